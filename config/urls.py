@@ -1,0 +1,23 @@
+"""Root URLconf. Every route here is in the permission matrix (rodtrad/*/tests/permissions.toml)."""
+
+from django.urls import include, path
+
+from rodtrad.api.urls import api
+from rodtrad.lib import views as lib_views
+
+urlpatterns = [
+    path("", lib_views.home, name="home"),
+    path("healthz", lib_views.health, name="health"),
+    path("csp-report/", lib_views.csp_report, name="csp-report"),
+    path("language/", lib_views.set_language, name="set-language"),
+    path("konto/", include("rodtrad.accounts.urls")),
+    path("administration/", include("rodtrad.frameworks.urls")),
+    path("personer/", include("rodtrad.people.urls")),
+    path("arenden/", include("rodtrad.cases.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "rodtrad.lib.views.bad_request"
+handler403 = "rodtrad.lib.views.permission_denied"
+handler404 = "rodtrad.lib.views.page_not_found"
+handler500 = "rodtrad.lib.views.server_error"

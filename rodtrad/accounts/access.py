@@ -1,0 +1,185 @@
+"""Who may see what. The only way views and the API read cases and persons (ARCHITECTURE rule 2).
+
+Scope rules (docs/architecture.md, "Access rules"):
+* Case roles (intake worker, investigator, team manager) see the cases of their district; a
+  membership narrowed to a unit sees that unit's cases, plus cases where the user is responsible.
+* They see the persons of their district (the person register is searched when reports come in),
+  plus the children of every case they see and those children's related persons.
+* Provider, analyst, reviewer and administrator see no case or person through these functions
+  (providers get their commissions and reviewers their samples in later issues).
+* Emergency access ("break the glass") adds one case, read-only, until it expires.
+* Outside scope the answer is Http404, never 403: existence is not leaked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from rodtrad.accounts.models import (
+    EmergencyAccess,
+    EmergencyAccessStatus,
+    Membership,
+    Role,
+)
+
+CASE_ROLES = frozenset({Role.INTAKE_WORKER, Role.INVESTIGATOR, Role.TEAM_MANAGER})
+# Roles allowed to ask for emergency access to a case outside their scope.
+EMERGENCY_ROLES = CASE_ROLES
+
+
+def active_memberships(user: Any) -> QuerySet[Membership]:
+    """Memberships valid today for an active, authenticated user."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Membership.objects.none()
+    today = timezone.localdate()
+    return (
+        Membership.objects.filter(user=user, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("district", "unit")
+    )
+
+
+def active_roles(user: Any) -> set[str]:
+    cache = getattr(user, "_rodtrad_roles", None)
+    if cache is None:
+        cache = {m.role for m in active_memberships(user)}
+        if user is not None and user.is_authenticated:
+            user._rodtrad_roles = cache
+    return set(cache)
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    return bool(active_roles(user) & set(roles))
+
+
+def case_role_districts(user: Any) -> set[int]:
+    return {
+        m.district_id
+        for m in active_memberships(user)
+        if m.role in CASE_ROLES and m.district_id is not None
+    }
+
+
+def _case_scope(user: Any) -> Q:
+    scope = Q(pk__in=[])
+    for m in active_memberships(user):
+        if m.role not in CASE_ROLES or m.district_id is None:
+            continue
+        if m.unit_id is None:
+            scope |= Q(district_id=m.district_id)
+        else:
+            scope |= Q(district_id=m.district_id, unit_id=m.unit_id)
+            scope |= Q(district_id=m.district_id, responsible=user)
+    return scope
+
+
+def active_emergency_accesses(user: Any) -> QuerySet[EmergencyAccess]:
+    if user is None or not user.is_authenticated:
+        return EmergencyAccess.objects.none()
+    now = timezone.now()
+    return EmergencyAccess.objects.filter(
+        user=user,
+        status=EmergencyAccessStatus.ACTIVE,
+        starts_at__lte=now,
+        expires_at__gt=now,
+    )
+
+
+def visible_cases(user: Any, *, include_emergency: bool = True) -> QuerySet[Any]:
+    """Every case the user may read; the base of every case query in views and the API."""
+    from rodtrad.cases.models import Case
+
+    scope = _case_scope(user)
+    if include_emergency:
+        scope |= Q(pk__in=active_emergency_accesses(user).values("case_id"))
+    return Case.objects.filter(scope).select_related("child", "district", "unit")
+
+
+def editable_cases(user: Any) -> QuerySet[Any]:
+    """Cases the user may change: the scope without emergency grants (those are read-only)."""
+    return visible_cases(user, include_emergency=False)
+
+
+def get_case_for(user: Any, pk: Any, *, for_edit: bool = False) -> Any:
+    """The case with this id if the user may see (or edit) it; otherwise Http404."""
+    queryset = editable_cases(user) if for_edit else visible_cases(user)
+    try:
+        return queryset.get(pk=int(pk))
+    except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def emergency_access_for(user: Any, case: Any) -> EmergencyAccess | None:
+    """The emergency grant through which the user sees this case, if that is the only way."""
+    if editable_cases(user).filter(pk=case.pk).exists():
+        return None
+    return active_emergency_accesses(user).filter(case=case).first()
+
+
+def visible_persons(user: Any) -> QuerySet[Any]:
+    """Every person the user may read."""
+    from rodtrad.people.models import Person, Relationship
+
+    districts = case_role_districts(user)
+    cases = visible_cases(user)
+    children = cases.values("child_id")
+    related = Relationship.objects.filter(child_id__in=children).values("other_id")
+    scope = Q(district_id__in=districts) | Q(pk__in=children) | Q(pk__in=related)
+    return Person.objects.filter(scope).select_related("district")
+
+
+def editable_persons(user: Any) -> QuerySet[Any]:
+    """Persons the user may change: own district or children of cases the user may edit."""
+    from rodtrad.people.models import Person
+
+    districts = case_role_districts(user)
+    children = editable_cases(user).values("child_id")
+    return Person.objects.filter(Q(district_id__in=districts) | Q(pk__in=children))
+
+
+def get_person_for(user: Any, pk: Any, *, for_edit: bool = False) -> Any:
+    queryset = editable_persons(user) if for_edit else visible_persons(user)
+    try:
+        return queryset.get(pk=int(pk))
+    except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def may_see_protected_contact(user: Any, person: Any) -> bool:
+    """Address and contact data of a protected person: only for its named handlers."""
+    if not person.is_protected:
+        return True
+    return person.handlers.filter(pk=user.pk).exists()
+
+
+def can(user: Any, action: str, obj: Any = None) -> bool:
+    """Named permissions that are not about scope alone."""
+    roles = active_roles(user)
+    if action == "administer_users" or action == "administer_code_lists":
+        return Role.ADMINISTRATOR in roles
+    if action == "create_person":
+        return bool(roles & CASE_ROLES)
+    if action == "request_emergency_access":
+        return bool(roles & EMERGENCY_ROLES)
+    if action == "review_emergency_access":
+        return Role.TEAM_MANAGER in roles
+    if action == "appoint_protected_handler":
+        return (
+            Role.TEAM_MANAGER in roles
+            and obj is not None
+            and obj.district_id
+            in {m.district_id for m in active_memberships(user) if m.role == Role.TEAM_MANAGER}
+        )
+    if action == "view_case":
+        return obj is not None and visible_cases(user).filter(pk=obj.pk).exists()
+    if action == "edit_case":
+        return obj is not None and editable_cases(user).filter(pk=obj.pk).exists()
+    if action == "view_person":
+        return obj is not None and visible_persons(user).filter(pk=obj.pk).exists()
+    if action == "edit_person":
+        return obj is not None and editable_persons(user).filter(pk=obj.pk).exists()
+    return False  # deny by default

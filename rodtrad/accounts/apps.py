@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "rodtrad.accounts"
+    label = "accounts"
+    verbose_name = "Konton och organisation"
+
+    def ready(self) -> None:
+        from rodtrad.accounts import signals  # noqa: F401

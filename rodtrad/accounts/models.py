@@ -1,0 +1,147 @@
+"""Users, the organisation (districts and units) and who holds which role where."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The roles of ARCHITECTURE rule 3; a user may hold several, each scoped."""
+
+    INTAKE_WORKER = "intake_worker", _("Mottagningssekreterare")
+    INVESTIGATOR = "investigator", _("Utredande socialsekreterare")
+    PROVIDER = "provider", _("Utförare")
+    TEAM_MANAGER = "team_manager", _("Enhetschef")
+    ANALYST = "analyst", _("Analytiker")
+    REVIEWER = "reviewer", _("Intern granskare")
+    ADMINISTRATOR = "administrator", _("Systemadministratör")
+
+
+class UnitKind(models.TextChoices):
+    INTAKE = "intake", _("Mottagning")
+    INVESTIGATION = "investigation", _("Utredning")
+    PROVIDER = "provider", _("Öppenvård/utförare")
+    PLACEMENT = "placement", _("Placering")
+
+
+class District(models.Model):
+    """A stadsdelsområde (or a whole municipality): the outer boundary of case access."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(_("namn"), max_length=120)
+    municipality = models.CharField(_("kommun"), max_length=120, default="Stockholm")
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("stadsdel")
+        verbose_name_plural = _("stadsdelar")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """An organisational unit inside a district: intake, investigation, provider or placement."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="units")
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("namn"), max_length=160)
+    kind = models.CharField(_("typ"), max_length=20, choices=UnitKind.choices)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["district__name", "name"]
+        verbose_name = _("enhet")
+        verbose_name_plural = _("enheter")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who works in Rodtrad. Roles come from memberships, never from flags."""
+
+    title = models.CharField(_("titel"), max_length=120, blank=True)
+    # Generated demo users may skip TOTP in demo mode only (settings.DEMO_MODE).
+    is_demo = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("användare")
+        verbose_name_plural = _("användare")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """A role held by a user in a district, optionally narrowed to one unit."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("roll"), max_length=20, choices=Role.choices)
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True
+    )
+    valid_from = models.DateField(_("gäller från"), default=timezone.localdate)
+    valid_to = models.DateField(_("gäller till"), null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user_id", "role"]
+        constraints = [
+            # Only the administrator may be unscoped; everyone else works in a district.
+            models.CheckConstraint(
+                condition=models.Q(district__isnull=False) | models.Q(role="administrator"),
+                name="membership_scoped_unless_administrator",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} – {self.unit or self.district or '–'}"
+
+
+class UserSession(models.Model):
+    """Which server-side sessions a user holds, so that they can all be destroyed at once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tracked_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class EmergencyAccessStatus(models.TextChoices):
+    ACTIVE = "active", _("Aktiv")
+    PENDING = "pending", _("Väntar på godkännande")
+    REJECTED = "rejected", _("Avslagen")
+
+
+class EmergencyAccess(models.Model):
+    """Break the glass: read-only access to one case outside the user's scope, for a time."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="emergency_accesses")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("skäl"))
+    status = models.CharField(
+        max_length=10, choices=EmergencyAccessStatus.choices, default=EmergencyAccessStatus.ACTIVE
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    review_note = models.TextField(_("granskningskommentar"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["user", "expires_at"])]

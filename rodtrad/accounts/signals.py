@@ -1,0 +1,61 @@
+"""Security events from Django and django-axes go to the journal (SECURITY S20)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.utils import timezone
+
+from rodtrad.accounts.models import UserSession
+from rodtrad.journal.services import record
+
+
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    now = timezone.now().timestamp()
+    request.session["rodtrad_auth_at"] = now
+    request.session["rodtrad_last_seen"] = now
+    if not request.session.session_key:
+        request.session.save()
+    UserSession.objects.get_or_create(
+        session_key=request.session.session_key, defaults={"user": user}
+    )
+    record("accounts.login_succeeded", by=user, obj=user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if request is not None and request.session.session_key:
+        UserSession.objects.filter(session_key=request.session.session_key).delete()
+    if user is not None:
+        record("accounts.logout_succeeded", by=user, obj=user)
+
+
+def _known_user(username: str | None) -> Any:
+    if not username:
+        return None
+    return get_user_model().objects.filter(username=username[:150]).first()
+
+
+@receiver(user_login_failed)
+def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any) -> None:
+    # The attempted name is not stored: people type passwords into the username field.
+    user = _known_user(credentials.get("username"))
+    record(
+        "accounts.login_failed",
+        by=None,
+        obj=user,
+        data={"known_user": user is not None},
+    )
+
+
+@receiver(user_locked_out)
+def _locked_out(
+    sender: Any, request: Any, username: str | None, ip_address: str, **kw: Any
+) -> None:
+    user = _known_user(username)
+    record("accounts.lockout_started", by=None, obj=user, data={"known_user": user is not None})

@@ -1,0 +1,105 @@
+"""The only door into the journal: record() for writes, record_access() for reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from rodtrad.journal.chain import GENESIS_HASH, compute_hash, entry_fields
+from rodtrad.journal.models import AccessAction, AccessEvent, JournalEntry, JournalHead
+from rodtrad.lib import request_context
+
+
+def _actor_details(by: Any) -> tuple[Any, str, str]:
+    if by is None or not getattr(by, "is_authenticated", False):
+        return None, "", ""
+    from rodtrad.accounts.access import active_roles
+
+    return by, by.get_username(), ",".join(sorted(active_roles(by)))
+
+
+def _identity(obj: models.Model | None) -> tuple[str, str]:
+    if obj is None:
+        return "", ""
+    return obj._meta.label_lower, str(obj.pk)
+
+
+def record(
+    action: str,
+    *,
+    by: Any,
+    obj: models.Model | None = None,
+    person_id: int | None = None,
+    case_id: int | None = None,
+    district: str = "",
+    data: dict[str, Any] | None = None,
+) -> JournalEntry:
+    """Append one hash-chained entry; call inside the service's own transaction."""
+    actor, username, roles = _actor_details(by)
+    object_type, object_id = _identity(obj)
+    ctx = request_context.current()
+    with transaction.atomic():
+        head, _created = JournalHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+        )
+        entry = JournalEntry(
+            seq=head.seq + 1,
+            occurred_at=timezone.now(),
+            actor=actor,
+            actor_username=username,
+            roles=roles,
+            district=district,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            person_id=person_id,
+            case_id=case_id,
+            data=data or {},
+            request_id=ctx.request_id,
+            client_ip=ctx.client_ip or "",
+            channel=ctx.channel,
+            prev_hash=head.hash,
+        )
+        entry.hash = compute_hash(entry_fields(entry))
+        entry.save()
+        JournalHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+    return entry
+
+
+def record_access(
+    *,
+    by: Any,
+    action: str = AccessAction.VIEWED,
+    person: Any = None,
+    case: Any = None,
+    route: str = "",
+    emergency_access: Any = None,
+) -> AccessEvent:
+    """Write one AccessEvent for a page or response that showed a person or a case."""
+    from rodtrad.accounts.access import active_memberships
+
+    memberships = list(active_memberships(by)) if by is not None else []
+    ctx = request_context.current()
+    if person is None and case is not None:
+        person = case.child
+    return AccessEvent.objects.create(
+        occurred_at=timezone.now(),
+        user=by,
+        username=by.get_username() if by is not None else "",
+        roles=",".join(sorted({m.role for m in memberships})),
+        districts=",".join(sorted({m.district.code for m in memberships if m.district})),
+        units=",".join(sorted({m.unit.code for m in memberships if m.unit})),
+        action=action,
+        person_id=getattr(person, "pk", None),
+        case_id=getattr(case, "pk", None),
+        is_protected=bool(getattr(person, "is_protected", False)),
+        is_emergency=emergency_access is not None,
+        emergency_access_id=getattr(emergency_access, "pk", None),
+        reason=getattr(emergency_access, "reason", ""),
+        route=route,
+        request_id=ctx.request_id,
+        client_ip=ctx.client_ip or "",
+        channel=ctx.channel,
+    )

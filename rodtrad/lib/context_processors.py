@@ -1,0 +1,22 @@
+"""Values every page needs: demo mode, the user's roles for navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def rodtrad(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    roles: set[str] = set()
+    if user is not None and user.is_authenticated:
+        from rodtrad.accounts.access import active_roles
+
+        roles = active_roles(user)
+    return {
+        "demo_mode": settings.DEMO_MODE,
+        "user_roles": roles,
+        "request_id": getattr(request, "request_id", ""),
+    }

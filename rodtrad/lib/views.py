@@ -1,0 +1,96 @@
+"""Project-wide views: the start page, health, CSP reports, language, and error pages."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from rodtrad.journal.services import record
+
+logger = logging.getLogger("rodtrad.security")
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html", {})
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness and database readiness, without any data (S43)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok"})
+    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+        return JsonResponse({"status": "unavailable"}, status=503)
+
+
+@csrf_exempt
+@require_POST
+def csp_report(request: HttpRequest) -> HttpResponse:
+    """Browsers post CSP violations here; we keep the directive, never the page content."""
+    try:
+        body = json.loads(request.body[:10_000] or b"{}")
+        report = body.get("csp-report", body) if isinstance(body, dict) else {}
+        directive = str(report.get("violated-directive") or report.get("effectiveDirective", ""))
+    except (ValueError, AttributeError):
+        directive = "unparseable"
+    record("security.csp_violation_reported", by=None, data={"directive": directive[:100]})
+    return HttpResponse(status=204)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    return django_set_language(request)
+
+
+def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {"request_id": getattr(request, "request_id", "")},
+        status=status,
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, "errors/400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, "errors/403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, "errors/404.html", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors that touch the database: the database may be what failed.
+    from django.template import loader
+
+    template = loader.get_template("errors/500.html")
+    return HttpResponse(
+        template.render({"request_id": getattr(request, "request_id", "")}), status=500
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    record("security.csrf_rejected", by=getattr(request, "user", None), data={})
+    return render(
+        request,
+        "errors/403_csrf.html",
+        {"message": _("Formuläret hade gått ut. Ladda om sidan och försök igen.")},
+        status=403,
+    )

@@ -1,0 +1,141 @@
+"""Persons (children, guardians, others), their identity numbers, protection and relationships."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IdentityKind(models.TextChoices):
+    PERSONNUMMER = "personnummer", _("Personnummer")
+    SAMORDNINGSNUMMER = "samordningsnummer", _("Samordningsnummer")
+    RESERVE = "reserve", _("Reservnummer")
+
+
+class LegalSex(models.TextChoices):
+    FEMALE = "female", _("Kvinna")
+    MALE = "male", _("Man")
+    UNKNOWN = "unknown", _("Okänt")
+
+
+class ProtectionLevel(models.TextChoices):
+    """Skyddade personuppgifter (DOMAIN.md §2.8); anything but NONE masks contact data."""
+
+    NONE = "none", _("Inget skydd")
+    CONFIDENTIALITY_MARKING = "sekretessmarkering", _("Sekretessmarkering")
+    PROTECTED_REGISTRATION = "skyddad_folkbokforing", _("Skyddad folkbokföring")
+    FICTITIOUS_IDENTITY = "fingerade_personuppgifter", _("Fingerade personuppgifter")
+
+
+class Person(models.Model):
+    """A natural person known to the service; identity number stored as 12 characters."""
+
+    identity_number = models.CharField(
+        _("identitetsnummer"), max_length=12, unique=True, null=True, blank=True
+    )
+    identity_kind = models.CharField(
+        _("typ av nummer"), max_length=20, choices=IdentityKind.choices
+    )
+    given_name = models.CharField(_("förnamn"), max_length=120)
+    family_name = models.CharField(_("efternamn"), max_length=120)
+    birth_date = models.DateField(_("födelsedatum"))
+    legal_sex = models.CharField(
+        _("juridiskt kön"), max_length=10, choices=LegalSex.choices, default=LegalSex.UNKNOWN
+    )
+    # Contact data: masked for protected persons everywhere but for named handlers.
+    street_address = models.CharField(_("gatuadress"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postnummer"), max_length=10, blank=True)
+    city = models.CharField(_("ort"), max_length=120, blank=True)
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    language = models.CharField(_("språk"), max_length=60, blank=True)
+    needs_interpreter = models.BooleanField(_("behöver tolk"), default=False)
+    protection_level = models.CharField(
+        _("skyddsnivå"),
+        max_length=30,
+        choices=ProtectionLevel.choices,
+        default=ProtectionLevel.NONE,
+    )
+    # The district responsible for the person (folkbokföring or where the case belongs).
+    district = models.ForeignKey(
+        "accounts.District", on_delete=models.PROTECT, related_name="persons"
+    )
+    handlers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="ProtectedPersonHandler",
+        through_fields=("person", "user"),
+        related_name="protected_persons",
+        blank=True,
+    )
+    version = models.PositiveIntegerField(default=1)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("personer")
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            models.Index(fields=["district", "family_name"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def is_protected(self) -> bool:
+        return self.protection_level != ProtectionLevel.NONE
+
+
+class ProtectedPersonHandler(models.Model):
+    """A named handler who may see a protected person's address and contact data."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    appointed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "user"], name="one_handler_row_per_user")
+        ]
+
+
+class RelationshipKind(models.TextChoices):
+    GUARDIAN = "guardian", _("Vårdnadshavare")
+    PARENT = "parent", _("Förälder")
+    SIBLING = "sibling", _("Syskon")
+    FOSTER_CARER = "foster_carer", _("Familjehemsförälder")
+    OTHER = "other", _("Annan närstående")
+
+
+class Relationship(models.Model):
+    """How another person relates to a child, for a period (valid_from/valid_to)."""
+
+    child = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="relationships")
+    other = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="relationships_as_other"
+    )
+    kind = models.CharField(_("relation"), max_length=20, choices=RelationshipKind.choices)
+    has_custody = models.BooleanField(_("har vårdnad"), default=False)
+    valid_from = models.DateField(_("gäller från"))
+    valid_to = models.DateField(_("gäller till"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(child=models.F("other")), name="relationship_not_to_self"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="relationship_period_ordered",
+            ),
+        ]
