@@ -12,13 +12,19 @@ from rodtrad.lib import request_context
 
 # 10 or 12 digits with an optional separator: personnummer, samordningsnummer, reserve numbers.
 IDENTITY_NUMBER = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\x1b]")
+# C0 and C1 controls (CR, LF, ESC, CSI ...) and the Unicode line and paragraph separators.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def scrub(text: str) -> str:
     """Mask identity numbers and escape control characters (no forged lines, no ANSI)."""
     text = IDENTITY_NUMBER.sub("[personnummer]", text)
-    return CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return CONTROL_CHARACTERS.sub(_escape, text)
 
 
 class PersonalDataFilter(logging.Filter):
@@ -32,12 +38,36 @@ class PersonalDataFilter(logging.Filter):
 
 
 class SafeFormatter(logging.Formatter):
+    """One line per record; a traceback follows on lines that start with "  | ".
+
+    The message is scrubbed on its own (a forged "\\r\\nFAKE AUDIT" stays on the record's line,
+    escaped). Traceback lines are scrubbed one by one and indented, so nothing in them can
+    pass for a record of its own. The request id and other fields are not scrubbed: they are
+    ours, and masking digit runs in them would break the link from the error page to the log.
+    """
+
     def format(self, record: logging.LogRecord) -> str:
         if not hasattr(record, "request_id"):
             record.request_id = "-"
-        formatted = super().format(record)
-        # Tracebacks can quote local variables and SQL parameters: scrub them too.
-        return scrub(formatted).replace("\\x0a", "\n")
+        saved = (record.msg, record.args, record.exc_info, record.exc_text, record.stack_info)
+        try:
+            record.msg, record.args = scrub(record.getMessage()), ()
+            record.exc_info = record.exc_text = record.stack_info = None
+            line = super().format(record)
+        finally:
+            record.msg, record.args, record.exc_info, record.exc_text, record.stack_info = saved
+        details = []
+        if record.exc_info:
+            details.append(self.formatException(record.exc_info))
+        elif record.exc_text:
+            details.append(record.exc_text)
+        if record.stack_info:
+            details.append(self.formatStack(record.stack_info))
+        for block in details:
+            for raw in block.splitlines():
+                # Tracebacks can quote SQL parameters and exception texts: scrub them too.
+                line += "\n  | " + scrub(raw)
+        return line
 
 
 class PersonalDataExceptionReporterFilter(SafeExceptionReporterFilter):

@@ -55,7 +55,15 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return django_set_language(request)
 
 
+API_ERRORS = {400: "bad_request", 403: "forbidden", 404: "not_found", 500: "server_error"}
+
+
 def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": API_ERRORS[status], "request_id": getattr(request, "request_id", "")},
+            status=status,
+        )
     return render(
         request,
         template,
@@ -77,6 +85,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": "server_error", "request_id": getattr(request, "request_id", "")}, status=500
+        )
     # No context processors that touch the database: the database may be what failed.
     from django.template import loader
 

@@ -46,8 +46,9 @@ def parse_identity_number(raw: str) -> IdentityNumber:
         )
     reserve = RESERVE_PATTERN.match(text.replace("-", ""))
     if reserve:
+        digits = reserve.group(1)  # the date part without separators
         try:
-            born = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+            born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
         except ValueError as exc:
             raise InvalidIdentityNumber(_("Reservnumret har ett ogiltigt datum.")) from exc
         return IdentityNumber(text.replace("-", ""), "reserve", born, None)

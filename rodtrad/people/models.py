@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,7 +65,7 @@ class Person(models.Model):
     district = models.ForeignKey(
         "accounts.District", on_delete=models.PROTECT, related_name="persons"
     )
-    handlers = models.ManyToManyField(
+    handlers: models.ManyToManyField[Any, ProtectedPersonHandler] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="ProtectedPersonHandler",
         through_fields=("person", "user"),
@@ -79,6 +83,26 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["family_name", "given_name"]),
             models.Index(fields=["district", "family_name"]),
+        ]
+        constraints = [
+            # Identity numbers are stored normalised: 12 characters (DOMAIN.md §2.9).
+            models.CheckConstraint(
+                condition=models.Q(identity_number__isnull=True)
+                | models.Q(Exact(Length("identity_number"), 12)),
+                name="person_identity_number_twelve_characters",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(identity_kind__in=IdentityKind.values),
+                name="person_identity_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(legal_sex__in=LegalSex.values),
+                name="person_legal_sex_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(protection_level__in=ProtectionLevel.values),
+                name="person_protection_level_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -137,5 +161,15 @@ class Relationship(models.Model):
                 condition=models.Q(valid_to__isnull=True)
                 | models.Q(valid_to__gte=models.F("valid_from")),
                 name="relationship_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=RelationshipKind.values),
+                name="relationship_kind_valid",
+            ),
+            # One current relationship of a kind between the same two persons.
+            models.UniqueConstraint(
+                fields=["child", "other", "kind"],
+                condition=models.Q(valid_to__isnull=True),
+                name="one_current_relationship_per_kind",
             ),
         ]

@@ -1,0 +1,128 @@
+"""Reads of persons and relationships, always starting from what the user may see."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from rodtrad.accounts.access import CASE_ROLES, editable_persons, visible_persons
+from rodtrad.journal.models import AccessAction
+from rodtrad.journal.services import record_access_denied
+from rodtrad.people.identity import IdentityNumber, parse_identity_number
+from rodtrad.people.models import Person, ProtectedPersonHandler, ProtectionLevel, Relationship
+
+SEARCH_LIMIT = 50
+# Input with this many digits is an identity number, never a name.
+LOOKS_LIKE_NUMBER = re.compile(r"\d{6}")
+
+
+@dataclass
+class PersonSearch:
+    """The outcome of one search: the hits (at most SEARCH_LIMIT) and how they were found."""
+
+    by_number: bool
+    persons: list[Person] = field(default_factory=list)
+    has_more: bool = False
+
+
+def looks_like_identity_number(query: str) -> bool:
+    return bool(LOOKS_LIKE_NUMBER.search(query.replace(" ", "").replace("-", "")))
+
+
+def find_by_identity_number(user: Any, identity: IdentityNumber) -> Person | None:
+    """The visible person with exactly this number (protected persons included)."""
+    return visible_persons(user).filter(identity_number=identity.value).first()
+
+
+def search_persons(user: Any, query: str) -> PersonSearch:
+    """Persons the user may see, by exact identity number or by name.
+
+    A number in any written form matches exactly. A name matches when every word occurs in the
+    given or family name, case-insensitively (including å, ä, ö on SQLite, hence the regex).
+    Protected persons are left out of name searches unless the user is one of their named
+    handlers (S15): they can only be found by their exact number. Raises InvalidIdentityNumber
+    when the input looks like a number but is not a valid one.
+    """
+    query = query.strip()
+    if looks_like_identity_number(query):
+        identity = parse_identity_number(query)
+        hit = find_by_identity_number(user, identity)
+        return PersonSearch(by_number=True, persons=[hit] if hit else [])
+
+    queryset = visible_persons(user).filter(
+        Q(protection_level=ProtectionLevel.NONE)
+        | Q(pk__in=ProtectedPersonHandler.objects.filter(user=user).values("person_id"))
+    )
+    for word in query.split():
+        pattern = re.escape(word)
+        queryset = queryset.filter(Q(given_name__iregex=pattern) | Q(family_name__iregex=pattern))
+    persons = list(queryset.order_by("family_name", "given_name", "pk")[: SEARCH_LIMIT + 1])
+    return PersonSearch(
+        by_number=False, persons=persons[:SEARCH_LIMIT], has_more=len(persons) > SEARCH_LIMIT
+    )
+
+
+def get_relationship_for(user: Any, pk: Any, *, for_edit: bool = False) -> Relationship:
+    """The relationship if the user may see (or edit) its child; otherwise Http404."""
+    children = editable_persons(user) if for_edit else visible_persons(user)
+    queryset = Relationship.objects.filter(child__in=children.values("pk")).select_related(
+        "child", "child__district", "other"
+    )
+    try:
+        return queryset.get(pk=int(pk))
+    except (ValueError, TypeError, OverflowError, Relationship.DoesNotExist) as exc:
+        if user is not None and user.is_authenticated:
+            # S11: an out-of-scope lookup leaves a `denied` access event, as in access.py.
+            record_access_denied(by=user, action=AccessAction.DENIED)
+        raise Http404 from exc
+
+
+def relationships_of(person: Person) -> QuerySet[Relationship]:
+    """The persons related to this child (guardians, parents, siblings, ...)."""
+    return person.relationships.select_related("other").order_by(
+        "valid_to", "kind", "valid_from", "pk"
+    )
+
+
+def relationships_as_other(person: Person) -> QuerySet[Relationship]:
+    """The children this person is related to (e.g. a parent's children)."""
+    return person.relationships_as_other.select_related("child").order_by(
+        "valid_to", "kind", "valid_from", "pk"
+    )
+
+
+def handlers_of(person: Person) -> QuerySet[ProtectedPersonHandler]:
+    return (
+        ProtectedPersonHandler.objects.filter(person=person)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+
+
+def eligible_handlers(person: Person) -> QuerySet[Any]:
+    """Active users with a case role in the person's district today, not yet handlers."""
+    from rodtrad.accounts.models import Membership, User
+
+    today = timezone.localdate()
+    memberships = Membership.objects.filter(
+        district_id=person.district_id, role__in=CASE_ROLES, valid_from__lte=today
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    return (
+        User.objects.filter(is_active=True, pk__in=memberships.values("user_id"))
+        .exclude(pk__in=handlers_of(person).values("user_id"))
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def handler_users(person: Person) -> QuerySet[Any]:
+    """The users who are named handlers of the person."""
+    from rodtrad.accounts.models import User
+
+    return User.objects.filter(pk__in=handlers_of(person).values("user_id")).order_by(
+        "last_name", "first_name", "username"
+    )

@@ -1,0 +1,519 @@
+"""Every write to persons, relationships, protection levels and protected-person handlers.
+
+One door per change (ARCHITECTURE rule 1): each function checks access and domain rules, writes
+inside `transaction.atomic()` and journals in the same transaction. Journal data holds field
+names and codes only, never names, addresses or identity numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rodtrad.accounts.access import (
+    CASE_ROLES,
+    active_memberships,
+    can,
+    case_role_districts,
+    editable_persons,
+    may_see_protected_contact,
+    visible_persons,
+)
+from rodtrad.journal.services import record
+from rodtrad.lib.versioning import update_versioned
+from rodtrad.people.identity import IdentityNumber, InvalidIdentityNumber, parse_identity_number
+from rodtrad.people.masking import CONTACT_FIELDS
+from rodtrad.people.models import (
+    LegalSex,
+    Person,
+    ProtectedPersonHandler,
+    ProtectionLevel,
+    Relationship,
+    RelationshipKind,
+)
+
+# Fields update_person may change. Protection has its own service; the district is not edited
+# here (moving a person between districts is a later, separate change).
+EDITABLE_FIELDS = (
+    "identity_number",
+    "given_name",
+    "family_name",
+    "birth_date",
+    "legal_sex",
+    "street_address",
+    "postal_code",
+    "city",
+    "phone",
+    "email",
+    "language",
+    "needs_interpreter",
+)
+
+# Higher is more protective; lowering protection is for the team manager only.
+PROTECTION_ORDER = {
+    ProtectionLevel.NONE: 0,
+    ProtectionLevel.CONFIDENTIALITY_MARKING: 1,
+    ProtectionLevel.PROTECTED_REGISTRATION: 2,
+    ProtectionLevel.FICTITIOUS_IDENTITY: 3,
+}
+
+# Kinds of relationship that can carry custody (vårdnad).
+CUSTODY_KINDS = frozenset({RelationshipKind.GUARDIAN, RelationshipKind.PARENT})
+
+POSTAL_CODE = re.compile(r"^\d{5}$")
+PHONE = re.compile(r"^[0-9 +\-()]*$")
+
+
+class DuplicatePerson(Exception):
+    """The identity number is already in the register; `existing` is that person."""
+
+    def __init__(self, existing: Person) -> None:
+        super().__init__("duplicate identity number")
+        self.existing = existing
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _parse_number(raw: Any) -> IdentityNumber:
+    try:
+        return parse_identity_number(str(raw or ""))
+    except InvalidIdentityNumber as exc:
+        raise ValidationError({"identity_number": str(exc)}) from exc
+
+
+def _clean_person_values(values: dict[str, Any], identity: IdentityNumber | None) -> dict[str, Any]:
+    """Domain rules for a person's fields; ValidationError with Swedish messages per field."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+
+    for name, label_required in (
+        ("given_name", _("Förnamn måste fyllas i.")),
+        ("family_name", _("Efternamn måste fyllas i.")),
+    ):
+        text = str(values.get(name) or "").strip()
+        if not text:
+            errors[name] = label_required
+        elif len(text) > 120:
+            errors[name] = _("Namnet får vara högst 120 tecken.")
+        cleaned[name] = text
+
+    today = timezone.localdate()
+    birth_date = values.get("birth_date")
+    legal_sex = values.get("legal_sex") or None
+    if legal_sex is not None and legal_sex not in LegalSex.values:
+        errors["legal_sex"] = _("Välj juridiskt kön i listan.")
+        legal_sex = None
+
+    if identity is not None:
+        cleaned["identity_number"] = identity.value
+        cleaned["identity_kind"] = identity.kind
+        if identity.birth_date > today:
+            errors["identity_number"] = _("Numret anger ett födelsedatum i framtiden.")
+        if birth_date is None:
+            birth_date = identity.birth_date
+        elif (birth_date.year, birth_date.month) != (
+            identity.birth_date.year,
+            identity.birth_date.month,
+        ):
+            # Skatteverket may give a neighbouring day in the same month when birth numbers run
+            # out (prop. 2008/09:111), so only year and month must agree (DOMAIN.md §2.9).
+            errors["birth_date"] = _(
+                "Födelsedatumet stämmer inte med numret. År och månad måste vara desamma som i "
+                "numret."
+            )
+        if identity.legal_sex is not None:
+            if legal_sex in (None, LegalSex.UNKNOWN):
+                legal_sex = identity.legal_sex
+            elif legal_sex != identity.legal_sex:
+                errors["legal_sex"] = _(
+                    "Juridiskt kön stämmer inte med numret. Den näst sista siffran visar "
+                    "juridiskt kön: udda för man, jämn för kvinna."
+                )
+    if birth_date is None:
+        errors.setdefault("birth_date", _("Ange födelsedatum."))
+    elif birth_date > today:
+        errors.setdefault("birth_date", _("Födelsedatumet kan inte vara i framtiden."))
+    cleaned["birth_date"] = birth_date
+    cleaned["legal_sex"] = legal_sex or LegalSex.UNKNOWN
+
+    cleaned["street_address"] = str(values.get("street_address") or "").strip()
+    cleaned["city"] = str(values.get("city") or "").strip()
+    if len(cleaned["street_address"]) > 200:
+        errors["street_address"] = _("Adressen får vara högst 200 tecken.")
+    if len(cleaned["city"]) > 120:
+        errors["city"] = _("Orten får vara högst 120 tecken.")
+
+    postal_code = str(values.get("postal_code") or "").replace(" ", "")
+    if postal_code and not POSTAL_CODE.match(postal_code):
+        errors["postal_code"] = _("Postnumret ska ha fem siffror, till exempel 168 67.")
+    cleaned["postal_code"] = f"{postal_code[:3]} {postal_code[3:]}" if postal_code else ""
+
+    phone = str(values.get("phone") or "").strip()
+    if len(phone) > 40 or not PHONE.match(phone):
+        errors["phone"] = _(
+            "Telefonnumret får bara innehålla siffror, mellanslag, plus, bindestreck och "
+            "parenteser."
+        )
+    cleaned["phone"] = phone
+
+    email = str(values.get("email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = _("Ange en giltig e-postadress, till exempel namn@exempel.se.")
+    cleaned["email"] = email
+
+    language = str(values.get("language") or "").strip()
+    if len(language) > 60:
+        errors["language"] = _("Språket får vara högst 60 tecken.")
+    cleaned["language"] = language
+    cleaned["needs_interpreter"] = bool(values.get("needs_interpreter"))
+
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def validate_person_values(values: dict[str, Any]) -> None:
+    """The same domain checks create_person and update_person make, without writing.
+
+    Forms call this so that a user sees every problem at once; the services check again.
+    """
+    errors: dict[str, list[str]] = {}
+    identity = None
+    if values.get("identity_number"):
+        try:
+            identity = _parse_number(values["identity_number"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    try:
+        _clean_person_values(values, identity)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            # Without a readable number the birth date cannot be derived; one message is enough.
+            if field == "birth_date" and "identity_number" in errors and not values.get(field):
+                continue
+            errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _require_edit(by: Any, person: Person) -> None:
+    if not editable_persons(by).filter(pk=person.pk).exists():
+        raise PermissionDenied("person outside the user's edit scope")
+
+
+def _duplicate_of(identity_number: str, *, exclude_pk: int | None = None) -> Person | None:
+    queryset = Person.objects.filter(identity_number=identity_number)
+    if exclude_pk is not None:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return queryset.select_related("district").first()
+
+
+# --- persons ----------------------------------------------------------------------------------
+
+
+def create_person(
+    *,
+    by: Any,
+    identity_number: str,
+    given_name: str,
+    family_name: str,
+    district: Any,
+    birth_date: date | None = None,
+    legal_sex: str | None = None,
+    street_address: str = "",
+    postal_code: str = "",
+    city: str = "",
+    phone: str = "",
+    email: str = "",
+    language: str = "",
+    needs_interpreter: bool = False,
+    protection_level: str = ProtectionLevel.NONE,
+) -> Person:
+    """Register a person; a number already in the register raises DuplicatePerson."""
+    if not can(by, "create_person") or district is None:
+        raise PermissionDenied("role may not create persons")
+    if district.pk not in case_role_districts(by):
+        raise PermissionDenied("district outside the user's scope")
+    if protection_level not in ProtectionLevel.values:
+        raise ValidationError({"protection_level": _("Välj skyddsnivå i listan.")})
+
+    identity = _parse_number(identity_number)
+    existing = _duplicate_of(identity.value)
+    if existing is not None:
+        raise DuplicatePerson(existing)
+    values = _clean_person_values(
+        {
+            "given_name": given_name,
+            "family_name": family_name,
+            "birth_date": birth_date,
+            "legal_sex": legal_sex,
+            "street_address": street_address,
+            "postal_code": postal_code,
+            "city": city,
+            "phone": phone,
+            "email": email,
+            "language": language,
+            "needs_interpreter": needs_interpreter,
+        },
+        identity,
+    )
+    with transaction.atomic():
+        person = Person(**values, district=district, protection_level=protection_level)
+        try:
+            with transaction.atomic():  # savepoint: a lost race on the number is a duplicate
+                person.save()
+        except IntegrityError:
+            existing = _duplicate_of(identity.value)
+            if existing is None:
+                raise
+            raise DuplicatePerson(existing) from None
+        record(
+            "people.person_created",
+            by=by,
+            obj=person,
+            person_id=person.pk,
+            district=district.code,
+            data={
+                "identity_kind": person.identity_kind,
+                "protection_level": person.protection_level,
+            },
+        )
+    return person
+
+
+def update_person(
+    person: Person, *, by: Any, expected_version: int, changes: dict[str, Any]
+) -> Person:
+    """Change a person's details if nobody has saved since `expected_version` (StaleVersion)."""
+    _require_edit(by, person)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"update_person cannot change {sorted(unknown)}")
+    if set(changes) & set(CONTACT_FIELDS) and not may_see_protected_contact(by, person):
+        # A user who cannot see the protected address must not be able to overwrite it.
+        raise PermissionDenied("contact data of a protected person")
+
+    identity: IdentityNumber | None = None
+    if "identity_number" in changes:
+        identity = _parse_number(changes["identity_number"])
+    elif person.identity_number and {"birth_date", "legal_sex"} & set(changes):
+        identity = _parse_number(person.identity_number)
+
+    merged = {name: getattr(person, name) for name in EDITABLE_FIELDS} | dict(changes)
+    cleaned = _clean_person_values(merged, identity)
+    if identity is None:
+        cleaned.pop("identity_number", None)
+    changed = [
+        name
+        for name in (*EDITABLE_FIELDS, "identity_kind")
+        if name in cleaned and cleaned[name] != getattr(person, name)
+    ]
+    if not changed:
+        return person  # nothing to write, so nothing can be overwritten
+
+    if "identity_number" in changed:
+        existing = _duplicate_of(cleaned["identity_number"], exclude_pk=person.pk)
+        if existing is not None:
+            raise DuplicatePerson(existing)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                update_versioned(
+                    person,
+                    expected_version=expected_version,
+                    changes={name: cleaned[name] for name in changed},
+                )
+        except IntegrityError:
+            existing = _duplicate_of(cleaned.get("identity_number", ""), exclude_pk=person.pk)
+            if existing is None:
+                raise
+            raise DuplicatePerson(existing) from None
+        record(
+            "people.person_updated",
+            by=by,
+            obj=person,
+            person_id=person.pk,
+            district=person.district.code,
+            data={"fields": sorted(changed)},
+        )
+    return person
+
+
+def set_protection_level(person: Person, *, by: Any, level: str, expected_version: int) -> Person:
+    """Raise or lower a person's protection level; lowering is for the district's team manager."""
+    _require_edit(by, person)
+    if level not in ProtectionLevel.values:
+        raise ValidationError({"level": _("Välj skyddsnivå i listan.")})
+    old = person.protection_level
+    if level == old:
+        return person
+    if PROTECTION_ORDER[ProtectionLevel(level)] < PROTECTION_ORDER[ProtectionLevel(old)] and not (
+        can(by, "appoint_protected_handler", person)
+    ):
+        raise PermissionDenied("only the team manager may lower protection")
+    with transaction.atomic():
+        update_versioned(
+            person, expected_version=expected_version, changes={"protection_level": level}
+        )
+        record(
+            "people.protection_changed",
+            by=by,
+            obj=person,
+            person_id=person.pk,
+            district=person.district.code,
+            data={"from": old, "to": level},
+        )
+    return person
+
+
+# --- protected-person handlers ----------------------------------------------------------------
+
+
+def _works_in_district(user: Any, district_id: int) -> bool:
+    return any(
+        m.role in CASE_ROLES and m.district_id == district_id for m in active_memberships(user)
+    )
+
+
+def appoint_protected_handler(person: Person, user: Any, *, by: Any) -> ProtectedPersonHandler:
+    """Name `user` as one of the few who may see the person's protected contact data."""
+    if not can(by, "appoint_protected_handler", person):
+        raise PermissionDenied("only the district's team manager appoints handlers")
+    if user is None or not _works_in_district(user, person.district_id):
+        raise ValidationError(
+            {
+                "user": _(
+                    "Handläggaren måste arbeta i personens stadsdel med barn- och ungdomsärenden."
+                )
+            }
+        )
+    with transaction.atomic():
+        if ProtectedPersonHandler.objects.filter(person=person, user=user).exists():
+            raise ValidationError({"user": _("Användaren är redan utsedd handläggare.")})
+        handler = ProtectedPersonHandler.objects.create(person=person, user=user, appointed_by=by)
+        record(
+            "people.handler_appointed",
+            by=by,
+            obj=person,
+            person_id=person.pk,
+            district=person.district.code,
+            data={"handler_id": user.pk},
+        )
+    return handler
+
+
+def remove_protected_handler(person: Person, user: Any, *, by: Any) -> None:
+    """Withdraw a named handler's right to see the person's protected contact data."""
+    if not can(by, "appoint_protected_handler", person):
+        raise PermissionDenied("only the district's team manager removes handlers")
+    with transaction.atomic():
+        deleted, _rows = ProtectedPersonHandler.objects.filter(person=person, user=user).delete()
+        if not deleted:
+            raise ValidationError({"user": _("Användaren är inte utsedd handläggare.")})
+        record(
+            "people.handler_removed",
+            by=by,
+            obj=person,
+            person_id=person.pk,
+            district=person.district.code,
+            data={"handler_id": getattr(user, "pk", None)},
+        )
+
+
+# --- relationships ----------------------------------------------------------------------------
+
+
+def add_relationship(
+    child: Person,
+    other: Person,
+    *,
+    by: Any,
+    kind: str,
+    has_custody: bool = False,
+    valid_from: date,
+    valid_to: date | None = None,
+) -> Relationship:
+    """Record how `other` relates to `child` (guardian, parent, ...) for a period."""
+    _require_edit(by, child)
+    if not visible_persons(by).filter(pk=other.pk).exists():
+        raise PermissionDenied("other person outside the user's scope")
+    errors: dict[str, str] = {}
+    if child.pk == other.pk:
+        errors["other"] = _("En person kan inte ha en relation till sig själv.")
+    if kind not in RelationshipKind.values:
+        errors["kind"] = _("Välj relation i listan.")
+    elif has_custody and kind not in CUSTODY_KINDS:
+        errors["has_custody"] = _("Bara en vårdnadshavare eller en förälder kan ha vårdnaden.")
+    if valid_from is None:
+        errors["valid_from"] = _("Ange från vilket datum relationen gäller.")
+    elif valid_to is not None and valid_to < valid_from:
+        errors["valid_to"] = _("Slutdatumet kan inte vara före startdatumet.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        open_same = Relationship.objects.filter(
+            child=child, other=other, kind=kind, valid_to__isnull=True
+        )
+        if valid_to is None and open_same.exists():
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "Det finns redan en pågående relation av det här slaget mellan personerna."
+                    )
+                }
+            )
+        relationship = Relationship.objects.create(
+            child=child,
+            other=other,
+            kind=kind,
+            has_custody=has_custody,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+        record(
+            "people.relationship_added",
+            by=by,
+            obj=relationship,
+            person_id=child.pk,
+            district=child.district.code,
+            data={"kind": kind, "has_custody": has_custody, "other_person_id": other.pk},
+        )
+    return relationship
+
+
+def end_relationship(
+    relationship: Relationship, *, by: Any, valid_to: date, expected_version: int
+) -> Relationship:
+    """Set the last day a relationship applies; StaleVersion if it changed meanwhile."""
+    child = relationship.child
+    _require_edit(by, child)
+    if valid_to is None:
+        raise ValidationError({"valid_to": _("Ange sista dagen relationen gäller.")})
+    if valid_to < relationship.valid_from:
+        raise ValidationError({"valid_to": _("Slutdatumet kan inte vara före startdatumet.")})
+    if relationship.valid_to is not None and relationship.version == expected_version:
+        raise ValidationError({"valid_to": _("Relationen är redan avslutad.")})
+    with transaction.atomic():
+        update_versioned(
+            relationship, expected_version=expected_version, changes={"valid_to": valid_to}
+        )
+        record(
+            "people.relationship_ended",
+            by=by,
+            obj=relationship,
+            person_id=child.pk,
+            district=child.district.code,
+            data={"kind": relationship.kind},
+        )
+    return relationship

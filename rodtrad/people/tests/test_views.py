@@ -1,0 +1,440 @@
+"""People pages: search via POST, a person's page, create, edit, relationships, handlers."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from rodtrad.journal.models import AccessEvent, JournalEntry
+from rodtrad.people import services
+from rodtrad.people.identity import fictitious_identity_number
+from rodtrad.people.models import Person, ProtectedPersonHandler, Relationship
+from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+
+SEARCH = reverse("people:person-search")
+CREATE = reverse("people:person-create")
+
+
+def number(born=date(2014, 9, 8), sex="female", seed=11) -> str:
+    return fictitious_identity_number(born, legal_sex=sex, rng=random.Random(seed))
+
+
+def detail(person) -> str:
+    return reverse("people:person-detail", args=[person.pk])
+
+
+def edit(person) -> str:
+    return reverse("people:person-edit", args=[person.pk])
+
+
+@pytest.fixture
+def alva(own_district):
+    return PersonFactory(
+        district=own_district,
+        given_name="Åsa",
+        family_name="Öberg",
+        birth_date=date(2014, 9, 8),
+        identity_number=number(),
+        postal_code="168 00",
+    )
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+def test_search_page_shows_a_post_form(signed_in, investigator):
+    response = signed_in(investigator).get(SEARCH)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<form method="post" action="{SEARCH}"' in html
+    assert 'for="id_query"' in html
+
+
+def test_search_by_ten_digit_number_finds_the_person_and_journals_the_hit(
+    signed_in, investigator, alva
+):
+    ten_digits = f"{alva.identity_number[2:8]}-{alva.identity_number[8:]}"
+    response = signed_in(investigator).post(SEARCH, {"query": ten_digits})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Åsa Öberg" in html
+    assert detail(alva) in html
+    event = AccessEvent.objects.get(person_id=alva.pk)
+    assert event.action == "searched"
+    assert event.route == "people:person-search"
+
+
+def test_search_by_name_is_case_insensitive_also_for_swedish_letters(signed_in, investigator, alva):
+    client = signed_in(investigator)
+    for query in ("åsa", "ÖBERG", "åsa öberg", "berg"):
+        response = client.post(SEARCH, {"query": query})
+        assert "Åsa Öberg" in response.content.decode(), query
+
+
+def test_search_finds_nobody_outside_the_users_district(
+    signed_in, investigator, other_district, alva
+):
+    stranger = PersonFactory(district=other_district, given_name="Åsa", family_name="Farsta")
+    client = signed_in(investigator)
+    by_name = client.post(SEARCH, {"query": "Åsa"}).content.decode()
+    by_number = client.post(SEARCH, {"query": stranger.identity_number}).content.decode()
+    assert "Farsta</a>" not in by_name
+    assert "Åsa Öberg" in by_name
+    assert "Ingen person hittades." in by_number
+    assert not AccessEvent.objects.filter(person_id=stranger.pk).exists()
+
+
+def test_search_with_an_invalid_number_shows_an_accessible_error(signed_in, investigator):
+    response = signed_in(investigator).post(SEARCH, {"query": "811218-9875"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "kontrollsiffran" in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_query_helptext id_query_error"' in html
+    assert 'id="id_query_error"' in html
+
+
+def test_search_answers_in_the_post_response_without_redirecting(signed_in, investigator, alva):
+    response = signed_in(investigator).post(SEARCH, {"query": alva.identity_number})
+    assert response.status_code == 200
+    assert "Location" not in response
+
+
+# --- a person's page --------------------------------------------------------------------------
+
+
+def test_detail_shows_the_person_relationships_and_journals_the_view(
+    signed_in, investigator, alva, own_district
+):
+    mother = PersonFactory(district=own_district, given_name="Mona", family_name="Öberg")
+    current = RelationshipFactory(
+        child=alva, other=mother, kind="guardian", valid_from=date(2014, 9, 8)
+    )
+    RelationshipFactory(
+        child=alva,
+        other=PersonFactory(district=own_district, given_name="Fia", family_name="Fors"),
+        kind="foster_carer",
+        has_custody=False,
+        valid_from=date(2020, 1, 1),
+        valid_to=date(2021, 1, 1),
+    )
+    response = signed_in(investigator).get(detail(alva))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"{alva.identity_number[:8]}-{alva.identity_number[8:]}" in html
+    assert "2014-09-08" in html
+    assert "Kvinna" in html
+    assert "Vårdnadshavare" in html and "Familjehemsförälder" in html
+    assert "Pågår" in html and "Avslutad" in html
+    assert "<caption>Personer med relation till Åsa Öberg</caption>" in html
+    assert detail(mother) in html
+    assert reverse("people:relationship-end", args=[current.pk]) in html
+    viewed = AccessEvent.objects.get(person_id=alva.pk)
+    assert (viewed.action, viewed.route) == ("viewed", "people:person-detail")
+    assert AccessEvent.objects.get(person_id=mother.pk).action == "listed"
+
+
+def test_investigator_in_other_district_gets_404_on_the_detail_page(
+    signed_in, other_district_investigator, alva
+):
+    response = signed_in(other_district_investigator).get(detail(alva))
+    assert response.status_code == 404
+    assert "Åsa" not in response.content.decode()
+    assert AccessEvent.objects.get(user=other_district_investigator).action == "denied"
+
+
+def test_detail_is_get_only(signed_in, investigator, alva):
+    assert signed_in(investigator).post(detail(alva)).status_code == 405
+
+
+# --- create -----------------------------------------------------------------------------------
+
+
+def create_data(**overrides):
+    return {
+        "identity_number": number(seed=21),
+        "given_name": "Nils",
+        "family_name": "Holm",
+        "birth_date": "",
+        "legal_sex": "",
+        "protection_level": "none",
+    } | overrides
+
+
+def test_create_registers_the_person_and_redirects_to_the_page(
+    signed_in, investigator, own_district
+):
+    response = signed_in(investigator).post(CREATE, create_data(postal_code="16867"))
+    person = Person.objects.get(given_name="Nils")
+    assert response.status_code == 302
+    assert response["Location"] == detail(person)
+    assert person.district == own_district
+    assert person.postal_code == "168 67"
+    assert JournalEntry.objects.filter(action="people.person_created", person_id=person.pk)
+
+
+def test_creating_a_duplicate_offers_the_existing_person_instead_of_saving(
+    signed_in, investigator, alva
+):
+    response = signed_in(investigator).post(
+        CREATE,
+        create_data(identity_number=f"{alva.identity_number[2:8]}{alva.identity_number[8:]}"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Öppna befintlig person" in html
+    assert f'href="{detail(alva)}"' in html
+    assert Person.objects.count() == 1
+
+
+def test_creating_a_duplicate_from_another_district_names_nobody(
+    signed_in, investigator, other_district
+):
+    stranger = PersonFactory(district=other_district, given_name="Hemlig")
+    response = signed_in(investigator).post(
+        CREATE, create_data(identity_number=stranger.identity_number)
+    )
+    html = response.content.decode()
+    assert "Personen finns redan." in html
+    assert "Hemlig" not in html
+    assert detail(stranger) not in html
+    assert Person.objects.count() == 1
+
+
+def test_create_with_bad_input_rerenders_with_accessible_errors_and_saves_nothing(
+    signed_in, investigator
+):
+    response = signed_in(investigator).post(
+        CREATE, create_data(given_name="", birth_date="2099-01-01", email="nej")
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Det här fältet måste fyllas i." in html
+    assert "Födelsedatumet stämmer inte med numret" in html
+    assert 'id="id_given_name_error"' in html
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*id="id_given_name"', html) or re.search(
+        r'<input[^>]*id="id_given_name"[^>]*aria-invalid="true"', html
+    )
+    assert not Person.objects.exists()
+
+
+def test_create_form_explains_the_kinds_of_number_in_plain_swedish(signed_in, investigator):
+    html = signed_in(investigator).get(CREATE).content.decode()
+    assert "dagen är ökad med 60" in html
+    assert "Ett reservnummer är ett tillfälligt nummer" in html
+    assert "folkbokförd på en annan adress" in html
+
+
+# --- edit -------------------------------------------------------------------------------------
+
+
+def edit_data(person, **overrides):
+    return {
+        "identity_number": person.identity_number,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "birth_date": person.birth_date.isoformat(),
+        "legal_sex": person.legal_sex,
+        "language": "",
+        "street_address": person.street_address,
+        "postal_code": person.postal_code,
+        "city": person.city,
+        "phone": person.phone,
+        "email": "",
+        "version": person.version,
+    } | overrides
+
+
+def test_edit_form_carries_the_version(signed_in, investigator, alva):
+    html = signed_in(investigator).get(edit(alva)).content.decode()
+    assert '<input type="hidden" name="version" value="1"' in html
+    assert f'value="{alva.identity_number[:8]}-{alva.identity_number[8:]}"' in html
+
+
+def test_edit_saves_and_redirects(signed_in, investigator, alva):
+    response = signed_in(investigator).post(edit(alva), edit_data(alva, city="Solna"))
+    alva.refresh_from_db()
+    assert response.status_code == 302
+    assert (alva.city, alva.version) == ("Solna", 2)
+    assert JournalEntry.objects.get(action="people.person_updated").data == {"fields": ["city"]}
+
+
+def test_edit_conflict_returns_409_with_the_diff(signed_in, investigator, alva):
+    client = signed_in(investigator)
+    client.post(edit(alva), edit_data(alva, city="Solna"))
+    response = client.post(edit(alva), edit_data(alva, city="Kista", version=1))
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Solna</del>" in html
+    assert "Kista</ins>" in html
+    assert "Ort: Kista" in html  # the text to copy
+    assert f'href="{edit(alva)}"' in html
+    alva.refresh_from_db()
+    assert (alva.city, alva.version) == ("Solna", 2)
+
+
+def test_edit_without_a_version_changes_nothing(signed_in, investigator, alva):
+    data = edit_data(alva, city="Solna")
+    del data["version"]
+    response = signed_in(investigator).post(edit(alva), data)
+    assert response.status_code == 200
+    assert "Formuläret saknar versionsuppgift" in response.content.decode()
+    alva.refresh_from_db()
+    assert alva.city != "Solna"
+
+
+def test_edit_form_leaves_out_contact_fields_of_a_protected_person(
+    signed_in, investigator, own_district
+):
+    protected = PersonFactory(district=own_district, protection_level="sekretessmarkering")
+    response = signed_in(investigator).get(edit(protected))
+    html = response.content.decode()
+    assert 'name="street_address"' not in html
+    assert protected.street_address not in html
+    # A crafted POST with an address is ignored: the field is not on the form.
+    client = signed_in(investigator)
+    data = edit_data(protected, street_address="Ny väg 1")
+    client.post(edit(protected), data)
+    protected.refresh_from_db()
+    assert protected.street_address == "Påhittegatan 1"
+
+
+# --- protection -------------------------------------------------------------------------------
+
+
+def test_investigator_may_raise_but_not_lower_protection(signed_in, investigator, alva):
+    url = reverse("people:protection-edit", args=[alva.pk])
+    client = signed_in(investigator)
+    response = client.post(url, {"level": "skyddad_folkbokforing", "version": 1})
+    assert response.status_code == 302
+    alva.refresh_from_db()
+    assert alva.protection_level == "skyddad_folkbokforing"
+    html = client.get(url).content.decode()
+    assert 'value="none"' not in html
+    response = client.post(url, {"level": "none", "version": 2})
+    assert response.status_code == 200
+    assert "Bara enhetschefen kan sänka" in response.content.decode()
+    alva.refresh_from_db()
+    assert alva.protection_level == "skyddad_folkbokforing"
+
+
+# --- relationships ----------------------------------------------------------------------------
+
+
+def test_relationship_add_finds_the_other_person_by_number_in_the_post(
+    signed_in, investigator, alva, own_district
+):
+    father = PersonFactory(district=own_district, birth_date=date(1980, 1, 2))
+    url = reverse("people:relationship-add", args=[alva.pk])
+    response = signed_in(investigator).post(
+        url,
+        {
+            "other_identity_number": f"{father.identity_number[2:8]}-{father.identity_number[8:]}",
+            "kind": "parent",
+            "has_custody": "on",
+            "valid_from": "2014-09-08",
+            "valid_to": "",
+        },
+    )
+    assert response.status_code == 302
+    relationship = Relationship.objects.get()
+    assert (relationship.child, relationship.other, relationship.has_custody) == (
+        alva,
+        father,
+        True,
+    )
+
+
+def test_relationship_add_with_an_unknown_number_explains_what_to_do(signed_in, investigator, alva):
+    url = reverse("people:relationship-add", args=[alva.pk])
+    response = signed_in(investigator).post(
+        url,
+        {"other_identity_number": number(seed=99), "kind": "parent", "valid_from": "2014-09-08"},
+    )
+    assert response.status_code == 200
+    assert "Registrera personen först" in response.content.decode()
+    assert not Relationship.objects.exists()
+
+
+def test_relationship_end_is_post_only_and_ends_the_relationship(
+    signed_in, investigator, alva, own_district
+):
+    relationship = RelationshipFactory(child=alva, other=PersonFactory(district=own_district))
+    url = reverse("people:relationship-end", args=[relationship.pk])
+    client = signed_in(investigator)
+    assert client.get(url).status_code == 405
+    response = client.post(url, {"valid_to": "2024-05-31", "version": 1})
+    assert response.status_code == 302
+    assert response["Location"] == detail(alva)
+    relationship.refresh_from_db()
+    assert relationship.valid_to == date(2024, 5, 31)
+
+
+def test_relationship_end_on_a_stale_version_returns_409(
+    signed_in, investigator, alva, own_district
+):
+    relationship = RelationshipFactory(child=alva, other=PersonFactory(district=own_district))
+    url = reverse("people:relationship-end", args=[relationship.pk])
+    client = signed_in(investigator)
+    client.post(url, {"valid_to": "2024-05-31", "version": 1})
+    response = client.post(url, {"valid_to": "2024-01-31", "version": 1})
+    assert response.status_code == 409
+    assert "2024-05-31</del>" in response.content.decode()
+
+
+def test_relationship_end_in_another_district_is_404(
+    signed_in, other_district_investigator, alva, own_district
+):
+    relationship = RelationshipFactory(child=alva, other=PersonFactory(district=own_district))
+    url = reverse("people:relationship-end", args=[relationship.pk])
+    response = signed_in(other_district_investigator).post(
+        url, {"valid_to": "2024-05-31", "version": 1}
+    )
+    assert response.status_code == 404
+    relationship.refresh_from_db()
+    assert relationship.valid_to is None
+
+
+# --- handlers ---------------------------------------------------------------------------------
+
+
+def test_team_manager_appoints_and_removes_a_handler(
+    signed_in, manager, investigator, own_district
+):
+    protected = PersonFactory(district=own_district, protection_level="skyddad_folkbokforing")
+    url = reverse("people:handler-appoint", args=[protected.pk])
+    client = signed_in(manager)
+    html = client.get(url).content.decode()
+    assert f'<option value="{investigator.pk}">' in html
+    assert client.post(url, {"user": investigator.pk}).status_code == 302
+    assert ProtectedPersonHandler.objects.filter(person=protected, user=investigator).exists()
+    remove = reverse("people:handler-remove", args=[protected.pk])
+    assert client.post(remove, {"remove-user": investigator.pk}).status_code == 302
+    assert not ProtectedPersonHandler.objects.exists()
+
+
+def test_handler_page_is_forbidden_to_colleagues_and_unknown_to_other_districts(
+    signed_in, investigator, other_district_manager, own_district
+):
+    protected = PersonFactory(district=own_district, protection_level="skyddad_folkbokforing")
+    url = reverse("people:handler-appoint", args=[protected.pk])
+    # The investigator sees the person but may not name handlers: 403, journaled.
+    assert signed_in(investigator).get(url).status_code == 403
+    # Another district's manager cannot see the person at all: 404.
+    assert signed_in(other_district_manager).get(url).status_code == 404
+
+
+def test_services_and_views_share_the_duplicate_error(investigator, own_district, alva):
+    with pytest.raises(services.DuplicatePerson):
+        services.create_person(
+            by=investigator,
+            identity_number=alva.identity_number,
+            given_name="X",
+            family_name="Y",
+            district=own_district,
+        )
+    assert Person.objects.count() == 1
