@@ -104,13 +104,37 @@ def editable_cases(user: Any) -> QuerySet[Any]:
     return visible_cases(user, include_emergency=False)
 
 
+def _denied(user: Any, *, case_id: Any = None, person_id: Any = None) -> Http404:
+    """Journal an out-of-scope or missing lookup (S11: `denied` access event) and build a 404."""
+    from rodtrad.journal.models import AccessAction
+    from rodtrad.journal.services import record_access_denied
+
+    if user is not None and user.is_authenticated:
+        record_access_denied(
+            by=user,
+            action=AccessAction.DENIED,
+            case_id=_int_or_none(case_id),
+            person_id=_int_or_none(person_id),
+        )
+    return Http404()
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    # Only ids that fit the column; anything else is noise from a crafted URL.
+    return number if 0 < number < 2**63 else None
+
+
 def get_case_for(user: Any, pk: Any, *, for_edit: bool = False) -> Any:
     """The case with this id if the user may see (or edit) it; otherwise Http404."""
     queryset = editable_cases(user) if for_edit else visible_cases(user)
     try:
         return queryset.get(pk=int(pk))
-    except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
-        raise Http404 from exc
+    except (ValueError, TypeError, OverflowError, queryset.model.DoesNotExist) as exc:
+        raise _denied(user, case_id=pk) from exc
 
 
 def emergency_access_for(user: Any, case: Any) -> EmergencyAccess | None:
@@ -145,15 +169,15 @@ def get_person_for(user: Any, pk: Any, *, for_edit: bool = False) -> Any:
     queryset = editable_persons(user) if for_edit else visible_persons(user)
     try:
         return queryset.get(pk=int(pk))
-    except (ValueError, TypeError, queryset.model.DoesNotExist) as exc:
-        raise Http404 from exc
+    except (ValueError, TypeError, OverflowError, queryset.model.DoesNotExist) as exc:
+        raise _denied(user, person_id=pk) from exc
 
 
 def may_see_protected_contact(user: Any, person: Any) -> bool:
     """Address and contact data of a protected person: only for its named handlers."""
     if not person.is_protected:
         return True
-    return person.handlers.filter(pk=user.pk).exists()
+    return bool(person.handlers.filter(pk=user.pk).exists())
 
 
 def can(user: Any, action: str, obj: Any = None) -> bool:

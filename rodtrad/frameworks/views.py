@@ -25,7 +25,7 @@ from rodtrad.accounts.access import can
 from rodtrad.frameworks import queries, services
 from rodtrad.frameworks.forms import CodeAddForm, CodeEditForm
 from rodtrad.frameworks.models import Code, CodeList, CodeStatus
-from rodtrad.lib.forms import apply_service_error
+from rodtrad.lib.forms import apply_service_errors
 from rodtrad.lib.versioning import StaleVersion, render_conflict
 
 View = Callable[..., HttpResponse]
@@ -156,7 +156,7 @@ def code_edit(request: HttpRequest, pk: int) -> HttpResponse:
             submitted = {k: data[k] for k in ("label_sv", "label_en", "description_sv", "valid_to")}
             return _conflict(request, exc, submitted)
         except ValidationError as error:
-            apply_service_error(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Ändringen är sparad."))
             return redirect("frameworks:codelist-detail", pk=code.code_list_id)
@@ -183,7 +183,7 @@ def code_add(request: HttpRequest, pk: int) -> HttpResponse:
                 valid_from=data["valid_from"],
             )
         except ValidationError as error:
-            apply_service_error(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Koden är tillagd."))
             return redirect("frameworks:codelist-detail", pk=code_list.pk)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import factory
+from django.contrib.auth.hashers import make_password
 
 from rodtrad.accounts.models import District, Membership, Role, Unit, User
 
 TEST_PASSWORD = "korrekt häst batteri häftklammer"  # noqa: S105 - test-only passphrase
+
+
+@lru_cache(maxsize=1)
+def hashed_test_password() -> str:
+    """Argon2 costs ~100 ms per hash: hash the shared test password once per run."""
+    return make_password(TEST_PASSWORD)
 
 
 class DistrictFactory(factory.django.DjangoModelFactory):
@@ -33,17 +42,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Test"
     last_name = factory.Sequence(lambda n: f"Användare {n}")
-    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
-
-    @factory.post_generation
-    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
-        if create:
-            obj.save()
+    password = factory.LazyFunction(hashed_test_password)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

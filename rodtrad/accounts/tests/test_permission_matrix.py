@@ -1,0 +1,258 @@
+"""S10, S19 and S31: the permission matrix, generated from the URLconf.
+
+Every named route × method × principal (anonymous and each of the seven roles) × object in the
+own or the other district is requested and compared with the expected table kept in
+`rodtrad/*/tests/permissions.toml`. A route missing from the table fails the test, and so does a
+table entry for a route that no longer exists.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import sign_in
+from rodtrad.accounts.models import EmergencyAccess, Membership, Role
+from rodtrad.accounts.tests.factories import (
+    DistrictFactory,
+    MembershipFactory,
+    UnitFactory,
+    UserFactory,
+)
+from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.journal.models import AccessAction, AccessEvent
+from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+
+ROOT = Path(settings.BASE_DIR)
+PRINCIPALS = ("anonymous", *(role.value for role in Role))
+SIDES = ("own", "other")
+METHODS = ("GET", "POST")
+# Where each role works in the matrix world: (unit kind or None for the whole district).
+ROLE_UNITS = {
+    Role.INTAKE_WORKER: "intake",
+    Role.INVESTIGATOR: "investigation",
+    Role.PROVIDER: "provider",
+    Role.TEAM_MANAGER: None,
+    Role.ANALYST: None,
+    Role.REVIEWER: None,
+    Role.ADMINISTRATOR: None,
+}
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = (
+                f"{namespace}:{entry.namespace}"
+                if namespace and entry.namespace
+                else (entry.namespace or namespace)
+            )
+            found.extend(_walk(entry.url_patterns, inner))
+        elif isinstance(entry, URLPattern) and entry.name:
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            found.append((name, entry))
+    return found
+
+
+def url_routes() -> dict[str, URLPattern]:
+    return dict(_walk(get_resolver().url_patterns))
+
+
+def load_table() -> dict[str, dict[str, Any]]:
+    table: dict[str, dict[str, Any]] = {}
+    for path in sorted(ROOT.glob("rodtrad/*/tests/permissions.toml")):
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+        for route, spec in data.items():
+            assert route not in table, f"{route} is in two permission tables ({path})"
+            spec["_file"] = str(path.relative_to(ROOT))
+            table[route] = spec
+    return table
+
+
+TABLE = load_table()
+
+
+def test_s10_every_route_is_in_the_permission_matrix() -> None:
+    routes = set(url_routes())
+    missing = sorted(routes - set(TABLE))
+    stale = sorted(set(TABLE) - routes)
+    assert not missing, f"routes missing from a permissions.toml: {missing}"
+    assert not stale, f"permissions.toml entries for routes that do not exist: {stale}"
+
+
+def test_s10_every_matrix_entry_names_every_principal() -> None:
+    for route, spec in TABLE.items():
+        methods = [m for m in METHODS if m in spec]
+        assert methods, f"{route}: no GET or POST expectations"
+        for method in methods:
+            missing = [p for p in PRINCIPALS if p not in spec[method]]
+            assert not missing, f"{route} {method}: no expectation for {missing}"
+
+
+class World:
+    """Two districts (Bromma = own, Farsta = other) with one user per role in Bromma."""
+
+    def __init__(self) -> None:
+        self.districts = {
+            "own": DistrictFactory(code="bromma", name="Bromma"),
+            "other": DistrictFactory(code="farsta", name="Farsta"),
+        }
+        self.units = {
+            (side, kind): UnitFactory(district=district, kind=kind, code=f"{district.code}-{kind}")
+            for side, district in self.districts.items()
+            for kind in ("intake", "investigation", "provider", "placement")
+        }
+        self.users: dict[str, Any] = {}
+        for role, unit_kind in ROLE_UNITS.items():
+            user = UserFactory(username=f"matrix-{role}")
+            MembershipFactory(
+                user=user,
+                role=role,
+                district=None if role == Role.ADMINISTRATOR else self.districts["own"],
+                unit=self.units[("own", unit_kind)] if unit_kind else None,
+            )
+            self.users[role] = user
+        self._made: dict[tuple[str, str, str], int] = {}
+
+    def obj(self, kind: str, side: str, principal: str) -> int:
+        key = (kind, side, principal)
+        if key not in self._made:
+            self._made[key] = self._make(kind, side, principal)
+        return self._made[key]
+
+    def _make(self, kind: str, side: str, principal: str) -> int:
+        district = self.districts[side]
+        unit_kind = ROLE_UNITS.get(principal)  # type: ignore[call-overload]
+        unit = self.units[(side, unit_kind)] if unit_kind else None
+        if kind == "person":
+            return PersonFactory(district=district).pk
+        if kind == "protected_person":
+            return PersonFactory(district=district, protection_level="skyddad_folkbokforing").pk
+        if kind == "case":
+            return CaseFactory(child=PersonFactory(district=district), unit=unit).pk
+        if kind == "relationship":
+            child = PersonFactory(district=district)
+            return RelationshipFactory(child=child, other=PersonFactory(district=district)).pk
+        if kind == "user":
+            user = UserFactory()
+            MembershipFactory(user=user, role=Role.INVESTIGATOR, district=district)
+            return user.pk
+        if kind == "membership":
+            return MembershipFactory(
+                user=UserFactory(), role=Role.INVESTIGATOR, district=district
+            ).pk
+        if kind == "emergency_access":
+            case = CaseFactory(child=PersonFactory(district=district))
+            requester = UserFactory()
+            return EmergencyAccess.objects.create(
+                user=requester, case=case, reason="Matrix: akut skyddsbehov i socialjouren."
+            ).pk
+        if kind in {"codelist", "code"}:
+            from rodtrad.frameworks.models import Code, CodeList
+
+            if kind == "codelist":
+                return CodeList.objects.order_by("pk").values_list("pk", flat=True)[0]
+            return Code.objects.order_by("pk").values_list("pk", flat=True)[0]
+        raise AssertionError(f"unknown object kind {kind!r} in permissions.toml")
+
+
+URL_ATTRIBUTE = re.compile(r'(?:href|action|src|hx-get|hx-post|hx-put|hx-delete)="([^"]*)"')
+IDENTITY_NUMBER = re.compile(r"\d{6,8}[-+]?\d{4}")
+
+
+def _s31_problems(response: Any, label: str) -> list[str]:
+    """S31: no identity number in any URL we answer with or link to; nothing cached."""
+    problems = []
+    if response.get("Cache-Control") != "no-store":
+        problems.append(f"{label}: Cache-Control is {response.get('Cache-Control')!r}")
+    location = response.get("Location", "")
+    urls = [location] if location else []
+    if "html" in response.get("Content-Type", ""):
+        urls += URL_ATTRIBUTE.findall(response.content.decode())
+    problems += [f"{label}: identity number in URL {u!r}" for u in urls if IDENTITY_NUMBER.search(u)]
+    return problems
+
+
+SUBJECT_KINDS = {"case": "case_id", "person": "person_id", "protected_person": "person_id"}
+
+
+def _subject(args_spec: dict[str, str], kwargs: dict[str, int]) -> tuple[str, int] | None:
+    for name, kind in args_spec.items():
+        if kind in SUBJECT_KINDS:
+            return SUBJECT_KINDS[kind], kwargs[name]
+    return None
+
+
+def _reads(subject: tuple[str, int] | None) -> int:
+    if subject is None:
+        return 0
+    field, pk = subject
+    return AccessEvent.objects.filter(**{field: pk}).exclude(action=AccessAction.DENIED).count()
+
+
+def _expected(spec: dict[str, Any], principal: str, side: str) -> int:
+    value = spec[principal]
+    if isinstance(value, dict):
+        return int(value[side])
+    return int(value)
+
+
+@pytest.mark.parametrize("route", sorted(TABLE))
+def test_s10_route_answers_each_principal_as_the_table_says(route: str, db: Any) -> None:
+    spec = TABLE[route]
+    pattern = url_routes()[route]
+    args_spec: dict[str, str] = spec.get("args", {})
+    assert set(args_spec) == set(pattern.pattern.converters), (
+        f"{route}: args in {spec['_file']} must name {sorted(pattern.pattern.converters)}"
+    )
+    world = World()
+    failures = []
+    for method in METHODS:
+        if method not in spec:
+            continue
+        for principal in PRINCIPALS:
+            for side in SIDES if args_spec else ("own",):
+                kwargs = {
+                    name: world.obj(kind, side, principal) for name, kind in args_spec.items()
+                }
+                url = reverse(route, kwargs=kwargs)
+                client = Client()
+                if principal != "anonymous":
+                    sign_in(client, world.users[principal])
+                subject = _subject(args_spec, kwargs)
+                reads_before = _reads(subject)
+                response = client.get(url) if method == "GET" else client.post(url, {})
+                expected = _expected(spec[method], principal, side)
+                failures.extend(_s31_problems(response, f"{method} {route} as {principal}"))
+                if method == "GET" and response.status_code == 200 and subject:
+                    # S19: a page or response showing a person or case writes exactly one
+                    # access event for it.
+                    if _reads(subject) - reads_before != 1:
+                        failures.append(f"GET {route} as {principal}: no single access event")
+                if response.status_code != expected:
+                    failures.append(
+                        f"{method} {route} as {principal} ({side}): "
+                        f"got {response.status_code}, expected {expected}"
+                    )
+                elif principal == "anonymous" and expected == 302 and not spec.get("public"):
+                    login = reverse(settings.LOGIN_URL)
+                    if not response["Location"].startswith(login):
+                        failures.append(f"{method} {route} anonymous: redirect not to login")
+    assert not failures, "\n".join(failures)
+
+
+def test_s10_membership_world_has_one_user_per_role(db: Any) -> None:
+    world = World()
+    assert {m.role for m in Membership.objects.filter(user__username__startswith="matrix-")} == {
+        r.value for r in Role
+    }
+    assert len(world.users) == len(Role)

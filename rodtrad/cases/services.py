@@ -1,0 +1,214 @@
+"""Writes on cases: responsibility and emergency access ("break the glass")."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rodtrad.accounts import access
+from rodtrad.accounts.models import EmergencyAccess, EmergencyAccessStatus, Role
+from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.journal.services import record
+from rodtrad.people.identity import InvalidIdentityNumber, parse_identity_number
+
+MINIMUM_REASON_LENGTH = 20
+
+
+class AlreadyInScope(Exception):
+    """The user can already see the case; no emergency access is needed."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+
+
+def assign_responsible(case: Case, *, by: Any, responsible: Any, expected_version: int) -> Case:
+    """Make a colleague responsible for the case (team manager of the case's district)."""
+    with transaction.atomic():
+        if not access.has_role(by, Role.TEAM_MANAGER) or not access.can(by, "edit_case", case):
+            raise PermissionDenied
+        if responsible is not None and not access.can(responsible, "edit_case", case):
+            raise ValidationError(
+                _("Den valda medarbetaren arbetar inte med ärenden i den här enheten.")
+            )
+        from rodtrad.lib.versioning import update_versioned
+
+        updated: Case = update_versioned(
+            case, expected_version=expected_version, changes={"responsible": responsible}
+        )
+        record(
+            "cases.responsible_assigned",
+            by=by,
+            obj=case,
+            case_id=case.pk,
+            person_id=case.child_id,
+            district=case.district.code,
+            data={"responsible_id": getattr(responsible, "pk", None)},
+        )
+        return updated
+
+
+def _open_case_of(identity_number: str) -> Case | None:
+    """The child's newest open case, in any district.
+
+    The one sanctioned unscoped lookup: it only ever leads to a journaled, time-limited grant.
+    """
+    return (
+        Case.objects.filter(child__identity_number=identity_number)
+        .exclude(status=CaseStatus.CLOSED)
+        .select_related("child", "district")
+        .order_by("-recorded_at")
+        .first()
+    )
+
+
+def request_emergency_access(*, by: Any, identity_number: str, reason: str) -> EmergencyAccess:
+    """Break the glass: read-only access to a child's open case outside the user's scope.
+
+    Needs a reason. The grant lasts settings.RODTRAD_EMERGENCY_ACCESS_MINUTES and lands in
+    the review list of the team managers of the case's district. For a child with protected
+    personal data the grant waits for a team manager's approval (a second person).
+    """
+    if not access.can(by, "request_emergency_access"):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if len(reason) < MINIMUM_REASON_LENGTH:
+        raise ValidationError(
+            _("Skriv varför du behöver nödåtkomst (minst %(n)d tecken).")
+            % {"n": MINIMUM_REASON_LENGTH},
+            code="reason",
+        )
+    try:
+        number = parse_identity_number(identity_number)
+    except InvalidIdentityNumber as exc:
+        raise ValidationError(str(exc), code="identity_number") from exc
+    case = _open_case_of(number.value)
+    if case is None:
+        record("cases.emergency_access_not_found", by=by, data={})  # a miss is an attempt too
+        raise ValidationError(
+            _("Det finns inget pågående ärende för det numret."), code="identity_number"
+        )
+    if access.editable_cases(by).filter(pk=case.pk).exists():
+        raise AlreadyInScope(case)
+    with transaction.atomic():
+        now = timezone.now()
+        needs_approval = case.child.is_protected
+        grant = EmergencyAccess.objects.create(
+            user=by,
+            case=case,
+            reason=reason,
+            status=EmergencyAccessStatus.PENDING
+            if needs_approval
+            else EmergencyAccessStatus.ACTIVE,
+            requested_at=now,
+            starts_at=None if needs_approval else now,
+            expires_at=None
+            if needs_approval
+            else now + timedelta(minutes=settings.RODTRAD_EMERGENCY_ACCESS_MINUTES),
+        )
+        record(
+            "cases.emergency_access_requested"
+            if needs_approval
+            else "cases.emergency_access_granted",
+            by=by,
+            obj=grant,
+            case_id=case.pk,
+            person_id=case.child_id,
+            district=case.district.code,
+            data={"needs_approval": needs_approval, "is_protected": case.child.is_protected},
+        )
+        return grant
+
+
+def reviewable_emergency_accesses(user: Any) -> Any:
+    """Emergency grants to cases in the districts where the user is team manager."""
+    districts = {
+        m.district_id for m in access.active_memberships(user) if m.role == Role.TEAM_MANAGER
+    }
+    return EmergencyAccess.objects.filter(case__district_id__in=districts).select_related(
+        "user", "case", "case__district", "reviewed_by", "approved_by"
+    )
+
+
+def _reviewable(grant: EmergencyAccess, by: Any) -> None:
+    if not reviewable_emergency_accesses(by).filter(pk=grant.pk).exists():
+        raise PermissionDenied
+    if grant.user_id == by.pk:
+        raise ValidationError(_("Du kan inte granska eller godkänna din egen nödåtkomst."))
+
+
+def approve_emergency_access(grant: EmergencyAccess, *, by: Any) -> EmergencyAccess:
+    """A second person (team manager) opens a pending grant to a protected child's case."""
+    with transaction.atomic():
+        _reviewable(grant, by)
+        if grant.status != EmergencyAccessStatus.PENDING:
+            raise ValidationError(_("Nödåtkomsten väntar inte på godkännande."))
+        now = timezone.now()
+        EmergencyAccess.objects.filter(pk=grant.pk).update(
+            status=EmergencyAccessStatus.ACTIVE,
+            approved_by=by,
+            starts_at=now,
+            expires_at=now + timedelta(minutes=settings.RODTRAD_EMERGENCY_ACCESS_MINUTES),
+        )
+        record(
+            "cases.emergency_access_approved",
+            by=by,
+            obj=grant,
+            case_id=grant.case_id,
+            district=grant.case.district.code,
+            data={"grantee_id": grant.user_id},
+        )
+        grant.refresh_from_db()
+        return grant
+
+
+def reject_emergency_access(grant: EmergencyAccess, *, by: Any, note: str) -> EmergencyAccess:
+    with transaction.atomic():
+        _reviewable(grant, by)
+        if grant.status != EmergencyAccessStatus.PENDING:
+            raise ValidationError(_("Nödåtkomsten väntar inte på godkännande."))
+        EmergencyAccess.objects.filter(pk=grant.pk).update(
+            status=EmergencyAccessStatus.REJECTED,
+            reviewed_by=by,
+            reviewed_at=timezone.now(),
+            review_note=note.strip(),
+        )
+        record(
+            "cases.emergency_access_rejected",
+            by=by,
+            obj=grant,
+            case_id=grant.case_id,
+            district=grant.case.district.code,
+            data={"grantee_id": grant.user_id},
+        )
+        grant.refresh_from_db()
+        return grant
+
+
+def review_emergency_access(grant: EmergencyAccess, *, by: Any, note: str) -> EmergencyAccess:
+    """The manager's follow-up of a used grant: was the access justified? Stored and journaled."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(_("Skriv en kommentar om granskningen."), code="note")
+    with transaction.atomic():
+        _reviewable(grant, by)
+        if grant.reviewed_at is not None:
+            raise ValidationError(_("Nödåtkomsten är redan granskad."))
+        EmergencyAccess.objects.filter(pk=grant.pk).update(
+            reviewed_by=by, reviewed_at=timezone.now(), review_note=note
+        )
+        record(
+            "cases.emergency_access_reviewed",
+            by=by,
+            obj=grant,
+            case_id=grant.case_id,
+            district=grant.case.district.code,
+            data={"grantee_id": grant.user_id},
+        )
+        grant.refresh_from_db()
+        return grant

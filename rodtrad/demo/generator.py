@@ -1,0 +1,441 @@
+"""Generated demo data: Stockholm's 14 districts (2011–2014), units, one user per role, and
+~300 fictitious children with their guardians. Deterministic for a given seed.
+
+Identity numbers are random, Luhn-valid and fictitious (never copied from any register).
+Later issues extend `generate()` with reports, investigations and interventions.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from rodtrad.accounts.models import District, Membership, Unit, UnitKind, User
+from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.demo.users import DEMO_PASSWORD, DEMO_USERS
+from rodtrad.journal.services import record
+from rodtrad.people.identity import fictitious_identity_number
+from rodtrad.people.models import (
+    LegalSex,
+    Person,
+    ProtectedPersonHandler,
+    ProtectionLevel,
+    Relationship,
+    RelationshipKind,
+)
+
+# Stockholm's stadsdelsområden 2011–2014, the districts of the seed review.
+DISTRICTS: tuple[tuple[str, str], ...] = (
+    ("bromma", "Bromma"),
+    ("enskede-arsta-vantor", "Enskede-Årsta-Vantör"),
+    ("farsta", "Farsta"),
+    ("hagersten-liljeholmen", "Hägersten-Liljeholmen"),
+    ("hasselby-vallingby", "Hässelby-Vällingby"),
+    ("kungsholmen", "Kungsholmen"),
+    ("norrmalm", "Norrmalm"),
+    ("rinkeby-kista", "Rinkeby-Kista"),
+    ("skarpnack", "Skarpnäck"),
+    ("skarholmen", "Skärholmen"),
+    ("spanga-tensta", "Spånga-Tensta"),
+    ("sodermalm", "Södermalm"),
+    ("alvsjo", "Älvsjö"),
+    ("ostermalm", "Östermalm"),
+)
+UNIT_NAMES = {
+    UnitKind.INTAKE: "Mottagningen",
+    UnitKind.INVESTIGATION: "Utredningsenheten",
+    UnitKind.PROVIDER: "Öppenvården",
+    UnitKind.PLACEMENT: "Placeringsenheten",
+}
+
+GIRL_NAMES = (
+    "Alice",
+    "Maja",
+    "Elsa",
+    "Astrid",
+    "Wilma",
+    "Freja",
+    "Olivia",
+    "Selma",
+    "Ella",
+    "Alma",
+    "Saga",
+    "Ebba",
+    "Vera",
+    "Nora",
+    "Agnes",
+    "Leah",
+    "Amira",
+    "Sara",
+    "Hanna",
+    "Iris",
+    "Ines",
+    "Yasmin",
+    "Liv",
+    "Signe",
+    "Tyra",
+    "Nova",
+    "Lea",
+    "Edith",
+    "Stella",
+    "Juni",
+)
+BOY_NAMES = (
+    "William",
+    "Noah",
+    "Hugo",
+    "Lucas",
+    "Liam",
+    "Oliver",
+    "Elias",
+    "Adam",
+    "Alexander",
+    "Leo",
+    "Nils",
+    "Melvin",
+    "Theo",
+    "Vincent",
+    "Ali",
+    "Omar",
+    "Isak",
+    "Viktor",
+    "Axel",
+    "Sam",
+    "Malte",
+    "Otto",
+    "Ebbe",
+    "Loke",
+    "Mohammed",
+    "Josef",
+    "Arvid",
+    "Harry",
+    "Colin",
+    "Emil",
+)
+ADULT_WOMEN = (
+    "Anna",
+    "Maria",
+    "Karin",
+    "Sofia",
+    "Fatima",
+    "Emma",
+    "Lina",
+    "Jenny",
+    "Sanna",
+    "Nadia",
+)
+ADULT_MEN = (
+    "Erik",
+    "Johan",
+    "Anders",
+    "Mikael",
+    "Ahmed",
+    "Daniel",
+    "Peter",
+    "Jonas",
+    "Karim",
+    "Marcus",
+)
+FAMILY_NAMES = (
+    "Lindqvist",
+    "Berglund",
+    "Sandberg",
+    "Ekström",
+    "Holmgren",
+    "Nyström",
+    "Lundin",
+    "Forsberg",
+    "Sjöberg",
+    "Wikström",
+    "Isaksson",
+    "Björk",
+    "Hedlund",
+    "Mohammadi",
+    "Haddad",
+    "Yilmaz",
+    "Nieminen",
+    "Kowalski",
+    "Abdi",
+    "Rahimi",
+    "Strand",
+    "Åberg",
+    "Öhman",
+    "Dahl",
+    "Falk",
+    "Hassan",
+    "Lind",
+    "Moberg",
+    "Sundqvist",
+    "Törnqvist",
+)
+STREETS = (
+    "Lingonstigen",
+    "Blåbärsvägen",
+    "Hjortronbacken",
+    "Nyponvägen",
+    "Rönnbärsgränd",
+    "Kvistgatan",
+    "Mossvägen",
+    "Tallbacken",
+    "Granvägen",
+    "Ekorrstigen",
+)
+LANGUAGES = (
+    "svenska",
+    "svenska",
+    "svenska",
+    "arabiska",
+    "somaliska",
+    "persiska",
+    "finska",
+    "polska",
+)
+
+
+@dataclass
+class DemoSummary:
+    districts: int = 0
+    units: int = 0
+    users: list[str] = field(default_factory=list)
+    children: int = 0
+    adults: int = 0
+    protected: int = 0
+    cases: int = 0
+
+
+def demo_data_exists() -> bool:
+    return User.objects.filter(is_demo=True).exists()
+
+
+def _organisation() -> tuple[dict[str, District], dict[tuple[str, str], Unit]]:
+    districts: dict[str, District] = {}
+    units: dict[tuple[str, str], Unit] = {}
+    for code, name in DISTRICTS:
+        district, _ = District.objects.get_or_create(code=code, defaults={"name": name})
+        districts[code] = district
+        for kind, unit_name in UNIT_NAMES.items():
+            unit, _ = Unit.objects.get_or_create(
+                code=f"{code}-{kind}",
+                defaults={"district": district, "name": f"{unit_name} {name}", "kind": kind},
+            )
+            units[(code, kind)] = unit
+    return districts, units
+
+
+def _users(districts: dict[str, District], units: dict[tuple[str, str], Unit]) -> dict[str, User]:
+    users: dict[str, User] = {}
+    for spec in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=spec.username,
+            defaults={
+                "first_name": spec.first_name,
+                "last_name": spec.last_name,
+                "title": spec.title,
+                "is_demo": True,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            Membership.objects.create(
+                user=user,
+                role=spec.role,
+                district=districts[spec.district] if spec.district else None,
+                unit=units[(spec.district, spec.unit_kind)]
+                if spec.district and spec.unit_kind
+                else None,
+                valid_from=date(2020, 1, 1),
+            )
+        users[spec.username] = user
+    return users
+
+
+def _birth_date(rng: random.Random, today: date, min_age: int, max_age: int) -> date:
+    earliest = today - timedelta(days=365 * max_age + 300)
+    latest = today - timedelta(days=365 * min_age + 1)
+    return earliest + timedelta(days=rng.randrange((latest - earliest).days))
+
+
+def _district_weights() -> list[float]:
+    # Bromma and Farsta (where the demo users work) get more families than the others.
+    return [6.0 if code in {"bromma", "farsta"} else 1.0 for code, _ in DISTRICTS]
+
+
+def generate(*, seed: int = 1, families: int = 180) -> DemoSummary:
+    """Create the demo organisation, users, families and a few open cases. Idempotent."""
+    summary = DemoSummary()
+    if demo_data_exists():
+        summary.users = [u.username for u in DEMO_USERS]
+        return summary
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    with transaction.atomic():
+        districts, units = _organisation()
+        users = _users(districts, units)
+        summary.districts, summary.units, summary.users = len(districts), len(units), list(users)
+        codes = [code for code, _ in DISTRICTS]
+        used_numbers: set[str] = set()
+
+        def new_number(born: date, sex: str) -> str:
+            while True:
+                coordination = rng.random() < 0.03
+                number = fictitious_identity_number(
+                    born, legal_sex=sex, rng=rng, coordination=coordination
+                )
+                if number not in used_numbers:
+                    used_numbers.add(number)
+                    return number
+
+        def person(**fields: Any) -> Person:
+            number = new_number(fields["birth_date"], fields["legal_sex"])
+            day = int(number[6:8])
+            return Person(
+                identity_number=number,
+                identity_kind="samordningsnummer" if day > 60 else "personnummer",
+                **fields,
+            )
+
+        children: list[Person] = []
+        adults: list[Person] = []
+        relationships: list[tuple[int, int, str, bool]] = []  # indexes into children/adults
+        sibling_groups: list[list[int]] = []
+        protected_family_indexes: list[int] = []
+        for family_index in range(families):
+            district = districts[rng.choices(codes, weights=_district_weights())[0]]
+            family_name = rng.choice(FAMILY_NAMES)
+            street = f"{rng.choice(STREETS)} {rng.randrange(1, 60)}"
+            postal_code = f"1{rng.randrange(10, 99)}{rng.randrange(10, 99)}"
+            language = rng.choice(LANGUAGES)
+            roll = rng.random()
+            protection = (
+                ProtectionLevel.PROTECTED_REGISTRATION
+                if roll < 0.03
+                else ProtectionLevel.CONFIDENTIALITY_MARKING
+                if roll < 0.06
+                else ProtectionLevel.NONE
+            )
+            if protection != ProtectionLevel.NONE:
+                protected_family_indexes.append(family_index)
+            common = {
+                "family_name": family_name,
+                "street_address": street,
+                "postal_code": postal_code,
+                "city": "Stockholm",
+                "district": district,
+                "language": language,
+                "needs_interpreter": language != "svenska" and rng.random() < 0.5,
+                "protection_level": protection,
+            }
+            guardian_indexes: list[int] = []
+            for sex, names in ((LegalSex.FEMALE, ADULT_WOMEN), (LegalSex.MALE, ADULT_MEN)):
+                if guardian_indexes and rng.random() < 0.3:
+                    continue  # about a third of families have one guardian in the record
+                adults.append(
+                    person(
+                        given_name=rng.choice(names),
+                        birth_date=_birth_date(rng, today, 24, 52),
+                        legal_sex=sex,
+                        phone=f"070-{rng.randrange(100, 999)} {rng.randrange(10, 99)} "
+                        f"{rng.randrange(10, 99)}",
+                        **common,
+                    )
+                )
+                guardian_indexes.append(len(adults) - 1)
+            child_count = rng.choices((1, 2, 3), weights=(5, 4, 2))[0]
+            group = []
+            for _ in range(child_count):
+                sex = rng.choice((LegalSex.FEMALE, LegalSex.MALE))
+                children.append(
+                    person(
+                        given_name=rng.choice(GIRL_NAMES if sex == LegalSex.FEMALE else BOY_NAMES),
+                        birth_date=_birth_date(rng, today, 0, 17),
+                        legal_sex=sex,
+                        **common,
+                    )
+                )
+                child_index = len(children) - 1
+                group.append(child_index)
+                for adult_index in guardian_indexes:
+                    relationships.append((child_index, adult_index, "guardian", True))
+            sibling_groups.append(group)
+
+        Person.objects.bulk_create(children + adults, batch_size=500)
+        rows = [
+            Relationship(
+                child=children[c],
+                other=adults[a],
+                kind=RelationshipKind.GUARDIAN if kind == "guardian" else kind,
+                has_custody=custody,
+                valid_from=children[c].birth_date,
+            )
+            for c, a, kind, custody in relationships
+        ]
+        for group in sibling_groups:
+            for first in group:
+                for second in group:
+                    if first != second:
+                        rows.append(
+                            Relationship(
+                                child=children[first],
+                                other=children[second],
+                                kind=RelationshipKind.SIBLING,
+                                has_custody=False,
+                                valid_from=max(
+                                    children[first].birth_date, children[second].birth_date
+                                ),
+                            )
+                        )
+        Relationship.objects.bulk_create(rows, batch_size=500)
+
+        # The demo investigator is the named handler of the protected families in Bromma.
+        handler = users["utredare"]
+        manager = users["chef"]
+        for family_index in protected_family_indexes:
+            for child_index in sibling_groups[family_index]:
+                child = children[child_index]
+                if child.district.code == "bromma":
+                    ProtectedPersonHandler.objects.create(
+                        person=child, user=handler, appointed_by=manager
+                    )
+
+        # A few open cases so that case lists and emergency access can be tried. The case
+        # spine (reports, investigations) extends this in a later issue.
+        cases = []
+        for index, child in enumerate(children):
+            if rng.random() < 0.25:
+                status = CaseStatus.INTAKE if index % 3 else CaseStatus.INVESTIGATION
+                unit_kind = "intake" if status == CaseStatus.INTAKE else "investigation"
+                cases.append(
+                    Case(
+                        child=child,
+                        district=child.district,
+                        unit=units[(child.district.code, unit_kind)],
+                        status=status,
+                        responsible=users["utredare"]
+                        if child.district.code == "bromma" and status == CaseStatus.INVESTIGATION
+                        else None,
+                    )
+                )
+        Case.objects.bulk_create(cases, batch_size=500)
+
+        summary.children = len(children)
+        summary.adults = len(adults)
+        summary.protected = sum(1 for p in children + adults if p.is_protected)
+        summary.cases = len(cases)
+        record(
+            "demo.data_generated",
+            by=None,
+            data={
+                "seed": seed,
+                "districts": summary.districts,
+                "children": summary.children,
+                "adults": summary.adults,
+                "cases": summary.cases,
+            },
+        )
+    return summary

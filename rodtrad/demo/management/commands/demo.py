@@ -1,0 +1,38 @@
+"""`manage.py demo`: load the generated demo data (used by `rodtrad demo`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from rodtrad.demo.generator import generate
+from rodtrad.demo.users import DEMO_PASSWORD, DEMO_USERS
+
+
+class Command(BaseCommand):
+    help = "Laddar påhittade demodata: stadsdelar, enheter, användare, barn och vårdnadshavare."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--families", type=int, default=180)
+        parser.add_argument("--skip-migrate", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["skip_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        summary = generate(seed=options["seed"], families=options["families"])
+        if summary.children:
+            self.stdout.write(
+                f"Demodata skapade: {summary.districts} stadsdelar, {summary.children} barn, "
+                f"{summary.adults} vuxna ({summary.protected} med skyddade personuppgifter), "
+                f"{summary.cases} ärenden."
+            )
+        else:
+            self.stdout.write("Demodata fanns redan; inget nytt skapades.")
+        self.stdout.write("")
+        self.stdout.write("Demoanvändare (lösenord för alla: " + DEMO_PASSWORD + "):")
+        for user in DEMO_USERS:
+            where = user.district or "hela kommunen"
+            self.stdout.write(f"  {user.username:<18} {user.role:<15} {where}")
