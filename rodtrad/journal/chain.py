@@ -8,6 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 GENESIS_HASH = "0" * 64
+# Names the hashing rules below; a checkpoint carries it so that a later change of rules is
+# noticed instead of being reported as tampering.
+ALGORITHM = "sha256-canonical-json-v1"
 HASHED_FIELDS = (
     "seq",
     "occurred_at",

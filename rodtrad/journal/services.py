@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from rodtrad.journal.chain import GENESIS_HASH, compute_hash, entry_fields
-from rodtrad.journal.models import AccessAction, AccessEvent, JournalEntry, JournalHead
+from rodtrad.journal.chain import (
+    ALGORITHM,
+    GENESIS_HASH,
+    canonical_timestamp,
+    compute_hash,
+    entry_fields,
+)
+from rodtrad.journal.models import (
+    AccessAction,
+    AccessEvent,
+    Checkpoint,
+    JournalEntry,
+    JournalHead,
+)
 from rodtrad.lib import request_context
 
 
@@ -99,6 +111,53 @@ def record_access(
         emergency_access_id=getattr(emergency_access, "pk", None),
         reason=getattr(emergency_access, "reason", ""),
         route=route,
+        request_id=ctx.request_id,
+        client_ip=ctx.client_ip or "",
+        channel=ctx.channel,
+    )
+
+
+class CheckpointData(TypedDict):
+    """An exported checkpoint, as written to the file that is kept outside the database."""
+
+    seq: int
+    hash: str
+    exported_at: str
+    algorithm: str
+
+
+def export_checkpoint(*, by_label: str, by: Any = None) -> CheckpointData:
+    """Store a Checkpoint of the current head (seq + hash) and return it for external keeping.
+
+    `by_label` names who exported it (e.g. the operator's login on the server); the export is
+    journaled in the same transaction, as the entry after the checkpoint.
+    """
+    with transaction.atomic():
+        head, _created = JournalHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+        )
+        checkpoint = Checkpoint.objects.create(seq=head.seq, hash=head.hash, exported_by=by_label)
+        record("journal.checkpoint_exported", by=by, obj=checkpoint, data={"seq": head.seq})
+    return CheckpointData(
+        seq=checkpoint.seq,
+        hash=checkpoint.hash,
+        exported_at=canonical_timestamp(checkpoint.exported_at),
+        algorithm=ALGORITHM,
+    )
+
+
+def record_access_denied(
+    *, by: Any, action: str, case_id: int | None = None, person_id: int | None = None
+) -> AccessEvent:
+    """Write the `denied` access event for a lookup outside the user's scope (S11)."""
+    ctx = request_context.current()
+    return AccessEvent.objects.create(
+        occurred_at=timezone.now(),
+        user=by,
+        username=by.get_username(),
+        action=action,
+        case_id=case_id,
+        person_id=person_id,
         request_id=ctx.request_id,
         client_ip=ctx.client_ip or "",
         channel=ctx.channel,
