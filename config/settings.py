@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "rodtrad.people",
     "rodtrad.cases",
     "rodtrad.api",
+    "rodtrad.demo",
 ]
 
 MIDDLEWARE = [
@@ -93,10 +94,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the session limits, which tell the user why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "rodtrad.accounts.middleware.SessionLimitsMiddleware",
     "rodtrad.accounts.middleware.SecondFactorRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -186,13 +188,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "rodtrad.accounts.lockout.lockout_response"  # renders the template, 429
 AXES_VERBOSE = False
-# The client IP comes from REMOTE_ADDR unless a trusted proxy count is configured.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("RODTRAD_PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
-AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "identity_number"]
+# The client IP is REMOTE_ADDR; X-Forwarded-For counts only behind RODTRAD_PROXY_COUNT trusted
+# proxies, and then only its N-th entry from the right (rodtrad/accounts/lockout.py).
+RODTRAD_PROXY_COUNT = int(os.environ.get("RODTRAD_PROXY_COUNT", "0") or 0)
+AXES_CLIENT_IP_CALLABLE = "rodtrad.lib.client_ip.client_ip"
+# Masked in axes' log lines and stored request data; people type passwords as usernames.
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp_token", "identity_number"]
 
 OTP_TOTP_ISSUER = "Rodtrad"
 
@@ -206,7 +209,11 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Collected files are only needed (and only served from disk) in production; development
+# and tests serve straight from the app directories through whitenoise's finders.
+STATIC_ROOT = (
+    Path(os.environ.get("RODTRAD_STATIC_ROOT", VAR_DIR / "static")) if PRODUCTION else None
+)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

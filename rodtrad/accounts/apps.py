@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Konton och organisation"
 
     def ready(self) -> None:
-        from rodtrad.accounts import signals  # noqa: F401
+        from rodtrad.accounts import checks, signals  # noqa: F401

@@ -30,11 +30,21 @@ BEFORE_SECOND_FACTOR = frozenset(
 
 
 class SessionLimitsMiddleware:
+    """Idle and absolute session limits (SECURITY S07).
+
+    The idle limit is enforced twice: the database session expires SESSION_COOKIE_AGE after the
+    last request (SESSION_SAVE_EVERY_REQUEST), and this middleware compares its own timestamps.
+    When a browser presents a session that has already expired, the stale row is deleted here
+    so that nothing of it stays on the server.
+    """
+
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        if user is not None and not user.is_authenticated:
+            self._forget_expired_session(request)
         if user is not None and user.is_authenticated:
             now = timezone.now().timestamp()
             auth_at = request.session.get("rodtrad_auth_at", 0)
@@ -50,13 +60,26 @@ class SessionLimitsMiddleware:
             request.session["rodtrad_last_seen"] = now
         return self.get_response(request)
 
+    @staticmethod
+    def _forget_expired_session(request: HttpRequest) -> None:
+        presented = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        # The user lookup has loaded the session; a key of None means it was missing or expired.
+        if not presented or request.session.session_key is not None:
+            return
+        from rodtrad.accounts.services import forget_expired_session
+
+        if forget_expired_session(presented):
+            messages.info(request, _("Du har loggats ut eftersom sessionen gick ut."))
+
 
 def needs_second_factor(user: object) -> bool:
     if not settings.MFA_REQUIRED:
         return False
     if settings.DEMO_MODE and getattr(user, "is_demo", False):
         return False
-    return not user.is_verified()  # type: ignore[attr-defined]
+    # Right after django.contrib.auth.login() request.user is a plain User without is_verified.
+    is_verified = getattr(user, "is_verified", None)
+    return not (is_verified is not None and is_verified())
 
 
 class SecondFactorRequiredMiddleware:

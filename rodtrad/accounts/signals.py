@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.models import AccessAttempt
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -57,5 +59,15 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
 def _locked_out(
     sender: Any, request: Any, username: str | None, ip_address: str, **kw: Any
 ) -> None:
+    # Axes signals again for every attempt during a lockout (each restarts the cool-off);
+    # those attempts are journaled as accounts.login_failed, the lockout itself only once.
+    failures = (
+        AccessAttempt.objects.filter(username=username, ip_address=ip_address)
+        .order_by("-failures_since_start")
+        .values_list("failures_since_start", flat=True)
+        .first()
+    )
+    if failures is not None and failures > settings.AXES_FAILURE_LIMIT:
+        return
     user = _known_user(username)
     record("accounts.lockout_started", by=None, obj=user, data={"known_user": user is not None})

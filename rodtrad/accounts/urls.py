@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rodtrad.accounts import views
+from rodtrad.accounts import views, views_admin
 
 app_name = "accounts"
 
@@ -9,5 +9,11 @@ urlpatterns = [
     path("logga-ut/", views.logout_view, name="logout"),
     path("tvastegsverifiering/", views.otp_verify, name="otp-verify"),
     path("tvastegsverifiering/aktivera/", views.otp_setup, name="otp-setup"),
-    path("anvandare/", views.otp_setup, name="user-list"),
+    path("anvandare/", views_admin.user_list, name="user-list"),
+    path("anvandare/ny/", views_admin.user_create, name="user-create"),
+    path("anvandare/<int:pk>/", views_admin.user_detail, name="user-detail"),
+    path("anvandare/<int:pk>/inaktivera/", views_admin.user_deactivate, name="user-deactivate"),
+    path("anvandare/<int:pk>/losenord/", views_admin.user_set_password, name="user-set-password"),
+    path("anvandare/<int:pk>/roller/", views_admin.membership_add, name="membership-add"),
+    path("roller/<int:pk>/avsluta/", views_admin.membership_end, name="membership-end"),
 ]

@@ -1,16 +1,31 @@
-"""The client's address, trusting forwarding headers only behind a configured number of proxies."""
+"""The client's address, for the journal and for the login lockout alike.
+
+Forwarding headers are attacker-controlled unless the request passed through our own proxies:
+only with RODTRAD_PROXY_COUNT = N > 0 is X-Forwarded-For read, and then the N-th entry from
+the right (the address our outermost proxy saw), never the forgeable left-most one.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
-from ipware import get_client_ip
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    proxy_count = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None)
-    if not proxy_count:
-        # No trusted proxy configured: X-Forwarded-For is attacker-controlled, ignore it.
-        return request.META.get("REMOTE_ADDR")
-    ip, _routable = get_client_ip(request, proxy_count=proxy_count)
-    return str(ip) if ip else request.META.get("REMOTE_ADDR")
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = int(getattr(settings, "RODTRAD_PROXY_COUNT", 0) or 0)
+    if proxies <= 0:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if len(forwarded) < proxies:
+        return remote  # the request did not pass through all our proxies
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return remote

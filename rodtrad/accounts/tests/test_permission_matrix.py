@@ -178,7 +178,9 @@ def _s31_problems(response: Any, label: str) -> list[str]:
     urls = [location] if location else []
     if "html" in response.get("Content-Type", ""):
         urls += URL_ATTRIBUTE.findall(response.content.decode())
-    problems += [f"{label}: identity number in URL {u!r}" for u in urls if IDENTITY_NUMBER.search(u)]
+    problems += [
+        f"{label}: identity number in URL {u!r}" for u in urls if IDENTITY_NUMBER.search(u)
+    ]
     return problems
 
 

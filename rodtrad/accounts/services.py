@@ -1,0 +1,423 @@
+"""Every change to users, memberships, sessions and second-factor devices.
+
+Rules that hold here (issue points 3-5, SECURITY S08):
+
+* Only an administrator may change accounts (`by=None` is the command line, `channel="cli"`).
+* Passwords are checked with AUTH_PASSWORD_VALIDATORS (Swedish messages). There is no
+  self-service password reset: an administrator sets a new password, which ends every session
+  of the user. A forgotten password therefore goes through the administrator (documented on the
+  login page).
+* Deactivation and every role change (membership added or ended) delete all server-side
+  sessions of the user, so the change takes effect on the user's next request.
+* Separation of duties: nobody changes their own memberships, and the administrator role is
+  never held together with another role by the same account. An administrator who also works
+  with cases needs a second, separate account; both accounts, and who created them, are in the
+  journal.
+* A membership's unit belongs to its district; an administrator membership has no district and
+  no unit; every other role has a district.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from rodtrad.accounts.access import can
+from rodtrad.accounts.models import District, Membership, Role, Unit, User, UserSession
+from rodtrad.journal.services import record
+
+TOTP_DEVICE_NAME = "Autentiseringsapp"
+
+
+def _require_administrator(by: User | None) -> None:
+    """`by=None` is the command line or the system; anyone else must administer users."""
+    if by is not None and not can(by, "administer_users"):
+        raise PermissionDenied
+
+
+def _bump_version(user: User) -> None:
+    User.objects.filter(pk=user.pk).update(version=F("version") + 1)
+    user.refresh_from_db(fields=["version"])
+
+
+def end_all_sessions(user: User) -> int:
+    """Delete every server-side session the user holds; returns how many were deleted."""
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    deleted, _details = Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user=user).delete()
+    return deleted
+
+
+def _current_memberships(user: User) -> list[Membership]:
+    today = timezone.localdate()
+    return list(
+        Membership.objects.filter(user=user)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("district", "unit")
+    )
+
+
+def _check_membership(
+    user: User,
+    *,
+    by: User | None,
+    role: str,
+    district: District | None,
+    unit: Unit | None,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None,
+) -> None:
+    """Raise ValidationError (field -> Swedish message) if the membership breaks a rule."""
+    errors: dict[str, str] = {}
+    if role not in Role.values:
+        errors["role"] = _("Okänd roll.")
+    elif role == Role.ADMINISTRATOR:
+        if district is not None or unit is not None:
+            errors["district"] = _(
+                "Rollen systemadministratör gäller hela systemet och har ingen stadsdel eller "
+                "enhet."
+            )
+    elif district is None:
+        errors["district"] = _("Välj en stadsdel för den här rollen.")
+    if district is not None and not district.is_active:
+        errors["district"] = _("Stadsdelen är inte aktiv.")
+    if unit is not None:
+        if not unit.is_active:
+            errors["unit"] = _("Enheten är inte aktiv.")
+        elif district is not None and unit.district_id != district.pk:
+            errors["unit"] = _("Enheten hör inte till den valda stadsdelen.")
+    if valid_to is not None and valid_to < valid_from:
+        errors["valid_to"] = _("Slutdatumet kan inte vara före startdatumet.")
+    if errors:
+        raise ValidationError(errors)
+
+    if user.pk is None:
+        return  # a user being created has no memberships yet
+    if not user.is_active:
+        raise ValidationError(_("Användaren är inaktiverad och kan inte få nya roller."))
+    if by is not None and by.pk == user.pk:
+        raise ValidationError(
+            _("Du kan inte ändra dina egna roller. Be en annan administratör om det.")
+        )
+    current = _current_memberships(user)
+    roles = {m.role for m in current}
+    if role == Role.ADMINISTRATOR and roles - {Role.ADMINISTRATOR}:
+        raise ValidationError(
+            {
+                "role": _(
+                    "En administratör får inte ha andra roller i samma konto "
+                    "(åtskillnad av uppgifter). Skapa ett separat administratörskonto."
+                )
+            }
+        )
+    if role != Role.ADMINISTRATOR and Role.ADMINISTRATOR in roles:
+        raise ValidationError(
+            {
+                "role": _(
+                    "Kontot är ett administratörskonto och kan inte få roller med tillgång till "
+                    "ärenden eller personer (åtskillnad av uppgifter). Använd ett separat konto."
+                )
+            }
+        )
+    for membership in current:
+        if (
+            membership.role == role
+            and membership.district_id == getattr(district, "pk", None)
+            and membership.unit_id == getattr(unit, "pk", None)
+        ):
+            raise ValidationError({"role": _("Användaren har redan den rollen där.")})
+
+
+def _scope_codes(district: District | None, unit: Unit | None) -> dict[str, str]:
+    return {"district": district.code if district else "", "unit": unit.code if unit else ""}
+
+
+def _add_membership(
+    user: User,
+    *,
+    by: User | None,
+    role: str,
+    district: District | None,
+    unit: Unit | None,
+    valid_from: datetime.date | None,
+    valid_to: datetime.date | None,
+) -> Membership:
+    valid_from = valid_from or timezone.localdate()
+    _check_membership(
+        user,
+        by=by,
+        role=role,
+        district=district,
+        unit=unit,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    membership = Membership.objects.create(
+        user=user,
+        role=role,
+        district=district,
+        unit=unit,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    record(
+        "accounts.membership_added",
+        by=by,
+        obj=membership,
+        district=district.code if district else "",
+        data={
+            "user_id": user.pk,
+            "role": role,
+            **_scope_codes(district, unit),
+            "valid_from": valid_from.isoformat(),
+            "valid_to": valid_to.isoformat() if valid_to else "",
+        },
+    )
+    return membership
+
+
+def validate_new_password(password: str, user: User) -> None:
+    """Run AUTH_PASSWORD_VALIDATORS; raises ValidationError with Swedish messages."""
+    password_validation.validate_password(password, user)
+
+
+def create_user(
+    *,
+    by: User | None,
+    username: str,
+    first_name: str = "",
+    last_name: str = "",
+    title: str = "",
+    password: str,
+    role: str,
+    district: District | None = None,
+    unit: Unit | None = None,
+) -> User:
+    """Create an active user with a validated password and one membership."""
+    _require_administrator(by)
+    username = username.strip()
+    if district is None and unit is not None and role != Role.ADMINISTRATOR:
+        district = unit.district
+    errors: dict[str, list[str]] = {}
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        errors["username"] = [
+            _("Användarnamnet får bara innehålla bokstäver, siffror och tecknen @ . + - _")
+        ]
+    if not username:
+        errors["username"] = [_("Ange ett användarnamn.")]
+    elif len(username) > 150:
+        errors["username"] = [_("Användarnamnet får ha högst 150 tecken.")]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("Användarnamnet är upptaget.")]
+    user = User(username=username, first_name=first_name, last_name=last_name, title=title)
+    try:
+        validate_new_password(password, user)
+    except ValidationError as exc:
+        errors["password"] = list(exc.messages)
+    try:
+        _check_membership(
+            user,
+            by=by,
+            role=role,
+            district=district,
+            unit=unit,
+            valid_from=timezone.localdate(),
+            valid_to=None,
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        record(
+            "accounts.user_created",
+            by=by,
+            obj=user,
+            district=district.code if district else "",
+            data={"role": role, **_scope_codes(district, unit)},
+        )
+        _add_membership(
+            user,
+            by=by,
+            role=role,
+            district=district,
+            unit=unit,
+            valid_from=None,
+            valid_to=None,
+        )
+    return user
+
+
+def set_password(user: User, *, by: User | None, password: str) -> None:
+    """Set a new password chosen by an administrator; ends every session of the user."""
+    _require_administrator(by)
+    validate_new_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        _bump_version(user)
+        ended = end_all_sessions(user)
+        record("accounts.password_set", by=by, obj=user, data={"sessions_ended": ended})
+
+
+def deactivate_user(user: User, *, by: User | None) -> None:
+    """Deactivate a user: no more sign-ins, and every open session is deleted at once."""
+    _require_administrator(by)
+    if by is not None and by.pk == user.pk:
+        raise ValidationError(_("Du kan inte inaktivera ditt eget konto."))
+    if not user.is_active:
+        raise ValidationError(_("Användaren är redan inaktiverad."))
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        _bump_version(user)
+        ended = end_all_sessions(user)
+        record("accounts.user_deactivated", by=by, obj=user, data={"sessions_ended": ended})
+
+
+def add_membership(
+    user: User,
+    *,
+    by: User | None,
+    role: str,
+    district: District | None = None,
+    unit: Unit | None = None,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+) -> Membership:
+    """Give the user a role in a district (or unit); ends the user's sessions (role change)."""
+    _require_administrator(by)
+    with transaction.atomic():
+        membership = _add_membership(
+            user,
+            by=by,
+            role=role,
+            district=district,
+            unit=unit,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+        _bump_version(user)
+        end_all_sessions(user)
+    return membership
+
+
+def end_membership(membership: Membership, *, by: User | None) -> Membership:
+    """End a membership from today (valid up to yesterday); ends the user's sessions."""
+    _require_administrator(by)
+    user = membership.user
+    if by is not None and by.pk == user.pk:
+        raise ValidationError(
+            _("Du kan inte ändra dina egna roller. Be en annan administratör om det.")
+        )
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    if membership.valid_to is not None and membership.valid_to <= yesterday:
+        raise ValidationError(_("Rollen är redan avslutad."))
+    with transaction.atomic():
+        membership.valid_to = yesterday
+        membership.save(update_fields=["valid_to"])
+        _bump_version(user)
+        ended = end_all_sessions(user)
+        record(
+            "accounts.membership_ended",
+            by=by,
+            obj=membership,
+            district=membership.district.code if membership.district else "",
+            data={
+                "user_id": user.pk,
+                "role": membership.role,
+                **_scope_codes(membership.district, membership.unit),
+                "valid_to": yesterday.isoformat(),
+                "sessions_ended": ended,
+            },
+        )
+    return membership
+
+
+def start_totp_enrollment(user: User) -> TOTPDevice:
+    """The user's unconfirmed TOTP device, created on first use (one per user)."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise PermissionDenied
+    with transaction.atomic():
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+            record("accounts.second_factor_enrollment_started", by=user, obj=user)
+    return device
+
+
+def confirm_totp_device(device: TOTPDevice, *, by: User, token: str) -> bool:
+    """Confirm the device with a token from the app; journal the outcome either way."""
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=by)
+        allowed, _details = locked.verify_is_allowed()
+        if locked.confirmed or not locked.verify_token(token):
+            record(
+                "accounts.second_factor_failed",
+                by=by,
+                obj=by,
+                data={"stage": "setup", "throttled": not allowed},
+            )
+            return False
+        locked.confirmed = True
+        locked.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=by, confirmed=False).delete()
+        record("accounts.second_factor_enrolled", by=by, obj=by, data={"device": "totp"})
+    device.refresh_from_db()
+    return True
+
+
+def verify_second_factor(user: User, token: str) -> tuple[TOTPDevice | None, bool]:
+    """(device, throttled): the confirmed device that accepts the token, journaled either way.
+
+    Each token works once: django-otp keeps the time step of the last accepted token (last_t)
+    and accepts only later steps. Failures slow further attempts down (django-otp throttling).
+    """
+    from django_otp import devices_for_user, verify_token
+
+    throttled = False
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True):
+            allowed, _details = device.verify_is_allowed()
+            throttled = throttled or not allowed
+            verified = verify_token(user, device.persistent_id, token)
+            if verified is not None:
+                record(
+                    "accounts.second_factor_verified",
+                    by=user,
+                    obj=user,
+                    data={"device": "totp"},
+                )
+                return verified, False
+    record(
+        "accounts.second_factor_failed",
+        by=user,
+        obj=user,
+        data={"stage": "verify", "throttled": throttled},
+    )
+    return None, throttled
+
+
+def forget_expired_session(session_key: str) -> bool:
+    """Remove an expired session row (and its tracking row) that a browser still presents."""
+    deleted, _details = Session.objects.filter(
+        session_key=session_key, expire_date__lte=timezone.now()
+    ).delete()
+    if not Session.objects.filter(session_key=session_key).exists():
+        UserSession.objects.filter(session_key=session_key).delete()
+    return bool(deleted)

@@ -1,0 +1,134 @@
+"""Session limits and the mandatory second factor (rodtrad/accounts/middleware.py): S07, S08."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import time_machine
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+
+from conftest import sign_in
+from rodtrad.accounts import services
+from rodtrad.accounts.models import Role, UserSession
+
+START = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)
+
+
+def _session_key(client: Client) -> str:
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _is_gone(key: str) -> bool:
+    return (
+        not Session.objects.filter(session_key=key).exists()
+        and not UserSession.objects.filter(session_key=key).exists()
+    )
+
+
+def _sent_to_login(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(
+        reverse("accounts:login")
+    )
+
+
+def test_s07_idle_and_absolute_timeouts(db, investigator):
+    with time_machine.travel(START, tick=False) as traveller:
+        idle = sign_in(Client(), investigator)
+        key = _session_key(idle)
+        traveller.shift(dt.timedelta(minutes=29))
+        assert idle.get(reverse("home")).status_code == 200  # 29 minutes idle is fine
+        traveller.shift(dt.timedelta(minutes=31))
+        expired = idle.get(reverse("home"))
+        assert _sent_to_login(expired)
+        assert _is_gone(key)
+        login_page = idle.get(expired["Location"]).content.decode()
+        assert "sessionen gick ut" in login_page
+
+    with time_machine.travel(START, tick=False) as traveller:
+        busy = sign_in(Client(), investigator)
+        key = _session_key(busy)
+        # Active all day: a request every 25 minutes for just under twelve hours.
+        for _ in range(28):
+            traveller.shift(dt.timedelta(minutes=25))
+            assert busy.get(reverse("home")).status_code == 200
+        traveller.shift(dt.timedelta(minutes=25))  # 12 h 5 min after sign-in
+        assert _sent_to_login(busy.get(reverse("home")))
+        assert _is_gone(key)
+
+
+def test_an_expired_session_answers_the_api_with_401(db, investigator):
+    with time_machine.travel(START, tick=False) as traveller:
+        client = sign_in(Client(), investigator)
+        session = client.session
+        session["rodtrad_auth_at"] = START.timestamp() - 13 * 3600
+        session.save()
+        traveller.shift(dt.timedelta(minutes=1))
+        response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 401
+    assert response.json() == {"error": "session_expired"}
+
+
+def test_s08_logout_deactivation_and_role_change_end_sessions(
+    db, investigator, intake_worker, admin, own_district
+):
+    # Logout: replaying the old cookie gets the login page.
+    client = sign_in(Client(), investigator)
+    old = _session_key(client)
+    client.post(reverse("accounts:logout"))
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = old
+    assert _sent_to_login(replay.get(reverse("home")))
+    assert _is_gone(old)
+
+    # Deactivation: every session of the user (two browsers) ends at once.
+    first, second = sign_in(Client(), investigator), sign_in(Client(), investigator)
+    keys = [_session_key(first), _session_key(second)]
+    services.deactivate_user(investigator, by=admin)
+    assert all(_is_gone(key) for key in keys)
+    assert _sent_to_login(first.get(reverse("home")))
+    assert _sent_to_login(second.get(reverse("home")))
+
+    # Role change: ending the district membership ends the session on the next request.
+    client = sign_in(Client(), intake_worker)
+    key = _session_key(client)
+    services.end_membership(intake_worker.memberships.get(), by=admin)
+    assert _is_gone(key)
+    assert _sent_to_login(client.get(reverse("home")))
+
+    # Adding a role is a role change too.
+    client = sign_in(Client(), intake_worker)
+    key = _session_key(client)
+    services.add_membership(intake_worker, by=admin, role=Role.INVESTIGATOR, district=own_district)
+    assert _is_gone(key)
+    assert _sent_to_login(client.get(reverse("home")))
+
+
+def test_other_users_keep_their_sessions_when_one_user_is_deactivated(
+    db, investigator, intake_worker, admin
+):
+    other = sign_in(Client(), intake_worker)
+    services.deactivate_user(investigator, by=admin)
+    assert other.get(reverse("home")).status_code == 200
+
+
+def test_a_forged_session_cookie_is_simply_anonymous(db):
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+    assert _sent_to_login(client.get(reverse("home")))
+
+
+def test_the_second_factor_is_not_needed_when_mfa_is_switched_off(db, investigator, settings):
+    settings.MFA_REQUIRED = False
+    client = Client()
+    client.force_login(investigator)
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_health_is_reachable_before_the_second_factor_but_pages_are_not(db, investigator):
+    client = Client()
+    client.force_login(investigator)
+    assert client.get(reverse("health")).status_code == 200
+    assert client.get(reverse("home"))["Location"] == reverse("accounts:otp-verify")

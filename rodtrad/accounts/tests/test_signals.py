@@ -1,0 +1,75 @@
+"""S20: security events land in the journal, each once, with actor and outcome."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.urls import reverse
+
+from rodtrad.accounts import services
+from rodtrad.accounts.models import Role
+from rodtrad.accounts.tests.conftest import post_login
+from rodtrad.journal.models import JournalEntry
+
+
+def _actions() -> list[str]:
+    return list(JournalEntry.objects.order_by("seq").values_list("action", flat=True))
+
+
+def test_s20_security_events_journaled(
+    db, investigator, intake_worker, admin, totp_device, own_district
+):
+    totp_device(investigator)
+    wrong = "inte det rätta lösenordet"
+
+    # Sign-in succeeded: actor is the user.
+    client = Client()
+    post_login(client, "investigator")
+    ok = JournalEntry.objects.get(action="accounts.login_succeeded")
+    assert ok.actor == investigator and ok.object_id == str(investigator.pk)
+
+    # Second factor failed: actor is the (password-only) user.
+    client.post(reverse("accounts:otp-verify"), {"otp_token": "000000"})
+    mfa = JournalEntry.objects.get(action="accounts.second_factor_failed")
+    assert mfa.actor == investigator and mfa.data["stage"] == "verify"
+
+    # Sign-in failed, then the lockout: no actor (nobody is signed in), the account as object.
+    for _ in range(3):
+        post_login(Client(), "intake_worker", wrong, REMOTE_ADDR="10.4.0.1")
+    failures = JournalEntry.objects.filter(action="accounts.login_failed")
+    assert failures.count() == 3
+    assert {f.object_id for f in failures} == {str(intake_worker.pk)}
+    assert all(f.actor is None and f.client_ip == "10.4.0.1" for f in failures)
+    lockout = JournalEntry.objects.get(action="accounts.lockout_started")
+    assert lockout.object_id == str(intake_worker.pk) and lockout.data == {"known_user": True}
+
+    # An unknown username is journaled without naming what was typed.
+    post_login(Client(), "typed-my-password-here", wrong, REMOTE_ADDR="10.4.0.2")
+    unknown = JournalEntry.objects.filter(action="accounts.login_failed").latest("seq")
+    assert unknown.object_id == "" and unknown.data == {"known_user": False}
+    assert "typed-my-password-here" not in str(unknown.__dict__)
+
+    # CSRF failure.
+    strict = Client(enforce_csrf_checks=True)
+    assert post_login(strict, "investigator").status_code == 403
+    assert JournalEntry.objects.filter(action="security.csrf_rejected").count() == 1
+
+    # Role change: added and ended, by the administrator.
+    membership = services.add_membership(
+        intake_worker, by=admin, role=Role.ANALYST, district=own_district
+    )
+    services.end_membership(membership, by=admin)
+    for action in ("accounts.membership_added", "accounts.membership_ended"):
+        entry = JournalEntry.objects.get(action=action)
+        assert entry.actor == admin and entry.object_id == str(membership.pk)
+
+    # Logout.
+    signed = Client()
+    signed.force_login(admin)
+    signed.post(reverse("accounts:logout"))
+    assert JournalEntry.objects.filter(action="accounts.logout_succeeded", actor=admin).exists()
+
+
+def test_a_failed_login_journals_no_password(db, investigator):
+    post_login(Client(), "investigator", "hemligt-lösenord-som-inte-stämmer")
+    for entry in JournalEntry.objects.all():
+        assert "hemligt" not in str(entry.data)

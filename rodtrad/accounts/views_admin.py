@@ -1,0 +1,221 @@
+"""User administration, for the system administrator role only (no case or person content).
+
+Anonymous visitors are sent to the login page (302); signed-in users without the
+administrator role get 403. Every change goes through rodtrad.accounts.services and posts the
+version of the user it was shown; a stale version gets the page back with status 409.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rodtrad.accounts import queries, services
+from rodtrad.accounts.access import can
+from rodtrad.accounts.forms import (
+    MembershipForm,
+    SetPasswordForm,
+    UserCreateForm,
+    VersionForm,
+    add_service_errors,
+)
+from rodtrad.accounts.models import Membership, User
+from rodtrad.accounts.views import signed_in_user
+
+View = Callable[..., HttpResponse]
+
+
+def administrator_required(view: View) -> View:
+    """302 to login for anonymous, 403 for every role but the administrator."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can(request.user, "administer_users"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _post_only(view: View) -> View:
+    """Authorisation first (302/403), then the method (405), so nothing leaks by method."""
+    return administrator_required(require_POST(view))
+
+
+@administrator_required
+@require_http_methods(["GET"])
+def user_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/user_list.html", {"users": queries.users_with_memberships()})
+
+
+@sensitive_post_parameters("password")
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.create_user(
+                by=signed_in_user(request),
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                title=data["title"],
+                password=data["password"],
+                role=data["role"],
+                district=data["district"],
+                unit=data["unit"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Användaren har skapats."))
+            return redirect("accounts:user-detail", pk=user.pk)
+    return render(request, "accounts/user_create.html", {"form": form})
+
+
+def _detail(
+    request: HttpRequest,
+    user: User,
+    *,
+    membership_form: MembershipForm | None = None,
+    password_form: SetPasswordForm | None = None,
+    action_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "subject": user,
+        "memberships": queries.memberships_of(user),
+        "membership_form": membership_form or MembershipForm(initial={"version": user.version}),
+        "password_form": password_form or SetPasswordForm(initial={"version": user.version}),
+        "action_errors": action_errors or [],
+        "is_self": user.pk == request.user.pk,
+    }
+    return render(request, "accounts/user_detail.html", context, status=status)
+
+
+STALE = gettext_lazy(
+    "Användaren har ändrats sedan sidan visades. Kontrollera uppgifterna och försök igen."
+)
+INCOMPLETE = gettext_lazy("Formuläret var ofullständigt. Ladda om sidan och försök igen.")
+
+
+def _version_problem(form: VersionForm, user: User) -> tuple[str, int] | None:
+    """(message, status) when the posted version is missing (200) or stale (409)."""
+    if "version" in form.errors or not form.cleaned_data.get("version"):
+        return str(INCOMPLETE), 200
+    if form.cleaned_data["version"] != user.version:
+        return str(STALE), 409
+    return None
+
+
+@administrator_required
+@require_http_methods(["GET"])
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, get_object_or_404(User, pk=pk))
+
+
+@_post_only
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    form = VersionForm(request.POST)
+    form.is_valid()
+    problem = _version_problem(form, user)
+    if problem:
+        return _detail(request, user, action_errors=[problem[0]], status=problem[1])
+    try:
+        services.deactivate_user(user, by=signed_in_user(request))
+    except ValidationError as exc:
+        return _detail(request, user, action_errors=exc.messages)
+    messages.success(request, _("Användaren är inaktiverad och alla inloggningar är avslutade."))
+    return redirect("accounts:user-detail", pk=user.pk)
+
+
+@_post_only
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    form = MembershipForm(request.POST)
+    valid = form.is_valid()
+    problem = _version_problem(form, user)
+    if problem:
+        return _detail(
+            request, user, membership_form=form, action_errors=[problem[0]], status=problem[1]
+        )
+    if valid:
+        data = form.cleaned_data
+        try:
+            services.add_membership(
+                user,
+                by=signed_in_user(request),
+                role=data["role"],
+                district=data["district"],
+                unit=data["unit"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Rollen är tillagd. Användarens inloggningar avslutades."))
+            return redirect("accounts:user-detail", pk=user.pk)
+    return _detail(request, user, membership_form=form)
+
+
+@_post_only
+def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
+    user = membership.user
+    form = VersionForm(request.POST)
+    form.is_valid()
+    problem = _version_problem(form, user)
+    if problem:
+        return _detail(request, user, action_errors=[problem[0]], status=problem[1])
+    try:
+        services.end_membership(membership, by=signed_in_user(request))
+    except ValidationError as exc:
+        return _detail(request, user, action_errors=exc.messages)
+    messages.success(request, _("Rollen är avslutad. Användarens inloggningar avslutades."))
+    return redirect("accounts:user-detail", pk=user.pk)
+
+
+@sensitive_post_parameters("password")
+@_post_only
+def user_set_password(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    form = SetPasswordForm(request.POST)
+    valid = form.is_valid()
+    problem = _version_problem(form, user)
+    if problem:
+        return _detail(
+            request, user, password_form=form, action_errors=[problem[0]], status=problem[1]
+        )
+    if valid:
+        try:
+            services.set_password(
+                user, by=signed_in_user(request), password=form.cleaned_data["password"]
+            )
+        except ValidationError as exc:
+            form.add_error("password", exc.messages)
+        else:
+            if user.pk == request.user.pk:
+                logout(request)  # the service already deleted this session on the server
+                return redirect("accounts:login")
+            messages.success(
+                request, _("Lösenordet är bytt. Användarens alla inloggningar avslutades.")
+            )
+            return redirect("accounts:user-detail", pk=user.pk)
+    return _detail(request, user, password_form=form)
