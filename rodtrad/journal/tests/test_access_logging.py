@@ -1,0 +1,87 @@
+"""S19: every page or response that shows a person or case writes one complete access event.
+
+The permission matrix (rodtrad/accounts/tests/test_permission_matrix.py) checks "exactly one
+event" for every route with a person or case in its URL; this test checks the rows' contents
+and the pages without an id in the URL (lists, search).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.journal.models import AccessAction, AccessEvent
+from rodtrad.people.tests.factories import PersonFactory
+
+
+@pytest.fixture
+def case(own_units):
+    unit = own_units["investigation"]
+    return CaseFactory(child=PersonFactory(district=unit.district), unit=unit)
+
+
+@pytest.mark.parametrize(
+    ("url", "route", "subject"),
+    [
+        ("/arenden/{case}/", "cases:case-detail", "case"),
+        ("/api/v1/cases/{case}", "api:case-detail", "case"),
+        ("/personer/{person}/", "people:person-detail", "person"),
+        ("/api/v1/persons/{person}", "api:person-detail", "person"),
+    ],
+)
+def test_s19_a_read_writes_one_access_event_with_who_what_where_and_when(
+    signed_in, investigator, case, url, route, subject
+):
+    response = signed_in(investigator).get(
+        url.format(case=case.pk, person=case.child.pk), REMOTE_ADDR="192.0.2.10"
+    )
+    assert response.status_code == 200
+    events = AccessEvent.objects.filter(route=route)
+    assert events.count() == 1
+    event = events.get()
+    assert event.user == investigator
+    assert event.username == "investigator"
+    assert event.roles == "investigator"
+    assert event.districts == "bromma"
+    assert event.units == "bromma-investigation"
+    assert event.action == AccessAction.VIEWED
+    assert event.person_id == case.child.pk
+    assert event.case_id == (case.pk if subject == "case" else None)
+    assert event.occurred_at.utcoffset().total_seconds() == 0  # stored and read as UTC
+    assert event.request_id == response["X-Request-ID"]
+    assert event.client_ip == "192.0.2.10"
+    assert event.is_emergency is False
+    assert event.is_protected is False
+    assert event.channel == ("api" if url.startswith("/api/") else "web")
+
+
+def test_s19_lists_and_search_results_write_one_event_per_person_shown(
+    signed_in, investigator, case
+):
+    client = signed_in(investigator)
+    client.get("/arenden/")
+    assert AccessEvent.objects.filter(
+        route="cases:case-list", case_id=case.pk, action=AccessAction.LISTED
+    ).count() == 1
+    client.post("/personer/", {"query": case.child.identity_number})
+    assert AccessEvent.objects.filter(
+        person_id=case.child.pk, action=AccessAction.SEARCHED
+    ).count() == 1
+
+
+def test_s19_emergency_reads_carry_the_flag_and_the_reason(
+    signed_in, other_district_investigator, case
+):
+    from rodtrad.cases.services import request_emergency_access
+
+    reason = "Socialjouren: akut placering i natt, behöver se pågående ärende."
+    request_emergency_access(
+        by=other_district_investigator,
+        identity_number=case.child.identity_number,
+        reason=reason,
+    )
+    signed_in(other_district_investigator).get(f"/arenden/{case.pk}/")
+    event = AccessEvent.objects.get(route="cases:case-detail")
+    assert event.is_emergency is True
+    assert event.reason == reason
+    assert event.emergency_access_id is not None
