@@ -107,3 +107,24 @@ def test_s25_timestamps_are_stored_in_utc_and_shown_in_stockholm_time(db) -> Non
     shown = Template("{{ moment|date:'H:i' }}").render(Context({"moment": stored}))
     assert shown == "12:00"  # CEST for the reader
     assert timezone.localtime(stored).tzinfo is not None
+
+
+EXTERNAL_RESOURCE = re.compile(r"""(?:src|href|action|url\()\s*=?\s*["']?(?:https?:)?//""")
+
+
+def test_no_page_loads_or_posts_anything_to_other_hosts() -> None:
+    """No CDN, font service or analytics: nothing leaves the municipality's network."""
+    offenders = []
+    for pattern in ("*.html", "*.css", "*.js"):
+        for directory in ("templates", "static", "rodtrad"):
+            for path in (ROOT / directory).rglob(pattern):
+                text = path.read_text(encoding="utf-8", errors="replace")
+                if "django_htmx" in str(path):
+                    continue
+                for number, line in enumerate(text.splitlines(), 1):
+                    if EXTERNAL_RESOURCE.search(line):
+                        offenders.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not offenders, f"references to other hosts: {offenders}"
+    csp = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    assert csp["default-src"] == ["'self'"]
+    assert all("http" not in source for sources in csp.values() for source in sources)
