@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "rodtrad.frameworks",
     "rodtrad.people",
     "rodtrad.cases",
+    "rodtrad.intake",
+    "rodtrad.investigation",
     "rodtrad.api",
     "rodtrad.demo",
 ]

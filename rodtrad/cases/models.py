@@ -46,3 +46,58 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"Ärende {self.pk}"
+
+
+class DocumentStatus(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    SIGNED = "signed", _("Signerad")
+
+
+class SignableDocument(models.Model):
+    """A document that is evidence (ARCHITECTURE rule 4): a draft that autosaves until it is
+    signed; signing locks it; a correction is a new document pointing at the one it corrects.
+
+    Every document belongs to a case (access follows the case) and keeps the server's
+    `recorded_at` beside the user-entered `event_on`; a document recorded more than
+    settings.RODTRAD_LATE_RECORDING_DAYS after its event is marked as recorded late.
+    Concrete documents add their own content fields and list them in CONTENT_FIELDS.
+    """
+
+    CONTENT_FIELDS: tuple[str, ...] = ()
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    event_on = models.DateField(_("datum för händelsen"))
+    recorded_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("senast sparad"), auto_now=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
+    )
+    signed_at = models.DateTimeField(_("signerad"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # SHA-256 over the signed content: later proof that the text is what was signed.
+    content_hash = models.CharField(max_length=64, blank=True)
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="corrections", null=True, blank=True
+    )
+    correction_reason = models.TextField(_("skäl till rättelsen"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == DocumentStatus.SIGNED
+
+    @property
+    def recorded_days_after_event(self) -> int:
+        from django.utils import timezone
+
+        return (timezone.localtime(self.recorded_at).date() - self.event_on).days
+
+    @property
+    def is_recorded_late(self) -> bool:
+        return self.recorded_days_after_event > settings.RODTRAD_LATE_RECORDING_DAYS

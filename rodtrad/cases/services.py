@@ -212,3 +212,153 @@ def review_emergency_access(grant: EmergencyAccess, *, by: Any, note: str) -> Em
         )
         grant.refresh_from_db()
         return grant
+
+
+# --- Documents as evidence: draft → autosave → sign (locks) → correction -------------------
+
+
+class DocumentLocked(ValidationError):
+    """A signed document cannot change; write a correction instead."""
+
+
+def _document_action(document: Any, event: str) -> str:
+    meta = document._meta
+    return f"{meta.app_label}.{meta.model_name}_{event}"
+
+
+def document_content(document: Any) -> dict[str, Any]:
+    """The signed content as plain JSON values: event date plus the CONTENT_FIELDS."""
+    content: dict[str, Any] = {"event_on": document.event_on.isoformat()}
+    for name in document.CONTENT_FIELDS:
+        value = getattr(document, name)
+        if hasattr(value, "pk"):
+            value = value.pk
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        content[name] = value
+    return content
+
+
+def _content_hash(document: Any) -> str:
+    import hashlib
+
+    from rodtrad.journal.chain import canonical_json
+
+    return hashlib.sha256(canonical_json(document_content(document)).encode()).hexdigest()
+
+
+def _require_editable_case(document: Any, by: Any) -> None:
+    if not access.can(by, "edit_case", document.case):
+        raise PermissionDenied
+
+
+def save_draft(document: Any, *, by: Any, expected_version: int, changes: dict[str, Any]) -> Any:
+    """Save (or autosave) a draft. Refused once signed; a stale version raises StaleVersion."""
+    from rodtrad.cases.models import DocumentStatus
+    from rodtrad.lib.versioning import update_versioned
+
+    unknown = set(changes) - {"event_on", *document.CONTENT_FIELDS}
+    if unknown:
+        raise ValueError(f"not content fields: {sorted(unknown)}")
+    with transaction.atomic():
+        _require_editable_case(document, by)
+        fresh = type(document)._base_manager.select_related("case").get(pk=document.pk)
+        if fresh.status != DocumentStatus.DRAFT:
+            raise DocumentLocked(
+                _("Dokumentet är signerat och kan inte ändras. Skriv en rättelse i stället."),
+                code="locked",
+            )
+        if not any(getattr(fresh, name) != value for name, value in changes.items()):
+            return fresh  # nothing changed: no write, no journal entry
+        updated = update_versioned(document, expected_version=expected_version, changes=changes)
+        record(
+            _document_action(document, "draft_saved"),
+            by=by,
+            obj=document,
+            case_id=document.case_id,
+            person_id=document.case.child_id,
+            district=document.case.district.code,
+            data={"fields": sorted(changes)},
+        )
+        return updated
+
+
+def sign_document(document: Any, *, by: Any, expected_version: int) -> Any:
+    """Sign a draft: it is locked from now on and its content hash is kept."""
+    from rodtrad.cases.models import DocumentStatus
+    from rodtrad.lib.versioning import StaleVersion
+
+    with transaction.atomic():
+        _require_editable_case(document, by)
+        fresh = type(document)._base_manager.select_related("case").get(pk=document.pk)
+        if fresh.status != DocumentStatus.DRAFT:
+            raise DocumentLocked(_("Dokumentet är redan signerat."), code="locked")
+        if fresh.version != expected_version:
+            raise StaleVersion(current=fresh, changed_fields=[])
+        content_hash = _content_hash(fresh)
+        signed = (
+            type(document)
+            ._base_manager.filter(
+                pk=document.pk, version=expected_version, status=DocumentStatus.DRAFT
+            )
+            .update(
+                status=DocumentStatus.SIGNED,
+                signed_at=timezone.now(),
+                signed_by=by,
+                content_hash=content_hash,
+                version=expected_version + 1,
+            )
+        )
+        if signed != 1:
+            raise StaleVersion(current=fresh, changed_fields=[])
+        record(
+            _document_action(document, "signed"),
+            by=by,
+            obj=document,
+            case_id=document.case_id,
+            person_id=document.case.child_id,
+            district=document.case.district.code,
+            data={"content_hash": content_hash},
+        )
+        document.refresh_from_db()
+        return document
+
+
+def correct_document(document: Any, *, by: Any, reason: str) -> Any:
+    """Start a correction of a signed document: a new draft with the same content, pointing
+    at the one it corrects, with the reason. The signed original stays as it was."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Skriv varför dokumentet behöver rättas."), code="reason")
+    with transaction.atomic():
+        _require_editable_case(document, by)
+        if not document.is_signed:
+            raise ValidationError(
+                _("Ett utkast rättas genom att du ändrar det direkt."), code="reason"
+            )
+        if type(document).objects.filter(corrects=document, status="draft").exists():
+            raise ValidationError(
+                _("Det finns redan en påbörjad rättelse av dokumentet."), code="reason"
+            )
+        copy = type(document)._base_manager.get(pk=document.pk)
+        copy.pk = None
+        copy._state.adding = True
+        copy.status = "draft"
+        copy.signed_at = None
+        copy.signed_by = None
+        copy.content_hash = ""
+        copy.version = 1
+        copy.author = by
+        copy.corrects = document
+        copy.correction_reason = reason
+        copy.save()
+        record(
+            _document_action(document, "correction_started"),
+            by=by,
+            obj=copy,
+            case_id=document.case_id,
+            person_id=document.case.child_id,
+            district=document.case.district.code,
+            data={"corrects": document.pk},
+        )
+        return copy

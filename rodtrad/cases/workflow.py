@@ -1,0 +1,92 @@
+"""The case's statuses and the only allowed moves between them, in one table.
+
+Only `move_case` changes `Case.status`. Services of the phases call it inside their own
+transaction, so the status change and the phase's own record are one atomic step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.journal.services import record
+
+S = CaseStatus
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    target: str
+    label: Any  # what happened, in plain Swedish
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(S.INTAKE, S.PRE_ASSESSMENT, gettext_lazy("Skyddsbedömning gjord")),
+    Transition(S.PRE_ASSESSMENT, S.INVESTIGATION, gettext_lazy("Beslut att inleda utredning")),
+    Transition(S.PRE_ASSESSMENT, S.CLOSED, gettext_lazy("Beslut att inte inleda utredning")),
+    Transition(
+        S.INVESTIGATION,
+        S.INTERVENTION,
+        gettext_lazy("Utredningen avslutad med förslag på insatser"),
+    ),
+    Transition(
+        S.INVESTIGATION,
+        S.CLOSED,
+        gettext_lazy("Utredningen avslutad utan insats eller överflyttad"),
+    ),
+    Transition(
+        S.INTERVENTION, S.FOLLOW_UP, gettext_lazy("Insatserna avslutade, uppföljning beslutad")
+    ),
+    Transition(S.INTERVENTION, S.CLOSED, gettext_lazy("Insatserna avslutade")),
+    Transition(S.FOLLOW_UP, S.CLOSED, gettext_lazy("Uppföljningen avslutad")),
+)
+ALLOWED = {(t.source, t.target): t for t in TRANSITIONS}
+
+
+class IllegalTransition(ValidationError):
+    """The case cannot move from its status to the one asked for."""
+
+
+def allowed_targets(status: str) -> list[str]:
+    return [t.target for t in TRANSITIONS if t.source == status]
+
+
+def move_case(case: Case, *, to: str, by: Any, reason: str = "") -> Case:
+    """Move the case to status `to` if the table allows it; journaled; compare-and-set."""
+    transition = ALLOWED.get((case.status, to))
+    if transition is None:
+        raise IllegalTransition(
+            _("Ett ärende med status ”%(source)s” kan inte gå till ”%(target)s”.")
+            % {"source": CaseStatus(case.status).label, "target": CaseStatus(to).label},
+            code="status",
+        )
+    with transaction.atomic():
+        from django.utils import timezone
+
+        changes: dict[str, Any] = {"status": to, "version": F("version") + 1}
+        if to == S.CLOSED:
+            changes["closed_at"] = timezone.now()
+        moved = Case.objects.filter(pk=case.pk, status=case.status).update(**changes)
+        if moved != 1:
+            raise IllegalTransition(
+                _("Ärendet har just ändrats av någon annan. Ladda om sidan."), code="status"
+            )
+        record(
+            "cases.status_changed",
+            by=by,
+            obj=case,
+            case_id=case.pk,
+            person_id=case.child_id,
+            district=case.district.code,
+            data={"from": case.status, "to": to, "reason_given": bool(reason)},
+        )
+        case.refresh_from_db()
+        return case
