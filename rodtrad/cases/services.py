@@ -142,21 +142,19 @@ def _reviewable(grant: EmergencyAccess, by: Any) -> None:
         raise ValidationError(_("Du kan inte granska eller godkänna din egen nödåtkomst."))
 
 
-def approve_emergency_access(grant: EmergencyAccess, *, by: Any) -> EmergencyAccess:
-    """A second person (team manager) opens a pending grant to a protected child's case."""
+def _decide_on_grant(
+    grant: EmergencyAccess, *, by: Any, action: str, pending_only: bool, changes: dict[str, Any]
+) -> EmergencyAccess:
+    """A team manager's decision on a grant: checked, written and journaled in one step."""
     with transaction.atomic():
         _reviewable(grant, by)
-        if grant.status != EmergencyAccessStatus.PENDING:
+        if pending_only and grant.status != EmergencyAccessStatus.PENDING:
             raise ValidationError(_("Nödåtkomsten väntar inte på godkännande."))
-        now = timezone.now()
-        EmergencyAccess.objects.filter(pk=grant.pk).update(
-            status=EmergencyAccessStatus.ACTIVE,
-            approved_by=by,
-            starts_at=now,
-            expires_at=now + timedelta(minutes=settings.RODTRAD_EMERGENCY_ACCESS_MINUTES),
-        )
+        if not pending_only and grant.reviewed_at is not None:
+            raise ValidationError(_("Nödåtkomsten är redan granskad."))
+        EmergencyAccess.objects.filter(pk=grant.pk).update(**changes)
         record(
-            "cases.emergency_access_approved",
+            action,
             by=by,
             obj=grant,
             case_id=grant.case_id,
@@ -165,29 +163,39 @@ def approve_emergency_access(grant: EmergencyAccess, *, by: Any) -> EmergencyAcc
         )
         grant.refresh_from_db()
         return grant
+
+
+def approve_emergency_access(grant: EmergencyAccess, *, by: Any) -> EmergencyAccess:
+    """A second person (team manager) opens a pending grant to a protected child's case."""
+    now = timezone.now()
+    return _decide_on_grant(
+        grant,
+        by=by,
+        action="cases.emergency_access_approved",
+        pending_only=True,
+        changes={
+            "status": EmergencyAccessStatus.ACTIVE,
+            "approved_by": by,
+            "starts_at": now,
+            "expires_at": now + timedelta(minutes=settings.RODTRAD_EMERGENCY_ACCESS_MINUTES),
+        },
+    )
 
 
 def reject_emergency_access(grant: EmergencyAccess, *, by: Any, note: str) -> EmergencyAccess:
-    with transaction.atomic():
-        _reviewable(grant, by)
-        if grant.status != EmergencyAccessStatus.PENDING:
-            raise ValidationError(_("Nödåtkomsten väntar inte på godkännande."))
-        EmergencyAccess.objects.filter(pk=grant.pk).update(
-            status=EmergencyAccessStatus.REJECTED,
-            reviewed_by=by,
-            reviewed_at=timezone.now(),
-            review_note=note.strip(),
-        )
-        record(
-            "cases.emergency_access_rejected",
-            by=by,
-            obj=grant,
-            case_id=grant.case_id,
-            district=grant.case.district.code,
-            data={"grantee_id": grant.user_id},
-        )
-        grant.refresh_from_db()
-        return grant
+    """A team manager refuses a pending grant to a protected child's case."""
+    return _decide_on_grant(
+        grant,
+        by=by,
+        action="cases.emergency_access_rejected",
+        pending_only=True,
+        changes={
+            "status": EmergencyAccessStatus.REJECTED,
+            "reviewed_by": by,
+            "reviewed_at": timezone.now(),
+            "review_note": (note or "").strip(),
+        },
+    )
 
 
 def review_emergency_access(grant: EmergencyAccess, *, by: Any, note: str) -> EmergencyAccess:
@@ -195,23 +203,13 @@ def review_emergency_access(grant: EmergencyAccess, *, by: Any, note: str) -> Em
     note = (note or "").strip()
     if not note:
         raise ValidationError(_("Skriv en kommentar om granskningen."), code="note")
-    with transaction.atomic():
-        _reviewable(grant, by)
-        if grant.reviewed_at is not None:
-            raise ValidationError(_("Nödåtkomsten är redan granskad."))
-        EmergencyAccess.objects.filter(pk=grant.pk).update(
-            reviewed_by=by, reviewed_at=timezone.now(), review_note=note
-        )
-        record(
-            "cases.emergency_access_reviewed",
-            by=by,
-            obj=grant,
-            case_id=grant.case_id,
-            district=grant.case.district.code,
-            data={"grantee_id": grant.user_id},
-        )
-        grant.refresh_from_db()
-        return grant
+    return _decide_on_grant(
+        grant,
+        by=by,
+        action="cases.emergency_access_reviewed",
+        pending_only=False,
+        changes={"reviewed_by": by, "reviewed_at": timezone.now(), "review_note": note},
+    )
 
 
 # --- Documents as evidence: draft → autosave → sign (locks) → correction -------------------
