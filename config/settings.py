@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "rodtrad.frameworks",
     "rodtrad.people",
     "rodtrad.cases",
+    "rodtrad.deadlines",
     "rodtrad.intake",
     "rodtrad.investigation",
     "rodtrad.api",
