@@ -22,35 +22,114 @@ from rodtrad.accounts.tests.factories import (
 )
 
 
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def _database_engine() -> str:
+    """The database engine that DATABASE_URL selected: postgresql or sqlite."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return "postgresql" if "postgresql" in engine else "sqlite" if "sqlite" in engine else engine
+
+
+# Tests that only make sense on one database engine: marker -> (engine, how to get it).
+ENGINE_MARKERS = {
+    "postgres": ("postgresql", "DATABASE_URL=$(scripts/pg-throwaway start)"),
+    "sqlite": ("sqlite", "unset DATABASE_URL"),
+}
+BROWSER_FIXTURES = {"page", "context", "browser"}
+
+
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line("markers", "sqlite: needs the SQLite database (SQLite behaviour)")
+
+
+def pytest_report_header(config: Any) -> str:
+    return f"database: {_database_engine()}; CI: {'yes' if _in_ci() else 'no'}"
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """Outside CI, skip browser tests with one line when Chromium is missing."""
+    """Engine-specific tests and browser tests, and run the e2e journeys last.
+
+    Outside CI, a test for the other database engine, or a browser test without Chromium,
+    skips with a one-line reason. Under CI=true a skip is a failure, and CI runs the suite
+    once per engine, so a test for the other engine is deselected (it runs in the other
+    pass). e2e tests run last: Playwright keeps an event loop open in this thread, and Django
+    refuses ORM calls while one is open.
+    """
+    engine = _database_engine()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium:
-        return
-    skip = pytest.mark.skip(reason="Chromium not installed (apt-get install chromium)")
+    kept: list[Any] = []
+    deselected: list[Any] = []
     for item in items:
-        if "e2e" in item.keywords:
-            item.add_marker(skip)
+        wrong_engine = [
+            (wanted, hint)
+            for marker, (wanted, hint) in ENGINE_MARKERS.items()
+            if item.get_closest_marker(marker) and engine != wanted
+        ]
+        if wrong_engine and _in_ci():
+            deselected.append(item)
+            continue
+        for wanted, hint in wrong_engine:
+            reason = f"needs {wanted}, this run uses {engine} ({hint})"
+            item.add_marker(pytest.mark.skip(reason=reason))
+        if (
+            not chromium
+            and item.get_closest_marker("e2e")
+            and BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))
+        ):
+            reason = "Chromium not installed (apt-get install chromium)"
+            item.add_marker(pytest.mark.skip(reason=reason))
+        kept.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+        _deselected_for_engine[:] = [item.nodeid for item in deselected]
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)  # stable
+
+
+# Under CI=true a skipped test is a failure (issue: platform, point 2). Skips are counted
+# from the reports themselves, so this holds whatever reporting plugins are active.
+_skipped_in_ci: list[str] = []
+_deselected_for_engine: list[str] = []
+
+
+def pytest_sessionstart(session: Any) -> None:
+    _skipped_in_ci.clear()
+    _deselected_for_engine.clear()
+
+
+def _note_skip(report: Any) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _skipped_in_ci.append(report.nodeid)
+
+
+def pytest_runtest_logreport(report: Any) -> None:
+    _note_skip(report)
+
+
+def pytest_collectreport(report: Any) -> None:
+    _note_skip(report)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
-    """Under CI=true a skipped test is a failure (issue: platform, point 2)."""
-    if os.environ.get("CI", "").lower() != "true":
-        return
-    skipped = terminalreporter.stats.get("skipped", [])
-    if skipped:
-        terminalreporter.write_line(f"CI=true: {len(skipped)} skipped test(s) count as failures")
-        config._rodtrad_ci_skips = len(skipped)
+    if _deselected_for_engine:
+        terminalreporter.write_line(
+            f"CI=true: {len(_deselected_for_engine)} test(s) for another database engine "
+            f"deselected on {_database_engine()}; CI runs them in its other pass"
+        )
+    if _in_ci() and _skipped_in_ci:
+        terminalreporter.write_line(
+            f"CI=true: {len(_skipped_in_ci)} skipped test(s) count as failures", red=True
+        )
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
-    if os.environ.get("CI", "").lower() == "true" and session.config.pluginmanager.get_plugin(
-        "terminalreporter"
-    ):
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter.stats.get("skipped") and session.exitstatus == 0:
-            session.exitstatus = 1
+    if _in_ci() and _skipped_in_ci and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture

@@ -235,11 +235,11 @@ def test_s10_route_answers_each_principal_as_the_table_says(route: str, db: Any)
                 response = client.get(url) if method == "GET" else client.post(url, {})
                 expected = _expected(spec[method], principal, side)
                 failures.extend(_s31_problems(response, f"{method} {route} as {principal}"))
-                if method == "GET" and response.status_code == 200 and subject:
-                    # S19: a page or response showing a person or case writes exactly one
-                    # access event for it.
-                    if _reads(subject) - reads_before != 1:
-                        failures.append(f"GET {route} as {principal}: no single access event")
+                # S19: a page or response showing a person or case writes exactly one
+                # access event for it.
+                shows_subject = method == "GET" and response.status_code == 200 and subject
+                if shows_subject and _reads(subject) - reads_before != 1:
+                    failures.append(f"GET {route} as {principal}: no single access event")
                 if response.status_code != expected:
                     failures.append(
                         f"{method} {route} as {principal} ({side}): "

@@ -60,13 +60,17 @@ def test_s19_lists_and_search_results_write_one_event_per_person_shown(
 ):
     client = signed_in(investigator)
     client.get("/arenden/")
-    assert AccessEvent.objects.filter(
-        route="cases:case-list", case_id=case.pk, action=AccessAction.LISTED
-    ).count() == 1
+    assert (
+        AccessEvent.objects.filter(
+            route="cases:case-list", case_id=case.pk, action=AccessAction.LISTED
+        ).count()
+        == 1
+    )
     client.post("/personer/", {"query": case.child.identity_number})
-    assert AccessEvent.objects.filter(
-        person_id=case.child.pk, action=AccessAction.SEARCHED
-    ).count() == 1
+    assert (
+        AccessEvent.objects.filter(person_id=case.child.pk, action=AccessAction.SEARCHED).count()
+        == 1
+    )
 
 
 def test_s19_emergency_reads_carry_the_flag_and_the_reason(

@@ -1,0 +1,88 @@
+# Rodtrad developer tasks. `make help` lists them. Every target bootstraps .venv first.
+#
+#   make demo        run the demo on http://127.0.0.1:8000 (SQLite under var/)
+#   make test        the whole suite; DATABASE_URL selects the database (default SQLite)
+#   make lint        ruff format --check and ruff check
+#   make typecheck   mypy
+#   make check       migrations up to date, and Django's deploy checks with production settings
+#   make bench       every bench/*.py (prints figures; see bench/README.md)
+#   make messages    compile the translations (needs gettext)
+#
+# PYTHON=python3.12 make ... picks the interpreter that creates .venv (3.11 or newer).
+# PYTEST_ARGS="-x rodtrad/people" make test passes arguments to pytest.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# pip install runs again only when pyproject.toml is newer than this stamp.
+STAMP := $(VENV)/.rodtrad-installed
+PYTEST_ARGS ?=
+
+# mypy gets the packages and top-level files that exist (bench/ may have no .py yet).
+TYPECHECK_PATHS := config rodtrad $(wildcard e2e bench/*.py scripts/*.py) conftest.py manage.py
+
+# Production settings for `check --deploy`: a fresh random key each time, never stored.
+PRODUCTION_ENV = RODTRAD_ENV=production \
+	RODTRAD_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+	RODTRAD_ALLOWED_HOSTS=rodtrad.example
+
+.PHONY: help install demo test lint typecheck check bench messages
+
+help:
+	@sed -n '3,9p' Makefile | sed 's/^# *//'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null \
+	  || { echo "Rodtrad needs Python 3.11 or newer; '$(PYTHON)' is:" \
+	       "$$($(PYTHON) --version 2>&1 || echo 'not found')." \
+	       "Try: make PYTHON=python3.11 $(MAKECMDGOALS)" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+	  || { echo "$(VENV) has Python $$($(BIN)/python --version 2>&1); Rodtrad needs 3.11" \
+	       "or newer: remove $(VENV) and run make again" >&2; exit 1; }
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/rodtrad demo
+
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy $(TYPECHECK_PATHS)
+
+check: $(STAMP)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(PRODUCTION_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bench: $(STAMP)
+	@found=0; \
+	for script in bench/*.py; do \
+	  [ -e "$$script" ] || continue; \
+	  found=1; \
+	  echo "== $$script"; \
+	  DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=. $(BIN)/python "$$script"; \
+	done; \
+	[ "$$found" = 1 ] || echo "No benchmarks in bench/ yet (see bench/README.md)."
+
+messages: $(STAMP)
+	@if ! command -v msgfmt >/dev/null 2>&1; then \
+	  echo "gettext is not installed (apt-get install gettext): translations not compiled."; \
+	elif [ -z "$$(find rodtrad -name '*.po' -path '*/locale/*' -print -quit)" ]; then \
+	  echo "No .po files under rodtrad/: nothing to compile."; \
+	else \
+	  $(BIN)/python manage.py compilemessages --ignore '$(VENV)' --ignore 'var' --ignore 'node_modules'; \
+	fi
