@@ -23,7 +23,7 @@ STAMP := $(VENV)/.rodtrad-installed
 PYTEST_ARGS ?=
 
 # mypy gets the packages and top-level files that exist (bench/ may have no .py yet).
-TYPECHECK_PATHS := config rodtrad $(wildcard e2e bench/*.py scripts/*.py) conftest.py manage.py
+TYPECHECK_PATHS := config rodtrad $(wildcard bench/*.py scripts/*.py) manage.py
 
 # Production settings for `check --deploy`: a fresh random key each time, never stored.
 PRODUCTION_ENV = RODTRAD_ENV=production \

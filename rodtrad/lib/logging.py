@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import ItemsView
 from typing import Any
 
 from django.views.debug import SafeExceptionReporterFilter
@@ -82,5 +83,5 @@ class PersonalDataExceptionReporterFilter(SafeExceptionReporterFilter):
             return {}
         return {key: self.cleansed_substitute for key in request.POST}
 
-    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> list[tuple[str, str]]:
-        return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]
+    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> ItemsView[str, Any]:
+        return {name: self.cleansed_substitute for name in tb_frame.f_locals}.items()
