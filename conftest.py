@@ -236,3 +236,12 @@ def signed_in(client: Client) -> Any:
         return sign_in(client, user)
 
     return _sign_in
+
+
+@pytest.fixture(autouse=True)
+def _swedish_after_each_test() -> Any:
+    """A request that chose English leaves it active in the thread; start every test in Swedish."""
+    from django.utils import translation
+
+    yield
+    translation.activate("sv")

@@ -14,6 +14,9 @@ urlpatterns = [
     path("administration/", include("rodtrad.frameworks.urls")),
     path("personer/", include("rodtrad.people.urls")),
     path("arenden/", include("rodtrad.cases.urls")),
+    path("mottagning/", include("rodtrad.intake.urls")),
+    path("utredningar/", include("rodtrad.investigation.urls")),
+    path("frister/", include("rodtrad.deadlines.urls")),
     path("api/v1/", api.urls),
 ]
 

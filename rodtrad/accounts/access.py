@@ -64,6 +64,19 @@ def case_role_districts(user: Any) -> set[int]:
     }
 
 
+def intake_districts(user: Any) -> set[int]:
+    """Districts whose reports the user handles: case roles in the district's intake unit or
+    for the whole district. Reports stay with intake after a case passes to investigation
+    (the reporter is answered by intake, SoL 19:6)."""
+    return {
+        m.district_id
+        for m in active_memberships(user)
+        if m.role in CASE_ROLES
+        and m.district_id is not None
+        and (m.unit is None or m.unit.kind == "intake")
+    }
+
+
 def _case_scope(user: Any) -> Q:
     scope = Q(pk__in=[])
     for m in active_memberships(user):

@@ -10,7 +10,7 @@ from ninja import Router
 from rodtrad.accounts import access
 from rodtrad.api.schemas import CaseChildOut, CaseOut, ErrorOut
 from rodtrad.journal.models import AccessAction
-from rodtrad.journal.services import record_access
+from rodtrad.journal.services import record_access, record_accesses
 
 router = Router(tags=["cases"])
 
@@ -37,8 +37,7 @@ def list_cases(request: HttpRequest) -> list[CaseOut]:
     """Cases the signed-in user may read (at most 200, newest first)."""
     cases = list(access.visible_cases(request.user).order_by("-recorded_at")[:200])
     editable = set(access.editable_cases(request.user).values_list("pk", flat=True))
-    for case in cases:
-        record_access(by=request.user, case=case, action=AccessAction.LISTED, route="api:case-list")
+    record_accesses(by=request.user, cases=cases, action=AccessAction.LISTED, route="api:case-list")
     return [case_out(c, is_emergency=c.pk not in editable) for c in cases]
 
 

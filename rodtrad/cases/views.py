@@ -14,7 +14,7 @@ from rodtrad.accounts.models import EmergencyAccess, Role
 from rodtrad.cases import services
 from rodtrad.cases.forms import AssignResponsibleForm, EmergencyAccessForm, ReviewForm
 from rodtrad.journal.models import AccessAction, AccessEvent
-from rodtrad.journal.services import record_access
+from rodtrad.journal.services import record_access, record_accesses
 from rodtrad.lib.forms import apply_service_errors
 
 
@@ -32,10 +32,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         .select_related("responsible")
         .order_by("status", "-recorded_at")[:200]
     )
-    for case in cases:
-        record_access(
-            by=request.user, case=case, action=AccessAction.LISTED, route="cases:case-list"
-        )
+    record_accesses(
+        by=request.user, cases=cases, action=AccessAction.LISTED, route="cases:case-list"
+    )
     return render(request, "cases/case_list.html", {"cases": cases})
 
 

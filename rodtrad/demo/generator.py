@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rodtrad.accounts.models import District, Membership, Unit, UnitKind, User
-from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.cases.models import Case
 from rodtrad.demo.users import DEMO_PASSWORD, DEMO_USERS
 from rodtrad.journal.services import record
 from rodtrad.people.identity import fictitious_identity_number
@@ -403,30 +403,9 @@ def generate(*, seed: int = 1, families: int = 180) -> DemoSummary:
                         person=child, user=handler, appointed_by=manager
                     )
 
-        # A few open cases so that case lists and emergency access can be tried. The case
-        # spine (reports, investigations) extends this in a later issue.
-        cases = []
-        for index, child in enumerate(children):
-            if rng.random() < 0.25:
-                status = CaseStatus.INTAKE if index % 3 else CaseStatus.INVESTIGATION
-                unit_kind = "intake" if status == CaseStatus.INTAKE else "investigation"
-                cases.append(
-                    Case(
-                        child=child,
-                        district=child.district,
-                        unit=units[(child.district.code, unit_kind)],
-                        status=status,
-                        responsible=users["utredare"]
-                        if child.district.code == "bromma" and status == CaseStatus.INVESTIGATION
-                        else None,
-                    )
-                )
-        Case.objects.bulk_create(cases, batch_size=500)
-
         summary.children = len(children)
         summary.adults = len(adults)
         summary.protected = sum(1 for p in children + adults if p.is_protected)
-        summary.cases = len(cases)
         record(
             "demo.data_generated",
             by=None,
@@ -435,7 +414,12 @@ def generate(*, seed: int = 1, families: int = 180) -> DemoSummary:
                 "districts": summary.districts,
                 "children": summary.children,
                 "adults": summary.adults,
-                "cases": summary.cases,
             },
         )
+    # The case spine's history: reports, assessments and investigations over ~8 months,
+    # replayed through the services with the clock moved (outside the bulk transaction).
+    from rodtrad.demo.history import generate_history
+
+    generate_history(seed=seed, users=users, districts=districts)
+    summary.cases = Case.objects.count()
     return summary

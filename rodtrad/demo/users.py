@@ -49,6 +49,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     ),
     DemoUser("utforare", "Ufuk", "Utförare", "Familjebehandlare", "provider", "bromma", "provider"),
     DemoUser("chef", "Cecilia", "Chefsdotter", "Enhetschef", "team_manager", "bromma", None),
+    DemoUser("chef.farsta", "Fanny", "Fors", "Enhetschef", "team_manager", "farsta", None),
     DemoUser("analytiker", "Anton", "Analys", "Metodutvecklare", "analyst", "bromma", None),
     DemoUser("granskare", "Greta", "Granskare", "Intern granskare", "reviewer", "bromma", None),
     DemoUser("admin", "Adam", "Administratör", "Systemförvaltare", "administrator", None, None),

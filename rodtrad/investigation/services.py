@@ -1,15 +1,53 @@
-"""Every write in an investigation."""
+"""Every write in an investigation (SoL 20:3–7).
+
+Each service takes `by=user`, runs in one transaction, checks access (`edit_case` on the
+investigation's case: emergency access is read-only) and the domain rules, writes, and
+journals. The documents (plan, area texts, risk assessments, analysis) are saved, signed and
+corrected through the generic services in `rodtrad.cases.services`, which journal
+`investigation.<model>_draft_saved`, `_signed` and `_correction_started`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from rodtrad.cases.models import Case
-from rodtrad.investigation.models import Investigation
+from rodtrad.accounts import access
+from rodtrad.accounts.models import Role, Unit, UnitKind
+from rodtrad.cases import services as documents
+from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.cases.workflow import move_case
+from rodtrad.deadlines import rules
+from rodtrad.frameworks.queries import get_code
+from rodtrad.investigation import queries
+from rodtrad.investigation.models import (
+    Analysis,
+    AreaAssessment,
+    Communication,
+    Contact,
+    ContactKind,
+    ExtensionDecision,
+    Investigation,
+    InvestigationDocument,
+    InvestigationPlan,
+    Need,
+    Outcome,
+    RiskAssessment,
+    RiskJudgement,
+    Severity,
+    TimeHorizon,
+)
 from rodtrad.journal.services import record
+from rodtrad.lib.versioning import StaleVersion, update_versioned
+
+D = TypeVar("D", bound=InvestigationDocument)
 
 
 def open_investigation(case: Case, *, by: Any, opened_on: date) -> Investigation:
@@ -20,6 +58,14 @@ def open_investigation(case: Case, *, by: Any, opened_on: date) -> Investigation
     """
     with transaction.atomic():
         investigation = Investigation.objects.create(case=case, opened_on=opened_on, opened_by=by)
+        # The case passes from intake to the district's investigation unit, whose
+        # investigators now see it (access follows the case's unit).
+        unit = Unit.objects.filter(
+            district=case.district, kind=UnitKind.INVESTIGATION, is_active=True
+        ).first()
+        if unit is not None and case.unit_id != unit.pk:
+            Case.objects.filter(pk=case.pk).update(unit=unit, version=F("version") + 1)
+            case.refresh_from_db()
         record(
             "investigation.investigation_opened",
             by=by,
@@ -27,6 +73,836 @@ def open_investigation(case: Case, *, by: Any, opened_on: date) -> Investigation
             case_id=case.pk,
             person_id=case.child_id,
             district=case.district.code,
-            data={"opened_on": opened_on.isoformat()},
+            data={"opened_on": opened_on.isoformat(), "unit": case.unit.code if case.unit else ""},
         )
         return investigation
+
+
+# --- Shared checks ----------------------------------------------------------------------------
+
+
+def _journal(
+    action: str, *, by: Any, investigation: Investigation, obj: Any, data: dict[str, Any]
+) -> None:
+    case = investigation.case
+    record(
+        f"investigation.{action}",
+        by=by,
+        obj=obj,
+        case_id=case.pk,
+        person_id=case.child_id,
+        district=case.district.code,
+        data=data,
+    )
+
+
+def _locked(investigation: Investigation, by: Any) -> Investigation:
+    """The investigation, re-read under a row lock, after the access and open checks.
+
+    The lock serialises writes that depend on the investigation's state (extensions, closing,
+    new documents) on PostgreSQL; SQLite's IMMEDIATE transactions serialise writers anyway.
+    """
+    fresh = (
+        Investigation.objects.select_for_update()
+        .select_related("case", "case__district")
+        .get(pk=investigation.pk)
+    )
+    if not access.can(by, "edit_case", fresh.case):
+        raise PermissionDenied
+    if not fresh.is_open:
+        raise ValidationError(_("Utredningen är avslutad och kan inte ändras."), code="closed")
+    return fresh
+
+
+def _required(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _date_in_investigation(
+    value: date | None, field: str, investigation: Investigation, *, required: bool = True
+) -> None:
+    """A date of something that happened in the investigation: from opening up to today."""
+    if value is None:
+        if required:
+            raise ValidationError({field: _("Ange ett datum.")})
+        return
+    if value > timezone.localdate():
+        raise ValidationError({field: _("Datumet kan inte vara senare än i dag.")})
+    if value < investigation.opened_on:
+        raise ValidationError(
+            {
+                field: _("Datumet kan inte vara före den dag utredningen inleddes, %(day)s.")
+                % {"day": investigation.opened_on.isoformat()}
+            }
+        )
+
+
+def _choice(value: str, choices: type[models.TextChoices], field: str, *, blank: bool) -> None:
+    if (value == "" and blank) or value in choices.values:
+        return
+    raise ValidationError({field: _("Välj ett av alternativen.")})
+
+
+def _area(framework: str, code: str, field: str = "area") -> str:
+    """An area code of the framework (current or retired, never a triangle side)."""
+    row = get_code(framework, code) if code else None
+    if row is None or row.attributes.get("kind", "area") != "area":
+        raise ValidationError({field: _("Välj ett område i listan.")})
+    return code
+
+
+# --- Informing the parties (SoL 20:4) ---------------------------------------------------------
+
+
+def record_informing(
+    investigation: Investigation,
+    *,
+    by: Any,
+    expected_version: int,
+    informed_on: date | None = None,
+    informed_how: str = "",
+    deferred_reason: str = "",
+) -> Investigation:
+    """Record when and how the parties were told of the investigation, or why that waits."""
+    informed_how = (informed_how or "").strip()
+    deferred_reason = (deferred_reason or "").strip()
+    with transaction.atomic():
+        fresh = _locked(investigation, by)
+        if informed_on is None and not deferred_reason:
+            raise ValidationError(
+                _(
+                    "Ange när och hur parterna informerades, eller skriv varför informationen "
+                    "måste vänta."
+                ),
+                code="informed_on",
+            )
+        if informed_on is not None:
+            _date_in_investigation(informed_on, "informed_on", fresh)
+            _required(informed_how, "informed_how", _("Skriv hur parterna informerades."))
+        updated: Investigation = update_versioned(
+            fresh,
+            expected_version=expected_version,
+            changes={
+                "informed_on": informed_on,
+                "informed_how": informed_how,
+                "information_deferred_reason": deferred_reason,
+                "informing_recorded_at": timezone.now(),
+            },
+        )
+        _journal(
+            "parties_informed" if informed_on else "information_deferred",
+            by=by,
+            investigation=updated,
+            obj=updated,
+            data={"informed_on": informed_on.isoformat() if informed_on else None},
+        )
+        return updated
+
+
+# --- Documents: create, save, sign, correct ---------------------------------------------------
+
+
+def _create_document(
+    model: type[D], investigation: Investigation, *, by: Any, event_on: date, **fields: Any
+) -> D:
+    _date_in_investigation(event_on, "event_on", investigation)
+    document: D = model._default_manager.create(
+        case=investigation.case,
+        investigation=investigation,
+        event_on=event_on,
+        author=by,
+        **fields,
+    )
+    codes = {k: v for k, v in fields.items() if k in {"framework", "area", "instrument_code"}}
+    _journal(
+        f"{model._meta.model_name}_created",
+        by=by,
+        investigation=investigation,
+        obj=document,
+        data={"event_on": event_on.isoformat(), **codes},
+    )
+    return document
+
+
+def create_plan(
+    investigation: Investigation, *, by: Any, event_on: date, framework: str
+) -> InvestigationPlan:
+    """Start the investigation plan (utredningsplan) as a draft, with its framework of areas."""
+    with transaction.atomic():
+        fresh = _locked(investigation, by)
+        if framework not in dict(queries.framework_choices()):
+            raise ValidationError({"framework": _("Välj ett ramverk i listan.")})
+        if queries.documents_of(InvestigationPlan, fresh).exists():
+            raise ValidationError(
+                _("Utredningen har redan en plan. Ändra den, eller rätta den om den är signerad."),
+                code="plan",
+            )
+        return _create_document(
+            InvestigationPlan, fresh, by=by, event_on=event_on, framework=framework
+        )
+
+
+def create_area_assessment(
+    investigation: Investigation, *, by: Any, event_on: date, area: str
+) -> AreaAssessment:
+    """Start the text for one area of the investigation's framework."""
+    with transaction.atomic():
+        fresh = _locked(investigation, by)
+        framework = queries.framework_of(fresh)
+        _area(framework, area)
+        if queries.documents_of(AreaAssessment, fresh).filter(area=area).exists():
+            raise ValidationError(
+                {"area": _("Det finns redan en text för det här området. Öppna den i stället.")}
+            )
+        return _create_document(
+            AreaAssessment, fresh, by=by, event_on=event_on, framework=framework, area=area
+        )
+
+
+def create_risk_assessment(
+    investigation: Investigation,
+    *,
+    by: Any,
+    event_on: date,
+    instrument: str,
+    instrument_code: str = "",
+    instrument_version: str = "",
+) -> RiskAssessment:
+    """Start a risk assessment; an investigation may have several over time."""
+    with transaction.atomic():
+        fresh = _locked(investigation, by)
+        instrument = _required(
+            instrument, "instrument", _("Skriv vilken metod eller vilket instrument du använder.")
+        )
+        return _create_document(
+            RiskAssessment,
+            fresh,
+            by=by,
+            event_on=event_on,
+            instrument=instrument,
+            instrument_code=(instrument_code or "").strip(),
+            instrument_version=(instrument_version or "").strip(),
+        )
+
+
+def create_analysis(investigation: Investigation, *, by: Any, event_on: date) -> Analysis:
+    """Start the analysis and assessment (analys och bedömning)."""
+    with transaction.atomic():
+        fresh = _locked(investigation, by)
+        if queries.documents_of(Analysis, fresh).exists():
+            raise ValidationError(
+                _(
+                    "Utredningen har redan en analys. Ändra den, eller rätta den om den är "
+                    "signerad."
+                ),
+                code="analysis",
+            )
+        return _create_document(Analysis, fresh, by=by, event_on=event_on)
+
+
+def _validate_content(document: InvestigationDocument, changes: Mapping[str, Any]) -> None:
+    """Types and codes of a draft's content; completeness is checked when it is signed."""
+    investigation = document.investigation
+    if "event_on" in changes:
+        _date_in_investigation(changes["event_on"], "event_on", investigation)
+    if isinstance(document, InvestigationPlan) and "areas" in changes:
+        areas = changes["areas"]
+        if not isinstance(areas, list):
+            raise ValidationError({"areas": _("Välj områden i listan.")})
+        for code in areas:
+            _area(document.framework, code, "areas")
+    if isinstance(document, RiskAssessment):
+        if "judgement" in changes:
+            _choice(changes["judgement"], RiskJudgement, "judgement", blank=True)
+        if "time_horizon" in changes:
+            _choice(changes["time_horizon"], TimeHorizon, "time_horizon", blank=True)
+        if "answers" in changes:
+            answers = changes["answers"]
+            if not isinstance(answers, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in answers.items()
+            ):
+                raise ValidationError({"answers": _("Svaren kunde inte läsas.")})
+        event_on = changes.get("event_on", document.event_on)
+        reassessment_on = changes.get("reassessment_on", document.reassessment_on)
+        if reassessment_on is not None and event_on is not None and reassessment_on < event_on:
+            raise ValidationError(
+                {"reassessment_on": _("Den nya bedömningen kan inte vara före den här.")}
+            )
+
+
+def save_document_draft(
+    document: D, *, by: Any, expected_version: int, changes: dict[str, Any]
+) -> D:
+    """Save (or autosave) a draft of an investigation document.
+
+    Refused when the investigation is closed or the document signed (DocumentLocked); a stale
+    version raises StaleVersion. Only the document's editable fields and `event_on` change.
+    """
+    unknown = set(changes) - {"event_on", *document.EDITABLE_FIELDS}
+    if unknown:
+        raise ValueError(f"not editable fields: {sorted(unknown)}")
+    with transaction.atomic():
+        _locked(document.investigation, by)
+        _validate_content(document, changes)
+        # Only what differs from the saved draft is written and journaled: a form posts every
+        # field on each autosave.
+        current = type(document)._default_manager.get(pk=document.pk)
+        changed = {k: v for k, v in changes.items() if getattr(current, k) != v}
+        saved: D = documents.save_draft(
+            document, by=by, expected_version=expected_version, changes=changed
+        )
+        return saved
+
+
+def _save_and_sign(
+    document: D,
+    *,
+    by: Any,
+    expected_version: int,
+    changes: dict[str, Any] | None,
+    check: Callable[[D], dict[str, Any] | None],
+) -> D:
+    """Save the last edits, check that the document is complete, and sign it, in one step.
+
+    `check` raises ValidationError for what is missing, and may return content the signature
+    must cover (the analysis keeps a snapshot of its needs).
+    """
+    model = type(document)
+    with transaction.atomic():
+        _locked(document.investigation, by)
+        fresh = model._default_manager.select_related("investigation", "case").get(pk=document.pk)
+        if fresh.is_signed:
+            raise documents.DocumentLocked(_("Dokumentet är redan signerat."), code="locked")
+        if fresh.version != expected_version:
+            # The form's own autosave may have saved exactly what is submitted a moment
+            # earlier; then the user signs what they see. Anything else is a conflict.
+            differs = [k for k, v in (changes or {}).items() if getattr(fresh, k) != v]
+            if changes is None or differs:
+                raise StaleVersion(current=fresh, changed_fields=sorted(differs))
+            expected_version = fresh.version
+        if changes:
+            fresh = save_document_draft(
+                fresh, by=by, expected_version=expected_version, changes=changes
+            )
+        extra = check(fresh)
+        if extra:
+            fresh = update_versioned(fresh, expected_version=fresh.version, changes=extra)
+        signed: D = documents.sign_document(fresh, by=by, expected_version=fresh.version)
+        return signed
+
+
+def _check_plan(plan: InvestigationPlan) -> None:
+    _required(plan.questions, "questions", _("Skriv vilka frågor utredningen ska besvara."))
+    if not plan.areas:
+        raise ValidationError({"areas": _("Välj minst ett område att utreda.")})
+    return None
+
+
+def _check_area(assessment: AreaAssessment) -> None:
+    _required(assessment.facts, "facts", _("Skriv vad som har kommit fram om området."))
+    return None
+
+
+def _check_risk(assessment: RiskAssessment) -> None:
+    errors: dict[str, str] = {}
+    if not assessment.instrument.strip():
+        errors["instrument"] = _("Skriv vilken metod eller vilket instrument du använt.")
+    if not assessment.judgement:
+        errors["judgement"] = _("Välj den samlade bedömningen av risken.")
+    if not assessment.time_horizon:
+        errors["time_horizon"] = _("Välj vilket tidsperspektiv bedömningen gäller.")
+    if assessment.reassessment_on is None:
+        errors["reassessment_on"] = _("Ange när risken ska bedömas på nytt.")
+    if errors:
+        raise ValidationError(errors)
+    return None
+
+
+def _needs_snapshot(investigation: Investigation) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": need.pk,
+            "framework": need.framework,
+            "area": need.area,
+            "description": need.description,
+            "severity": need.severity,
+            "child_view": need.child_view,
+        }
+        for need in queries.active_needs(investigation)
+    ]
+
+
+def _check_analysis(analysis: Analysis) -> dict[str, Any]:
+    investigation = analysis.investigation
+    errors: dict[str, str] = {}
+    if not analysis.text.strip():
+        errors["text"] = _("Skriv analysen och bedömningen.")
+    if (
+        not queries.has_child_conversation(investigation)
+        and not analysis.child_not_met_reason.strip()
+    ):
+        errors["child_not_met_reason"] = _(
+            "Inget samtal med barnet finns i kontaktloggen. Skriv varför barnet inte har "
+            "träffats, eller registrera samtalet först."
+        )
+    if queries.is_risk_assessment_required(investigation) and not (
+        queries.has_signed_risk_assessment(investigation)
+    ):
+        errors["__all__"] = _(
+            "Anmälan gäller våld. Innan analysen kan signeras måste en riskbedömning vara "
+            "signerad (SOSFS 2014:4)."
+        )
+    if errors:
+        raise ValidationError(errors)
+    return {"needs_snapshot": _needs_snapshot(investigation)}
+
+
+def sign_plan(
+    plan: InvestigationPlan,
+    *,
+    by: Any,
+    expected_version: int,
+    changes: dict[str, Any] | None = None,
+) -> InvestigationPlan:
+    """Sign the plan: it needs the questions and at least one area."""
+    return _save_and_sign(
+        plan, by=by, expected_version=expected_version, changes=changes, check=_check_plan
+    )
+
+
+def sign_area_assessment(
+    assessment: AreaAssessment,
+    *,
+    by: Any,
+    expected_version: int,
+    changes: dict[str, Any] | None = None,
+) -> AreaAssessment:
+    """Sign an area's text: it needs the facts that came forward."""
+    return _save_and_sign(
+        assessment, by=by, expected_version=expected_version, changes=changes, check=_check_area
+    )
+
+
+def sign_risk_assessment(
+    assessment: RiskAssessment,
+    *,
+    by: Any,
+    expected_version: int,
+    changes: dict[str, Any] | None = None,
+) -> RiskAssessment:
+    """Sign a risk assessment: instrument, judgement, time horizon and re-assessment date."""
+    return _save_and_sign(
+        assessment, by=by, expected_version=expected_version, changes=changes, check=_check_risk
+    )
+
+
+def sign_analysis(
+    analysis: Analysis,
+    *,
+    by: Any,
+    expected_version: int,
+    changes: dict[str, Any] | None = None,
+) -> Analysis:
+    """Sign the analysis; its needs are locked with it and kept in the signed content.
+
+    Without a logged conversation with the child it needs the reason; when the case's report
+    reasons include violence, a signed risk assessment must exist first.
+    """
+    return _save_and_sign(
+        analysis,
+        by=by,
+        expected_version=expected_version,
+        changes=changes,
+        check=_check_analysis,
+    )
+
+
+def correct_investigation_document(document: D, *, by: Any, reason: str) -> D:
+    """Start a correction of a signed document: a new draft that points at it, with a reason."""
+    with transaction.atomic():
+        _locked(document.investigation, by)
+        copy: D = documents.correct_document(document, by=by, reason=reason)
+        return copy
+
+
+# --- Contacts (the child's participation is the child conversations) -----------------------
+
+
+def log_contact(
+    investigation: Investigation,
+    *,
+    by: Any,
+    kind: str,
+    event_on: date | None,
+    summary: str,
+    child_alone: bool | None = None,
+    covered_violence: bool | None = None,
+) -> Contact:
+    """Log a contact; a conversation with the child records whether the child was alone and
+    whether violence was talked about (SoL 20:7: the child may be heard without the guardians)."""
+    with transaction.atomic():
+        fresh = _locked(investigation, by)
+        _choice(kind, ContactKind, "kind", blank=False)
+        _date_in_investigation(event_on, "event_on", fresh)
+        summary = _required(summary, "summary", _("Skriv en kort sammanfattning av kontakten."))
+        if kind == ContactKind.CHILD_CONVERSATION:
+            errors = {}
+            if child_alone is None:
+                errors["child_alone"] = _("Ange om barnet var ensamt med dig.")
+            if covered_violence is None:
+                errors["covered_violence"] = _("Ange om ni pratade om våld.")
+            if errors:
+                raise ValidationError(errors)
+        else:
+            child_alone = covered_violence = None
+        assert event_on is not None  # checked above
+        contact = Contact.objects.create(
+            investigation=fresh,
+            kind=kind,
+            event_on=event_on,
+            child_alone=child_alone,
+            covered_violence=covered_violence,
+            summary=summary,
+            recorded_by=by,
+        )
+        _journal(
+            "contact_logged",
+            by=by,
+            investigation=fresh,
+            obj=contact,
+            data={
+                "kind": kind,
+                "event_on": event_on.isoformat(),
+                "child_alone": child_alone,
+                "covered_violence": covered_violence,
+            },
+        )
+        return contact
+
+
+# --- Needs (editable while the analysis is a draft) -----------------------------------------
+
+
+def _require_needs_editable(investigation: Investigation) -> None:
+    if not queries.are_needs_editable(investigation):
+        raise ValidationError(
+            _(
+                "Analysen är signerad och behoven är låsta med den. Rätta analysen för att "
+                "ändra behoven."
+            ),
+            code="locked",
+        )
+
+
+def _need_values(
+    investigation: Investigation, *, area: str, description: str, severity: str
+) -> tuple[str, str, str]:
+    framework = queries.framework_of(investigation)
+    _area(framework, area)
+    description = _required(description, "description", _("Beskriv behovet."))
+    _choice(severity, Severity, "severity", blank=False)
+    return framework, description, severity
+
+
+def add_need(
+    investigation: Investigation,
+    *,
+    by: Any,
+    area: str,
+    description: str,
+    severity: str,
+    child_view: str = "",
+) -> Need:
+    """Name a need of the child, in an area of the framework."""
+    with transaction.atomic():
+        fresh = _locked(investigation, by)
+        _require_needs_editable(fresh)
+        framework, description, severity = _need_values(
+            fresh, area=area, description=description, severity=severity
+        )
+        need = Need.objects.create(
+            investigation=fresh,
+            framework=framework,
+            area=area,
+            description=description,
+            severity=severity,
+            child_view=(child_view or "").strip(),
+            recorded_by=by,
+        )
+        _journal(
+            "need_added",
+            by=by,
+            investigation=fresh,
+            obj=need,
+            data={"area": area, "severity": severity},
+        )
+        return need
+
+
+def update_need(
+    need: Need,
+    *,
+    by: Any,
+    expected_version: int,
+    area: str,
+    description: str,
+    severity: str,
+    child_view: str = "",
+) -> Need:
+    """Change a need while the analysis is a draft."""
+    with transaction.atomic():
+        fresh = _locked(need.investigation, by)
+        _require_needs_editable(fresh)
+        framework, description, severity = _need_values(
+            fresh, area=area, description=description, severity=severity
+        )
+        changes = {
+            "framework": framework,
+            "area": area,
+            "description": description,
+            "severity": severity,
+            "child_view": (child_view or "").strip(),
+        }
+        updated: Need = update_versioned(need, expected_version=expected_version, changes=changes)
+        _journal(
+            "need_updated",
+            by=by,
+            investigation=fresh,
+            obj=updated,
+            data={"area": area, "severity": severity},
+        )
+        return updated
+
+
+def remove_need(need: Need, *, by: Any, expected_version: int) -> None:
+    """Remove a need while the analysis is a draft (a signed analysis keeps its own copy)."""
+    with transaction.atomic():
+        fresh = _locked(need.investigation, by)
+        _require_needs_editable(fresh)
+        current = Need.objects.get(pk=need.pk)
+        if current.version != expected_version:
+            raise StaleVersion(current=current, changed_fields=[])
+        _journal(
+            "need_removed",
+            by=by,
+            investigation=fresh,
+            obj=current,
+            data={"need_id": current.pk, "area": current.area},
+        )
+        fresh.proposed_needs.remove(current)
+        current.delete()
+
+
+# --- Extension of the time limit (SoL 20:3) --------------------------------------------------
+
+
+def _is_district_manager(user: Any, case: Case) -> bool:
+    return any(
+        m.role == Role.TEAM_MANAGER and m.district_id == case.district_id
+        for m in access.active_memberships(user)
+    )
+
+
+def can_decide_extension(user: Any, investigation: Investigation) -> bool:
+    return _is_district_manager(user, investigation.case)
+
+
+def decide_extension(
+    investigation: Investigation,
+    *,
+    by: Any,
+    decided_on: date | None,
+    extended_to: date | None,
+    reasons: str,
+) -> ExtensionDecision:
+    """Extend the investigation's time for a set period (särskilda skäl, SoL 20:3).
+
+    Only a team manager of the case's district decides, on or before the current last day;
+    the new last day must be later than the current one.
+    """
+    with transaction.atomic():
+        fresh = _locked(investigation, by)
+        if not _is_district_manager(by, fresh.case):
+            raise PermissionDenied
+        reasons = _required(
+            reasons, "reasons", _("Skriv de särskilda skälen till att utredningen förlängs.")
+        )
+        if extended_to is None:
+            raise ValidationError(
+                {"extended_to": _("Ange den nya sista dagen. En förlängning gäller för viss tid.")}
+            )
+        _date_in_investigation(decided_on, "decided_on", fresh)
+        assert decided_on is not None  # checked above
+        current = fresh.deadline
+        if not rules.is_extension_decided_in_time(decided_on, current.due):
+            raise ValidationError(
+                {
+                    "decided_on": _(
+                        "Ett beslut om förlängning måste fattas senast utredningens sista dag, "
+                        "%(due)s. Tiden har redan gått ut."
+                    )
+                    % {"due": current.due.isoformat()}
+                }
+            )
+        try:
+            rules.investigation_deadline(fresh.opened_on, [*fresh.extension_dates(), extended_to])
+        except rules.InvalidExtension as exc:
+            raise ValidationError({"extended_to": _(exc.message) % exc.params}) from exc
+        decision = ExtensionDecision.objects.create(
+            investigation=fresh,
+            decided_on=decided_on,
+            extended_to=extended_to,
+            previous_due=current.due,
+            reasons=reasons,
+            decided_by=by,
+        )
+        _journal(
+            "extension_decided",
+            by=by,
+            investigation=fresh,
+            obj=decision,
+            data={
+                "decided_on": decided_on.isoformat(),
+                "extended_to": extended_to.isoformat(),
+                "previous_due": current.due.isoformat(),
+            },
+        )
+        return decision
+
+
+# --- Communication (förvaltningslagen 25 §) --------------------------------------------------
+
+
+def record_communication(
+    investigation: Investigation, *, by: Any, subject: str, recipient: str, sent_on: date | None
+) -> Communication:
+    """Record that material was sent to a party to comment on before the decision."""
+    with transaction.atomic():
+        fresh = _locked(investigation, by)
+        subject = _required(subject, "subject", _("Skriv vad som kommunicerades."))
+        recipient = _required(recipient, "recipient", _("Skriv vem det skickades till."))
+        _date_in_investigation(sent_on, "sent_on", fresh)
+        assert sent_on is not None  # checked above
+        communication = Communication.objects.create(
+            investigation=fresh,
+            subject=subject,
+            recipient=recipient,
+            sent_on=sent_on,
+            recorded_by=by,
+        )
+        _journal(
+            "communication_sent",
+            by=by,
+            investigation=fresh,
+            obj=communication,
+            data={"sent_on": sent_on.isoformat()},
+        )
+        return communication
+
+
+def record_communication_answer(
+    communication: Communication,
+    *,
+    by: Any,
+    expected_version: int,
+    answer: str,
+    answered_on: date | None,
+) -> Communication:
+    """Record the party's answer to a communication."""
+    with transaction.atomic():
+        fresh = _locked(communication.investigation, by)
+        answer = _required(answer, "answer", _("Skriv vad svaret innehöll."))
+        _date_in_investigation(answered_on, "answered_on", fresh)
+        assert answered_on is not None  # checked above
+        if answered_on < communication.sent_on:
+            raise ValidationError({"answered_on": _("Svaret kan inte ha kommit före utskicket.")})
+        updated: Communication = update_versioned(
+            communication,
+            expected_version=expected_version,
+            changes={
+                "answer": answer,
+                "answered_on": answered_on,
+                "answer_recorded_at": timezone.now(),
+            },
+        )
+        _journal(
+            "communication_answered",
+            by=by,
+            investigation=fresh,
+            obj=updated,
+            data={"answered_on": answered_on.isoformat()},
+        )
+        return updated
+
+
+# --- Closing ---------------------------------------------------------------------------------
+
+
+def close_investigation(
+    investigation: Investigation,
+    *,
+    by: Any,
+    expected_version: int,
+    outcome: str,
+    closed_on: date | None,
+    need_ids: Iterable[int] = (),
+    note: str = "",
+) -> Investigation:
+    """Close the investigation with its outcome and move the case on (workflow.move_case).
+
+    A proposal of interventions names at least one of the investigation's needs and moves the
+    case to intervention; no intervention and transferred close the case. Proposal and no
+    intervention need a signed analysis; a transfer needs a note saying where and why.
+    """
+    with transaction.atomic():
+        fresh = _locked(investigation, by)
+        _choice(outcome, Outcome, "outcome", blank=False)
+        _date_in_investigation(closed_on, "closed_on", fresh)
+        note = (note or "").strip()
+        ids = sorted({int(i) for i in need_ids})
+        needs: list[Need] = []
+        if outcome in {Outcome.PROPOSAL, Outcome.NO_INTERVENTION}:
+            analysis = queries.current_analysis(fresh)
+            if analysis is None or not analysis.is_signed:
+                raise ValidationError(
+                    _("Analysen måste vara signerad innan utredningen avslutas."),
+                    code="analysis",
+                )
+        if outcome == Outcome.PROPOSAL:
+            needs = list(queries.active_needs(fresh).filter(pk__in=ids))
+            if not needs or len(needs) != len(ids):
+                raise ValidationError(
+                    {"needs": _("Välj minst ett av utredningens behov som insatserna ska möta.")}
+                )
+        elif outcome == Outcome.TRANSFERRED:
+            _required(note, "note", _("Skriv vart utredningen har flyttats över och varför."))
+        updated: Investigation = update_versioned(
+            fresh,
+            expected_version=expected_version,
+            changes={
+                "closed_on": closed_on,
+                "closed_at": timezone.now(),
+                "closed_by": by,
+                "outcome": outcome,
+                "closing_note": note,
+            },
+        )
+        updated.proposed_needs.set(needs)
+        target = CaseStatus.INTERVENTION if outcome == Outcome.PROPOSAL else CaseStatus.CLOSED
+        move_case(updated.case, to=target, by=by, reason=outcome)
+        _journal(
+            "investigation_closed",
+            by=by,
+            investigation=updated,
+            obj=updated,
+            data={
+                "outcome": outcome,
+                "closed_on": closed_on.isoformat() if closed_on else None,
+                "need_ids": [n.pk for n in needs],
+                "is_late": updated.is_closed_late,
+            },
+        )
+        return updated

@@ -9,11 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from rodtrad.accounts import access
+from rodtrad.accounts.models import Role
+from rodtrad.deadlines import queries as deadlines
+from rodtrad.deadlines.views import record_listed
 from rodtrad.journal.services import record
 
 logger = logging.getLogger("rodtrad.security")
@@ -22,7 +27,18 @@ logger = logging.getLogger("rodtrad.security")
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {})
+    """The start page. Case roles see what is overdue and due today on their own cases;
+    team managers also a count of the team's deadlines. Other roles get a plain welcome."""
+    context: dict[str, object] = {}
+    if access.has_role(request.user, *access.CASE_ROLES):
+        today = timezone.localdate()
+        mine = deadlines.my_deadlines(request.user, today=today)
+        urgent = [item for item in mine if item.is_overdue or item.is_due_today]
+        record_listed(request.user, urgent, route="home")
+        context.update(show_deadlines=True, urgent=urgent, my_count=len(mine))
+        if access.has_role(request.user, Role.TEAM_MANAGER):
+            context["team"] = deadlines.team_deadlines(request.user, today=today)
+    return render(request, "home.html", context)
 
 
 @require_GET

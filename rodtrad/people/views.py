@@ -32,7 +32,7 @@ from rodtrad.accounts.access import (
 )
 from rodtrad.accounts.models import District
 from rodtrad.journal.models import AccessAction
-from rodtrad.journal.services import record_access, record_access_denied
+from rodtrad.journal.services import record_access, record_access_denied, record_accesses
 from rodtrad.lib.forms import apply_service_errors
 from rodtrad.lib.versioning import StaleVersion, display_value, render_conflict
 from rodtrad.people import queries, services
@@ -77,8 +77,12 @@ def person_search(request: HttpRequest) -> HttpResponse:
         except InvalidIdentityNumber as exc:
             form.add_error("query", str(exc))
         else:
-            for person in result.persons:
-                _seen(request, person, "people:person-search", AccessAction.SEARCHED)
+            record_accesses(
+                by=request.user,
+                persons=result.persons,
+                action=AccessAction.SEARCHED,
+                route="people:person-search",
+            )
     return render(
         request,
         "people/person_search.html",
@@ -134,8 +138,12 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows_as_other = _relationship_rows(
         request, queries.relationships_as_other(person), as_child=False
     )
-    for row in rows + rows_as_other:  # their names are shown on this page too
-        _seen(request, row["model"], "people:person-detail", AccessAction.LISTED)
+    record_accesses(  # their names are shown on this page too
+        by=request.user,
+        persons=[row["model"] for row in rows + rows_as_other],
+        action=AccessAction.LISTED,
+        route="people:person-detail",
+    )
     return render(
         request,
         "people/person_detail.html",

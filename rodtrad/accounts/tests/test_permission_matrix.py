@@ -156,6 +156,59 @@ class World:
             return EmergencyAccess.objects.create(
                 user=requester, case=case, reason="Matrix: akut skyddsbehov i socialjouren."
             ).pk
+        if kind in {"report", "report_child", "pre_assessment"}:
+            return self._make_intake(kind, district, unit)
+        if kind in {
+            "investigation",
+            "investigation_plan",
+            "area_assessment",
+            "risk_assessment",
+            "analysis",
+            "need",
+            "communication",
+        }:
+            # An open investigation of a case in the principal's unit (as for "case"), and the
+            # asked-for row in it; documents are drafts.
+            from django.utils import timezone
+
+            from rodtrad.investigation import models as inv
+
+            author = UserFactory()
+            today = timezone.localdate()
+            case = CaseFactory(
+                child=PersonFactory(district=district), unit=unit, status="investigation"
+            )
+            investigation = inv.Investigation.objects.create(
+                case=case, opened_on=today, opened_by=author
+            )
+            common = {"case": case, "investigation": investigation, "event_on": today}
+            if kind == "investigation":
+                return investigation.pk
+            if kind == "investigation_plan":
+                return inv.InvestigationPlan.objects.create(author=author, **common).pk
+            if kind == "area_assessment":
+                return inv.AreaAssessment.objects.create(author=author, area="halsa", **common).pk
+            if kind == "risk_assessment":
+                return inv.RiskAssessment.objects.create(
+                    author=author, instrument="FREDA", **common
+                ).pk
+            if kind == "analysis":
+                return inv.Analysis.objects.create(author=author, **common).pk
+            if kind == "need":
+                return inv.Need.objects.create(
+                    investigation=investigation,
+                    area="halsa",
+                    description="Matrix: behov.",
+                    severity="low",
+                    recorded_by=author,
+                ).pk
+            return inv.Communication.objects.create(
+                investigation=investigation,
+                subject="Matrix: utredningen.",
+                recipient="Vårdnadshavare",
+                sent_on=today,
+                recorded_by=author,
+            ).pk
         if kind in {"codelist", "code"}:
             from rodtrad.frameworks.models import Code, CodeList
 
@@ -163,6 +216,33 @@ class World:
                 return CodeList.objects.order_by("pk").values_list("pk", flat=True)[0]
             return Code.objects.order_by("pk").values_list("pk", flat=True)[0]
         raise AssertionError(f"unknown object kind {kind!r} in permissions.toml")
+
+    def _make_intake(self, kind: str, district: Any, unit: Any) -> int:
+        """A report about one child whose case is in the principal's unit (as for "case")."""
+        from django.utils import timezone
+
+        from rodtrad.intake.models import PreAssessment, Report, ReportChild
+
+        registrar = UserFactory()
+        status = "pre_assessment" if kind == "pre_assessment" else "intake"
+        case = CaseFactory(child=PersonFactory(district=district), unit=unit, status=status)
+        if kind == "pre_assessment":
+            today = timezone.localdate()
+            return PreAssessment.objects.create(
+                case=case, event_on=today, author=registrar, received_on=today
+            ).pk
+        report = Report.objects.create(
+            district=district,
+            kind="anmalan",
+            channel="telefon",
+            reporter_category="skola",
+            is_mandatory_reporter=True,
+            reporter_name="Matris Anmälare",
+            text="Matrix: oro för barnet.",
+            registered_by=registrar,
+        )
+        report_child = ReportChild.objects.create(report=report, child=case.child, case=case)
+        return report.pk if kind == "report" else report_child.pk
 
 
 URL_ATTRIBUTE = re.compile(r'(?:href|action|src|hx-get|hx-post|hx-put|hx-delete)="([^"]*)"')

@@ -89,3 +89,18 @@ def test_s19_emergency_reads_carry_the_flag_and_the_reason(
     assert event.is_emergency is True
     assert event.reason == reason
     assert event.emergency_access_id is not None
+
+
+def test_s19_a_list_writes_its_access_events_in_one_insert(
+    investigator, own_units, django_assert_max_num_queries
+):
+    from rodtrad.journal.services import record_accesses
+
+    unit = own_units["investigation"]
+    cases = [CaseFactory(child=PersonFactory(district=unit.district), unit=unit) for _ in range(25)]
+    with django_assert_max_num_queries(3):  # memberships, the INSERT, and nothing per case
+        written = record_accesses(
+            by=investigator, cases=cases, action=AccessAction.LISTED, route="cases:case-list"
+        )
+    assert written == 25
+    assert AccessEvent.objects.filter(route="cases:case-list").count() == 25

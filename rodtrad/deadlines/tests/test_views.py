@@ -1,0 +1,222 @@
+"""The deadline pages and the start page: what they show, to whom, and the access events.
+
+The clock stands at Wednesday 10 June 2026 (conftest.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from rodtrad.cases.models import CaseStatus
+from rodtrad.deadlines.tests.helpers import at, case_in, investigation_of, report_about
+from rodtrad.journal.models import AccessAction, AccessEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _name(case: Any) -> str:
+    return f"{case.child.given_name} {case.child.family_name}"
+
+
+def _listed(route: str, user: Any) -> list[int]:
+    return sorted(
+        AccessEvent.objects.filter(route=route, user=user, action=AccessAction.LISTED).values_list(
+            "case_id", flat=True
+        )
+    )
+
+
+@pytest.fixture
+def my_cases(
+    investigator: Any, own_units: Any, other_district: Any, other_district_investigator: Any
+) -> dict[str, Any]:
+    """An overdue investigation, one due later, and a Farsta case naming the investigator."""
+    unit = own_units["investigation"]
+    late = case_in(
+        unit.district, unit=unit, responsible=investigator, status=CaseStatus.INVESTIGATION
+    )
+    investigation_of(late, by=investigator, opened_on=date(2026, 1, 15))  # due 15 May
+    later = case_in(
+        unit.district, unit=unit, responsible=investigator, status=CaseStatus.INVESTIGATION
+    )
+    investigation_of(later, by=investigator, opened_on=date(2026, 3, 20))  # due 20 July
+    farsta = case_in(other_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
+    investigation_of(farsta, by=other_district_investigator, opened_on=date(2026, 1, 15))
+    return {"late": late, "later": later, "farsta": farsta}
+
+
+# --- Mina frister -----------------------------------------------------------------------------
+
+
+def test_my_deadlines_page_lists_my_items_most_urgent_first(
+    signed_in: Any, investigator: Any, my_cases: dict[str, Any]
+) -> None:
+    response = signed_in(investigator).get(reverse("deadlines:mine"))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<caption>" in body and 'scope="col"' in body and 'scope="row"' in body
+    assert body.index(_name(my_cases["late"])) < body.index(_name(my_cases["later"]))
+    assert "26 dagar försenad" in body
+    assert "40 dagar kvar" in body
+    assert "SoL 20 kap. 3 §" in body
+    assert reverse("cases:case-detail", args=[my_cases["late"].pk]) in body
+    assert _name(my_cases["farsta"]) not in body
+
+
+def test_urgency_is_shown_with_words_and_a_shape_not_colour_alone(
+    signed_in: Any, investigator: Any, my_cases: dict[str, Any]
+) -> None:
+    body = signed_in(investigator).get(reverse("deadlines:mine")).content.decode()
+
+    assert '<span class="tag tag--danger"><span aria-hidden="true">▲ </span>Försenad</span>' in body
+    assert '<span class="tag"><span aria-hidden="true">○ </span>Senare</span>' in body
+
+
+def test_my_deadlines_page_explains_a_date_moved_past_a_holiday(
+    signed_in: Any, intake_worker: Any, own_units: Any
+) -> None:
+    case = case_in(own_units["intake"].district, unit=own_units["intake"])
+    report_about(case, by=intake_worker, received_at=at(2026, 6, 5, 15))
+
+    body = signed_in(intake_worker).get(reverse("deadlines:mine")).content.decode()
+
+    assert "2026-06-19" in body
+    assert "Helgdag: får göras senast 2026-06-22 (lag 1930:173 2 §)." in body
+
+
+def test_my_deadlines_page_writes_one_listed_access_event_per_case(
+    signed_in: Any, investigator: Any, my_cases: dict[str, Any]
+) -> None:
+    signed_in(investigator).get(reverse("deadlines:mine"))
+
+    assert _listed("deadlines:mine", investigator) == sorted(
+        [my_cases["late"].pk, my_cases["later"].pk]
+    )
+
+
+def test_my_deadlines_page_says_so_when_nothing_runs(signed_in: Any, investigator: Any) -> None:
+    body = signed_in(investigator).get(reverse("deadlines:mine")).content.decode()
+
+    assert "Du har inga frister som löper just nu." in body
+
+
+# --- Teamets frister --------------------------------------------------------------------------
+
+
+def test_the_team_page_is_for_team_managers_only(
+    signed_in: Any, investigator: Any, intake_worker: Any, analyst: Any, manager: Any
+) -> None:
+    for user in (investigator, intake_worker, analyst):
+        assert signed_in(user).get(reverse("deadlines:team")).status_code == 403
+    assert signed_in(manager).get(reverse("deadlines:team")).status_code == 200
+
+
+def test_the_team_page_shows_each_person_and_the_investigations_without_extension(
+    signed_in: Any,
+    manager: Any,
+    investigator: Any,
+    my_cases: dict[str, Any],
+    intake_worker: Any,
+    own_district: Any,
+) -> None:
+    unassigned = case_in(own_district)
+    report_about(unassigned, by=intake_worker, received_at=at(2026, 6, 10, 8))
+
+    response = signed_in(manager).get(reverse("deadlines:team"))
+
+    body = response.content.decode()
+    assert "Frister per ansvarig handläggare" in body
+    assert f'<th scope="row">{investigator}</th>' in body
+    assert '<th scope="row">Ingen ansvarig</th>' in body
+    heading = body.index('id="utan-forlangning">Utredningar över fyra månader utan beslut')
+    everything = body.index('id="alla">Alla frister')
+    late_section = body[heading:everything]
+    assert _name(my_cases["late"]) in late_section
+    assert _name(my_cases["later"]) not in late_section
+    assert _name(unassigned) in body[everything:]
+    assert _name(my_cases["farsta"]) not in body
+    assert _listed("deadlines:team", manager) == sorted(
+        [my_cases["late"].pk, my_cases["later"].pk, unassigned.pk]
+    )
+
+
+def test_the_team_page_shows_only_the_managers_own_district(
+    signed_in: Any, other_district_manager: Any, my_cases: dict[str, Any]
+) -> None:
+    body = signed_in(other_district_manager).get(reverse("deadlines:team")).content.decode()
+
+    assert _name(my_cases["farsta"]) in body
+    assert _name(my_cases["late"]) not in body
+    assert _name(my_cases["later"]) not in body
+
+
+# --- The start page ---------------------------------------------------------------------------
+
+
+def test_the_start_page_shows_what_is_overdue_and_due_today(
+    signed_in: Any, investigator: Any, my_cases: dict[str, Any], own_units: Any
+) -> None:
+    unit = own_units["investigation"]
+    today = case_in(
+        unit.district, unit=unit, responsible=investigator, status=CaseStatus.INVESTIGATION
+    )
+    investigation_of(today, by=investigator, opened_on=date(2026, 2, 10))  # due today
+
+    body = signed_in(investigator).get(reverse("home")).content.decode()
+
+    assert "Att göra i dag och försenat" in body
+    assert body.index(_name(my_cases["late"])) < body.index(_name(today))
+    assert "Sista dag i dag" in body
+    assert _name(my_cases["later"]) not in body  # not due yet: behind the link
+    assert _name(my_cases["farsta"]) not in body
+    assert reverse("deadlines:mine") in body
+    assert "Alla mina frister (3 som löper)" in body
+    assert _listed("home", investigator) == sorted([my_cases["late"].pk, today.pk])
+
+
+def test_the_start_page_says_when_nothing_is_overdue_or_due_today(
+    signed_in: Any, investigator: Any, own_units: Any
+) -> None:
+    unit = own_units["investigation"]
+    later = case_in(
+        unit.district, unit=unit, responsible=investigator, status=CaseStatus.INVESTIGATION
+    )
+    investigation_of(later, by=investigator, opened_on=date(2026, 3, 20))
+
+    body = signed_in(investigator).get(reverse("home")).content.decode()
+
+    assert "Inget är försenat och inget ska vara klart i dag." in body
+    assert _name(later) not in body
+    assert _listed("home", investigator) == []
+
+
+def test_the_start_page_gives_a_team_manager_the_team_summary_and_links(
+    signed_in: Any, manager: Any, my_cases: dict[str, Any]
+) -> None:
+    body = signed_in(manager).get(reverse("home")).content.decode()
+
+    assert "Att göra i dag och försenat" in body
+    assert "Teamet" in body
+    assert reverse("deadlines:team") in body
+    assert reverse("cases:emergency-review-list") in body
+    assert "Utredningar över fyra månader utan beslut om förlängning" in body
+    # Counts only: no child of the team is named on the start page.
+    assert _name(my_cases["late"]) not in body
+
+
+@pytest.mark.parametrize("role", ["analyst", "reviewer", "provider", "admin"])
+def test_other_roles_get_a_plain_welcome(signed_in: Any, role: str, request: Any) -> None:
+    user = request.getfixturevalue(role)
+
+    response = signed_in(user).get(reverse("home"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Välkommen" in body
+    assert "Att göra i dag och försenat" not in body
+    assert reverse("deadlines:mine") not in body

@@ -1,0 +1,49 @@
+"""Deadline pages: my deadlines, and the team manager's overview of the district."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from rodtrad.accounts import access
+from rodtrad.accounts.models import Role
+from rodtrad.deadlines import queries
+from rodtrad.journal.models import AccessAction
+from rodtrad.journal.services import record_accesses
+
+
+def record_listed(user: Any, items: Iterable[queries.DeadlineItem], *, route: str) -> None:
+    """One `listed` access event per case shown on a page, as the case list writes."""
+    cases = {item.case_id: item.case for item in items if item.case is not None}
+    record_accesses(by=user, cases=cases.values(), action=AccessAction.LISTED, route=route)
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """Mina frister: every running deadline on the user's own cases, most urgent first."""
+    if not access.has_role(request.user, *access.CASE_ROLES):
+        raise PermissionDenied
+    today = timezone.localdate()
+    items = queries.my_deadlines(request.user, today=today)
+    record_listed(request.user, items, route="deadlines:mine")
+    return render(request, "deadlines/mine.html", {"items": items, "today": today})
+
+
+@login_required
+@require_GET
+def team(request: HttpRequest) -> HttpResponse:
+    """The team manager's overview: per person, the full list, late investigations."""
+    if not access.has_role(request.user, Role.TEAM_MANAGER):
+        raise PermissionDenied
+    today = timezone.localdate()
+    overview = queries.team_deadlines(request.user, today=today)
+    record_listed(request.user, overview.items, route="deadlines:team")
+    return render(request, "deadlines/team.html", {"team": overview, "today": today})

@@ -1,0 +1,359 @@
+"""Forms for intake: input types and required fields; the domain rules are in services.py.
+
+Django 5.2 adds `aria-invalid="true"` and `aria-describedby` to widgets with help text or
+errors; `intake/includes/field.html` renders the matching ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+
+from rodtrad.accounts.models import District
+from rodtrad.frameworks.queries import current_codes
+from rodtrad.intake.models import ContactWho, Decision
+from rodtrad.intake.services import EXTERNAL_CONTACT_MESSAGE
+from rodtrad.people.identity import InvalidIdentityNumber, parse_identity_number
+from rodtrad.people.models import Person
+from rodtrad.people.queries import find_by_identity_number
+
+REQUIRED = _("Det här fältet måste fyllas i.")
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _choices(list_key: str, *, blank: bool = True) -> list[tuple[str, str]]:
+    choices = [(c.code, c.label) for c in current_codes(list_key)]
+    return ([("", "–")] if blank else []) + choices
+
+
+class ReportForm(forms.Form):
+    """Register a report: the children by identity number, looked up in the same form."""
+
+    district = forms.ModelChoiceField(
+        label=_("Stadsdel som tar emot anmälan"),
+        queryset=District.objects.none(),
+        empty_label=None,
+        error_messages={"required": REQUIRED},
+    )
+    children_numbers = forms.CharField(
+        label=_("Barnens personnummer"),
+        help_text=_(
+            "Ett nummer per rad (ÅÅÅÅMMDD-NNNN). Gäller anmälan syskon skriver du alla barnen "
+            "här: varje barn får ett eget ärende och egna tidsfrister, och syskonen kopplas ihop "
+            "genom anmälan. Tryck på ”Hämta barnen” för att kontrollera vilka barn numren "
+            "gäller innan du registrerar."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": _("Ange minst ett barn som anmälan gäller.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Typ av aktualisering"),
+        help_text=_(
+            "Anmälan: någon är orolig för barnet. Ansökan: barnet eller vårdnadshavaren ber om "
+            "hjälp. Annan information: socialtjänsten får veta på annat sätt."
+        ),
+        error_messages={"required": REQUIRED},
+    )
+    channel = forms.ChoiceField(
+        label=_("Hur kom uppgifterna in?"), error_messages={"required": REQUIRED}
+    )
+    reporter_category = forms.ChoiceField(
+        label=_("Vem kommer anmälan från?"), error_messages={"required": REQUIRED}
+    )
+    is_mandatory_reporter = forms.BooleanField(
+        label=_("Anmälaren är anmälningsskyldig"),
+        help_text=_(
+            "Myndigheter och yrkesverksamma som till exempel skola, hälso- och sjukvård och "
+            "polis måste anmäla oro för ett barn (SoL 19 kap. 1–3 §§). De kan begära att få "
+            "veta om en utredning inleds (19 kap. 6 §)."
+        ),
+        required=False,
+    )
+    reporter_name = forms.CharField(label=_("Anmälarens namn"), max_length=200, required=False)
+    reporter_contact = forms.CharField(
+        label=_("Anmälarens kontaktuppgifter"),
+        help_text=_("Telefon, e-post eller arbetsplats."),
+        max_length=300,
+        required=False,
+    )
+    is_reporter_identity_protected = forms.BooleanField(
+        label=_("Anmälarens identitet ska skyddas (OSL 26 kap. 5 §)"),
+        help_text=_(
+            "Kryssa i om det finns risk för våld eller annan allvarlig skada för anmälaren. "
+            "Då visas anmälarens namn aldrig i något som familjen får se eller får skickat "
+            "till sig."
+        ),
+        required=False,
+    )
+    reason_codes = forms.MultipleChoiceField(
+        label=_("Orsaker till anmälan"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Välj minst en orsak till anmälan.")},
+    )
+    text = forms.CharField(
+        label=_("Vad gäller anmälan?"),
+        help_text=_("Skriv med anmälarens egna ord vad hen är orolig för."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+        error_messages={"required": _("Skriv vad anmälan gäller.")},
+    )
+    stated_received_at = forms.DateTimeField(
+        label=_("Anmälan kom in tidigare (datum och tid)"),
+        help_text=_(
+            "Fyll bara i om anmälan kom in före nu, till exempel ett telefonsamtal som du skriver "
+            "ned i efterhand. Tidsfristerna räknas då från den tiden. Annars gäller tiden då du "
+            "registrerar."
+        ),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        required=False,
+    )
+    stated_received_reason = forms.CharField(
+        label=_("Varför registreras anmälan först nu?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, user: Any, districts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        district = cast(forms.ModelChoiceField, self.fields["district"])
+        district.queryset = districts
+        if districts.count() == 1:
+            district.initial = districts.first()
+        for name, list_key in (
+            ("kind", "report-kinds"),
+            ("channel", "report-channels"),
+            ("reporter_category", "reporter-categories"),
+        ):
+            cast(forms.ChoiceField, self.fields[name]).choices = _choices(list_key)
+        cast(forms.ChoiceField, self.fields["reason_codes"]).choices = _choices(
+            "report-reasons", blank=False
+        )
+        self.children: list[Person] = []
+
+    def clean_children_numbers(self) -> str:
+        raw = self.cleaned_data["children_numbers"]
+        lines = [line.strip() for line in raw.replace(",", "\n").splitlines() if line.strip()]
+        problems: list[str] = []
+        children: list[Person] = []
+        for line in lines:
+            try:
+                number = parse_identity_number(line)
+            except InvalidIdentityNumber as exc:
+                problems.append(f"{line}: {exc}")
+                continue
+            person = find_by_identity_number(self.user, number)
+            if person is None:
+                problems.append(
+                    gettext_now(
+                        "%(number)s: ingen person med numret finns i registret (eller så har du "
+                        "inte behörighet). Registrera barnet på personsidan först."
+                    )
+                    % {"number": number.display}
+                )
+            elif person in children:
+                problems.append(
+                    gettext_now("%(number)s: numret står två gånger.") % {"number": number.display}
+                )
+            else:
+                children.append(person)
+        if problems:
+            raise ValidationError(problems)
+        if not children:
+            raise ValidationError(gettext_now("Ange minst ett barn som anmälan gäller."))
+        self.children = children
+        return raw
+
+
+class ProtectionAssessmentForm(forms.Form):
+    information_basis = forms.CharField(
+        label=_("Underlag"),
+        help_text=_("Vad bygger bedömningen på? Till exempel anmälan och samtal med anmälaren."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+        required=False,
+    )
+    is_immediate_protection_needed = forms.TypedChoiceField(
+        label=_("Behöver barnet skydd omedelbart?"),
+        choices=[("no", _("Nej")), ("yes", _("Ja"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Svara om barnet behöver skydd omedelbart.")},
+    )
+    actions_taken = forms.CharField(
+        label=_("Åtgärder"),
+        help_text=_(
+            "Vad har gjorts för att skydda barnet? Till exempel kontakt med socialjouren eller "
+            "polisen, eller beslut om omedelbart omhändertagande (LVU 6 §)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+        required=False,
+    )
+    rationale = forms.CharField(
+        label=_("Bedömning och skäl"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20000,
+        error_messages={
+            "required": _("Skriv hur du har bedömt barnets behov av skydd och varför.")
+        },
+    )
+
+
+class PreAssessmentForm(forms.Form):
+    """The draft's content and the version it was rendered with."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    information_obtained = forms.CharField(
+        label=_("Inhämtad information"),
+        help_text=_("Vad har barnet, vårdnadshavarna och anmälaren berättat?"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=50000,
+        required=False,
+    )
+    assessment = forms.CharField(
+        label=_("Bedömning"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=50000,
+        required=False,
+    )
+    decision = forms.ChoiceField(
+        label=_("Beslut"),
+        choices=[("", "–"), *Decision.choices],
+        required=False,
+    )
+    reasons = forms.CharField(
+        label=_("Skäl för beslutet"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20000,
+        required=False,
+    )
+    event_on = forms.DateField(
+        label=_("Beslutsdatum"),
+        widget=date_input(),
+        error_messages={
+            "required": _("Skriv beslutsdatumet."),
+            "invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."),
+        },
+    )
+    exceptional_reasons = forms.CharField(
+        label=_("Synnerliga skäl"),
+        help_text=_(
+            "Behövs bara om beslutet fattas efter 14 dagar: skriv vilka mycket starka skäl som "
+            "gjorde att beslutet inte kunde fattas i tid (SoL 20 kap. 2 §)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+        required=False,
+    )
+
+    CONTENT = (
+        "event_on",
+        "information_obtained",
+        "assessment",
+        "decision",
+        "reasons",
+        "exceptional_reasons",
+    )
+
+    def __init__(self, *args: Any, autosave_url: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if autosave_url:
+            for name in self.CONTENT:
+                self.fields[name].widget.attrs.update(
+                    {
+                        "hx-post": autosave_url,
+                        "hx-trigger": "input changed delay:1500ms",
+                        "hx-target": "#autosave-status",
+                        "hx-swap": "innerHTML",
+                        "hx-include": "closest form",
+                    }
+                )
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.CONTENT}
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Varför behöver förhandsbedömningen rättas?"),
+        help_text=_(
+            "En signerad förhandsbedömning ändras aldrig. En rättelse blir ett nytt dokument som "
+            "visas bredvid originalet."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Skriv varför dokumentet behöver rättas.")},
+    )
+
+
+class ContactForm(forms.Form):
+    who = forms.ChoiceField(
+        label=_("Kontakt med"),
+        choices=[("", "–"), *ContactWho.choices],
+        help_text=_(
+            "Under förhandsbedömningen får du bara kontakta barnet, vårdnadshavarna och "
+            "anmälaren. Andra kontakter kräver att en utredning har inletts."
+        ),
+        error_messages={
+            "required": _("Välj vem du hade kontakt med."),
+            "invalid_choice": EXTERNAL_CONTACT_MESSAGE,
+        },
+    )
+    contacted_on = forms.DateField(
+        label=_("Datum för kontakten"),
+        widget=date_input(),
+        error_messages={
+            "required": _("Skriv vilket datum kontakten togs."),
+            "invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."),
+        },
+    )
+    summary = forms.CharField(
+        label=_("Vad kom fram?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+        error_messages={"required": _("Skriv vad som kom fram i kontakten.")},
+    )
+
+
+class InformationRequestForm(forms.Form):
+    requested_on = forms.DateField(
+        label=_("Datum då anmälaren frågade"),
+        widget=date_input(),
+        error_messages={
+            "required": _("Skriv vilket datum anmälaren frågade."),
+            "invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."),
+        },
+    )
+
+
+class InformationAnswerForm(forms.Form):
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    answered_on = forms.DateField(
+        label=_("Datum då anmälaren fick svar"),
+        widget=date_input(),
+        error_messages={
+            "required": _("Skriv vilket datum anmälaren fick svar."),
+            "invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."),
+        },
+    )
+    answer_text = forms.CharField(
+        label=_("Vad fick anmälaren veta?"),
+        help_text=_(
+            "Bara om en utredning har inletts, inte inletts eller redan pågår. Inga andra "
+            "uppgifter om barnet eller familjen."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": _("Skriv vad anmälaren fick veta.")},
+    )

@@ -1,0 +1,359 @@
+"""Reads for intake: the clocks, the intake queue and what the case page shows.
+
+Every read starts from `accounts.access` (editable or visible cases). Clocks come from
+`rodtrad.deadlines.rules`: alerts (days left, urgency, order) from `due_strict`, compliance
+from `due` (moved to the next weekday per lag 1930:173 2 §).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from rodtrad.accounts import access
+from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.deadlines import rules
+from rodtrad.frameworks.queries import code_labels
+from rodtrad.intake.models import (
+    Decision,
+    PreAssessment,
+    ProtectionAssessment,
+    Report,
+    ReportChild,
+    ReporterInformationRequest,
+)
+from rodtrad.people.masking import PersonView, person_view
+
+WAITING_STATUSES = (CaseStatus.INTAKE, CaseStatus.PRE_ASSESSMENT)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A deadline as the pages show it: the dates, the days left and how urgent it is."""
+
+    deadline: rules.Deadline
+    today: date
+
+    @property
+    def due_strict(self) -> date:
+        return self.deadline.due_strict
+
+    @property
+    def due(self) -> date:
+        return self.deadline.due
+
+    @property
+    def is_rolled(self) -> bool:
+        return self.deadline.due != self.deadline.due_strict
+
+    @property
+    def days_left(self) -> int:
+        return rules.days_left(self.deadline.due_strict, self.today)
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left
+
+    @property
+    def urgency(self) -> str:
+        return str(rules.urgency(self.deadline.due_strict, self.today))
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.urgency == rules.Urgency.OVERDUE
+
+
+def clock(deadline: rules.Deadline, today: date | None = None) -> Clock:
+    return Clock(deadline=deadline, today=today or timezone.localdate())
+
+
+def protection_deadline(report_child: ReportChild) -> rules.Deadline:
+    """ "Genast" (SoL 20:1): the day the report came in, weekends included."""
+    return rules.deadline_for(rules.PROTECTION_ASSESSMENT, report_child.receipt_date)
+
+
+def pre_assessment_received_on(case: Case) -> date:
+    """Day 0 of the case's 14 days: the started pre-assessment's, or the earliest receipt."""
+    started = PreAssessment.objects.filter(case=case, corrects__isnull=True).first()
+    if started is not None:
+        return started.received_on
+    receipts = [
+        rc.report.receipt_date
+        for rc in ReportChild.objects.filter(
+            case=case, is_attached_to_open_investigation=False
+        ).select_related("report")
+    ]
+    return min(receipts) if receipts else timezone.localdate()
+
+
+def pre_assessment_deadline(case: Case) -> rules.Deadline:
+    return rules.deadline_for(rules.PRE_ASSESSMENT, pre_assessment_received_on(case))
+
+
+def _genast(day: date) -> rules.Deadline:
+    return rules.Deadline(rule=rules.REPORTER_INFORMATION, due_strict=day, due=day)
+
+
+def reporter_information_deadline(
+    info_request: ReporterInformationRequest,
+) -> rules.Deadline | None:
+    """When the reporter must have been told (SoL 19:6, from 2026-01-15).
+
+    Per child of the report: one week after the decision to open or not open an
+    investigation; "genast" (the day of the request) when the request came after the
+    decision, or when an investigation was already open. The earliest of these is the clock;
+    None while no child's decision is made yet.
+    """
+    dues: list[rules.Deadline] = []
+    requested_on = info_request.requested_on
+    for rc in info_request.report.children.select_related("case"):
+        if rc.is_attached_to_open_investigation:
+            dues.append(_genast(requested_on))
+            continue
+        decided = (
+            PreAssessment.objects.filter(case=rc.case, corrects__isnull=True, status="signed")
+            .values_list("event_on", "decision")
+            .first()
+        )
+        if decided is None:
+            continue
+        decided_on, decision = decided
+        if decision == Decision.ALREADY_OPEN or requested_on > decided_on:
+            dues.append(_genast(requested_on))
+        else:
+            dues.append(rules.deadline_for(rules.REPORTER_INFORMATION, decided_on))
+    if not dues:
+        return None
+    return min(dues, key=lambda d: d.due_strict)
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+def _report_scope(user: Any, *, for_edit: bool) -> Q:
+    """A report is the user's if it came to their district's intake, or if the user may see
+    (or change) one of its children's cases."""
+    cases = access.editable_cases(user) if for_edit else access.visible_cases(user)
+    return Q(children__case_id__in=cases.values("pk")) | Q(
+        district_id__in=access.intake_districts(user)
+    )
+
+
+def visible_reports(user: Any) -> QuerySet[Report]:
+    """Reports the user may read."""
+    return Report.objects.filter(_report_scope(user, for_edit=False)).distinct()
+
+
+def get_report_for(user: Any, pk: Any, *, for_edit: bool = False) -> Report:
+    """The report if it is the user's (see _report_scope); else Http404."""
+    try:
+        return (
+            Report.objects.filter(_report_scope(user, for_edit=for_edit))
+            .distinct()
+            .select_related("district", "registered_by")
+            .get(pk=int(pk))
+        )
+    except (ValueError, TypeError, OverflowError, Report.DoesNotExist) as exc:
+        raise access._denied(user) from exc
+
+
+def get_report_child_for(user: Any, pk: Any) -> ReportChild:
+    """A report-child whose case the user may edit; else Http404."""
+    try:
+        return (
+            ReportChild.objects.filter(case__in=access.editable_cases(user))
+            .select_related("report", "report__district", "child", "child__district", "case")
+            .get(pk=int(pk))
+        )
+    except (ValueError, TypeError, OverflowError, ReportChild.DoesNotExist) as exc:
+        raise access._denied(user) from exc
+
+
+def get_pre_assessment_for(user: Any, pk: Any) -> PreAssessment:
+    """A pre-assessment (or a correction) of a case the user may edit; else Http404."""
+    try:
+        return (
+            PreAssessment.objects.filter(case__in=access.editable_cases(user))
+            .select_related("case", "case__child", "case__district")
+            .get(pk=int(pk))
+        )
+    except (ValueError, TypeError, OverflowError, PreAssessment.DoesNotExist) as exc:
+        raise access._denied(user) from exc
+
+
+def report_children_for(report: Report, user: Any) -> list[dict[str, Any]]:
+    """The children of a report as the user may see them; the others only as a count."""
+    visible = set(access.visible_cases(user).values_list("pk", flat=True))
+    rows = []
+    for rc in report.children.select_related("child", "child__district", "case").order_by("pk"):
+        if rc.case_id not in visible:
+            continue
+        assessment = ProtectionAssessment.objects.filter(report_child=rc).first()
+        rows.append(
+            {
+                "report_child": rc,
+                "child": person_view(rc.child, user),
+                "case": rc.case,
+                "protection_assessment": assessment,
+                "protection_clock": clock(protection_deadline(rc)),
+            }
+        )
+    return rows
+
+
+def reason_labels(report: Report) -> list[tuple[str, str]]:
+    labels = code_labels("report-reasons")
+    return [(r.code, labels.get(r.code, r.code)) for r in report.reasons.all()]
+
+
+# --- the intake queue --------------------------------------------------------------------------
+
+
+@dataclass
+class QueueRow:
+    report_child: ReportChild
+    child: PersonView
+    case: Case
+    reasons: list[tuple[str, str]]
+    reporter_category: str
+    protection_clock: Clock | None  # None when the protection assessment is made
+    pre_assessment_clock: Clock | None  # None when no decision is waiting
+    sort_key: tuple[date, Any] = field(default=(date.max, None))
+
+
+def intake_queue(user: Any, *, today: date | None = None) -> list[QueueRow]:
+    """Report-children of the user's districts waiting for a protection assessment or a
+    pre-assessment decision; most urgent first (earliest running deadline, then receipt)."""
+    today = today or timezone.localdate()
+    cases = access.editable_cases(user).filter(district_id__in=access.case_role_districts(user))
+    report_children = (
+        ReportChild.objects.filter(case__in=cases)
+        .filter(Q(protection_assessment__isnull=True) | Q(case__status__in=WAITING_STATUSES))
+        .select_related("report", "child", "child__district", "case", "case__district")
+        .prefetch_related(Prefetch("report__reasons"))
+    )
+    category_labels = code_labels("reporter-categories")
+    reason_names = code_labels("report-reasons")
+    assessed = set(
+        ProtectionAssessment.objects.filter(report_child__in=report_children).values_list(
+            "report_child_id", flat=True
+        )
+    )
+    case_received: dict[int, date] = {}
+    rows = []
+    for rc in report_children:
+        protection = None if rc.pk in assessed else clock(protection_deadline(rc), today)
+        pre = None
+        if rc.case.status in WAITING_STATUSES and not rc.is_attached_to_open_investigation:
+            if rc.case_id not in case_received:
+                case_received[rc.case_id] = pre_assessment_received_on(rc.case)
+            pre = clock(rules.deadline_for(rules.PRE_ASSESSMENT, case_received[rc.case_id]), today)
+        dues = [c.due_strict for c in (protection, pre) if c is not None]
+        rows.append(
+            QueueRow(
+                report_child=rc,
+                child=person_view(rc.child, user),
+                case=rc.case,
+                reasons=[
+                    (r.code, reason_names.get(r.code, r.code)) for r in rc.report.reasons.all()
+                ],
+                reporter_category=category_labels.get(
+                    rc.report.reporter_category, rc.report.reporter_category
+                ),
+                protection_clock=protection,
+                pre_assessment_clock=pre,
+                sort_key=(min(dues) if dues else date.max, rc.report.receipt_at),
+            )
+        )
+    rows.sort(key=lambda row: row.sort_key)
+    return rows
+
+
+@dataclass
+class InformationRow:
+    info_request: ReporterInformationRequest
+    clock: Clock | None
+
+
+def open_information_requests(user: Any, *, today: date | None = None) -> list[InformationRow]:
+    """Unanswered reporter-information requests on reports the user may work with."""
+    today = today or timezone.localdate()
+    cases = access.editable_cases(user).filter(district_id__in=access.case_role_districts(user))
+    requests = (
+        ReporterInformationRequest.objects.filter(
+            answered_on__isnull=True, report__children__case__in=cases
+        )
+        .distinct()
+        .select_related("report")
+    )
+    rows = []
+    for info_request in requests:
+        deadline = reporter_information_deadline(info_request)
+        rows.append(InformationRow(info_request, clock(deadline, today) if deadline else None))
+    rows.sort(key=lambda r: (r.clock.due_strict if r.clock else date.max, r.info_request.pk))
+    return rows
+
+
+# --- the case page -----------------------------------------------------------------------------
+
+
+def current_pre_assessment(case: Case) -> PreAssessment | None:
+    """The document to work on: an open correction draft, else the newest of the case."""
+    documents = PreAssessment.objects.filter(case=case)
+    draft = documents.filter(status="draft").order_by("-recorded_at", "-pk").first()
+    return draft or documents.order_by("-recorded_at", "-pk").first()
+
+
+def case_section(case: Case, user: Any) -> dict[str, Any]:
+    """What the intake part of the case page shows."""
+    today = timezone.localdate()
+    report_children = list(
+        ReportChild.objects.filter(case=case)
+        .select_related("report", "report__district", "child")
+        .order_by("report__received_at")
+    )
+    category_labels = code_labels("reporter-categories")
+    reports = []
+    for rc in report_children:
+        assessment = ProtectionAssessment.objects.filter(report_child=rc).first()
+        information = [
+            {"request": r, "clock": _maybe_clock(reporter_information_deadline(r), today)}
+            for r in rc.report.information_requests.all()
+        ]
+        reports.append(
+            {
+                "report_child": rc,
+                "report": rc.report,
+                "reasons": reason_labels(rc.report),
+                "reporter_category": category_labels.get(
+                    rc.report.reporter_category, rc.report.reporter_category
+                ),
+                "siblings": rc.report.children.exclude(pk=rc.pk).count(),
+                "protection_assessment": assessment,
+                "protection_clock": clock(protection_deadline(rc), today),
+                "information_requests": information,
+            }
+        )
+    documents = list(PreAssessment.objects.filter(case=case).order_by("recorded_at", "pk"))
+    original = next((d for d in documents if d.corrects_id is None), None)
+    pre_clock = None
+    if original is not None:
+        pre_clock = clock(rules.deadline_for(rules.PRE_ASSESSMENT, original.received_on), today)
+    elif case.status in WAITING_STATUSES and report_children:
+        pre_clock = clock(pre_assessment_deadline(case), today)
+    return {
+        "intake_reports": reports,
+        "pre_assessments": documents,
+        "pre_assessment": original,
+        "pre_assessment_clock": pre_clock,
+        "contacts": list(original.contacts.all()) if original else [],
+        "may_edit": access.can(user, "edit_case", case),
+    }
+
+
+def _maybe_clock(deadline: rules.Deadline | None, today: date) -> Clock | None:
+    return clock(deadline, today) if deadline else None

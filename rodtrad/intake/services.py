@@ -1,0 +1,673 @@
+"""Every write in intake (aktualisering): reports, protection assessments, pre-assessments.
+
+Each function takes `by=user`, runs in one transaction, checks access and the domain rules,
+writes, and journals in the same transaction (docs/howto/team-conventions.md). Law references
+are to socialtjänstlagen (2025:400) unless stated; DOMAIN.md §1.2 and §2.2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, cast
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from rodtrad.accounts import access
+from rodtrad.accounts.models import District, Unit, UnitKind
+from rodtrad.cases.models import Case, CaseStatus, DocumentStatus
+from rodtrad.cases.services import DocumentLocked, correct_document, save_draft, sign_document
+from rodtrad.cases.workflow import move_case
+from rodtrad.deadlines import rules
+from rodtrad.frameworks.queries import current_codes
+from rodtrad.intake.models import (
+    ContactWho,
+    Decision,
+    PreAssessment,
+    PreAssessmentContact,
+    ProtectionAssessment,
+    Report,
+    ReportChild,
+    ReporterInformationRequest,
+    ReportReason,
+)
+from rodtrad.journal.services import record
+from rodtrad.lib.versioning import StaleVersion, update_versioned
+from rodtrad.people.models import Person
+
+# Contacts outside the child, the guardians and the reporter need an opened investigation
+# (DOMAIN.md §1.2, "Förhandsbedömning"; SoL 20:6 applies only after the decision to open).
+EXTERNAL_CONTACT_MESSAGE = gettext_lazy(
+    "Under förhandsbedömningen får du bara kontakta barnet, vårdnadshavarna och anmälaren. "
+    "Kontakter med till exempel skola, hälso- och sjukvård eller polis kräver att en "
+    "utredning har inletts (SoL 20 kap. 6 §)."
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _require_case_edit(case: Case, by: Any) -> None:
+    if not access.can(by, "edit_case", case):
+        raise PermissionDenied
+
+
+def _require_report_edit(report: Report, by: Any) -> None:
+    """A report is changed by its district's intake, or by someone who may edit one of its
+    children's cases."""
+    if report.district_id in access.intake_districts(by):
+        return
+    case_ids = report.children.values("case_id")
+    if not access.editable_cases(by).filter(pk__in=case_ids).exists():
+        raise PermissionDenied
+
+
+def _is_current_code(list_key: str, code: str) -> bool:
+    return bool(code) and current_codes(list_key).filter(code=code).exists()
+
+
+def _intake_unit(district: District) -> Unit | None:
+    return (
+        Unit.objects.filter(district=district, kind=UnitKind.INTAKE, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    if timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
+
+
+def pre_assessment_deadline(received_on: date) -> rules.Deadline:
+    """14 days from the receipt (SoL 20:2), with the next-weekday rule (lag 1930:173 2 §)."""
+    return rules.deadline_for(rules.PRE_ASSESSMENT, received_on)
+
+
+def original_pre_assessment(case: Case) -> PreAssessment | None:
+    """The case's pre-assessment itself (not a correction of it)."""
+    return PreAssessment.objects.filter(case=case, corrects__isnull=True).first()
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+
+def open_case(*, by: Any, child: Person, district: District) -> Case:
+    """Open a new case for a child in a district's intake unit (status intake); journaled."""
+    with transaction.atomic():
+        if district.pk not in access.case_role_districts(by):
+            raise PermissionDenied
+        case = Case.objects.create(
+            child=child, district=district, unit=_intake_unit(district), status=CaseStatus.INTAKE
+        )
+        record(
+            "cases.case_opened",
+            by=by,
+            obj=case,
+            case_id=case.pk,
+            person_id=child.pk,
+            district=district.code,
+            data={"status": case.status, "unit_id": case.unit_id},
+        )
+        return case
+
+
+# --- reports (19 kap.) -------------------------------------------------------------------------
+
+
+def register_report(
+    *,
+    by: Any,
+    district: District,
+    kind: str,
+    channel: str,
+    reporter_category: str,
+    is_mandatory_reporter: bool,
+    reporter_name: str,
+    reporter_contact: str,
+    is_reporter_identity_protected: bool,
+    reason_codes: Sequence[str],
+    text: str,
+    children: Sequence[Person],
+    stated_received_at: datetime | None = None,
+    stated_received_reason: str = "",
+) -> Report:
+    """Register a report, application or other information about one or more children.
+
+    For each child: a case with an open investigation gets the report attached and needs no
+    new pre-assessment (20:2); a case in intake or pre-assessment gets it attached and its
+    running pre-assessment covers it; otherwise a new case is opened in the district's intake
+    unit. Each child's clocks start at the receipt: the stated receipt when given (it needs a
+    reason), else the moment of registration.
+    """
+    if district.pk not in access.case_role_districts(by):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+
+    def error(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    text = (text or "").strip()
+    reporter_name = (reporter_name or "").strip()
+    reporter_contact = (reporter_contact or "").strip()
+    stated_received_reason = (stated_received_reason or "").strip()
+    codes = sorted({code.strip() for code in reason_codes if code and code.strip()})
+
+    if not _is_current_code("report-kinds", kind):
+        error("kind", _("Välj vilken typ av aktualisering det är."))
+    if not _is_current_code("report-channels", channel):
+        error("channel", _("Välj hur uppgifterna kom in."))
+    category = current_codes("reporter-categories").filter(code=reporter_category).first()
+    if category is None:
+        error("reporter_category", _("Välj vem anmälan kommer från."))
+    elif (category.attributes or {}).get("mandatory") and not is_mandatory_reporter:
+        error(
+            "is_mandatory_reporter",
+            _(
+                "Anmälare i den valda kategorin har anmälningsskyldighet (SoL 19 kap. 1–3 §§). "
+                "Kryssa i att anmälaren är anmälningsskyldig eller välj en annan kategori."
+            ),
+        )
+    if not codes:
+        error("reason_codes", _("Välj minst en orsak till anmälan."))
+    else:
+        known = set(
+            current_codes("report-reasons").filter(code__in=codes).values_list("code", flat=True)
+        )
+        if set(codes) - known:
+            error("reason_codes", _("En av de valda orsakerna finns inte i kodlistan."))
+    if not text:
+        error("text", _("Skriv vad anmälan gäller."))
+    if is_reporter_identity_protected and not reporter_name and not reporter_contact:
+        error(
+            "is_reporter_identity_protected",
+            _(
+                "Det finns ingen anmälaridentitet att skydda. Skriv anmälarens namn eller ta "
+                "bort krysset."
+            ),
+        )
+    if stated_received_at is not None:
+        stated_received_at = _aware(stated_received_at)
+        if stated_received_at > timezone.now():
+            error("stated_received_at", _("Tiden för mottagandet kan inte ligga i framtiden."))
+        if not stated_received_reason:
+            error(
+                "stated_received_reason",
+                _(
+                    "Skriv varför anmälan kom in tidigare än den registreras, till exempel "
+                    "att den togs emot per telefon och skrevs ned senare."
+                ),
+            )
+    elif stated_received_reason:
+        error("stated_received_at", _("Skriv när anmälan kom in, eller ta bort skälet."))
+
+    child_ids = [child.pk for child in children]
+    if not child_ids:
+        error("children", _("Ange minst ett barn som anmälan gäller."))
+    elif len(set(child_ids)) != len(child_ids):
+        error("children", _("Samma barn är angivet två gånger."))
+    elif access.editable_persons(by).filter(pk__in=child_ids).count() != len(child_ids):
+        error(
+            "children",
+            _("Du har inte behörighet att registrera en anmälan om ett av barnen."),
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        # Serialise reports about the same children, so that two at once make one case.
+        locked = list(Person.objects.select_for_update().filter(pk__in=child_ids).order_by("pk"))
+        report = Report.objects.create(
+            district=district,
+            kind=kind,
+            channel=channel,
+            reporter_category=reporter_category,
+            is_mandatory_reporter=is_mandatory_reporter,
+            reporter_name=reporter_name,
+            reporter_contact=reporter_contact,
+            is_reporter_identity_protected=is_reporter_identity_protected,
+            text=text,
+            stated_received_at=stated_received_at,
+            stated_received_reason=stated_received_reason if stated_received_at else "",
+            registered_by=by,
+        )
+        ReportReason.objects.bulk_create([ReportReason(report=report, code=c) for c in codes])
+        record(
+            "intake.report_registered",
+            by=by,
+            obj=report,
+            district=district.code,
+            data={
+                "kind": kind,
+                "channel": channel,
+                "reporter_category": reporter_category,
+                "is_mandatory_reporter": is_mandatory_reporter,
+                "is_reporter_identity_protected": is_reporter_identity_protected,
+                "reason_codes": codes,
+                "children": len(child_ids),
+                "is_receipt_stated": stated_received_at is not None,
+            },
+        )
+        by_pk = {person.pk: person for person in locked}
+        for child_id in child_ids:
+            _add_child(report, by_pk[child_id], by=by)
+        return report
+
+
+def _add_child(report: Report, child: Person, *, by: Any) -> ReportChild:
+    open_cases = Case.objects.filter(child=child, district=report.district)
+    investigation = (
+        open_cases.filter(status=CaseStatus.INVESTIGATION).order_by("-recorded_at").first()
+    )
+    running = (
+        open_cases.filter(status__in=[CaseStatus.INTAKE, CaseStatus.PRE_ASSESSMENT])
+        .order_by("-recorded_at")
+        .first()
+    )
+    if investigation is not None:
+        case, attached, covered = investigation, True, False
+    elif running is not None:
+        case, attached, covered = running, False, True
+    else:
+        case, attached, covered = (
+            open_case(by=by, child=child, district=report.district),
+            False,
+            False,
+        )
+    report_child = ReportChild.objects.create(
+        report=report,
+        child=child,
+        case=case,
+        is_attached_to_open_investigation=attached,
+        is_covered_by_running_pre_assessment=covered,
+    )
+    record(
+        "intake.report_child_added",
+        by=by,
+        obj=report_child,
+        case_id=case.pk,
+        person_id=child.pk,
+        district=report.district.code,
+        data={
+            "report_id": report.pk,
+            "is_attached_to_open_investigation": attached,
+            "is_covered_by_running_pre_assessment": covered,
+            "receipt_date": report.receipt_date.isoformat(),
+        },
+    )
+    return report_child
+
+
+# --- immediate protection assessment (20:1) ----------------------------------------------------
+
+
+def assess_protection(
+    report_child: ReportChild,
+    *,
+    by: Any,
+    is_immediate_protection_needed: bool,
+    actions_taken: str,
+    rationale: str,
+    information_basis: str = "",
+) -> ProtectionAssessment:
+    """Record the immediate protection assessment of one report about one child (20:1).
+
+    The first assessment on a case in intake moves it to pre-assessment and starts the
+    pre-assessment draft, whose 14 days count from the earliest receipt on the case.
+    """
+    rationale = (rationale or "").strip()
+    actions_taken = (actions_taken or "").strip()
+    information_basis = (information_basis or "").strip()
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update().select_related("district").get(pk=report_child.case_id)
+        )
+        _require_case_edit(case, by)
+        errors: dict[str, str] = {}
+        if ProtectionAssessment.objects.filter(report_child=report_child).exists():
+            raise ValidationError(
+                _("Skyddsbedömningen för den här anmälan är redan gjord."), code="exists"
+            )
+        if not rationale:
+            errors["rationale"] = _("Skriv hur du har bedömt barnets behov av skydd och varför.")
+        if is_immediate_protection_needed and not actions_taken:
+            errors["actions_taken"] = _(
+                "Barnet behöver omedelbart skydd: skriv vilka åtgärder som har vidtagits."
+            )
+        if errors:
+            raise ValidationError(errors)
+        assessment = ProtectionAssessment.objects.create(
+            report_child=report_child,
+            performed_by=by,
+            information_basis=information_basis,
+            is_immediate_protection_needed=is_immediate_protection_needed,
+            actions_taken=actions_taken,
+            rationale=rationale,
+        )
+        record(
+            "intake.protection_assessed",
+            by=by,
+            obj=assessment,
+            case_id=case.pk,
+            person_id=report_child.child_id,
+            district=case.district.code,
+            data={
+                "report_child_id": report_child.pk,
+                "is_immediate_protection_needed": is_immediate_protection_needed,
+                "is_late": assessment.performed_on > report_child.receipt_date,
+            },
+        )
+        if case.status == CaseStatus.INTAKE:
+            move_case(case, to=CaseStatus.PRE_ASSESSMENT, by=by, reason="protection_assessed")
+            _start_pre_assessment(case, by=by)
+        return assessment
+
+
+def _start_pre_assessment(case: Case, *, by: Any) -> PreAssessment:
+    existing = original_pre_assessment(case)
+    if existing is not None:
+        return existing
+    receipts = [
+        rc.report.receipt_date
+        for rc in ReportChild.objects.filter(
+            case=case, is_attached_to_open_investigation=False
+        ).select_related("report")
+    ]
+    received_on = min(receipts) if receipts else timezone.localdate()
+    pre_assessment = PreAssessment.objects.create(
+        case=case, event_on=timezone.localdate(), author=by, received_on=received_on
+    )
+    record(
+        "intake.pre_assessment_started",
+        by=by,
+        obj=pre_assessment,
+        case_id=case.pk,
+        person_id=case.child_id,
+        district=case.district.code,
+        data={
+            "received_on": received_on.isoformat(),
+            "due": pre_assessment_deadline(received_on).due.isoformat(),
+        },
+    )
+    return pre_assessment
+
+
+# --- pre-assessment (20:2) ---------------------------------------------------------------------
+
+
+def _validate_draft_changes(pre_assessment: PreAssessment, changes: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    decision = changes.get("decision")
+    if decision not in (None, "") and decision not in Decision.values:
+        errors["decision"] = _("Välj ett av besluten i listan.")
+    event_on = changes.get("event_on")
+    if event_on is not None:
+        if event_on > timezone.localdate():
+            errors["event_on"] = _("Beslutsdatumet kan inte ligga i framtiden.")
+        elif event_on < pre_assessment.received_on:
+            errors["event_on"] = _("Beslutsdatumet kan inte vara före dagen då anmälan kom in.")
+    if pre_assessment.corrects_id is not None and decision not in (None, ""):
+        original = cast(PreAssessment | None, pre_assessment.corrects)
+        if original is not None and decision != original.decision:
+            errors["decision"] = _(
+                "Beslutet kan inte ändras genom en rättelse. Rätta texten; ett nytt beslut "
+                "kräver ett nytt ärende eller en överprövning."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def save_pre_assessment_draft(
+    pre_assessment: PreAssessment, *, by: Any, expected_version: int, changes: dict[str, Any]
+) -> PreAssessment:
+    """Save (or autosave) the draft; signed documents are locked; stale versions refused."""
+    _validate_draft_changes(pre_assessment, changes)
+    saved: PreAssessment = save_draft(
+        pre_assessment, by=by, expected_version=expected_version, changes=changes
+    )
+    return saved
+
+
+def add_pre_assessment_contact(
+    pre_assessment: PreAssessment, *, by: Any, who: str, contacted_on: date | None, summary: str
+) -> PreAssessmentContact:
+    """Record a contact with the child, a guardian or the reporter during the pre-assessment.
+
+    Anyone else (school, health care, police, …) needs an opened investigation: refused.
+    """
+    summary = (summary or "").strip()
+    with transaction.atomic():
+        case = Case.objects.select_related("district").get(pk=pre_assessment.case_id)
+        _require_case_edit(case, by)
+        if who not in ContactWho.values:
+            raise ValidationError({"who": str(EXTERNAL_CONTACT_MESSAGE)})
+        errors: dict[str, str] = {}
+        if case.status != CaseStatus.PRE_ASSESSMENT:
+            raise ValidationError(
+                _("Förhandsbedömningen är avslutad; kontakter dokumenteras nu i utredningen."),
+                code="who",
+            )
+        if contacted_on is None:
+            errors["contacted_on"] = _("Skriv vilket datum kontakten togs.")
+        elif contacted_on > timezone.localdate():
+            errors["contacted_on"] = _("Datumet kan inte ligga i framtiden.")
+        elif contacted_on < pre_assessment.received_on:
+            errors["contacted_on"] = _("Datumet kan inte vara före dagen då anmälan kom in.")
+        if not summary:
+            errors["summary"] = _("Skriv vad som kom fram i kontakten.")
+        if errors:
+            raise ValidationError(errors)
+        assert contacted_on is not None
+        original = original_pre_assessment(case) or pre_assessment
+        contact = PreAssessmentContact.objects.create(
+            pre_assessment=original,
+            who=who,
+            contacted_on=contacted_on,
+            summary=summary,
+            recorded_by=by,
+        )
+        record(
+            "intake.pre_assessment_contact_added",
+            by=by,
+            obj=contact,
+            case_id=case.pk,
+            person_id=case.child_id,
+            district=case.district.code,
+            data={"who": who, "contacted_on": contacted_on.isoformat()},
+        )
+        return contact
+
+
+def sign_pre_assessment(
+    pre_assessment: PreAssessment,
+    *,
+    by: Any,
+    expected_version: int,
+    changes: dict[str, Any] | None = None,
+) -> PreAssessment:
+    """Sign the pre-assessment: this is the decision to open or not open an investigation.
+
+    `changes` (the form as posted) are saved to the draft first, in the same transaction.
+    Open → the case moves to investigation and the investigation is opened on the decision
+    date; not open or already open → the case is closed. A decision signed after the 14 days
+    (judged by the day of signing, so a back-dated decision date does not avoid it) needs
+    "synnerliga skäl". A signed correction keeps the original decision and changes nothing
+    else.
+    """
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .select_related("district")
+            .get(pk=pre_assessment.case_id)
+        )
+        _require_case_edit(case, by)
+        if changes:
+            save_pre_assessment_draft(
+                pre_assessment, by=by, expected_version=expected_version, changes=changes
+            )
+            expected_version = PreAssessment.objects.get(pk=pre_assessment.pk).version
+        fresh = PreAssessment.objects.get(pk=pre_assessment.pk)
+        if fresh.status != DocumentStatus.DRAFT:
+            raise DocumentLocked(_("Dokumentet är redan signerat."), code="locked")
+        if fresh.version != expected_version:
+            raise StaleVersion(current=fresh, changed_fields=[])
+        is_original = fresh.corrects_id is None
+        today = timezone.localdate()
+        deadline = pre_assessment_deadline(fresh.received_on)
+        is_late = today > deadline.due
+        errors: dict[str, str] = {}
+        if not fresh.decision:
+            errors["decision"] = _("Välj beslut: om en utredning ska inledas eller inte.")
+        if not fresh.reasons.strip():
+            errors["reasons"] = _("Skriv skälen för beslutet.")
+        if fresh.event_on > today:
+            errors["event_on"] = _("Beslutsdatumet kan inte ligga i framtiden.")
+        elif fresh.event_on < fresh.received_on:
+            errors["event_on"] = _("Beslutsdatumet kan inte vara före dagen då anmälan kom in.")
+        if is_original:
+            if case.status != CaseStatus.PRE_ASSESSMENT:
+                errors["decision"] = _("Ärendet är inte i förhandsbedömning.")
+            elif ReportChild.objects.filter(case=case, protection_assessment__isnull=True).exists():
+                errors["decision"] = _(
+                    "En anmälan i ärendet saknar skyddsbedömning. Gör den först (SoL 20 kap. 1 §)."
+                )
+            if is_late and not fresh.exceptional_reasons.strip():
+                errors["exceptional_reasons"] = _(
+                    "Beslutet fattas efter 14 dagar (sista dag var %(due)s). Skriv de synnerliga "
+                    "skälen till att beslutet dröjde (SoL 20 kap. 2 §)."
+                ) % {"due": deadline.due.isoformat()}
+        else:
+            original = cast(PreAssessment | None, fresh.corrects)
+            if original and fresh.decision and fresh.decision != original.decision:
+                errors["decision"] = _("Beslutet kan inte ändras genom en rättelse.")
+        if errors:
+            raise ValidationError(errors)
+
+        signed: PreAssessment = sign_document(fresh, by=by, expected_version=expected_version)
+        if is_original:
+            _carry_out_decision(signed, case, by=by)
+            record(
+                "intake.pre_assessment_decided",
+                by=by,
+                obj=signed,
+                case_id=case.pk,
+                person_id=case.child_id,
+                district=case.district.code,
+                data={
+                    "decision": signed.decision,
+                    "decided_on": signed.event_on.isoformat(),
+                    "due": deadline.due.isoformat(),
+                    "is_late": is_late,
+                    "has_exceptional_reasons": bool(signed.exceptional_reasons.strip()),
+                },
+            )
+        return signed
+
+
+def _carry_out_decision(pre_assessment: PreAssessment, case: Case, *, by: Any) -> None:
+    from rodtrad.investigation.services import open_investigation
+
+    if pre_assessment.decision == Decision.OPEN:
+        move_case(case, to=CaseStatus.INVESTIGATION, by=by, reason="pre_assessment_open")
+        open_investigation(case, by=by, opened_on=pre_assessment.event_on)
+    elif pre_assessment.decision == Decision.NOT_OPEN:
+        move_case(case, to=CaseStatus.CLOSED, by=by, reason="pre_assessment_not_open")
+    else:  # already open: the information belongs to the investigation that is running
+        move_case(case, to=CaseStatus.CLOSED, by=by, reason="pre_assessment_already_open")
+
+
+def correct_pre_assessment(pre_assessment: PreAssessment, *, by: Any, reason: str) -> PreAssessment:
+    """Start a correction of a signed pre-assessment (a new draft; the original stays)."""
+    corrected: PreAssessment = correct_document(pre_assessment, by=by, reason=reason)
+    return corrected
+
+
+# --- information to the reporter (19:6) --------------------------------------------------------
+
+
+def request_reporter_information(
+    report: Report, *, by: Any, requested_on: date | None
+) -> ReporterInformationRequest:
+    """Record that a mandatory reporter asked whether an investigation was opened (19:6)."""
+    with transaction.atomic():
+        _require_report_edit(report, by)
+        if not report.is_mandatory_reporter:
+            raise ValidationError(
+                _(
+                    "Rätten att få veta om en utredning har inletts gäller anmälare med "
+                    "anmälningsskyldighet (SoL 19 kap. 6 §)."
+                ),
+                code="requested_on",
+            )
+        if requested_on is None:
+            raise ValidationError({"requested_on": _("Skriv vilket datum anmälaren frågade.")})
+        if requested_on > timezone.localdate():
+            raise ValidationError({"requested_on": _("Datumet kan inte ligga i framtiden.")})
+        if requested_on < report.receipt_date:
+            raise ValidationError(
+                {"requested_on": _("Datumet kan inte vara före dagen då anmälan kom in.")}
+            )
+        info_request = ReporterInformationRequest.objects.create(
+            report=report, requested_on=requested_on, recorded_by=by
+        )
+        record(
+            "intake.reporter_information_requested",
+            by=by,
+            obj=info_request,
+            district=report.district.code,
+            data={"report_id": report.pk, "requested_on": requested_on.isoformat()},
+        )
+        return info_request
+
+
+def answer_reporter_information(
+    info_request: ReporterInformationRequest,
+    *,
+    by: Any,
+    expected_version: int,
+    answered_on: date | None,
+    answer_text: str,
+) -> ReporterInformationRequest:
+    """Record what the reporter was told, and when."""
+    answer_text = (answer_text or "").strip()
+    with transaction.atomic():
+        _require_report_edit(info_request.report, by)
+        errors: dict[str, str] = {}
+        if info_request.is_answered:
+            raise ValidationError(_("Begäran är redan besvarad."), code="answer_text")
+        if answered_on is None:
+            errors["answered_on"] = _("Skriv vilket datum anmälaren fick svar.")
+        elif answered_on > timezone.localdate():
+            errors["answered_on"] = _("Datumet kan inte ligga i framtiden.")
+        elif answered_on < info_request.requested_on:
+            errors["answered_on"] = _("Svaret kan inte vara före begäran.")
+        if not answer_text:
+            errors["answer_text"] = _("Skriv vad anmälaren fick veta.")
+        if errors:
+            raise ValidationError(errors)
+        updated: ReporterInformationRequest = update_versioned(
+            info_request,
+            expected_version=expected_version,
+            changes={
+                "answered_on": answered_on,
+                "answered_at": timezone.now(),
+                "answered_by": by,
+                "answer_text": answer_text,
+            },
+        )
+        record(
+            "intake.reporter_information_answered",
+            by=by,
+            obj=info_request,
+            district=info_request.report.district.code,
+            data={
+                "report_id": info_request.report_id,
+                "answered_on": answered_on.isoformat() if answered_on else None,
+            },
+        )
+        return updated

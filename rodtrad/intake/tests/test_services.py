@@ -1,0 +1,602 @@
+"""Intake services: reports, protection assessment, pre-assessment, reporter information."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.cases.services import DocumentLocked
+from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.deadlines import rules
+from rodtrad.intake import queries, services
+from rodtrad.intake.models import (
+    PreAssessment,
+    PreAssessmentContact,
+    ProtectionAssessment,
+    Report,
+    ReportChild,
+    ReporterInformationRequest,
+    ReportReason,
+)
+from rodtrad.intake.tests.helpers import register
+from rodtrad.investigation.models import Investigation
+from rodtrad.journal.models import JournalEntry
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# A Monday; 14 days later is Monday 2027-03-15, one week later Monday 2027-03-08.
+MONDAY = datetime(2027, 3, 1, 9, 30, tzinfo=STOCKHOLM)
+
+
+def actions() -> list[str]:
+    return list(JournalEntry.objects.order_by("seq").values_list("action", flat=True))
+
+
+def assess(report_child, by, **overrides):
+    values = {
+        "is_immediate_protection_needed": False,
+        "actions_taken": "",
+        "rationale": "Barnet har en trygg vuxen i dag; inget akut skyddsbehov.",
+    }
+    values.update(overrides)
+    return services.assess_protection(report_child, by=by, **values)
+
+
+def decide(pre_assessment, by, **changes):
+    content = {"decision": "open", "reasons": "Oron behöver utredas.", **changes}
+    return services.sign_pre_assessment(
+        pre_assessment, by=by, expected_version=pre_assessment.version, changes=content
+    )
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_one_report_about_two_siblings_gives_each_child_a_case_and_clocks(
+    intake_worker, own_district, own_units, child, sibling
+):
+    report = register(intake_worker, own_district, [child, sibling])
+
+    rows = list(ReportChild.objects.filter(report=report).order_by("pk"))
+    assert [rc.child for rc in rows] == [child, sibling]
+    assert rows[0].case != rows[1].case
+    for rc in rows:
+        assert rc.case.status == CaseStatus.INTAKE
+        assert rc.case.unit == own_units["intake"]
+        assert rc.receipt_date == date(2027, 3, 1)
+        assert queries.protection_deadline(rc).due == date(2027, 3, 1)
+        assert queries.pre_assessment_deadline(rc.case).due == date(2027, 3, 15)
+    assert sorted(ReportReason.objects.filter(report=report).values_list("code", flat=True)) == [
+        "A",
+        "I",
+    ]
+    assert actions() == [
+        "intake.report_registered",
+        "cases.case_opened",
+        "intake.report_child_added",
+        "cases.case_opened",
+        "intake.report_child_added",
+    ]
+    registered = JournalEntry.objects.get(action="intake.report_registered")
+    assert registered.data["children"] == 2
+    assert registered.data["reason_codes"] == ["A", "I"]
+    assert "Rektor" not in str(registered.data)  # names stay out of the journal
+    opened = JournalEntry.objects.filter(action="cases.case_opened").order_by("seq")
+    assert [e.person_id for e in opened] == [child.pk, sibling.pk]
+
+
+def test_a_report_about_a_child_with_an_open_investigation_is_attached_without_pre_assessment(
+    intake_worker, manager, own_district, child
+):
+    investigation_case = CaseFactory(child=child, status=CaseStatus.INVESTIGATION)
+
+    report = register(manager, own_district, [child])
+
+    report_child = report.children.get()
+    assert report_child.case == investigation_case
+    assert report_child.is_attached_to_open_investigation
+    assert Case.objects.filter(child=child).count() == 1
+    assert "cases.case_opened" not in actions()
+    entry = JournalEntry.objects.get(action="intake.report_child_added")
+    assert entry.data["is_attached_to_open_investigation"] is True
+
+    assess(report_child, manager)  # the protection assessment is still made (20:1)
+    investigation_case.refresh_from_db()
+    assert investigation_case.status == CaseStatus.INVESTIGATION
+    assert not PreAssessment.objects.filter(case=investigation_case).exists()
+
+
+def test_a_second_report_during_the_pre_assessment_is_covered_by_it(
+    intake_worker, own_district, child
+):
+    first = register(intake_worker, own_district, [child]).children.get()
+    assess(first, intake_worker)
+
+    second = register(intake_worker, own_district, [child]).children.get()
+
+    assert second.case == first.case
+    assert second.is_covered_by_running_pre_assessment
+    assert PreAssessment.objects.filter(case=first.case).count() == 1
+    assert actions().count("cases.case_opened") == 1
+
+
+def test_a_stated_earlier_receipt_needs_a_reason_and_nothing_is_saved_without_it(
+    intake_worker, own_district, child
+):
+    with pytest.raises(ValidationError) as error:
+        register(
+            intake_worker,
+            own_district,
+            [child],
+            stated_received_at=timezone.now() - timedelta(hours=5),
+            stated_received_reason="  ",
+        )
+
+    assert "stated_received_reason" in error.value.message_dict
+    assert not Report.objects.exists()
+    assert not Case.objects.exists()
+    assert not JournalEntry.objects.exists()
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_the_clocks_start_at_the_stated_receipt(intake_worker, own_district, child):
+    stated = MONDAY - timedelta(days=3)  # Friday 2027-02-26, a phone call written down later
+
+    report = register(
+        intake_worker,
+        own_district,
+        [child],
+        stated_received_at=stated,
+        stated_received_reason="Samtal till socialjouren på fredagskvällen, dokumenterat i dag.",
+    )
+
+    report_child = report.children.get()
+    assert report.received_at == MONDAY
+    assert report.receipt_date == date(2027, 2, 26)
+    assert queries.protection_deadline(report_child).due == date(2027, 2, 26)
+    assert queries.pre_assessment_deadline(report_child.case).due == date(2027, 3, 12)
+    assert JournalEntry.objects.get(action="intake.report_registered").data["is_receipt_stated"]
+
+
+def test_a_stated_receipt_in_the_future_is_refused(intake_worker, own_district, child):
+    with pytest.raises(ValidationError) as error:
+        register(
+            intake_worker,
+            own_district,
+            [child],
+            stated_received_at=timezone.now() + timedelta(days=1),
+            stated_received_reason="Fel",
+        )
+    assert "stated_received_at" in error.value.message_dict
+
+
+def test_a_mandatory_reporter_category_needs_the_mandatory_flag(intake_worker, own_district, child):
+    with pytest.raises(ValidationError) as error:
+        register(
+            intake_worker,
+            own_district,
+            [child],
+            reporter_category="sol-19-1-p01",
+            is_mandatory_reporter=False,
+        )
+    assert "is_mandatory_reporter" in error.value.message_dict
+    assert not Report.objects.exists()
+
+
+def test_unknown_codes_and_missing_reasons_are_refused_in_swedish(
+    intake_worker, own_district, child
+):
+    with pytest.raises(ValidationError) as error:
+        register(intake_worker, own_district, [child], channel="fax", reason_codes=[], text=" ")
+    messages = error.value.message_dict
+    assert messages["channel"] == ["Välj hur uppgifterna kom in."]
+    assert messages["reason_codes"] == ["Välj minst en orsak till anmälan."]
+    assert messages["text"] == ["Skriv vad anmälan gäller."]
+
+
+def test_a_worker_cannot_register_a_report_in_another_district(
+    other_district_investigator, own_district, child
+):
+    with pytest.raises(PermissionDenied):
+        register(other_district_investigator, own_district, [child])
+    assert not Report.objects.exists()
+
+
+def test_the_reporter_identity_protection_is_stored(intake_worker, own_district, child):
+    report = register(intake_worker, own_district, [child], is_reporter_identity_protected=True)
+    assert report.is_reporter_identity_protected
+    assert JournalEntry.objects.get(action="intake.report_registered").data[
+        "is_reporter_identity_protected"
+    ]
+
+
+# --- protection assessment ---------------------------------------------------------------------
+
+
+def test_the_protection_assessment_moves_the_case_to_pre_assessment(report_child, intake_worker):
+    assessment = assess(report_child, intake_worker)
+
+    case = Case.objects.get(pk=report_child.case_id)
+    assert case.status == CaseStatus.PRE_ASSESSMENT
+    assert assessment.performed_by == intake_worker
+    assert not assessment.is_late
+    pre_assessment = PreAssessment.objects.get(case=case)
+    assert pre_assessment.received_on == report_child.receipt_date
+    assert pre_assessment.status == "draft"
+    assert actions()[-3:] == [
+        "intake.protection_assessed",
+        "cases.status_changed",
+        "intake.pre_assessment_started",
+    ]
+    entry = JournalEntry.objects.get(action="intake.protection_assessed")
+    assert entry.case_id == case.pk
+    assert entry.person_id == report_child.child_id
+    assert entry.data["is_immediate_protection_needed"] is False
+
+
+def test_a_protection_assessment_is_made_once(report_child, intake_worker):
+    assess(report_child, intake_worker)
+    with pytest.raises(ValidationError):
+        assess(report_child, intake_worker)
+    assert ProtectionAssessment.objects.count() == 1
+    assert actions().count("intake.protection_assessed") == 1
+
+
+def test_immediate_protection_needs_the_actions_taken(report_child, intake_worker):
+    with pytest.raises(ValidationError) as error:
+        assess(report_child, intake_worker, is_immediate_protection_needed=True)
+    assert "actions_taken" in error.value.message_dict
+    assert not ProtectionAssessment.objects.exists()
+    assert Case.objects.get(pk=report_child.case_id).status == CaseStatus.INTAKE
+
+
+def test_a_protection_assessment_the_next_day_is_marked_late(intake_worker, own_district, child):
+    with time_machine.travel(MONDAY, tick=False):
+        report_child = register(intake_worker, own_district, [child]).children.get()
+    with time_machine.travel(MONDAY + timedelta(days=1), tick=False):
+        assessment = assess(report_child, intake_worker)
+    assert assessment.is_late
+    assert JournalEntry.objects.get(action="intake.protection_assessed").data["is_late"] is True
+
+
+def test_someone_outside_the_case_cannot_assess_protection(
+    report_child, other_district_investigator
+):
+    with pytest.raises(PermissionDenied):
+        assess(report_child, other_district_investigator)
+    assert not ProtectionAssessment.objects.exists()
+
+
+# --- pre-assessment ----------------------------------------------------------------------------
+
+
+def test_pre_assessment_contacts_with_school_are_refused(pre_assessment, intake_worker):
+    with pytest.raises(ValidationError) as error:
+        services.add_pre_assessment_contact(
+            pre_assessment,
+            by=intake_worker,
+            who="school",
+            contacted_on=timezone.localdate(),
+            summary="Ringde mentorn.",
+        )
+    assert "kräver att en utredning har inletts" in error.value.message_dict["who"][0]
+    assert not PreAssessmentContact.objects.exists()
+    assert "intake.pre_assessment_contact_added" not in actions()
+
+
+def test_pre_assessment_contacts_with_a_guardian_are_recorded(pre_assessment, intake_worker):
+    contact = services.add_pre_assessment_contact(
+        pre_assessment,
+        by=intake_worker,
+        who="guardian",
+        contacted_on=timezone.localdate(),
+        summary="Mamman bekräftar bråk hemma och vill ha stöd.",
+    )
+    assert contact.pre_assessment == pre_assessment
+    entry = JournalEntry.objects.get(action="intake.pre_assessment_contact_added")
+    assert entry.data["who"] == "guardian"
+    assert "Mamman" not in str(entry.data)
+
+
+def test_deciding_to_open_an_investigation_opens_it_and_moves_the_case(
+    pre_assessment, intake_worker
+):
+    today = timezone.localdate()
+
+    signed = decide(pre_assessment, intake_worker, event_on=today)
+
+    assert signed.is_signed
+    assert signed.decider == intake_worker
+    case = Case.objects.get(pk=pre_assessment.case_id)
+    assert case.status == CaseStatus.INVESTIGATION
+    investigation = Investigation.objects.get(case=case)
+    assert investigation.opened_on == today
+    assert actions()[-5:] == [
+        "intake.preassessment_draft_saved",
+        "intake.preassessment_signed",
+        "cases.status_changed",
+        "investigation.investigation_opened",
+        "intake.pre_assessment_decided",
+    ]
+    decided = JournalEntry.objects.get(action="intake.pre_assessment_decided")
+    assert decided.data["decision"] == "open"
+    assert decided.data["is_late"] is False
+
+
+def test_deciding_not_to_open_an_investigation_closes_the_case(pre_assessment, intake_worker):
+    decide(pre_assessment, intake_worker, decision="not_open")
+
+    case = Case.objects.get(pk=pre_assessment.case_id)
+    assert case.status == CaseStatus.CLOSED
+    assert not Investigation.objects.exists()
+    assert JournalEntry.objects.get(action="intake.pre_assessment_decided").data == {
+        "decision": "not_open",
+        "decided_on": timezone.localdate().isoformat(),
+        "due": pre_assessment_due(pre_assessment).isoformat(),
+        "is_late": False,
+        "has_exceptional_reasons": False,
+    }
+
+
+def pre_assessment_due(pre_assessment):
+    return rules.deadline_for(rules.PRE_ASSESSMENT, pre_assessment.received_on).due
+
+
+def test_a_decision_needs_a_decision_and_reasons(pre_assessment, intake_worker):
+    with pytest.raises(ValidationError) as error:
+        services.sign_pre_assessment(
+            pre_assessment,
+            by=intake_worker,
+            expected_version=pre_assessment.version,
+            changes={"assessment": "Oklart ännu."},
+        )
+    assert set(error.value.message_dict) == {"decision", "reasons"}
+    pre_assessment.refresh_from_db()
+    assert pre_assessment.status == "draft"
+    assert pre_assessment.assessment == ""  # nothing half-saved
+    assert "intake.preassessment_draft_saved" not in actions()
+
+
+def test_a_late_decision_without_exceptional_reasons_is_refused(intake_worker, own_district, child):
+    with time_machine.travel(MONDAY, tick=False):
+        report_child = register(intake_worker, own_district, [child]).children.get()
+        assess(report_child, intake_worker)
+    pre_assessment = PreAssessment.objects.get(case=report_child.case)
+
+    with time_machine.travel(MONDAY + timedelta(days=15), tick=False):  # due was 2027-03-15
+        with pytest.raises(ValidationError) as error:
+            decide(pre_assessment, intake_worker, event_on=date(2027, 3, 16))
+        assert "2027-03-15" in error.value.message_dict["exceptional_reasons"][0]
+        assert Case.objects.get(pk=report_child.case_id).status == CaseStatus.PRE_ASSESSMENT
+
+        pre_assessment.refresh_from_db()  # the refused attempt wrote nothing
+        assert pre_assessment.version == 1
+        signed = decide(
+            pre_assessment,
+            intake_worker,
+            event_on=date(2027, 3, 16),
+            exceptional_reasons="Barnet var inlagt på sjukhus och kunde inte höras förrän nu.",
+        )
+    assert signed.is_signed
+    decided = JournalEntry.objects.get(action="intake.pre_assessment_decided")
+    assert decided.data["is_late"] is True
+    assert decided.data["has_exceptional_reasons"] is True
+
+
+def test_a_back_dated_decision_signed_after_the_due_date_is_still_late(
+    intake_worker, own_district, child
+):
+    with time_machine.travel(MONDAY, tick=False):
+        report_child = register(intake_worker, own_district, [child]).children.get()
+        assess(report_child, intake_worker)
+    pre_assessment = PreAssessment.objects.get(case=report_child.case)
+    with (
+        time_machine.travel(MONDAY + timedelta(days=20), tick=False),
+        pytest.raises(ValidationError) as error,
+    ):
+        decide(pre_assessment, intake_worker, event_on=date(2027, 3, 9))
+    assert "exceptional_reasons" in error.value.message_dict
+
+
+def test_a_decision_date_before_the_receipt_or_in_the_future_is_refused(
+    pre_assessment, intake_worker
+):
+    for day in (
+        pre_assessment.received_on - timedelta(days=1),
+        timezone.localdate() + timedelta(1),
+    ):
+        with pytest.raises(ValidationError) as error:
+            decide(pre_assessment, intake_worker, event_on=day)
+        assert "event_on" in error.value.message_dict
+    assert "intake.pre_assessment_decided" not in actions()
+
+
+def test_a_signed_pre_assessment_is_locked(pre_assessment, intake_worker):
+    signed = decide(pre_assessment, intake_worker, decision="not_open")
+
+    with pytest.raises(DocumentLocked):
+        services.save_pre_assessment_draft(
+            signed, by=intake_worker, expected_version=signed.version, changes={"reasons": "Ny"}
+        )
+    with pytest.raises(DocumentLocked):
+        services.sign_pre_assessment(signed, by=intake_worker, expected_version=signed.version)
+    signed.refresh_from_db()
+    assert signed.reasons == "Oron behöver utredas."
+    assert actions().count("intake.preassessment_signed") == 1
+
+
+def test_a_correction_is_a_new_draft_that_keeps_the_decision(pre_assessment, intake_worker):
+    signed = decide(pre_assessment, intake_worker, decision="not_open")
+
+    correction = services.correct_pre_assessment(
+        signed, by=intake_worker, reason="Fel namn på skolan i bedömningen."
+    )
+
+    assert correction.pk != signed.pk
+    assert correction.corrects == signed
+    assert correction.status == "draft"
+    assert correction.decision == "not_open"
+    assert correction.received_on == signed.received_on
+    entry = JournalEntry.objects.get(action="intake.preassessment_correction_started")
+    assert entry.data == {"corrects": signed.pk}
+
+    with pytest.raises(ValidationError) as error:
+        services.save_pre_assessment_draft(
+            correction,
+            by=intake_worker,
+            expected_version=correction.version,
+            changes={"decision": "open"},
+        )
+    assert "decision" in error.value.message_dict
+
+    services.sign_pre_assessment(
+        correction,
+        by=intake_worker,
+        expected_version=correction.version,
+        changes={"assessment": "Rättad text."},
+    )
+    correction.refresh_from_db()
+    signed.refresh_from_db()
+    assert correction.is_signed
+    assert signed.assessment == ""  # the original is untouched
+    assert actions().count("intake.pre_assessment_decided") == 1  # no second decision
+    assert Case.objects.get(pk=signed.case_id).status == CaseStatus.CLOSED
+
+
+def test_a_correction_needs_a_reason(pre_assessment, intake_worker):
+    signed = decide(pre_assessment, intake_worker, decision="not_open")
+    with pytest.raises(ValidationError):
+        services.correct_pre_assessment(signed, by=intake_worker, reason=" ")
+    assert PreAssessment.objects.count() == 1
+
+
+# --- information to the reporter (19:6) --------------------------------------------------------
+
+
+def test_reporter_information_is_due_one_week_after_the_decision(
+    intake_worker, own_district, child
+):
+    with time_machine.travel(MONDAY, tick=False):
+        report_child = register(intake_worker, own_district, [child]).children.get()
+        assess(report_child, intake_worker)
+        info_request = services.request_reporter_information(
+            report_child.report, by=intake_worker, requested_on=date(2027, 3, 1)
+        )
+        assert queries.reporter_information_deadline(info_request) is None  # no decision yet
+    pre_assessment = PreAssessment.objects.get(case=report_child.case)
+    with time_machine.travel(MONDAY + timedelta(days=4), tick=False):  # Friday 2027-03-05
+        decide(pre_assessment, intake_worker, decision="not_open", event_on=date(2027, 3, 5))
+
+    deadline = queries.reporter_information_deadline(info_request)
+    assert deadline is not None
+    assert deadline.due_strict == date(2027, 3, 12)  # same weekday one week later
+    assert JournalEntry.objects.get(action="intake.reporter_information_requested").data == {
+        "report_id": report_child.report_id,
+        "requested_on": "2027-03-01",
+    }
+
+    with time_machine.travel(MONDAY + timedelta(days=5), tick=False):
+        answered = services.answer_reporter_information(
+            info_request,
+            by=intake_worker,
+            expected_version=info_request.version,
+            answered_on=date(2027, 3, 6),
+            answer_text="Ingen utredning inleds.",
+        )
+    assert answered.is_answered
+    assert answered.answered_by == intake_worker
+    assert (
+        JournalEntry.objects.get(action="intake.reporter_information_answered").data["answered_on"]
+        == "2027-03-06"
+    )
+
+
+def test_reporter_information_asked_after_the_decision_is_due_at_once(
+    intake_worker, own_district, child
+):
+    with time_machine.travel(MONDAY, tick=False):
+        report_child = register(intake_worker, own_district, [child]).children.get()
+        assess(report_child, intake_worker)
+        pre_assessment = PreAssessment.objects.get(case=report_child.case)
+        decide(pre_assessment, intake_worker, decision="open")
+    with time_machine.travel(MONDAY + timedelta(days=3), tick=False):
+        info_request = services.request_reporter_information(
+            report_child.report, by=intake_worker, requested_on=date(2027, 3, 4)
+        )
+    deadline = queries.reporter_information_deadline(info_request)
+    assert deadline is not None
+    assert deadline.due == date(2027, 3, 4)
+
+
+def test_reporter_information_is_due_at_once_when_an_investigation_was_already_open(
+    manager, own_district, child
+):
+    CaseFactory(child=child, status=CaseStatus.INVESTIGATION)
+    report = register(manager, own_district, [child])
+    info_request = services.request_reporter_information(
+        report, by=manager, requested_on=timezone.localdate()
+    )
+    deadline = queries.reporter_information_deadline(info_request)
+    assert deadline is not None
+    assert deadline.due == timezone.localdate()
+    assert JournalEntry.objects.filter(action="intake.reporter_information_requested").exists()
+
+
+def test_only_mandatory_reporters_have_the_right_to_information(intake_worker, own_district, child):
+    report = register(
+        intake_worker,
+        own_district,
+        [child],
+        reporter_category="privatperson",
+        is_mandatory_reporter=False,
+    )
+    with pytest.raises(ValidationError):
+        services.request_reporter_information(
+            report, by=intake_worker, requested_on=timezone.localdate()
+        )
+    assert not ReporterInformationRequest.objects.exists()
+    assert "intake.reporter_information_requested" not in actions()
+
+
+def test_a_protected_reporter_is_never_named_for_the_family(intake_worker, own_district, child):
+    protected = register(intake_worker, own_district, [child], is_reporter_identity_protected=True)
+    open_reporter = register(intake_worker, own_district, [child])
+
+    assert protected.reporter_for_family() == "Uppgift om anmälaren lämnas inte ut"
+    assert "Rektor" not in protected.reporter_for_family()
+    assert open_reporter.reporter_for_family() == "Rektor Rut Exempel"
+
+
+def test_the_decision_waits_for_every_protection_assessment_on_the_case(
+    pre_assessment, intake_worker, own_district
+):
+    later = register(intake_worker, own_district, [pre_assessment.case.child]).children.get()
+    assert later.case_id == pre_assessment.case_id
+
+    with pytest.raises(ValidationError) as error:
+        decide(pre_assessment, intake_worker, decision="not_open")
+    assert "saknar skyddsbedömning" in error.value.message_dict["decision"][0]
+    assert "intake.pre_assessment_decided" not in actions()
+
+    pre_assessment.refresh_from_db()
+    assess(later, intake_worker)
+    decide(pre_assessment, intake_worker, decision="not_open")
+    assert JournalEntry.objects.filter(action="intake.pre_assessment_decided").exists()
+
+
+def test_a_child_the_worker_may_not_edit_is_refused_with_a_message(
+    intake_worker, own_district, other_district
+):
+    from rodtrad.people.tests.factories import PersonFactory
+
+    outside = PersonFactory(district=other_district)
+    with pytest.raises(ValidationError) as error:
+        register(intake_worker, own_district, [outside])
+    assert "children" in error.value.message_dict
+    assert not Report.objects.exists()

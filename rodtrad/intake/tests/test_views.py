@@ -1,0 +1,363 @@
+"""Intake pages: the queue, registering a report, autosave, signing, the case page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.intake.models import PreAssessment, Report
+from rodtrad.intake.services import assess_protection
+from rodtrad.intake.tests.helpers import register
+from rodtrad.journal.models import AccessAction, AccessEvent, JournalEntry
+from rodtrad.people.tests.factories import PersonFactory
+
+
+def test_the_queue_shows_only_the_own_district_most_urgent_first(
+    signed_in, manager, other_district_manager, own_district, other_district
+):
+    today_child = PersonFactory(district=own_district, given_name="Idag")
+    overdue_child = PersonFactory(district=own_district, given_name="Sen")
+    elsewhere = PersonFactory(district=other_district, given_name="Farstabarn")
+    register(manager, own_district, [today_child])
+    register(
+        manager,
+        own_district,
+        [overdue_child],
+        stated_received_at=timezone.now() - timedelta(days=3),
+        stated_received_reason="Brevet låg i fel fack.",
+    )
+    register(other_district_manager, other_district, [elsewhere])
+
+    response = signed_in(manager).get(reverse("intake:queue"))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Farstabarn" not in body
+    assert body.index("Sen") < body.index("Idag")  # overdue first
+    assert "Försenad 3 dagar" in body
+    assert "Sista dag i dag" in body
+    assert "<caption>" in body
+    listed = AccessEvent.objects.filter(action=AccessAction.LISTED, route="intake:queue")
+    assert set(listed.values_list("case_id", flat=True)) == set(
+        Case.objects.filter(district=own_district).values_list("pk", flat=True)
+    )
+
+
+def test_the_queue_is_for_case_roles_only(signed_in, analyst):
+    assert signed_in(analyst).get(reverse("intake:queue")).status_code == 403
+
+
+def test_registering_a_report_with_bad_input_shows_swedish_errors_and_saves_nothing(
+    signed_in, intake_worker, own_district, child
+):
+    response = signed_in(intake_worker).post(
+        reverse("intake:report-create"),
+        {
+            "district": own_district.pk,
+            "children_numbers": f"{child.identity_number}\n19991301-0000",
+            "kind": "anmalan",
+            "channel": "telefon",
+            "reporter_category": "skola",
+            "text": "",
+            "register": "1",
+        },
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Välj minst en orsak till anmälan." in body
+    assert "Skriv vad anmälan gäller." in body
+    assert "19991301-0000" in body  # the bad number is named in the message
+    assert 'aria-invalid="true"' in body
+    assert not Report.objects.exists()
+    assert not Case.objects.exists()
+    assert not JournalEntry.objects.filter(action__startswith="intake.").exists()
+    assert not JournalEntry.objects.filter(action="cases.case_opened").exists()
+
+
+def test_looking_up_the_children_shows_them_without_saving(
+    signed_in, intake_worker, child, sibling
+):
+    response = signed_in(intake_worker).post(
+        reverse("intake:report-create"),
+        {"children_numbers": f"{child.identity_number}\n{sibling.identity_number}", "lookup": "1"},
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert child.given_name in body and sibling.given_name in body
+    assert "Välj minst en orsak" not in body  # other fields are not judged yet
+    assert not Report.objects.exists()
+
+
+def test_registering_a_report_about_two_siblings(
+    signed_in, intake_worker, own_district, child, sibling
+):
+    response = signed_in(intake_worker).post(
+        reverse("intake:report-create"),
+        {
+            "district": own_district.pk,
+            "children_numbers": f"{child.identity_number}\n{sibling.identity_number}",
+            "kind": "anmalan",
+            "channel": "e-post",
+            "reporter_category": "skola",
+            "is_mandatory_reporter": "on",
+            "reporter_name": "Lärare Lisa",
+            "is_reporter_identity_protected": "on",
+            "reason_codes": ["A", "I"],
+            "text": "Syskonen berättar om våld hemma.",
+            "register": "1",
+        },
+    )
+
+    report = Report.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("intake:report-detail", args=[report.pk])
+    assert report.children.count() == 2
+    assert JournalEntry.objects.filter(action="intake.report_registered").count() == 1
+
+    detail = signed_in(intake_worker).get(response["Location"]).content.decode()
+    assert "Skyddad anmälare (OSL 26 kap. 5 §)" in detail
+    assert "Lärare Lisa" in detail
+
+
+def test_the_autosave_endpoint_saves_and_returns_the_status_and_the_new_version(
+    signed_in, intake_worker, pre_assessment
+):
+    client = signed_in(intake_worker)
+    url = reverse("intake:pre-assessment-autosave", args=[pre_assessment.pk])
+    data = {
+        "version": pre_assessment.version,
+        "event_on": timezone.localdate().isoformat(),
+        "information_obtained": "Samtal med mamman.",
+        "assessment": "",
+        "decision": "",
+        "reasons": "",
+        "exceptional_reasons": "",
+    }
+
+    response = client.post(url, data, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'role="status"' in body
+    assert "Utkast sparat" in body
+    assert 'id="id_version" value="2" hx-swap-oob="true"' in body
+    pre_assessment.refresh_from_db()
+    assert pre_assessment.information_obtained == "Samtal med mamman."
+    assert JournalEntry.objects.filter(action="intake.preassessment_draft_saved").count() == 1
+
+    stale = client.post(url, {**data, "assessment": "Annat"}, HTTP_HX_REQUEST="true")
+    assert stale.status_code == 409
+    assert "Dina senaste ändringar har inte sparats." in stale.content.decode()
+
+    bad = client.post(url, {**data, "version": 2, "event_on": "igår"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 400
+    assert "Skriv datumet som ÅÅÅÅ-MM-DD." in bad.content.decode()
+    pre_assessment.refresh_from_db()
+    assert pre_assessment.version == 2
+
+
+def test_the_edit_page_has_the_autosave_wiring_and_a_plain_save_button(
+    signed_in, intake_worker, pre_assessment
+):
+    client = signed_in(intake_worker)
+    url = reverse("intake:pre-assessment-edit", args=[pre_assessment.case_id])
+    body = client.get(url).content.decode()
+    autosave = reverse("intake:pre-assessment-autosave", args=[pre_assessment.pk])
+    assert f'hx-post="{autosave}"' in body
+    assert 'hx-trigger="input changed delay:1500ms"' in body
+    assert 'id="autosave-status"' in body
+    assert "SoL 20 kap. 2 §" in body
+
+    saved = client.post(
+        url,
+        {
+            "version": 1,
+            "event_on": timezone.localdate().isoformat(),
+            "assessment": "Utan JavaScript.",
+        },
+    )
+    assert saved.status_code == 302
+    pre_assessment.refresh_from_db()
+    assert pre_assessment.assessment == "Utan JavaScript."
+
+
+def test_a_refused_signature_shows_the_reason_and_keeps_nothing(
+    signed_in, intake_worker, pre_assessment
+):
+    response = signed_in(intake_worker).post(
+        reverse("intake:pre-assessment-sign", args=[pre_assessment.pk]),
+        {
+            "version": pre_assessment.version,
+            "event_on": timezone.localdate().isoformat(),
+            "assessment": "Ska inte sparas.",
+            "decision": "",
+        },
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Välj beslut: om en utredning ska inledas eller inte." in body
+    assert "Skriv skälen för beslutet." in body
+    pre_assessment.refresh_from_db()
+    assert pre_assessment.status == "draft"
+    assert pre_assessment.assessment == ""
+    assert Case.objects.get(pk=pre_assessment.case_id).status == CaseStatus.PRE_ASSESSMENT
+
+
+def test_signing_from_the_page_decides_and_shows_it_on_the_case_page(
+    signed_in, intake_worker, pre_assessment
+):
+    client = signed_in(intake_worker)
+    response = client.post(
+        reverse("intake:pre-assessment-sign", args=[pre_assessment.pk]),
+        {
+            "version": pre_assessment.version,
+            "event_on": timezone.localdate().isoformat(),
+            "decision": "not_open",
+            "reasons": "Familjen har redan stöd.",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Case.objects.get(pk=pre_assessment.case_id).status == CaseStatus.CLOSED
+    page = client.get(response["Location"]).content.decode()
+    assert "Utredning inleds inte" in page
+    assert "Förhandsbedömning (SoL 20 kap. 2 §)" in page
+
+
+def test_a_contact_with_the_school_is_refused_on_the_page(signed_in, intake_worker, pre_assessment):
+    response = signed_in(intake_worker).post(
+        reverse("intake:pre-assessment-contact-add", args=[pre_assessment.pk]),
+        {"who": "school", "contacted_on": timezone.localdate().isoformat(), "summary": "Mentor"},
+    )
+    assert response.status_code == 200
+    assert "kräver att en utredning har inletts" in response.content.decode()
+    assert not pre_assessment.contacts.exists()
+
+
+def test_the_case_page_shows_the_intake_section_with_recorded_times(
+    signed_in, intake_worker, own_district, child
+):
+    report = register(
+        intake_worker,
+        own_district,
+        [child],
+        is_reporter_identity_protected=True,
+        stated_received_at=timezone.now() - timedelta(hours=3),
+        stated_received_reason="Telefonsamtal som skrevs ned efteråt.",
+    )
+    report_child = report.children.get()
+    assess_protection(
+        report_child,
+        by=intake_worker,
+        is_immediate_protection_needed=False,
+        actions_taken="",
+        rationale="Inget akut.",
+    )
+
+    body = (
+        signed_in(intake_worker)
+        .get(reverse("cases:case-detail", args=[report_child.case_id]))
+        .content.decode()
+    )
+
+    assert "Anmälningar och skyddsbedömningar" in body
+    assert "Uppgiven tid" in body
+    assert "registrerad" in body
+    assert "Skyddad anmälare (OSL 26 kap. 5 §)" in body
+    assert "Inget behov av omedelbart skydd" in body
+    assert "dagar kvar" in body
+    assert reverse("intake:pre-assessment-edit", args=[report_child.case_id]) in body
+
+
+def test_a_signed_pre_assessment_recorded_late_is_tagged(signed_in, intake_worker, pre_assessment):
+    PreAssessment.objects.filter(pk=pre_assessment.pk).update(
+        status="signed",
+        decision="not_open",
+        event_on=timezone.localdate() - timedelta(days=10),
+        signed_at=timezone.now(),
+        signed_by=intake_worker,
+    )
+    body = (
+        signed_in(intake_worker)
+        .get(reverse("intake:pre-assessment-edit", args=[pre_assessment.case_id]))
+        .content.decode()
+    )
+    assert "Registrerad sent" in body
+    assert "Påbörja rättelse" in body
+
+
+def test_pre_assessment_pages_of_another_district_are_not_found(
+    signed_in, other_district_investigator, pre_assessment
+):
+    client = signed_in(other_district_investigator)
+    assert (
+        client.get(reverse("intake:pre-assessment-edit", args=[pre_assessment.case_id])).status_code
+        == 404
+    )
+    autosave = client.post(
+        reverse("intake:pre-assessment-autosave", args=[pre_assessment.pk]),
+        {"version": 1, "event_on": timezone.localdate().isoformat(), "reasons": "Utifrån"},
+    )
+    assert autosave.status_code == 404
+    pre_assessment.refresh_from_db()
+    assert pre_assessment.reasons == ""
+
+
+def test_a_reporter_request_and_its_answer_are_registered_on_the_report_page(
+    signed_in, intake_worker, report_child
+):
+    client = signed_in(intake_worker)
+    report = report_child.report
+    today = timezone.localdate().isoformat()
+
+    empty = client.post(reverse("intake:reporter-information-request", args=[report.pk]), {})
+    assert empty.status_code == 200
+    assert "Skriv vilket datum anmälaren frågade." in empty.content.decode()
+
+    asked = client.post(
+        reverse("intake:reporter-information-request", args=[report.pk]), {"requested_on": today}
+    )
+    assert asked.status_code == 302
+    info_request = report.information_requests.get()
+    page = client.get(reverse("intake:report-detail", args=[report.pk])).content.decode()
+    assert "En vecka efter beslutet" in page
+
+    answered = client.post(
+        reverse("intake:reporter-information-answer", args=[report.pk]),
+        {
+            "request": info_request.pk,
+            "version": info_request.version,
+            "answered_on": today,
+            "answer_text": "Förhandsbedömningen pågår.",
+        },
+    )
+    assert answered.status_code == 302
+    info_request.refresh_from_db()
+    assert info_request.answer_text == "Förhandsbedömningen pågår."
+    assert JournalEntry.objects.filter(action="intake.reporter_information_answered").exists()
+
+
+def test_the_report_form_and_the_protection_assessment_form_render(
+    signed_in, intake_worker, report_child
+):
+    client = signed_in(intake_worker)
+    form = client.get(reverse("intake:report-create")).content.decode()
+    assert "<legend>Orsaker till anmälan</legend>" in form
+    assert reverse("people:person-create") in form
+
+    url = reverse("intake:protection-assessment-create", args=[report_child.pk])
+    page = client.get(url).content.decode()
+    assert "SoL 20 kap. 1 §" in page
+    assert "Sista dag i dag" in page
+    refused = client.post(url, {"is_immediate_protection_needed": "yes", "rationale": "Akut"})
+    assert refused.status_code == 200
+    assert "skriv vilka åtgärder som har vidtagits" in refused.content.decode()
+    saved = client.post(url, {"is_immediate_protection_needed": "no", "rationale": "Inget akut."})
+    assert saved.status_code == 302
+    assert Case.objects.get(pk=report_child.case_id).status == CaseStatus.PRE_ASSESSMENT

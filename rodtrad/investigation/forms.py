@@ -1,0 +1,482 @@
+"""Forms for the investigation pages: input types only; the domain rules are in services.
+
+Django 5.2 adds `aria-invalid="true"` and `aria-describedby` to a widget with help text or
+errors; `templates/components/field.html` renders the matching ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rodtrad.investigation.models import (
+    ContactKind,
+    Outcome,
+    RiskJudgement,
+    Severity,
+    TimeHorizon,
+)
+
+REQUIRED = _("Det här fältet måste fyllas i.")
+BLANK_CHOICE: list[tuple[str, Any]] = [("", _("– Välj –"))]
+YES_NO = [("yes", _("Ja")), ("no", _("Nej"))]
+TEXT_ROWS = 5
+
+# Common instruments and models (DOMAIN.md §4.2): only their names, as suggestions.
+# TODO(frameworks): a "risk-instruments" code list, so municipalities can add their own.
+INSTRUMENT_SUGGESTIONS = (
+    "FREDA-farlighetsbedömning",
+    "PATRIARK",
+    "SARA:SV",
+    "B-SAFER",
+    "Barnahus-modellen",
+    "Signs of Safety",
+    "Checklista hedersrelaterat våld och förtryck",
+    "Ingen standardiserad metod",
+)
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def date_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=date_input(),
+        error_messages={
+            "required": _("Ange ett datum."),
+            "invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD."),
+        },
+    )
+
+
+def text_field(
+    label: Any, *, required: bool = False, help_text: Any = "", rows: int = TEXT_ROWS
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        max_length=20000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": REQUIRED},
+    )
+
+
+def version_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        widget=forms.HiddenInput(attrs={"id": "document-version"}), min_value=1
+    )
+
+
+def yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+class InformingForm(forms.Form):
+    version = version_field()
+    informed_on = date_field(
+        _("Datum då parterna informerades"),
+        required=False,
+        help_text=_("Lämna tomt om informationen måste vänta."),
+    )
+    informed_how = text_field(
+        _("Hur parterna informerades"),
+        help_text=_("Till exempel brev, telefonsamtal eller möte, och vilka som fick veta."),
+        rows=3,
+    )
+    deferred_reason = text_field(
+        _("Varför informationen måste vänta"),
+        help_text=_(
+            "Fyll bara i om det finns särskilda skäl att inte informera genast, till exempel "
+            "att barnet kan utsättas för fara eller att en polisutredning kan försvåras."
+        ),
+        rows=3,
+    )
+
+
+# --- Creating documents ----------------------------------------------------------------------
+
+
+class PlanCreateForm(forms.Form):
+    event_on = date_field(_("Datum för planen"))
+    framework = forms.ChoiceField(
+        label=_("Ramverk för områdena"),
+        help_text=_(
+            "Vilken version av BBIC-triangelns områden utredningen använder. BBIC (Barns behov "
+            "i centrum) är Socialstyrelsens struktur för utredningar av barn. Valet kan inte "
+            "ändras när planen är skapad."
+        ),
+        error_messages={"required": REQUIRED},
+    )
+
+    def __init__(self, *args: Any, frameworks: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["framework"]).choices = frameworks
+        self.fields["event_on"].initial = timezone.localdate()
+
+
+class AreaCreateForm(forms.Form):
+    event_on = date_field(_("Datum för uppgifterna"))
+    area = forms.ChoiceField(label=_("Område"), error_messages={"required": REQUIRED})
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["area"]).choices = BLANK_CHOICE + areas
+        self.fields["event_on"].initial = timezone.localdate()
+
+
+class RiskCreateForm(forms.Form):
+    event_on = date_field(_("Datum för bedömningen"))
+    instrument = forms.CharField(
+        label=_("Metod eller instrument"),
+        max_length=200,
+        help_text=_("Till exempel FREDA-farlighetsbedömning, PATRIARK eller SARA:SV."),
+        error_messages={"required": REQUIRED},
+        widget=forms.TextInput(attrs={"list": "instrument-suggestions"}),
+    )
+    instrument_code = forms.CharField(
+        label=_("Kod för instrumentet"), max_length=40, required=False
+    )
+    instrument_version = forms.CharField(label=_("Version"), max_length=40, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event_on"].initial = timezone.localdate()
+
+
+class AnalysisCreateForm(forms.Form):
+    event_on = date_field(_("Datum för analysen"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event_on"].initial = timezone.localdate()
+
+
+# --- Editing documents (the same form saves, autosaves and signs) -----------------------------
+
+
+class DocumentForm(forms.Form):
+    """Base of the document forms: the version it rendered and the document's date."""
+
+    version = version_field()
+    event_on = date_field(_("Datum"))
+    # Optional in a draft, needed to sign: the field shows "(krävs för att signera)".
+    REQUIRED_TO_SIGN: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.REQUIRED_TO_SIGN:
+            self.fields[name].required_to_sign = True  # type: ignore[attr-defined]
+
+    def changes(self) -> dict[str, Any]:
+        """The submitted content as service changes (every field but the version)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class PlanForm(DocumentForm):
+    REQUIRED_TO_SIGN = ("questions", "areas")
+    questions = text_field(
+        _("Frågor som utredningen ska besvara"),
+        help_text=_("Vad behöver ni ta reda på för att kunna bedöma barnets behov?"),
+    )
+    areas = forms.MultipleChoiceField(
+        label=_("Områden att utreda"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    planned_contacts = text_field(
+        _("Planerade kontakter"),
+        help_text=_(
+            "Vilka ni vill prata med, till exempel skola, BVC (barnavårdscentralen) eller "
+            "hälso- och sjukvården. När utredningen är inledd ska de lämna de uppgifter som "
+            "behövs (SoL 20 kap. 6 §), men ta inte fler kontakter än som behövs (20 kap. 5 §)."
+        ),
+    )
+    child_meeting = text_field(
+        _("Hur barnet ska träffas och vara delaktigt"),
+        help_text=_(
+            "Barnet har rätt att få information och säga sin mening (SoL 3 kap. 2–3 §§). Barnet "
+            "får höras utan vårdnadshavarnas samtycke och utan att de är med (20 kap. 7 §)."
+        ),
+    )
+    time_plan = text_field(
+        _("Tidsplan"),
+        help_text=_("Utredningen ska vara klar inom fyra månader från att den inleddes."),
+    )
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event_on"].label = _("Datum för planen")
+        cast(forms.ChoiceField, self.fields["areas"]).choices = areas
+
+
+class AreaAssessmentForm(DocumentForm):
+    REQUIRED_TO_SIGN = ("facts",)
+    facts = text_field(_("Vad har kommit fram?"), rows=8)
+    sources = text_field(
+        _("Källor"),
+        help_text=_("Varifrån uppgifterna kommer, till exempel samtal eller intyg."),
+        rows=3,
+    )
+    risk_factors = text_field(_("Riskfaktorer"), help_text=_("Det som kan skada barnet."))
+    protective_factors = text_field(
+        _("Skyddsfaktorer"), help_text=_("Det som skyddar och stärker barnet.")
+    )
+    child_view = text_field(
+        _("Barnets syn"),
+        help_text=_("Vad barnet själv har sagt om området, gärna med barnets egna ord."),
+    )
+    guardians_view = text_field(_("Vårdnadshavarnas syn"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event_on"].label = _("Datum för uppgifterna")
+
+
+class AnswersField(forms.CharField):
+    """Answers as lines "question: answer"; stored as a JSON object.
+
+    Only the municipality's own numbering or short names of the items go here: licensed item
+    texts are not shipped with Rodtrad.
+    """
+
+    def to_python(self, value: Any) -> dict[str, str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        answers: dict[str, str] = {}
+        for number, line in enumerate(text.splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            if ":" not in line:
+                raise ValidationError(
+                    _("Rad %(n)d saknar kolon. Skriv fråga, kolon och svar, till exempel ”3: Ja”.")
+                    % {"n": number}
+                )
+            key, answer = (part.strip() for part in line.split(":", 1))
+            if not key:
+                raise ValidationError(_("Rad %(n)d saknar fråga före kolon.") % {"n": number})
+            answers[key] = answer
+        return answers
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return "\n".join(f"{key}: {answer}" for key, answer in value.items())
+        return value
+
+
+class RiskAssessmentForm(DocumentForm):
+    REQUIRED_TO_SIGN = ("instrument", "judgement", "time_horizon", "reassessment_on")
+    instrument = forms.CharField(
+        label=_("Metod eller instrument"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "instrument-suggestions"}),
+    )
+    instrument_code = forms.CharField(
+        label=_("Kod för instrumentet"), max_length=40, required=False
+    )
+    instrument_version = forms.CharField(label=_("Version"), max_length=40, required=False)
+    answers = AnswersField(
+        label=_("Svar"),
+        required=False,
+        help_text=_(
+            "En rad per fråga: frågans nummer eller korta namn, kolon, svaret. Till exempel "
+            "”4: Ja, hot med vapen i mars”. Skriv inte av frågornas text från licensierat material."
+        ),
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    judgement = forms.ChoiceField(
+        label=_("Samlad bedömning av risken"),
+        required=False,
+        choices=BLANK_CHOICE + list(RiskJudgement.choices),
+    )
+    time_horizon = forms.ChoiceField(
+        label=_("Tidsperspektiv"),
+        required=False,
+        choices=BLANK_CHOICE + list(TimeHorizon.choices),
+        help_text=_("Vilken tid bedömningen gäller: nu, de närmaste veckorna eller längre fram."),
+    )
+    reassessment_on = date_field(
+        _("Ny bedömning senast"),
+        required=False,
+        help_text=_(
+            "Gör också en ny bedömning om något nytt händer, till exempel ett nytt våldstillfälle."
+        ),
+    )
+    safety_plan = text_field(
+        _("Säkerhetsplan"),
+        help_text=_("Vad som görs för att skydda barnet, av vem och när."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event_on"].label = _("Datum för bedömningen")
+
+
+class AnalysisForm(DocumentForm):
+    REQUIRED_TO_SIGN = ("text",)
+    text = text_field(
+        _("Analys och bedömning"),
+        help_text=_(
+            "Väg samman det som kommit fram om barnets utveckling, föräldrarnas förmåga och "
+            "familj och miljö: vilka behov har barnet, och vad skulle hjälpa? Behoven skriver du "
+            "in nedanför, ett i taget."
+        ),
+        rows=12,
+    )
+    child_not_met_reason = text_field(
+        _("Varför barnet inte har träffats"),
+        help_text=_(
+            "Fyll i om inget samtal med barnet finns i kontaktloggen. Barnet har rätt att säga "
+            "sin mening (SoL 3 kap. 2 §)."
+        ),
+        rows=3,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event_on"].label = _("Datum för analysen")
+
+
+class CorrectionForm(forms.Form):
+    reason = text_field(
+        _("Varför behöver dokumentet rättas?"),
+        required=True,
+        help_text=_(
+            "Det signerade dokumentet finns kvar som det var. Rättelsen blir ett nytt utkast "
+            "som pekar på det."
+        ),
+        rows=3,
+    )
+
+
+# --- Other records ----------------------------------------------------------------------------
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Slag av kontakt"),
+        choices=BLANK_CHOICE + list(ContactKind.choices),
+        error_messages={"required": REQUIRED},
+    )
+    event_on = date_field(_("Datum för kontakten"))
+    child_alone = forms.ChoiceField(
+        label=_("Var barnet ensamt med dig?"),
+        required=False,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Bara för samtal med barnet. Barnet får höras utan vårdnadshavarnas samtycke och "
+            "utan att de är med (SoL 20 kap. 7 §)."
+        ),
+    )
+    covered_violence = forms.ChoiceField(
+        label=_("Pratade ni om våld?"),
+        required=False,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        help_text=_("Bara för samtal med barnet."),
+    )
+    summary = text_field(_("Sammanfattning"), required=True)
+
+
+class NeedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    area = forms.ChoiceField(label=_("Område"), error_messages={"required": REQUIRED})
+    description = text_field(
+        _("Behov"),
+        required=True,
+        help_text=_("Vad barnet behöver, så konkret som möjligt."),
+        rows=3,
+    )
+    severity = forms.ChoiceField(
+        label=_("Hur stort är behovet?"),
+        choices=BLANK_CHOICE + list(Severity.choices),
+        error_messages={"required": REQUIRED},
+    )
+    child_view = text_field(_("Barnets syn på behovet"), rows=3)
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["area"]).choices = BLANK_CHOICE + areas
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ExtensionForm(forms.Form):
+    decided_on = date_field(_("Beslutsdatum"))
+    extended_to = date_field(
+        _("Ny sista dag"), help_text=_("En förlängning gäller för viss tid: ange slutdatumet.")
+    )
+    reasons = text_field(
+        _("Särskilda skäl"),
+        required=True,
+        help_text=_(
+            "Skälen till att utredningen inte kan bli klar inom fyra månader, till exempel att "
+            "ett utlåtande från vården dröjer."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decided_on"].initial = timezone.localdate()
+
+
+class CommunicationForm(forms.Form):
+    subject = text_field(
+        _("Vad kommunicerades?"),
+        required=True,
+        help_text=_("Till exempel utredningen i sin helhet eller ett visst utlåtande."),
+        rows=3,
+    )
+    recipient = forms.CharField(
+        label=_("Till vem"),
+        max_length=200,
+        help_text=_("Till exempel vårdnadshavare eller barnet (från 15 år)."),
+        error_messages={"required": REQUIRED},
+    )
+    sent_on = date_field(_("Skickat"))
+
+
+class CommunicationAnswerForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    answered_on = date_field(_("Svar kom in"))
+    answer = text_field(_("Svar"), required=True)
+
+
+class CloseForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    outcome = forms.ChoiceField(
+        label=_("Utfall"),
+        choices=list(Outcome.choices),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Välj hur utredningen avslutas.")},
+    )
+    closed_on = date_field(_("Datum för avslut"))
+    needs = forms.MultipleChoiceField(
+        label=_("Behov som insatserna ska möta"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Vid förslag på insatser: välj minst ett behov."),
+    )
+    note = text_field(
+        _("Kommentar"),
+        help_text=_("Vid överflyttning: skriv vart och varför."),
+        rows=3,
+    )
+
+    def __init__(self, *args: Any, needs: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["needs"]).choices = needs
+        self.fields["closed_on"].initial = timezone.localdate()

@@ -1,0 +1,410 @@
+"""Investigation pages: scoping, autosave, signing, corrections and what the pages show."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from rodtrad.cases.services import request_emergency_access
+from rodtrad.investigation import services
+from rodtrad.investigation.models import AreaAssessment, Contact, ContactKind, Need
+from rodtrad.investigation.tests.helpers import (
+    add_report_reasons,
+    analysis_draft,
+    child_conversation,
+    journal,
+)
+from rodtrad.journal.models import AccessEvent
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def area(investigation, investigator, today):
+    return services.create_area_assessment(
+        investigation, by=investigator, event_on=today, area="halsa"
+    )
+
+
+def test_the_overview_shows_the_deadline_and_writes_one_access_event(
+    investigation, investigator, signed_in
+):
+    client = signed_in(investigator)
+    url = reverse("investigation:investigation-detail", args=[investigation.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    due = investigation.deadline.due
+    assert due.isoformat() in body
+    left = (due - timezone.localdate()).days
+    assert f"{left} dagar kvar" in body
+    assert "Inget samtal med barnet är registrerat." in body
+    events = AccessEvent.objects.filter(
+        case_id=investigation.case_id, route="investigation:investigation-detail"
+    )
+    assert events.count() == 1
+
+
+def test_an_investigation_in_another_district_is_404(other_investigation, investigator, signed_in):
+    client = signed_in(investigator)
+    response = client.get(
+        reverse("investigation:investigation-detail", args=[other_investigation.pk])
+    )
+    assert response.status_code == 404
+    assert AccessEvent.objects.filter(action="denied", case_id=other_investigation.case_id).exists()
+
+
+def test_an_unknown_id_is_404(investigator, signed_in, db):
+    client = signed_in(investigator)
+    assert (
+        client.get(reverse("investigation:investigation-detail", args=[999999])).status_code == 404
+    )
+    assert client.get(reverse("investigation:plan-edit", args=[999999])).status_code == 404
+
+
+def test_emergency_access_reads_but_cannot_write(
+    investigation, other_district_investigator, signed_in, today
+):
+    request_emergency_access(
+        by=other_district_investigator,
+        identity_number=investigation.case.child.identity_number,
+        reason="Socialjouren: barnet är hos oss i natt och vi behöver se planen.",
+    )
+    client = signed_in(other_district_investigator)
+    overview = client.get(reverse("investigation:investigation-detail", args=[investigation.pk]))
+    assert overview.status_code == 200
+    assert "Nödåtkomst." in overview.content.decode()
+    assert "Registrera kontakt" not in overview.content.decode()
+    event = AccessEvent.objects.get(route="investigation:investigation-detail")
+    assert event.is_emergency
+    response = client.post(
+        reverse("investigation:contact-create", args=[investigation.pk]),
+        {"kind": "home_visit", "event_on": today.isoformat(), "summary": "Besök."},
+    )
+    assert response.status_code == 404
+    assert not Contact.objects.exists()
+
+
+def test_an_overdue_investigation_without_extension_is_flagged(own_units, investigator, signed_in):
+    from rodtrad.investigation.tests.helpers import make_investigation
+
+    late = make_investigation(
+        own_units["investigation"], investigator, timezone.localdate() - timedelta(days=200)
+    )
+    body = (
+        signed_in(investigator)
+        .get(reverse("investigation:investigation-detail", args=[late.pk]))
+        .content.decode()
+    )
+    assert "Utredningstiden har gått ut." in body
+    assert "dagar försenad" in body
+
+
+# --- Document pages ---------------------------------------------------------------------------
+
+
+def test_the_draft_page_autosaves_with_htmx_and_posts_without_javascript(
+    area, investigator, signed_in
+):
+    body = (
+        signed_in(investigator)
+        .get(reverse("investigation:area-edit", args=[area.pk]))
+        .content.decode()
+    )
+    assert 'hx-trigger="input changed delay:1500ms"' in body
+    assert f'hx-post="{reverse("investigation:area-autosave", args=[area.pk])}"' in body
+    assert re.search(
+        r'<input type="hidden" name="version" value="1"[^>]*id="document-version"', body
+    )
+    assert f'action="{reverse("investigation:area-edit", args=[area.pk])}"' in body
+    assert 'id="autosave-status"' in body
+
+
+def post_area(client, url, area, **values):
+    data = {"version": area.version, "event_on": area.event_on.isoformat(), "facts": "", **values}
+    return client.post(url, data, **HTMX)
+
+
+def test_autosave_answers_with_a_status_and_the_new_version(area, investigator, signed_in):
+    client = signed_in(investigator)
+    url = reverse("investigation:area-autosave", args=[area.pk])
+    response = post_area(client, url, area, facts="Barnet har astma.")
+    assert response.status_code == 200
+    body = response.content.decode()
+    saved = timezone.localtime(AreaAssessment.objects.get(pk=area.pk).updated_at).strftime("%H:%M")
+    assert re.search(rf'role="status">Utkast sparat {saved}<', body)
+    assert 'value="2" id="document-version" hx-swap-oob="true"' in body
+    assert journal("investigation.areaassessment_draft_saved")[0].data == {"fields": ["facts"]}
+
+
+def test_a_stale_autosave_gets_the_conflict_fragment_and_saves_nothing(
+    area, investigator, signed_in
+):
+    client = signed_in(investigator)
+    url = reverse("investigation:area-autosave", args=[area.pk])
+    assert post_area(client, url, area, facts="Första").status_code == 200
+    response = post_area(client, url, area, facts="Andra")  # still version 1
+    assert response.status_code == 409
+    assert 'role="alert"' in response.content.decode()
+    assert AreaAssessment.objects.get(pk=area.pk).facts == "Första"
+
+
+def test_a_bad_autosave_is_400_with_a_message(area, investigator, signed_in):
+    client = signed_in(investigator)
+    url = reverse("investigation:area-autosave", args=[area.pk])
+    response = post_area(client, url, area, event_on="igår")
+    assert response.status_code == 400
+    assert "Skriv datumet som ÅÅÅÅ-MM-DD." in response.content.decode()
+
+
+def test_saving_without_javascript_redirects_and_a_stale_save_gets_the_conflict_page(
+    area, investigator, signed_in
+):
+    client = signed_in(investigator)
+    url = reverse("investigation:area-edit", args=[area.pk])
+    data = {"version": 1, "event_on": area.event_on.isoformat(), "facts": "Första"}
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, {**data, "facts": "Andra"})
+    assert response.status_code == 409
+    assert "Dina ändringar har inte sparats." in response.content.decode()
+
+
+def test_save_or_sign_right_after_an_autosave_of_the_same_text_is_not_a_conflict(
+    area, investigator, signed_in
+):
+    client = signed_in(investigator)
+    text = {"facts": "BVC: allt väl.", "child_view": "Jag är glad."}
+    assert (
+        post_area(
+            client, reverse("investigation:area-autosave", args=[area.pk]), area, **text
+        ).status_code
+        == 200
+    )
+    data = {"version": 1, "event_on": area.event_on.isoformat(), **text}  # the page's old version
+    assert client.post(reverse("investigation:area-edit", args=[area.pk]), data).status_code == 302
+    assert client.post(reverse("investigation:area-sign", args=[area.pk]), data).status_code == 302
+    area.refresh_from_db()
+    assert area.is_signed
+    stale = {**data, "facts": "Något annat"}
+    other = services.create_area_assessment(
+        area.investigation, by=investigator, event_on=area.event_on, area="utbildning"
+    )
+    services.save_document_draft(
+        other, by=investigator, expected_version=1, changes={"facts": "Ny"}
+    )
+    response = client.post(reverse("investigation:area-sign", args=[other.pk]), stale)
+    assert response.status_code == 409
+
+
+def test_signing_saves_the_last_edits_and_locks_the_page(area, investigator, signed_in):
+    client = signed_in(investigator)
+    data = {
+        "version": 1,
+        "event_on": area.event_on.isoformat(),
+        "facts": "BVC: allt väl.",
+        "child_view": "Jag är glad.",
+    }
+    response = client.post(reverse("investigation:area-sign", args=[area.pk]), data)
+    assert response.status_code == 302
+    area.refresh_from_db()
+    assert area.is_signed and area.facts == "BVC: allt väl."
+    body = client.get(reverse("investigation:area-edit", args=[area.pk])).content.decode()
+    assert "hx-post" not in body
+    assert "Påbörja rättelse" in body
+    autosave = post_area(
+        client, reverse("investigation:area-autosave", args=[area.pk]), area, facts="Ändrat"
+    )
+    assert autosave.status_code == 409
+    assert "signerat" in autosave.content.decode()
+
+
+def test_a_correction_needs_a_reason_and_opens_a_new_draft(area, investigator, signed_in):
+    client = signed_in(investigator)
+    services.sign_area_assessment(
+        area, by=investigator, expected_version=1, changes={"facts": "Fel."}
+    )
+    url = reverse("investigation:area-correct", args=[area.pk])
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 200
+    assert 'aria-invalid="true"' in response.content.decode()
+    response = client.post(url, {"reason": "Uppgiften kom från fel skola."})
+    correction = AreaAssessment.objects.get(corrects=area)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("investigation:area-edit", args=[correction.pk])
+
+
+def test_signing_the_analysis_without_meeting_the_child_shows_why_it_needs_a_reason(
+    investigation, investigator, signed_in
+):
+    analysis = analysis_draft(investigation, investigator)
+    client = signed_in(investigator)
+    data = {
+        "version": analysis.version,
+        "event_on": analysis.event_on.isoformat(),
+        "text": "Bedömning.",
+    }
+    response = client.post(reverse("investigation:analysis-sign", args=[analysis.pk]), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Inget samtal med barnet finns i kontaktloggen." in body
+    assert re.search(
+        r'<textarea[^>]*aria-invalid="true"[^>]*id="id_child_not_met_reason"', body
+    ) or re.search(r'<textarea[^>]*id="id_child_not_met_reason"[^>]*aria-invalid="true"', body)
+    analysis.refresh_from_db()
+    assert not analysis.is_signed
+
+
+def test_the_analysis_page_says_a_risk_assessment_is_needed_for_violence(
+    investigation, investigator, signed_in
+):
+    add_report_reasons(investigation.case, ["O"])
+    child_conversation(investigation, investigator)
+    analysis = analysis_draft(investigation, investigator)
+    client = signed_in(investigator)
+    body = client.get(reverse("investigation:analysis-edit", args=[analysis.pk])).content.decode()
+    assert "Ingen riskbedömning är signerad ännu." in body
+    data = {
+        "version": analysis.version,
+        "event_on": analysis.event_on.isoformat(),
+        "text": "Bedömning.",
+    }
+    response = client.post(reverse("investigation:analysis-sign", args=[analysis.pk]), data)
+    assert "riskbedömning vara signerad" in response.content.decode()
+
+
+def test_creating_a_document_needs_its_fields(investigation, investigator, signed_in, today):
+    client = signed_in(investigator)
+    url = reverse("investigation:area-create", args=[investigation.pk])
+    assert client.post(url, {}).status_code == 200
+    response = client.post(url, {"event_on": today.isoformat(), "area": "halsa"})
+    document = AreaAssessment.objects.get()
+    assert response["Location"] == reverse("investigation:area-edit", args=[document.pk])
+
+
+# --- Contacts, needs, extensions, closing -----------------------------------------------------
+
+
+def test_logging_a_late_contact_shows_the_late_marker(
+    investigation, investigator, signed_in, today
+):
+    client = signed_in(investigator)
+    response = client.post(
+        reverse("investigation:contact-create", args=[investigation.pk]),
+        {
+            "kind": ContactKind.CHILD_CONVERSATION,
+            "event_on": (today - timedelta(days=10)).isoformat(),
+            "child_alone": "yes",
+            "covered_violence": "no",
+            "summary": "Samtal i skolan.",
+        },
+    )
+    assert response.status_code == 302
+    body = client.get(
+        reverse("investigation:investigation-detail", args=[investigation.pk])
+    ).content.decode()
+    assert "registrerad sent" in body
+    assert "Har barnet träffats?" in body
+
+
+def test_a_conversation_with_the_child_without_answers_is_shown_again(
+    investigation, investigator, signed_in, today
+):
+    response = signed_in(investigator).post(
+        reverse("investigation:contact-create", args=[investigation.pk]),
+        {
+            "kind": ContactKind.CHILD_CONVERSATION,
+            "event_on": today.isoformat(),
+            "summary": "Samtal.",
+        },
+    )
+    assert response.status_code == 200
+    assert "Ange om barnet var ensamt med dig." in response.content.decode()
+    assert not Contact.objects.exists()
+
+
+def test_needs_are_editable_only_while_the_analysis_is_a_draft(
+    investigation, investigator, signed_in
+):
+    client = signed_in(investigator)
+    analysis = analysis_draft(investigation, investigator)
+    response = client.post(
+        reverse("investigation:need-create", args=[investigation.pk]),
+        {"area": "halsa", "description": "Regelbunden tandvård.", "severity": "moderate"},
+    )
+    assert response.status_code == 302
+    need = Need.objects.get()
+    child_conversation(investigation, investigator)
+    services.sign_analysis(analysis, by=investigator, expected_version=analysis.version)
+    page = client.get(reverse("investigation:need-edit", args=[need.pk])).content.decode()
+    assert "Behoven är låsta" in page
+    assert '<form method="post" class="stacked"' not in page
+    response = client.post(
+        reverse("investigation:need-remove", args=[need.pk]), {"version": need.version}
+    )
+    assert Need.objects.filter(pk=need.pk).exists()
+    assert client.get(reverse("investigation:need-remove", args=[need.pk])).status_code == 405
+    assert response.status_code == 200
+
+
+def test_an_extension_is_for_team_managers_only(
+    investigation, investigator, manager, signed_in, today
+):
+    url = reverse("investigation:extension-create", args=[investigation.pk])
+    assert signed_in(investigator).get(url).status_code == 403
+    client = signed_in(manager)
+    response = client.post(
+        url,
+        {
+            "decided_on": today.isoformat(),
+            "extended_to": (investigation.deadline.due + timedelta(days=30)).isoformat(),
+            "reasons": "Utlåtande från BUP dröjer.",
+        },
+    )
+    assert response.status_code == 302
+    assert len(journal("investigation.extension_decided")) == 1
+
+
+def test_closing_with_a_proposal_without_needs_is_shown_again(
+    investigation, investigator, signed_in, today
+):
+    child_conversation(investigation, investigator)
+    analysis = analysis_draft(investigation, investigator)
+    services.sign_analysis(analysis, by=investigator, expected_version=analysis.version)
+    investigation.refresh_from_db()
+    response = signed_in(investigator).post(
+        reverse("investigation:investigation-close", args=[investigation.pk]),
+        {"version": investigation.version, "outcome": "proposal", "closed_on": today.isoformat()},
+    )
+    assert response.status_code == 200
+    assert "Välj minst ett av utredningens behov" in response.content.decode()
+    investigation.refresh_from_db()
+    assert investigation.is_open
+
+
+def test_the_case_page_shows_whether_the_child_was_met_and_the_childs_view(
+    investigation, investigator, signed_in, today
+):
+    child_conversation(investigation, investigator, alone=True)
+    area = services.create_area_assessment(
+        investigation, by=investigator, event_on=today, area="halsa"
+    )
+    services.save_document_draft(
+        area,
+        by=investigator,
+        expected_version=area.version,
+        changes={"child_view": "Jag sover dåligt."},
+    )
+    body = (
+        signed_in(investigator)
+        .get(reverse("cases:case-detail", args=[investigation.case_id]))
+        .content.decode()
+    )
+    assert "Barnet träffat" in body
+    assert "Ja, 1 samtal" in body
+    assert "Ja, 1 gång" in body
+    assert "Jag sover dåligt." in body
+    assert reverse("investigation:investigation-detail", args=[investigation.pk]) in body
