@@ -30,7 +30,7 @@ PRODUCTION_ENV = RODTRAD_ENV=production \
 	RODTRAD_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 	RODTRAD_ALLOWED_HOSTS=rodtrad.example
 
-.PHONY: help install demo test lint typecheck check bench messages
+.PHONY: help install demo test lint typecheck check bench messages translations-check
 
 help:
 	@sed -n '3,9p' Makefile | sed 's/^# *//'
@@ -86,3 +86,18 @@ messages: $(STAMP)
 	else \
 	  $(BIN)/python manage.py compilemessages --ignore '$(VENV)' --ignore 'var' --ignore 'node_modules'; \
 	fi
+
+# Every Swedish text has an English translation: extract the texts again and fail when the
+# catalogue changes (a text was added or changed) or has untranslated or fuzzy entries.
+PO := rodtrad/locale/en/LC_MESSAGES/django.po
+translations-check: $(STAMP)
+	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv \
+	  --ignore=e2e --ignore=bench --ignore='*/tests/*' --ignore=var
+	@git diff --quiet -I '^"POT-Creation-Date' -- $(PO) || { \
+	  echo "The English catalogue is out of date: translate the new texts in $(PO)," \
+	       "run make messages and commit both files (rodtrad/locale/README.md)." >&2; \
+	  git diff --stat -- $(PO) >&2; exit 1; }
+	@test -z "$$(msgattrib --untranslated --no-obsolete $(PO) | grep '^msgid' | grep -v '^msgid ""$$')" \
+	  || { echo "Untranslated texts in $(PO)" >&2; exit 1; }
+	@test -z "$$(msgattrib --only-fuzzy $(PO) | grep '^msgid')" \
+	  || { echo "Fuzzy (unchecked) translations in $(PO)" >&2; exit 1; }

@@ -276,6 +276,9 @@ class PreAssessmentForm(forms.Form):
                         "hx-target": "#autosave-status",
                         "hx-swap": "innerHTML",
                         "hx-include": "closest form",
+                        # One autosave at a time per form; the newest waits for the one in
+                        # flight, so it carries the version that answer returned.
+                        "hx-sync": "closest form:queue last",
                     }
                 )
 

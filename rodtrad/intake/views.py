@@ -466,6 +466,10 @@ def pre_assessment_sign(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Förhandsbedömningen är signerad och beslutet fattat."))
+            # Opening an investigation passes the case to the investigation unit: an intake
+            # worker of the intake unit no longer sees it, so back to the queue, not to a 404.
+            if not access.visible_cases(request.user).filter(pk=case.pk).exists():
+                return redirect("intake:queue")
             return redirect("cases:case-detail", pk=case.pk)
     return _render_pre_assessment(request, case, form=form)
 

@@ -230,6 +230,29 @@ def test_signing_from_the_page_decides_and_shows_it_on_the_case_page(
     assert "Förhandsbedömning (SoL 20 kap. 2 §)" in page
 
 
+def test_opening_an_investigation_sends_the_intake_worker_back_to_the_queue_not_to_a_404(
+    signed_in, intake_worker, own_units, pre_assessment
+):
+    client = signed_in(intake_worker)
+    response = client.post(
+        reverse("intake:pre-assessment-sign", args=[pre_assessment.pk]),
+        {
+            "version": pre_assessment.version,
+            "event_on": timezone.localdate().isoformat(),
+            "decision": "open",
+            "reasons": "Barnet kan vara utsatt för våld.",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("intake:queue")
+    case = Case.objects.get(pk=pre_assessment.case_id)
+    assert case.status == CaseStatus.INVESTIGATION
+    assert case.unit == own_units["investigation"]  # out of the intake unit's sight
+    page = client.get(response["Location"]).content.decode()
+    assert "Förhandsbedömningen är signerad och beslutet fattat." in page
+
+
 def test_a_contact_with_the_school_is_refused_on_the_page(signed_in, intake_worker, pre_assessment):
     response = signed_in(intake_worker).post(
         reverse("intake:pre-assessment-contact-add", args=[pre_assessment.pk]),
