@@ -1,7 +1,7 @@
 """Forms for intake: input types and required fields; the domain rules are in services.py.
 
 Django 5.2 adds `aria-invalid="true"` and `aria-describedby` to widgets with help text or
-errors; `intake/includes/field.html` renders the matching ids.
+errors; `templates/components/field.html` renders the matching ids.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Forms for the people pages: input types and required fields only; domain rules are in services.
 
 Django 5.2 adds `aria-invalid="true"` and `aria-describedby="<id>_helptext <id>_error"` to a
-widget with help text or errors; `people/includes/field.html` renders the matching ids.
+widget with help text or errors; `templates/components/field.html` renders the matching ids.
 """
 
 from __future__ import annotations
