@@ -467,6 +467,42 @@ def _create(
     return services.create_analysis(investigation, by=user, event_on=values["event_on"])
 
 
+def _post_document(
+    request: HttpRequest,
+    kind: Any,
+    pk: int,
+    *,
+    act: Callable[..., Any],
+    success_message: str,
+) -> HttpResponse:
+    """The shared POST of the document form: validate, call `act` (save or sign), answer.
+
+    A stale version gets the conflict page, a signed document a message, a refused change the
+    form with the service's errors; nothing is half-saved (each service is one transaction).
+    """
+    document = queries.get_row_for(request.user, kind.model, pk, for_edit=True)
+    form = _document_form(kind, document, request.POST)
+    if not form.is_valid():
+        return _render_document(request, kind, document, form=form)
+    try:
+        act(
+            document,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            changes=form.changes(),
+        )
+    except StaleVersion as exc:
+        return _document_conflict(request, kind, exc, form)
+    except DocumentLocked as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return _render_document(request, kind, document, form=form)
+    else:
+        messages.success(request, success_message)
+    return redirect(f"investigation:{kind.key}-edit", pk=document.pk)
+
+
 def document_edit_view(kind_key: str) -> Callable[..., HttpResponse]:
     """GET: the document (read-only once signed); POST: save the draft (works without JS)."""
     kind = KINDS[kind_key]
@@ -478,27 +514,13 @@ def document_edit_view(kind_key: str) -> Callable[..., HttpResponse]:
         if request.method == "GET":
             document = queries.get_row_for(request.user, kind.model, pk)
             return _render_document(request, kind, document)
-        document = queries.get_row_for(request.user, kind.model, pk, for_edit=True)
-        form = _document_form(kind, document, request.POST)
-        if not form.is_valid():
-            return _render_document(request, kind, document, form=form)
-        try:
-            services.save_document_draft(
-                document,
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-                changes=form.changes(),
-            )
-        except StaleVersion as exc:
-            return _document_conflict(request, kind, exc, form)
-        except DocumentLocked as exc:
-            messages.error(request, " ".join(exc.messages))
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-            return _render_document(request, kind, document, form=form)
-        else:
-            messages.success(request, _("Utkastet är sparat."))
-        return redirect(f"investigation:{kind.key}-edit", pk=document.pk)
+        return _post_document(
+            request,
+            kind,
+            pk,
+            act=services.save_document_draft,
+            success_message=_("Utkastet är sparat."),
+        )
 
     view.__name__ = f"{kind_key}_edit"
     return view
@@ -557,27 +579,13 @@ def document_sign_view(kind_key: str) -> Callable[..., HttpResponse]:
     @require_POST
     @SENSITIVE_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        document = queries.get_row_for(request.user, kind.model, pk, for_edit=True)
-        form = _document_form(kind, document, request.POST)
-        if not form.is_valid():
-            return _render_document(request, kind, document, form=form)
-        try:
-            kind.sign(
-                document,
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-                changes=form.changes(),
-            )
-        except StaleVersion as exc:
-            return _document_conflict(request, kind, exc, form)
-        except DocumentLocked as exc:
-            messages.error(request, " ".join(exc.messages))
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-            return _render_document(request, kind, document, form=form)
-        else:
-            messages.success(request, _("Dokumentet är signerat och låst."))
-        return redirect(f"investigation:{kind.key}-edit", pk=document.pk)
+        return _post_document(
+            request,
+            kind,
+            pk,
+            act=kind.sign,
+            success_message=_("Dokumentet är signerat och låst."),
+        )
 
     view.__name__ = f"{kind_key}_sign"
     return view
