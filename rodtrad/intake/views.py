@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rodtrad.accounts import access
 from rodtrad.accounts.models import District
-from rodtrad.cases.services import DocumentLocked
+from rodtrad.cases.document_views import autosave_response
 from rodtrad.intake import queries, services
 from rodtrad.intake.forms import (
     ContactForm,
@@ -418,29 +418,14 @@ def pre_assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def pre_assessment_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: save the draft; answer with a small status fragment and the new version."""
     document = queries.get_pre_assessment_for(request.user, pk)
-    form = PreAssessmentForm(request.POST)
-    context: dict[str, Any] = {"document": document}
-    if not form.is_valid():
-        context["errors"] = [e for errors in form.errors.values() for e in errors]
-        return render(request, "intake/includes/autosave_status.html", context, status=400)
-    try:
-        saved = services.save_pre_assessment_draft(
-            document,
-            by=request.user,
-            expected_version=form.cleaned_data["version"],
-            changes=form.changes(),
-        )
-    except StaleVersion:
-        context["reload_url"] = reverse("intake:pre-assessment-edit", args=[document.case_id])
-        return render(request, "intake/includes/autosave_conflict.html", context, status=409)
-    except DocumentLocked as exc:
-        context["errors"] = exc.messages
-        return render(request, "intake/includes/autosave_status.html", context, status=409)
-    except ValidationError as exc:
-        context["errors"] = exc.messages
-        return render(request, "intake/includes/autosave_status.html", context, status=400)
-    context.update({"saved": saved, "saved_at": timezone.localtime(saved.updated_at)})
-    return render(request, "intake/includes/autosave_status.html", context)
+    return autosave_response(
+        request,
+        form=PreAssessmentForm(request.POST),
+        save=services.save_pre_assessment_draft,
+        document=document,
+        reload_url=reverse("intake:pre-assessment-edit", args=[document.case_id]),
+        version_input_id="id_version",
+    )
 
 
 @login_required

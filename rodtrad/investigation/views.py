@@ -24,6 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rodtrad.accounts import access
+from rodtrad.cases.document_views import autosave_response
 from rodtrad.cases.services import DocumentLocked
 from rodtrad.frameworks.queries import code_labels
 from rodtrad.investigation import forms, queries, services
@@ -535,36 +536,13 @@ def document_autosave_view(kind_key: str) -> Callable[..., HttpResponse]:
     @SENSITIVE_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         document = queries.get_row_for(request.user, kind.model, pk, for_edit=True)
-        form = _document_form(kind, document, request.POST)
-        template = "investigation/includes/autosave_status.html"
-        if not form.is_valid():
-            errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
-            return render(request, template, {"errors": errors}, status=400)
-        try:
-            saved = services.save_document_draft(
-                document,
-                by=request.user,
-                expected_version=form.cleaned_data["version"],
-                changes=form.changes(),
-            )
-        except StaleVersion:
-            return render(
-                request,
-                template,
-                {
-                    "conflict": True,
-                    "reload_url": reverse(f"investigation:{kind.key}-edit", args=[document.pk]),
-                },
-                status=409,
-            )
-        except DocumentLocked:
-            return render(request, template, {"locked": True}, status=409)
-        except ValidationError as exc:
-            return render(request, template, {"errors": exc.messages}, status=400)
-        return render(
+        return autosave_response(
             request,
-            template,
-            {"saved_at": saved.updated_at, "version": saved.version},
+            form=_document_form(kind, document, request.POST),
+            save=services.save_document_draft,
+            document=document,
+            reload_url=reverse(f"investigation:{kind.key}-edit", args=[document.pk]),
+            version_input_id="document-version",
         )
 
     view.__name__ = f"{kind_key}_autosave"

@@ -145,7 +145,7 @@ def test_the_autosave_endpoint_saves_and_returns_the_status_and_the_new_version(
     body = response.content.decode()
     assert 'role="status"' in body
     assert "Utkast sparat" in body
-    assert 'id="id_version" value="2" hx-swap-oob="true"' in body
+    assert 'value="2" id="id_version" hx-swap-oob="true"' in body
     pre_assessment.refresh_from_db()
     assert pre_assessment.information_obtained == "Samtal med mamman."
     assert JournalEntry.objects.filter(action="intake.preassessment_draft_saved").count() == 1
