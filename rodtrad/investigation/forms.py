@@ -26,18 +26,14 @@ BLANK_CHOICE: list[tuple[str, Any]] = [("", _("– Välj –"))]
 YES_NO = [("yes", _("Ja")), ("no", _("Nej"))]
 TEXT_ROWS = 5
 
+
 # Common instruments and models (DOMAIN.md §4.2): only their names, as suggestions.
-# TODO(frameworks): a "risk-instruments" code list, so municipalities can add their own.
-INSTRUMENT_SUGGESTIONS = (
-    "FREDA-farlighetsbedömning",
-    "PATRIARK",
-    "SARA:SV",
-    "B-SAFER",
-    "Barnahus-modellen",
-    "Signs of Safety",
-    "Checklista hedersrelaterat våld och förtryck",
-    "Ingen standardiserad metod",
-)
+def instrument_suggestions() -> list[str]:
+    """Names offered in the risk-assessment form: the current codes of the "risk-instruments"
+    code list, which the administrator can extend (frameworks are data)."""
+    from rodtrad.frameworks.queries import current_codes
+
+    return [code.label_sv for code in current_codes("risk-instruments")]
 
 
 def date_input() -> forms.DateInput:

@@ -328,7 +328,7 @@ def _render_document(
         "autosave_url": reverse(f"investigation:{kind.key}-autosave", args=[document.pk]),
         "sign_url": reverse(f"investigation:{kind.key}-sign", args=[document.pk]),
         "correct_url": reverse(f"investigation:{kind.key}-correct", args=[document.pk]),
-        "instrument_suggestions": forms.INSTRUMENT_SUGGESTIONS,
+        "instrument_suggestions": forms.instrument_suggestions(),
     }
     if kind.key == "analysis":
         labels = code_labels(queries.framework_of(investigation))
@@ -437,7 +437,7 @@ def document_create_view(kind_key: str) -> Callable[..., HttpResponse]:
                 "form": form,
                 "kind": kind,
                 "title": _("Ny: %(kind)s") % {"kind": kind.title},
-                "instrument_suggestions": forms.INSTRUMENT_SUGGESTIONS,
+                "instrument_suggestions": forms.instrument_suggestions(),
             },
         )
 

@@ -22,7 +22,7 @@ def children(list_key: str, parent: str) -> list[str]:
     return [c.label_sv for c in codes(list_key) if c.parent and c.parent.code == parent]
 
 
-def test_every_fresh_database_has_the_six_lists():
+def test_every_fresh_database_has_the_seven_lists():
     assert set(CodeList.objects.values_list("key", flat=True)) >= {
         "bbic-2006-areas",
         "bbic-2018-areas",
@@ -30,6 +30,7 @@ def test_every_fresh_database_has_the_six_lists():
         "reporter-categories",
         "report-channels",
         "report-kinds",
+        "risk-instruments",
     }
 
 

@@ -144,6 +144,7 @@ def test_the_shipped_files_are_all_valid():
         "reporter-categories",
         "report-channels",
         "report-kinds",
+        "risk-instruments",
     }
 
 

@@ -408,3 +408,19 @@ def test_the_case_page_shows_whether_the_child_was_met_and_the_childs_view(
     assert "Ja, 1 gång" in body
     assert "Jag sover dåligt." in body
     assert reverse("investigation:investigation-detail", args=[investigation.pk]) in body
+
+
+def test_the_risk_assessment_form_offers_the_instruments_of_the_code_list(
+    investigation, signed_in, investigator, admin
+):
+    from rodtrad.frameworks.models import Code
+    from rodtrad.frameworks.services import add_code
+
+    client = signed_in(investigator)
+    url = reverse("investigation:risk-create", args=[investigation.pk])
+    body = client.get(url).content.decode()
+    assert '<option value="FREDA-farlighetsbedömning">' in body
+    # A municipality adds its own method; the form offers it at once.
+    code_list = Code.objects.get(code_list__key="risk-instruments", code="freda").code_list
+    add_code(code_list=code_list, by=admin, code="kommunens-egen", label_sv="Vår egen checklista")
+    assert '<option value="Vår egen checklista">' in client.get(url).content.decode()
