@@ -117,8 +117,9 @@ def editable_cases(user: Any) -> QuerySet[Any]:
     return visible_cases(user, include_emergency=False)
 
 
-def _denied(user: Any, *, case_id: Any = None, person_id: Any = None) -> Http404:
-    """Journal an out-of-scope or missing lookup (S11: `denied` access event) and build a 404."""
+def not_found(user: Any, *, case_id: Any = None, person_id: Any = None) -> Http404:
+    """The answer to an out-of-scope or missing lookup: a `denied` access event (S11) and a
+    404 to raise. Every `get_*_for` in the apps ends here on a miss."""
     from rodtrad.journal.models import AccessAction
     from rodtrad.journal.services import record_access_denied
 
@@ -126,19 +127,20 @@ def _denied(user: Any, *, case_id: Any = None, person_id: Any = None) -> Http404
         record_access_denied(
             by=user,
             action=AccessAction.DENIED,
-            case_id=_int_or_none(case_id),
-            person_id=_int_or_none(person_id),
+            case_id=parse_id(case_id) or None,
+            person_id=parse_id(person_id) or None,
         )
     return Http404()
 
 
-def _int_or_none(value: Any) -> int | None:
+def parse_id(value: Any) -> int:
+    """An id from a URL or form as an int that fits the column; 0 (matches nothing) for
+    crafted input."""
     try:
         number = int(value)
     except (TypeError, ValueError):
-        return None
-    # Only ids that fit the column; anything else is noise from a crafted URL.
-    return number if 0 < number < 2**63 else None
+        return 0
+    return number if 0 < number < 2**63 else 0
 
 
 def get_case_for(user: Any, pk: Any, *, for_edit: bool = False) -> Any:
@@ -147,7 +149,7 @@ def get_case_for(user: Any, pk: Any, *, for_edit: bool = False) -> Any:
     try:
         return queryset.get(pk=int(pk))
     except (ValueError, TypeError, OverflowError, queryset.model.DoesNotExist) as exc:
-        raise _denied(user, case_id=pk) from exc
+        raise not_found(user, case_id=pk) from exc
 
 
 def emergency_access_for(user: Any, case: Any) -> EmergencyAccess | None:
@@ -183,7 +185,7 @@ def get_person_for(user: Any, pk: Any, *, for_edit: bool = False) -> Any:
     try:
         return queryset.get(pk=int(pk))
     except (ValueError, TypeError, OverflowError, queryset.model.DoesNotExist) as exc:
-        raise _denied(user, person_id=pk) from exc
+        raise not_found(user, person_id=pk) from exc
 
 
 def may_see_protected_contact(user: Any, person: Any) -> bool:

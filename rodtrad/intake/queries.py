@@ -158,7 +158,7 @@ def get_report_for(user: Any, pk: Any, *, for_edit: bool = False) -> Report:
             .get(pk=int(pk))
         )
     except (ValueError, TypeError, OverflowError, Report.DoesNotExist) as exc:
-        raise access._denied(user) from exc
+        raise access.not_found(user) from exc
 
 
 def get_report_child_for(user: Any, pk: Any) -> ReportChild:
@@ -170,7 +170,7 @@ def get_report_child_for(user: Any, pk: Any) -> ReportChild:
             .get(pk=int(pk))
         )
     except (ValueError, TypeError, OverflowError, ReportChild.DoesNotExist) as exc:
-        raise access._denied(user) from exc
+        raise access.not_found(user) from exc
 
 
 def get_pre_assessment_for(user: Any, pk: Any) -> PreAssessment:
@@ -182,7 +182,7 @@ def get_pre_assessment_for(user: Any, pk: Any) -> PreAssessment:
             .get(pk=int(pk))
         )
     except (ValueError, TypeError, OverflowError, PreAssessment.DoesNotExist) as exc:
-        raise access._denied(user) from exc
+        raise access.not_found(user) from exc
 
 
 def report_children_for(report: Report, user: Any) -> list[dict[str, Any]]:

@@ -41,29 +41,23 @@ def get_investigation_for(user: Any, pk: Any, *, for_edit: bool = False) -> Inve
     Only the case id is read before the access check, and it goes straight into
     `access.get_case_for`, which journals a miss as a denied access event.
     """
-    case_id = _case_id(Investigation.objects.filter(pk=_int(pk)))
+    case_id = _case_id(Investigation.objects.filter(pk=access.parse_id(pk)))
     case = access.get_case_for(user, case_id, for_edit=for_edit)
     return Investigation.objects.select_related("case", "case__child", "case__district").get(
-        pk=_int(pk), case=case
+        pk=access.parse_id(pk), case=case
     )
 
 
 def get_row_for(user: Any, model: type[M], pk: Any, *, for_edit: bool = False) -> M:
     """A row that belongs to an investigation (document, need, communication), scoped by case."""
-    case_id = _case_id(model._default_manager.filter(pk=_int(pk)), path="investigation__case")
+    case_id = _case_id(
+        model._default_manager.filter(pk=access.parse_id(pk)), path="investigation__case"
+    )
     case = access.get_case_for(user, case_id, for_edit=for_edit)
     row: M = model._default_manager.select_related(
         "investigation", "investigation__case", "investigation__case__child"
-    ).get(pk=_int(pk), investigation__case=case)
+    ).get(pk=access.parse_id(pk), investigation__case=case)
     return row
-
-
-def _int(pk: Any) -> int:
-    try:
-        number = int(pk)
-    except (TypeError, ValueError):
-        return 0
-    return number if 0 < number < 2**63 else 0
 
 
 def _case_id(queryset: QuerySet[Any], path: str = "case_id") -> int | None:

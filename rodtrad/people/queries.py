@@ -7,12 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from rodtrad.accounts.access import CASE_ROLES, editable_persons, visible_persons
-from rodtrad.journal.models import AccessAction
-from rodtrad.journal.services import record_access_denied
+from rodtrad.accounts.access import CASE_ROLES, editable_persons, not_found, visible_persons
 from rodtrad.people.identity import IdentityNumber, parse_identity_number
 from rodtrad.people.models import Person, ProtectedPersonHandler, ProtectionLevel, Relationship
 
@@ -76,10 +73,7 @@ def get_relationship_for(user: Any, pk: Any, *, for_edit: bool = False) -> Relat
     try:
         return queryset.get(pk=int(pk))
     except (ValueError, TypeError, OverflowError, Relationship.DoesNotExist) as exc:
-        if user is not None and user.is_authenticated:
-            # S11: an out-of-scope lookup leaves a `denied` access event, as in access.py.
-            record_access_denied(by=user, action=AccessAction.DENIED)
-        raise Http404 from exc
+        raise not_found(user) from exc
 
 
 def relationships_of(person: Person) -> QuerySet[Relationship]:
