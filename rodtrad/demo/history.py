@@ -191,6 +191,8 @@ def _plan_child(
     late_recording: bool,
 ) -> None:
     def register() -> None:
+        # Only a named reporter has an identity to protect (OSL 26:5).
+        is_protected = rng.random() < 0.05 and category != "anonym"
         report = intake.register_report(
             by=people.intake,
             district=district,
@@ -200,7 +202,7 @@ def _plan_child(
             is_mandatory_reporter=mandatory,
             reporter_name="" if category == "anonym" else "Påhittad anmälare",
             reporter_contact="",
-            is_reporter_identity_protected=rng.random() < 0.05,
+            is_reporter_identity_protected=is_protected,
             reason_codes=reasons,
             text="Genererad demoanmälan. Oro för barnets situation enligt anmälaren.",
             children=[child],
