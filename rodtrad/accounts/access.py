@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils import timezone
 
@@ -31,25 +32,42 @@ CASE_ROLES = frozenset({Role.INTAKE_WORKER, Role.INVESTIGATOR, Role.TEAM_MANAGER
 EMERGENCY_ROLES = CASE_ROLES
 
 
-def active_memberships(user: Any) -> QuerySet[Membership]:
+# Memberships change rarely and are read many times per request (every access check). They
+# are cached on the user object for the day, and the cache is dropped whenever any membership
+# is saved or deleted in this process; a user object lives for one request, which bounds how
+# long another process's change can go unseen.
+_membership_generation = 0
+
+
+def _memberships_changed(**kwargs: Any) -> None:
+    global _membership_generation
+    _membership_generation += 1
+
+
+post_save.connect(_memberships_changed, sender=Membership, dispatch_uid="access-memberships")
+post_delete.connect(_memberships_changed, sender=Membership, dispatch_uid="access-memberships")
+
+
+def active_memberships(user: Any) -> list[Membership]:
     """Memberships valid today for an active, authenticated user."""
     if user is None or not user.is_authenticated or not user.is_active:
-        return Membership.objects.none()
+        return []
     today = timezone.localdate()
-    return (
+    key = (_membership_generation, today)
+    cached = getattr(user, "_rodtrad_memberships", None)
+    if cached is not None and cached[0] == key:
+        return list(cached[1])
+    memberships = list(
         Membership.objects.filter(user=user, valid_from__lte=today)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         .select_related("district", "unit")
     )
+    user._rodtrad_memberships = (key, memberships)
+    return list(memberships)
 
 
 def active_roles(user: Any) -> set[str]:
-    cache = getattr(user, "_rodtrad_roles", None)
-    if cache is None:
-        cache = {m.role for m in active_memberships(user)}
-        if user is not None and user.is_authenticated:
-            user._rodtrad_roles = cache
-    return set(cache)
+    return {m.role for m in active_memberships(user)}
 
 
 def has_role(user: Any, *roles: str) -> bool:
@@ -88,6 +106,18 @@ def _case_scope(user: Any) -> Q:
             scope |= Q(district_id=m.district_id, unit_id=m.unit_id)
             scope |= Q(district_id=m.district_id, responsible=user)
     return scope
+
+
+def _is_in_case_scope(user: Any, case: Any) -> bool:
+    """`_case_scope` evaluated on one loaded case, without a query (the same rules)."""
+    for m in active_memberships(user):
+        if m.role not in CASE_ROLES or m.district_id is None:
+            continue
+        if m.district_id != case.district_id:
+            continue
+        if m.unit_id is None or m.unit_id == case.unit_id or case.responsible_id == user.pk:
+            return True
+    return False
 
 
 def active_emergency_accesses(user: Any) -> QuerySet[EmergencyAccess]:
@@ -216,7 +246,9 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
     if action == "view_case":
         return obj is not None and visible_cases(user).filter(pk=obj.pk).exists()
     if action == "edit_case":
-        return obj is not None and editable_cases(user).filter(pk=obj.pk).exists()
+        # Grants never allow edits, so the scope rules decide alone; services pass a case
+        # they have just read (usually under a row lock), so no second query is needed.
+        return obj is not None and _is_in_case_scope(user, obj)
     if action == "view_person":
         return obj is not None and visible_persons(user).filter(pk=obj.pk).exists()
     if action == "edit_person":

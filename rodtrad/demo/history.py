@@ -1,5 +1,5 @@
 """Demo history for the case spine: reports, protection assessments, pre-assessments and
-investigations over the last ~8 months, replayed through the real services.
+investigations over the last ~8 months in every district, replayed through the real services.
 
 Each event runs with the clock moved to the moment it happened (time-machine), in
 chronological order across all children, so that server timestamps, deadlines, "recorded late"
@@ -26,11 +26,13 @@ from django.utils import timezone
 from rodtrad.accounts.models import District, User
 from rodtrad.cases.models import Case, CaseStatus
 from rodtrad.cases.services import assign_responsible
+from rodtrad.deadlines.rules import investigation_deadline
 from rodtrad.intake import services as intake
 from rodtrad.intake.models import PreAssessment, ReportChild
+from rodtrad.intake.services import pre_assessment_deadline
 from rodtrad.investigation import services as investigation_services
 from rodtrad.investigation.models import ContactKind, Investigation
-from rodtrad.people.models import Person
+from rodtrad.people.models import Person, Relationship, RelationshipKind
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -121,6 +123,39 @@ def _pick_reasons(rng: random.Random) -> list[str]:
     return sorted(picked)
 
 
+# Share of a district's children with at least one report in the history: high where the demo
+# users work (their worklists should be full), lower elsewhere (history for the statistics).
+REPORTED_SHARE = {"bromma": 0.65, "farsta": 0.65}
+OTHER_DISTRICTS_REPORTED_SHARE = 0.25
+# A family with several children gets one report about two or more of them with this
+# probability; with the demo's family sizes about one report in ten concerns siblings.
+SIBLING_REPORT_SHARE = 0.15
+
+
+def _families(district: District, today: date) -> list[list[Person]]:
+    """The district's children under 18 without a case, grouped by family (sibling links)."""
+    children = list(
+        Person.objects.filter(district=district, birth_date__gt=today - timedelta(days=365 * 18))
+        .exclude(cases__isnull=False)
+        .order_by("pk")
+    )
+    by_pk = {child.pk: child for child in children}
+    siblings: dict[int, set[int]] = {pk: set() for pk in by_pk}
+    for child_id, other_id in Relationship.objects.filter(
+        child_id__in=by_pk, other_id__in=by_pk, kind=RelationshipKind.SIBLING
+    ).values_list("child_id", "other_id"):
+        siblings[child_id].add(other_id)
+    families: list[list[Person]] = []
+    seen: set[int] = set()
+    for child in children:
+        if child.pk in seen:
+            continue
+        group = sorted({child.pk} | siblings[child.pk])
+        seen.update(group)
+        families.append([by_pk[pk] for pk in group])
+    return families
+
+
 def build_history(
     *,
     rng: random.Random,
@@ -128,56 +163,63 @@ def build_history(
     actors: dict[str, Actors],
     days: int = 240,
 ) -> Timeline:
-    """Plan the events; nothing is written until Timeline.replay()."""
+    """Plan the events; nothing is written until Timeline.replay().
+
+    Every district gets some history (its first family always has a report), so that district
+    comparisons are never empty; about one report in ten concerns two or more siblings.
+    """
     timeline = Timeline(rng=rng)
     today = timezone.localdate()
     reporter_codes = set(_codes("reporter-categories", [r[0] for r in REPORTERS]))
     channel_codes = _codes("report-channels", list(CHANNELS)) or ["telefon"]
     reason_codes_available = set(_codes("report-reasons", [r[0] for r in REASONS]))
     violence = set(_codes("report-reasons", ["I", "J", "K", "M", "O", "P"]))
+
+    def report_about(children: list[Person], district: District, people: Actors) -> None:
+        # The report comes in on a weekday in the history window, never later than yesterday.
+        received = _weekday(today - timedelta(days=rng.randrange(3, days)))
+        received = min(received, today - timedelta(days=1))
+        reasons = [c for c in _pick_reasons(rng) if c in reason_codes_available] or ["Y"]
+        category, mandatory, _weight = rng.choices(REPORTERS, weights=[r[2] for r in REPORTERS])[0]
+        if category not in reporter_codes:
+            category, mandatory = sorted(reporter_codes)[0], True
+        _plan_report(
+            timeline,
+            rng=rng,
+            children=children,
+            district=district,
+            people=people,
+            received=received,
+            reasons=reasons,
+            category=category,
+            mandatory=mandatory,
+            channel=rng.choice(channel_codes),
+            violent=bool(violence & set(reasons)),
+            today=today,
+        )
+
     for code, people in actors.items():
         district = districts[code]
-        children = list(
-            Person.objects.filter(
-                district=district, birth_date__gt=today - timedelta(days=365 * 18)
-            )
-            .exclude(cases__isnull=False)
-            .order_by("pk")
-        )
-        rng.shuffle(children)
-        for index, child in enumerate(children[: int(len(children) * 0.8)]):
-            received = _weekday(today - timedelta(days=rng.randrange(1, days)))
-            reasons = [c for c in _pick_reasons(rng) if c in reason_codes_available] or ["Y"]
-            category, mandatory, _weight = rng.choices(
-                REPORTERS, weights=[r[2] for r in REPORTERS]
-            )[0]
-            if category not in reporter_codes:
-                category, mandatory = sorted(reporter_codes)[0], True
-            state: dict[str, Any] = {}
-            _plan_child(
-                timeline,
-                rng=rng,
-                child=child,
-                district=district,
-                people=people,
-                received=received,
-                reasons=reasons,
-                category=category,
-                mandatory=mandatory,
-                channel=rng.choice(channel_codes),
-                violent=bool(violence & set(reasons)),
-                state=state,
-                today=today,
-                late_recording=index % 17 == 0,
-            )
+        share = REPORTED_SHARE.get(code, OTHER_DISTRICTS_REPORTED_SHARE)
+        families = _families(district, today)
+        rng.shuffle(families)
+        for index, family in enumerate(families):
+            always = index == 0  # every district has some history
+            if len(family) > 1 and rng.random() < SIBLING_REPORT_SHARE:
+                report_about(family[: rng.choice((2, len(family)))], district, people)
+                continue
+            for child in family:
+                if always or rng.random() < share:
+                    report_about([child], district, people)
+                    always = False
     return timeline
 
 
-def _plan_child(
+def _plan_report(
     timeline: Timeline,
     *,
     rng: random.Random,
-    child: Person,
+    children: list[Person],
     district: District,
     people: Actors,
     received: date,
@@ -186,13 +228,14 @@ def _plan_child(
     mandatory: bool,
     channel: str,
     violent: bool,
-    state: dict[str, Any],
     today: date,
-    late_recording: bool,
 ) -> None:
+    """One report about one or more children; each child then has its own case and clocks."""
+    states: list[dict[str, Any]] = [{} for _ in children]
+    # Only a named reporter has an identity to protect (OSL 26:5).
+    is_protected = category != "anonym" and rng.random() < 0.05
+
     def register() -> None:
-        # Only a named reporter has an identity to protect (OSL 26:5).
-        is_protected = rng.random() < 0.05 and category != "anonym"
         report = intake.register_report(
             by=people.intake,
             district=district,
@@ -204,14 +247,48 @@ def _plan_child(
             reporter_contact="",
             is_reporter_identity_protected=is_protected,
             reason_codes=reasons,
-            text="Genererad demoanmälan. Oro för barnets situation enligt anmälaren.",
-            children=[child],
+            text="Genererad demoanmälan. Oro för barnens situation enligt anmälaren."
+            if len(children) > 1
+            else "Genererad demoanmälan. Oro för barnets situation enligt anmälaren.",
+            children=children,
         )
-        state["report_child"] = ReportChild.objects.get(report=report, child=child)
-        state["case"] = state["report_child"].case
+        for child, state in zip(children, states, strict=True):
+            state["report_child"] = ReportChild.objects.get(report=report, child=child)
+            state["case"] = state["report_child"].case
 
     timeline.at(received, rng.randrange(8, 15), register)
+    # Siblings usually get the same decision; now and then one of them does not.
+    is_opened = rng.random() < (0.7 if violent else 0.45)
+    for index, (child, state) in enumerate(zip(children, states, strict=True)):
+        if index and rng.random() < 0.2:
+            is_opened = not is_opened
+        _plan_child(
+            timeline,
+            rng=rng,
+            child=child,
+            people=people,
+            received=received,
+            violent=violent,
+            is_opened=is_opened,
+            state=state,
+            today=today,
+            late_recording=rng.random() < 0.06,
+        )
 
+
+def _plan_child(
+    timeline: Timeline,
+    *,
+    rng: random.Random,
+    child: Person,
+    people: Actors,
+    received: date,
+    violent: bool,
+    is_opened: bool,
+    state: dict[str, Any],
+    today: date,
+    late_recording: bool,
+) -> None:
     def protect() -> None:
         intake.assess_protection(
             state["report_child"],
@@ -226,7 +303,6 @@ def _plan_child(
     timeline.at(received, 16, protect)
 
     decision_day = _weekday(received + timedelta(days=rng.choice((2, 5, 8, 11, 13, 13, 16))))
-    is_opened = rng.random() < (0.7 if violent else 0.45)
     if decision_day >= today:
         return  # still in pre-assessment
 
@@ -235,7 +311,7 @@ def _plan_child(
         pre = PreAssessment.objects.filter(case=state["case"], corrects__isnull=True).first()
         if pre is None or state["case"].status != CaseStatus.PRE_ASSESSMENT:
             raise RuntimeError(f"demo history: case {state['case'].pk} not in pre-assessment")
-        late = decision_day > received + timedelta(days=14)
+        late = decision_day > pre_assessment_deadline(pre.received_on).due
         intake.sign_pre_assessment(
             pre,
             by=people.intake,
@@ -288,9 +364,12 @@ def _plan_investigation(
     today: date,
     late_recording: bool,
 ) -> None:
+    """The investigation's events. Everything is planned; what lies after now is not replayed,
+    so an investigation opened recently simply has fewer documents."""
     by = people.investigator
     duration = max(40, int(rng.gauss(125, 35)))
     closing = _weekday(opened + timedelta(days=duration))
+    is_open_today = closing >= today
 
     def inform() -> None:
         inv = state["investigation"]
@@ -305,6 +384,7 @@ def _plan_investigation(
     timeline.at(_weekday(opened + timedelta(days=1)), 10, inform)
 
     plan_day = _weekday(opened + timedelta(days=6))
+    areas = rng.sample(AREAS_2018, 3)
 
     def plan() -> None:
         inv = state["investigation"]
@@ -317,7 +397,7 @@ def _plan_investigation(
             expected_version=doc.version,
             changes={
                 "questions": "Vilka behov har barnet? Får barnet den omsorg det behöver?",
-                "areas": rng.sample(AREAS_2018, 3),
+                "areas": areas,
                 "planned_contacts": "Förskola/skola, BVC eller skolhälsovård.",
                 "child_meeting": "Två enskilda samtal med barnet, det första i skolan.",
                 "time_plan": "Analys klar inom tre månader.",
@@ -325,7 +405,18 @@ def _plan_investigation(
         )
 
     # A few plans are written down long after the day they were made: recorded late.
-    timeline.at(plan_day + timedelta(days=9 if late_recording else 0), 11, plan)
+    plan_recorded = plan_day + timedelta(days=9 if late_recording else 0)
+    timeline.at(plan_recorded, 11, plan)
+
+    # Each planned area is written and signed between the plan and the analysis.
+    analysis_day = _weekday(closing - timedelta(days=5))
+    window = max(1, (analysis_day - plan_recorded).days - 1)
+    for area in areas:
+        area_day = _weekday(plan_recorded + timedelta(days=1 + rng.randrange(window)))
+        if area_day >= analysis_day:
+            area_day = plan_recorded + timedelta(days=1)
+        timeline.at(area_day, 10, _area_writer(state, by=by, area=area, day=area_day))
+
     if rng.random() < 0.75:
         talk_day = _weekday(opened + timedelta(days=rng.randrange(10, 30)))
 
@@ -366,33 +457,34 @@ def _plan_investigation(
 
         timeline.at(risk_day, 14, risk)
 
-    if closing >= today:
-        # Still open. Past four months? Then about half get an extension decision in time.
-        from rodtrad.deadlines.rules import investigation_deadline
+    # Past four months? About half get an extension decided a few days before the deadline.
+    deadline = investigation_deadline(opened)
+    last_day = closing if not is_open_today else today
+    if last_day > deadline.due and people.manager is not None and rng.random() < 0.5:
+        decided = deadline.due - timedelta(days=3)
+        while decided.weekday() >= 5:
+            decided -= timedelta(days=1)
+        extended_to = deadline.due + timedelta(days=45)
 
-        deadline = investigation_deadline(opened)
-        if today > deadline.due_strict and people.manager is not None and rng.random() < 0.5:
-            decided = deadline.due_strict - timedelta(days=3)
+        def extend() -> None:
+            investigation_services.decide_extension(
+                state["investigation"],
+                by=people.manager,
+                decided_on=decided,
+                extended_to=extended_to,
+                reasons="Särskilda skäl: väntar på utlåtande från BUP.",
+            )
 
-            def extend() -> None:
-                investigation_services.decide_extension(
-                    state["investigation"],
-                    by=people.manager,
-                    decided_on=decided,
-                    extended_to=deadline.due_strict + timedelta(days=45),
-                    reasons="Särskilda skäl: väntar på utlåtande från BUP.",
-                )
-
-            timeline.at(_weekday(decided), 9, extend)
+        timeline.at(decided, 9, extend)
+    if is_open_today:
         return
-    analysis_day = _weekday(closing - timedelta(days=5))
 
     def analyse() -> None:
         inv = state["investigation"]
         need = investigation_services.add_need(
             inv,
             by=by,
-            area=rng.choice(AREAS_2018),
+            area=rng.choice(areas),
             severity=rng.choice(("low", "moderate", "high")),
             description="Barnet behöver stöd i vardagen och vuxna som förstår dess behov.",
             child_view="Barnet vill ha någon att prata med.",
@@ -427,20 +519,49 @@ def _plan_investigation(
     timeline.at(closing, 16, close)
 
 
+def _area_writer(state: dict[str, Any], *, by: User, area: str, day: date) -> Callable[[], None]:
+    def write() -> None:
+        inv = state["investigation"]
+        doc = investigation_services.create_area_assessment(inv, by=by, event_on=day, area=area)
+        investigation_services.sign_area_assessment(
+            doc,
+            by=by,
+            expected_version=doc.version,
+            changes={
+                "facts": "Uppgifter från samtal med barnet, vårdnadshavarna och skolan.",
+                "sources": "Barnet, vårdnadshavarna, skolan.",
+                "risk_factors": "Oro för stabiliteten i vardagen.",
+                "protective_factors": "Barnet har en nära relation till en vuxen i skolan.",
+                "child_view": "Barnet vill att det ska bli lugnare hemma.",
+                "guardians_view": "Vårdnadshavarna vill ha stöd i föräldraskapet.",
+            },
+        )
+
+    return write
+
+
+# Districts whose work the demo users do; every other district is worked by background staff
+# (accounts that cannot sign in), so that every district has history.
+DEMO_ACTORS = {
+    "bromma": ("mottagning", "utredare", "chef"),
+    # Farsta has no intake demo user: its team manager (district-wide) takes the reports.
+    "farsta": ("chef.farsta", "utredare.farsta", "chef.farsta"),
+}
+
+
 def generate_history(*, seed: int, users: dict[str, User], districts: dict[str, District]) -> int:
-    """Replay the demo history for Bromma and Farsta; returns the number of events."""
+    """Replay the demo history for every district; returns the number of events."""
     rng = random.Random(seed)
-    actors = {
-        "bromma": Actors(
-            intake=users["mottagning"], investigator=users["utredare"], manager=users["chef"]
-        ),
-        # Farsta has no intake demo user: its team manager (district-wide) takes the reports.
-        "farsta": Actors(
-            intake=users["chef.farsta"],
-            investigator=users["utredare.farsta"],
-            manager=users["chef.farsta"],
-        ),
-    }
+    actors: dict[str, Actors] = {}
+    for code in districts:
+        intake_name, investigator_name, manager_name = DEMO_ACTORS.get(
+            code, (f"mottagning.{code}", f"utredning.{code}", f"chef.{code}")
+        )
+        actors[code] = Actors(
+            intake=users[intake_name],
+            investigator=users[investigator_name],
+            manager=users[manager_name],
+        )
     timeline = build_history(rng=rng, districts=districts, actors=actors)
     timeline.replay(until=timezone.now())
     return len(timeline.events)

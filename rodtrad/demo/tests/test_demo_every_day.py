@@ -1,0 +1,174 @@
+"""The demo loads on every day of the year (issue 6, point 1).
+
+The demo history is planned backwards from "today", so whether it loads depends on the date:
+weekends, holidays, eves, month ends and leap days move deadlines, and an event planned for
+later today is not replayed. Each test generates a small demo with the clock fixed at one of
+the dates below, with two seeds, and checks the invariants every page relies on.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from conftest import sign_in
+from rodtrad.accounts.access import CASE_ROLES, active_roles
+from rodtrad.accounts.models import District, Role, User
+from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.deadlines.queries import my_deadlines, team_deadlines
+from rodtrad.demo.generator import generate
+from rodtrad.intake.models import PreAssessment, ReportChild
+from rodtrad.investigation.models import Investigation, Outcome
+from rodtrad.journal.verify import verify_chain
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+# Named days that move deadlines, and the two days the demo once failed on.
+NAMED_DAYS = [
+    date(2026, 11, 25),  # the demo failed on this day (an anonymous, protected reporter)
+    date(2026, 12, 2),  # and on this one
+    date(2026, 12, 24),  # julafton
+    date(2026, 12, 31),  # nyårsafton
+    date(2027, 1, 1),  # nyårsdagen
+    date(2027, 1, 6),  # trettondedag jul
+    date(2027, 1, 31),  # a month end on a Sunday
+    date(2027, 2, 28),  # the last day of a short February
+    date(2027, 3, 29),  # annandag påsk (the Monday after Easter)
+    date(2027, 3, 31),  # a month end
+    date(2027, 4, 30),  # valborgsmässoafton, month end
+    date(2027, 5, 1),  # första maj
+    date(2027, 5, 6),  # Kristi himmelsfärdsdag
+    date(2027, 6, 6),  # nationaldagen (a Sunday)
+    date(2027, 6, 25),  # midsommarafton
+    date(2027, 6, 26),  # midsommardagen
+    date(2027, 6, 30),  # a month end
+    date(2027, 8, 31),  # a month end
+    date(2027, 10, 31),  # a month end on a Sunday
+    date(2027, 11, 6),  # alla helgons dag
+    date(2028, 2, 29),  # a leap day
+    date(2028, 3, 1),  # the day after a leap day
+]
+# Eight more days spread through the year, on different weekdays.
+SPREAD_DAYS = [date(2027, 1, 20) + timedelta(days=45 * n) for n in range(8)]
+DAYS = sorted(set(NAMED_DAYS + SPREAD_DAYS))
+# The hour varies too: an event planned for later today is not replayed.
+HOURS = (time(0, 5), time(7, 40), time(9, 30), time(13, 15), time(17, 55), time(23, 50))
+SEEDS = (1, 2027)
+FAMILIES = 14  # one family per district: every district still gets history
+
+CASES = [
+    pytest.param(day, HOURS[index % len(HOURS)], seed, id=f"{day.isoformat()}-seed{seed}")
+    for index, day in enumerate(DAYS)
+    for seed in SEEDS
+]
+
+
+def test_the_dates_cover_a_year_and_the_named_days() -> None:
+    assert len(DAYS) >= 30
+    assert max(DAYS) - min(DAYS) >= timedelta(days=365)
+    assert {date(2026, 12, 24), date(2026, 12, 31), date(2028, 2, 29)} <= set(DAYS)
+
+
+def _status_problems(case: Case) -> list[str]:
+    """What the case's documents say its status must be, compared with the status."""
+    report_children = list(ReportChild.objects.filter(case=case))
+    unassessed = [rc for rc in report_children if not hasattr(rc, "protection_assessment")]
+    pre = PreAssessment.objects.filter(case=case, corrects__isnull=True).first()
+    investigation = Investigation.objects.filter(case=case).first()
+    problems: list[str] = []
+
+    def expect(condition: bool, what: str) -> None:
+        if not condition:
+            problems.append(f"case {case.pk} ({case.status}): {what}")
+
+    expect(bool(report_children), "has no report")
+    if case.status == CaseStatus.INTAKE:
+        expect(bool(unassessed), "in intake but every report has a protection assessment")
+        expect(pre is None, "in intake but has a pre-assessment")
+    elif case.status == CaseStatus.PRE_ASSESSMENT:
+        expect(pre is not None and not pre.is_signed, "no unsigned pre-assessment")
+        expect(investigation is None, "in pre-assessment but has an investigation")
+    elif case.status == CaseStatus.INVESTIGATION:
+        expect(pre is not None and pre.is_signed and pre.decision == "open", "no decision to open")
+        expect(investigation is not None and investigation.is_open, "no open investigation")
+    elif case.status == CaseStatus.CLOSED:
+        closed_at_pre = pre is not None and pre.is_signed and pre.decision != "open"
+        closed_after = (
+            investigation is not None
+            and not investigation.is_open
+            and investigation.outcome != Outcome.PROPOSAL
+        )
+        expect(closed_at_pre or closed_after, "closed without a decision that closes it")
+    else:  # after a proposal: waiting for a decision or with interventions
+        expect(
+            investigation is not None
+            and not investigation.is_open
+            and investigation.outcome == Outcome.PROPOSAL,
+            "past the investigation without a proposal",
+        )
+    return problems
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("day", "at", "seed"), CASES)
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def test_demo_loads_and_holds_together_on(day: date, at: time, seed: int) -> None:
+    moment = datetime.combine(day, at, STOCKHOLM)
+    with time_machine.travel(moment, tick=False):
+        summary = generate(seed=seed, families=FAMILIES)
+        today = day
+
+        # Every district has history, and every case's status agrees with its documents.
+        assert summary.cases == Case.objects.count() > 0
+        with_history = set(Case.objects.values_list("district__code", flat=True))
+        assert set(District.objects.values_list("code", flat=True)) == with_history
+        problems = [p for case in Case.objects.all() for p in _status_problems(case)]
+        assert problems == []
+
+        # Every open deadline computes, for every user who has deadlines.
+        for user in User.objects.filter(is_active=True):
+            roles = active_roles(user)
+            if not roles & CASE_ROLES:
+                continue
+            for item in my_deadlines(user, today=today):
+                assert item.due >= item.due_strict >= item.counted_from
+            if Role.TEAM_MANAGER in roles:
+                team_deadlines(user, today=today)
+        for investigation in Investigation.objects.filter(closed_on__isnull=True):
+            deadline = investigation.deadline
+            assert deadline.due >= deadline.due_strict > investigation.opened_on
+
+        # The journal the history wrote verifies.
+        assert verify_chain().ok
+
+        # The demo users' start pages and lists answer.
+        for username, names in (
+            ("utredare", ("home", "deadlines:mine")),
+            ("mottagning", ("home", "intake:queue")),
+            ("chef", ("home", "deadlines:team", "cases:case-list")),
+        ):
+            client = sign_in(Client(), User.objects.get(username=username))
+            for name in names:
+                response = client.get(reverse(name))
+                assert response.status_code == 200, (username, name)
+
+
+@pytest.mark.django_db
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def test_about_one_report_in_ten_concerns_siblings() -> None:
+    from django.db.models import Count
+
+    from rodtrad.intake.models import Report
+
+    with time_machine.travel(datetime(2027, 3, 10, 9, 30, tzinfo=STOCKHOLM), tick=False):
+        generate(seed=1, families=90)
+    children_per_report = list(
+        Report.objects.annotate(n=Count("children")).values_list("n", flat=True)
+    )
+    siblings = sum(1 for n in children_per_report if n > 1)
+    assert 0.05 <= siblings / len(children_per_report) <= 0.2
