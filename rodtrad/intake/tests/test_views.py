@@ -522,3 +522,22 @@ def test_the_pre_assessment_page_asks_why_a_decision_is_dated_before_the_registr
     assert "ligger före dagen då anmälan registrerades" in response.content.decode()
     document.refresh_from_db()
     assert not document.is_signed
+
+
+def test_a_last_day_on_midsommarafton_is_called_a_day_off_by_law_not_a_holiday(
+    signed_in, intake_worker, own_district, time_machine
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    # Received Friday 5 June 2026: 14 days end on midsommarafton, 19 June (a weekday eve).
+    time_machine.move_to(datetime(2026, 6, 5, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm")))
+    child = PersonFactory(district=own_district)
+    report_child = register(intake_worker, own_district, [child]).children.get()
+    body = (
+        signed_in(intake_worker)
+        .get(reverse("cases:case-detail", args=[report_child.case_id]))
+        .content.decode()
+    )
+    assert "(helg- eller ledig dag enligt lag (1930:173): får göras senast 2026-06-22)" in body
+    assert "helgdag:" not in body
