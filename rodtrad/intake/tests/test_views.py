@@ -527,9 +527,12 @@ def test_the_pre_assessment_page_asks_why_a_decision_is_dated_before_the_registr
 def test_a_last_day_on_midsommarafton_is_called_a_day_off_by_law_not_a_holiday(
     signed_in, intake_worker, own_district, time_machine
 ):
-    from datetime import datetime
+    from datetime import date, datetime
     from zoneinfo import ZoneInfo
 
+    from rodtrad.accounts.models import Membership
+
+    Membership.objects.filter(user=intake_worker).update(valid_from=date(2026, 1, 1))
     # Received Friday 5 June 2026: 14 days end on midsommarafton, 19 June (a weekday eve).
     time_machine.move_to(datetime(2026, 6, 5, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm")))
     child = PersonFactory(district=own_district)
@@ -541,3 +544,20 @@ def test_a_last_day_on_midsommarafton_is_called_a_day_off_by_law_not_a_holiday(
     )
     assert "(helg- eller ledig dag enligt lag (1930:173): får göras senast 2026-06-22)" in body
     assert "helgdag:" not in body
+
+
+def test_an_urgent_case_is_marked_in_the_case_list_and_on_the_case_page(
+    signed_in, intake_worker, report_child
+):
+    assess_protection(
+        report_child,
+        by=intake_worker,
+        is_immediate_protection_needed=True,
+        actions_taken="Socialjouren kontaktad.",
+        rationale="Akut.",
+    )
+    client = signed_in(intake_worker)
+    listing = client.get(reverse("cases:case-list")).content.decode()
+    assert "Brådskande" in listing
+    page = client.get(reverse("cases:case-detail", args=[report_child.case_id])).content.decode()
+    assert "Brådskande: omedelbart skydd, skyddsåtgärd inte registrerad" in page
