@@ -73,8 +73,13 @@ INVESTIGATION = rules.INVESTIGATION
 # Reminders: dates set by the staff, not by the law (no rule in rules.RULES).
 RISK_REASSESSMENT = "risk_reassessment"
 REMINDER_KINDS = frozenset({RISK_REASSESSMENT})
-KINDS = (PROTECTION_ASSESSMENT, PRE_ASSESSMENT, REPORTER_INFORMATION, INVESTIGATION)
-KINDS += (RISK_REASSESSMENT,)
+KINDS: tuple[str, ...] = (
+    PROTECTION_ASSESSMENT,
+    PRE_ASSESSMENT,
+    REPORTER_INFORMATION,
+    INVESTIGATION,
+    RISK_REASSESSMENT,
+)
 
 LABELS = {
     PROTECTION_ASSESSMENT: _("Skyddsbedömning"),
@@ -408,7 +413,7 @@ def _investigations(case_ids: QuerySet[Any]) -> list[_Pending]:
 def _risk_reassessments(case_ids: QuerySet[Any]) -> list[_Pending]:
     """Reminders: the date for a new risk assessment, set in the newest signed risk assessment
     of each open investigation (a newer signed assessment replaces the older one's date)."""
-    newest: dict[int, dict[str, Any]] = {}
+    newest: dict[int, Any] = {}
     rows = (
         RiskAssessment.objects.filter(
             investigation__case_id__in=case_ids,
