@@ -94,7 +94,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rodtrad.lib.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Swedish unless the user chose English; never the browser's Accept-Language.
+    "rodtrad.lib.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -305,3 +306,6 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "rodtrad.lib.logging.PersonalDataExceptionRe
 # Rodtrad's own knobs
 RODTRAD_EMERGENCY_ACCESS_MINUTES = 60
 RODTRAD_LATE_RECORDING_DAYS = 7
+# A report's stated receipt more than this many days before its registration is flagged until
+# a team manager of the district confirms it with a note (docs/architecture.md, Reports).
+RODTRAD_STATED_RECEIPT_MAX_DAYS = int(os.environ.get("RODTRAD_STATED_RECEIPT_MAX_DAYS", "30"))

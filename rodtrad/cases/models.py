@@ -13,6 +13,9 @@ class CaseStatus(models.TextChoices):
     INTAKE = "intake", _("Aktualisering")
     PRE_ASSESSMENT = "pre_assessment", _("Förhandsbedömning")
     INVESTIGATION = "investigation", _("Utredning")
+    # The investigation ended with a proposal of interventions; nothing is decided yet. The
+    # decisions (a later issue) move the case on to intervention or close it.
+    PROPOSAL_AWAITING_DECISION = "proposal_awaiting_decision", _("Förslag – väntar på beslut")
     INTERVENTION = "intervention", _("Insats pågår")
     FOLLOW_UP = "follow_up", _("Uppföljning")
     CLOSED = "closed", _("Avslutat")
@@ -34,8 +37,13 @@ class Case(models.Model):
         blank=True,
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.INTAKE
+        _("status"), max_length=30, choices=CaseStatus.choices, default=CaseStatus.INTAKE
     )
+    # Set when a protection assessment finds that the child needs immediate protection (SoL
+    # 20:1) and cleared when the protective action taken is recorded: lists and the case page
+    # show the case as urgent meanwhile. Only intake.services changes it, in the same
+    # transaction as the assessment or the action (docs/architecture.md, the case spine).
+    is_urgent = models.BooleanField(_("brådskande"), default=False)
     recorded_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)

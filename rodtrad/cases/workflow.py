@@ -32,15 +32,27 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.INTAKE, S.PRE_ASSESSMENT, gettext_lazy("Skyddsbedömning gjord")),
     Transition(S.PRE_ASSESSMENT, S.INVESTIGATION, gettext_lazy("Beslut att inleda utredning")),
     Transition(S.PRE_ASSESSMENT, S.CLOSED, gettext_lazy("Beslut att inte inleda utredning")),
+    # A proposal is not a decision: the case waits for the decisions (SoL 11:1, a later
+    # issue), which either start the interventions or close the case.
     Transition(
         S.INVESTIGATION,
-        S.INTERVENTION,
+        S.PROPOSAL_AWAITING_DECISION,
         gettext_lazy("Utredningen avslutad med förslag på insatser"),
     ),
     Transition(
         S.INVESTIGATION,
         S.CLOSED,
         gettext_lazy("Utredningen avslutad utan insats eller överflyttad"),
+    ),
+    Transition(
+        S.PROPOSAL_AWAITING_DECISION,
+        S.INTERVENTION,
+        gettext_lazy("Beslut om insats fattat"),
+    ),
+    Transition(
+        S.PROPOSAL_AWAITING_DECISION,
+        S.CLOSED,
+        gettext_lazy("Beslut att inte bevilja någon insats"),
     ),
     Transition(
         S.INTERVENTION, S.FOLLOW_UP, gettext_lazy("Insatserna avslutade, uppföljning beslutad")

@@ -16,6 +16,15 @@ Which date drives what (docs/deadlines.md, "Two dates on every deadline"):
 
 `open_deadlines` runs a fixed number of queries whatever the number of cases (one per kind of
 row, plus one for the cases that have items).
+
+Besides the statutory deadlines the lists carry **reminders**: dates the staff set themselves,
+such as a risk assessment's date for a new assessment. A reminder is not a time limit of the
+law: it has no paragraph, is tagged "påminnelse", is never counted as late ("försenad") and
+is left out of the team's counts of deadlines (`DeadlineItem.is_reminder`).
+
+`manager_tasks` lists what waits for a team manager of the district: children who need
+immediate protection with no protective action recorded, requests for more time in an
+investigation, and stated receipts far back that need a note.
 """
 
 from __future__ import annotations
@@ -39,28 +48,45 @@ from rodtrad.intake.models import (
     Decision,
     PreAssessment,
     ProtectionAssessment,
+    Report,
     ReportChild,
     ReporterInformationRequest,
 )
-from rodtrad.investigation.models import ExtensionDecision, Investigation
+from rodtrad.investigation.models import (
+    ExtensionDecision,
+    ExtensionRequest,
+    ExtensionRequestStatus,
+    Investigation,
+    RiskAssessment,
+)
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 # Cases waiting for the pre-assessment decision (SoL 20:2).
 WAITING_STATUSES = (CaseStatus.INTAKE, CaseStatus.PRE_ASSESSMENT)
 
-# The four kinds of deadline listed here; each is also the key of its rule in rules.RULES.
+# The four statutory kinds listed here; each is also the key of its rule in rules.RULES.
 PROTECTION_ASSESSMENT = rules.PROTECTION_ASSESSMENT
 PRE_ASSESSMENT = rules.PRE_ASSESSMENT
 REPORTER_INFORMATION = rules.REPORTER_INFORMATION
 INVESTIGATION = rules.INVESTIGATION
-KINDS = (PROTECTION_ASSESSMENT, PRE_ASSESSMENT, REPORTER_INFORMATION, INVESTIGATION)
+# Reminders: dates set by the staff, not by the law (no rule in rules.RULES).
+RISK_REASSESSMENT = "risk_reassessment"
+REMINDER_KINDS = frozenset({RISK_REASSESSMENT})
+KINDS: tuple[str, ...] = (
+    PROTECTION_ASSESSMENT,
+    PRE_ASSESSMENT,
+    REPORTER_INFORMATION,
+    INVESTIGATION,
+    RISK_REASSESSMENT,
+)
 
 LABELS = {
     PROTECTION_ASSESSMENT: _("Skyddsbedömning"),
     PRE_ASSESSMENT: _("Förhandsbedömning"),
     REPORTER_INFORMATION: _("Information till anmälaren"),
     INVESTIGATION: _("Utredning"),
+    RISK_REASSESSMENT: _("Ny riskbedömning"),
 }
 
 # Where the user acts on each kind: (URL name, which id it takes). Until the intake and
@@ -70,6 +96,7 @@ ACTION_ROUTES = {
     PRE_ASSESSMENT: ("intake:pre-assessment-edit", "case"),
     REPORTER_INFORMATION: ("intake:report-detail", "report"),
     INVESTIGATION: ("investigation:investigation-detail", "investigation"),
+    RISK_REASSESSMENT: ("investigation:risk-edit", "risk_assessment"),
 }
 FALLBACK_ROUTE = "cases:case-detail"
 
@@ -77,7 +104,10 @@ SOON_WITHIN_DAYS = rules.SOON_WITHIN_DAYS
 
 
 def citation(rule_key: str) -> str:
-    """The rule's paragraph written out: "SoL 20:2" becomes "SoL 20 kap. 2 §"."""
+    """The rule's paragraph written out: "SoL 20:2" becomes "SoL 20 kap. 2 §"; empty for a
+    reminder, which no paragraph sets."""
+    if rule_key not in rules.RULES:
+        return ""
     short = rules.RULES[rule_key].citation
     law, _sep, place = short.partition(" ")
     chapter, _sep, section = place.partition(":")
@@ -116,8 +146,23 @@ class DeadlineItem:
     case: Case | None = field(default=None, repr=False, compare=False)
 
     @property
+    def is_reminder(self) -> bool:
+        """A date the staff set (not the law): never "late", only passed."""
+        return self.kind in REMINDER_KINDS
+
+    @property
     def is_overdue(self) -> bool:
-        return self.urgency == rules.Urgency.OVERDUE
+        """A statutory deadline whose last day has passed (never a reminder)."""
+        return self.urgency == rules.Urgency.OVERDUE and not self.is_reminder
+
+    @property
+    def is_passed_reminder(self) -> bool:
+        return self.urgency == rules.Urgency.OVERDUE and self.is_reminder
+
+    @property
+    def needs_attention_today(self) -> bool:
+        """For the start page: overdue, due today, or a reminder whose day has come."""
+        return self.is_overdue or self.is_due_today or self.is_passed_reminder
 
     @property
     def is_due_today(self) -> bool:
@@ -134,8 +179,8 @@ class DeadlineItem:
 
     @property
     def is_due_within_soon(self) -> bool:
-        """Due today or within SOON_WITHIN_DAYS days (not overdue)."""
-        return 0 <= self.days_left <= SOON_WITHIN_DAYS
+        """A statutory deadline due today or within SOON_WITHIN_DAYS days (not overdue)."""
+        return 0 <= self.days_left <= SOON_WITHIN_DAYS and not self.is_reminder
 
     @property
     def responsible_id(self) -> int | None:
@@ -144,7 +189,7 @@ class DeadlineItem:
     @property
     def sort_key(self) -> tuple[bool, date, int, int, int]:
         return (
-            not self.is_overdue,
+            not (self.is_overdue or self.is_passed_reminder),
             self.due_strict,
             KINDS.index(self.kind),
             self.case_id,
@@ -365,6 +410,39 @@ def _investigations(case_ids: QuerySet[Any]) -> list[_Pending]:
     return pending
 
 
+def _risk_reassessments(case_ids: QuerySet[Any]) -> list[_Pending]:
+    """Reminders: the date for a new risk assessment, set in the newest signed risk assessment
+    of each open investigation (a newer signed assessment replaces the older one's date)."""
+    newest: dict[int, Any] = {}
+    rows = (
+        RiskAssessment.objects.filter(
+            investigation__case_id__in=case_ids,
+            investigation__closed_on__isnull=True,
+            status=DocumentStatus.SIGNED,
+        )
+        .order_by("investigation_id", "-event_on", "-pk")
+        .values("pk", "investigation_id", "case_id", "event_on", "reassessment_on")
+    )
+    for row in rows:
+        newest.setdefault(row["investigation_id"], row)
+    pending = []
+    for row in newest.values():
+        day = row["reassessment_on"]
+        if day is None:
+            continue
+        pending.append(
+            _Pending(
+                kind=RISK_REASSESSMENT,
+                case_id=row["case_id"],
+                object_id=row["pk"],
+                counted_from=row["event_on"],
+                deadline=rules.Deadline(rule=RISK_REASSESSMENT, due_strict=day, due=day),
+                ids={"risk_assessment": row["pk"], "case": row["case_id"]},
+            )
+        )
+    return pending
+
+
 def open_deadlines(cases_queryset: QuerySet[Any], *, today: date) -> list[DeadlineItem]:
     """Every running deadline on the cases of `cases_queryset`, most urgent first.
 
@@ -376,6 +454,7 @@ def open_deadlines(cases_queryset: QuerySet[Any], *, today: date) -> list[Deadli
         *_protection_and_pre_assessment(case_ids),
         *_reporter_information(case_ids),
         *_investigations(case_ids),
+        *_risk_reassessments(case_ids),
     ]
     if not pending:
         return []
@@ -471,10 +550,12 @@ class TeamDeadlines:
     items: list[DeadlineItem]
     summary: list[ResponsibleSummary]
     overdue_investigations: list[DeadlineItem]
+    tasks: ManagerTasks = field(default_factory=lambda: ManagerTasks())
 
     @property
     def open(self) -> int:
-        return len(self.items)
+        """Running statutory deadlines (reminders are not counted)."""
+        return sum(1 for item in self.items if not item.is_reminder)
 
     @property
     def due_soon(self) -> int:
@@ -490,6 +571,8 @@ def summarise(items: Iterable[DeadlineItem]) -> list[ResponsibleSummary]:
     groups: dict[int | None, list[DeadlineItem]] = defaultdict(list)
     people: dict[int | None, Any] = {None: None}
     for item in items:
+        if item.is_reminder:
+            continue  # the team's counts are of statutory deadlines
         groups[item.responsible_id].append(item)
         people[item.responsible_id] = item.responsible
     rows = [
@@ -515,4 +598,83 @@ def team_deadlines(user: Any, *, today: date) -> TeamDeadlines:
         items=items,
         summary=summarise(items),
         overdue_investigations=[i for i in items if i.is_overdue_without_extension],
+        tasks=manager_tasks(user),
+    )
+
+
+# --- What waits for a team manager ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ManagerTasks:
+    """What waits for a team manager of the district, oldest first in each list.
+
+    * `protection_alerts`: protection assessments that found a need for immediate protection
+      (SoL 20:1) with no protective action recorded yet; the case is urgent meanwhile.
+    * `extension_requests`: requests for more time in an investigation (SoL 20:3), decided
+      on the investigation's extension page.
+    * `receipt_confirmations`: reports whose stated receipt lies far before the registration
+      and needs a team manager's note.
+    """
+
+    protection_alerts: list[ProtectionAssessment] = field(default_factory=list)
+    extension_requests: list[ExtensionRequest] = field(default_factory=list)
+    receipt_confirmations: list[Report] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return (
+            len(self.protection_alerts)
+            + len(self.extension_requests)
+            + len(self.receipt_confirmations)
+        )
+
+    @property
+    def cases(self) -> list[Case]:
+        """The cases these lists show a child of (for the `listed` access events)."""
+        found = {a.report_child.case_id: a.report_child.case for a in self.protection_alerts}
+        found |= {r.investigation.case_id: r.investigation.case for r in self.extension_requests}
+        return list(found.values())
+
+
+def manager_tasks(user: Any) -> ManagerTasks:
+    """What waits for `user` as team manager, in the districts where they are one; empty for
+    everyone else. Rows come only from cases and reports the user may see."""
+    districts = managed_districts(user)
+    if not districts:
+        return ManagerTasks()
+    cases = access.visible_cases(user).filter(district_id__in=districts)
+    alerts = list(
+        ProtectionAssessment.objects.filter(
+            report_child__case__in=cases,
+            is_immediate_protection_needed=True,
+            protective_action_recorded_at__isnull=True,
+        )
+        .select_related("report_child__case__child", "report_child__report", "performed_by")
+        .order_by("performed_at", "pk")
+    )
+    requests = list(
+        ExtensionRequest.objects.filter(
+            investigation__case__in=cases,
+            investigation__closed_on__isnull=True,
+            status=ExtensionRequestStatus.PENDING,
+        )
+        .select_related("investigation__case__child", "requested_by")
+        .prefetch_related("investigation__extensions")
+        .order_by("requested_at", "pk")
+    )
+    from rodtrad.intake.queries import visible_reports
+
+    receipts = list(
+        visible_reports(user)
+        .filter(
+            district_id__in=districts,
+            is_receipt_confirmation_needed=True,
+            receipt_confirmed_at__isnull=True,
+        )
+        .select_related("registered_by")
+        .order_by("received_at", "pk")
+    )
+    return ManagerTasks(
+        protection_alerts=alerts, extension_requests=requests, receipt_confirmations=receipts
     )

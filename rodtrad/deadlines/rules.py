@@ -21,13 +21,14 @@ from, and `due`, rolled per 2 §, that compliance is judged against.
 | protection_assessment | Skyddsbedömning            | SoL 20:1  | same day as receipt    | no  |
 | pre_assessment        | Förhandsbedömning          | SoL 20:2  | receipt + 14 days      | yes |
 | reporter_information  | Information till anmälaren | SoL 19:6  | decision + 1 week      | yes |
-| investigation         | Utredning                  | SoL 20:3  | opening + 4 months     | yes |
+| investigation         | Utredning                  | SoL 20:3  | opening + 4 months     | yes*|
 | placement_review      | Övervägande                | SoL 22:13 | last review + 6 months | yes |
 | follow_up             | Uppföljning efter avslut   | SoL 23:5  | closure + ≤ 6 months   | no  |
 
 Receipt = the day the report came in (day 0); decision = to open or not open an investigation;
 last review = the placement's start or its last övervägande; closure = the investigation
-closed or the placement ended. "2 §" = whether `due` moves to the next weekday.
+closed or the placement ended. "2 §" = whether `due` moves to the next weekday. (*) An
+extension's end date is the date the decision sets, never moved (`investigation_deadline`).
 
 The protection assessment is due "genast", the same day, including weekends; and the follow-up
 period is a limit on how long the nämnd may follow up, not a time for an action, so neither
@@ -282,17 +283,21 @@ class InvalidExtension(ValueError):
 def investigation_deadline(opened_on: date, extensions: Sequence[date] = ()) -> Deadline:
     """The investigation's deadline after its extensions (SoL 20:3, lag 1930:173 1–2 §§).
 
-    Four months from `opened_on`; `extensions` are the new end dates set by extension
-    decisions, oldest decision first, so the newest wins. Each must be later than the
-    deadline it extends (its `due`), or `InvalidExtension` is raised. Whether each decision
-    was made in time is checked separately with `is_extension_decided_in_time`.
+    Four months from `opened_on` (rolled per 2 §); `extensions` are the new end dates set by
+    extension decisions, oldest decision first, so the newest wins. Each must be later than
+    the deadline it extends (its `due`), or `InvalidExtension` is raised. Whether each
+    decision was made in time is checked separately with `is_extension_decided_in_time`.
+
+    An extension's end date is the date the decision sets, as it stands: it is not moved to
+    the next weekday. The manager chose that day knowing the calendar; 1930:173 2 § is about
+    periods the law counts, and "för viss tid" is a period the decision fixes
+    (docs/deadlines.md, "Extending an investigation").
     """
-    rule = RULES[INVESTIGATION]
     deadline = deadline_for(INVESTIGATION, opened_on)
     for extended_to in extensions:
         if extended_to <= deadline.due:
             raise InvalidExtension(extended_to=extended_to, due=deadline.due)
-        deadline = _deadline(rule, extended_to)
+        deadline = Deadline(rule=INVESTIGATION, due_strict=extended_to, due=extended_to)
     return deadline
 
 

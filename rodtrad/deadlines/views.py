@@ -25,6 +25,12 @@ def record_listed(user: Any, items: Iterable[queries.DeadlineItem], *, route: st
     record_accesses(by=user, cases=cases.values(), action=AccessAction.LISTED, route=route)
 
 
+def record_listed_tasks(user: Any, tasks: queries.ManagerTasks, *, route: str) -> None:
+    """One `listed` access event per case whose child the manager's task lists show."""
+    shown = [case for case in tasks.cases if case.pk]
+    record_accesses(by=user, cases=shown, action=AccessAction.LISTED, route=route)
+
+
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
@@ -46,4 +52,5 @@ def team(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     overview = queries.team_deadlines(request.user, today=today)
     record_listed(request.user, overview.items, route="deadlines:team")
+    record_listed_tasks(request.user, overview.tasks, route="deadlines:team")
     return render(request, "deadlines/team.html", {"team": overview, "today": today})

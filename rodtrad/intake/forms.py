@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from rodtrad.accounts.models import District
 from rodtrad.frameworks.queries import current_codes
-from rodtrad.intake.models import ContactWho, Decision
+from rodtrad.intake.models import ContactWho, Decision, ProtectiveAction
 from rodtrad.intake.services import EXTERNAL_CONTACT_MESSAGE
 from rodtrad.people.identity import InvalidIdentityNumber, parse_identity_number
 from rodtrad.people.models import Person
@@ -31,6 +32,26 @@ def date_input() -> forms.DateInput:
 def _choices(list_key: str, *, blank: bool = True) -> list[tuple[str, str]]:
     choices = [(c.code, c.label) for c in current_codes(list_key)]
     return ([("", "–")] if blank else []) + choices
+
+
+def _grouped_choices(list_key: str) -> list[tuple[str, Any]]:
+    """The current codes under their `group` (rendered as <optgroup>), groups in the order
+    of their first code; codes without a group come first, ungrouped."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    ungrouped: list[tuple[str, Any]] = [("", "–")]
+    for code in current_codes(list_key):
+        if code.group:
+            groups.setdefault(code.group, []).append((code.code, code.label))
+        else:
+            ungrouped.append((code.code, code.label))
+    return ungrouped + list(groups.items())
+
+
+def datetime_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 class ReportForm(forms.Form):
@@ -65,7 +86,12 @@ class ReportForm(forms.Form):
         label=_("Hur kom uppgifterna in?"), error_messages={"required": REQUIRED}
     )
     reporter_category = forms.ChoiceField(
-        label=_("Vem kommer anmälan från?"), error_messages={"required": REQUIRED}
+        label=_("Vem kommer anmälan från?"),
+        help_text=_(
+            "Kategorierna med anmälningsskyldighet (SoL 19 kap. 1–3 §§) står först, andra "
+            "anmälare sist."
+        ),
+        error_messages={"required": REQUIRED},
     )
     is_mandatory_reporter = forms.BooleanField(
         label=_("Anmälaren är anmälningsskyldig"),
@@ -109,10 +135,11 @@ class ReportForm(forms.Form):
         help_text=_(
             "Fyll bara i om anmälan kom in före nu, till exempel ett telefonsamtal som du skriver "
             "ned i efterhand. Tidsfristerna räknas då från den tiden. Annars gäller tiden då du "
-            "registrerar."
+            "registrerar. Ligger tiden mer än %(days)d dagar bakåt registreras anmälan ändå, men "
+            "en enhetschef i stadsdelen måste bekräfta tiden med en notering."
         ),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=datetime_input(),
+        input_formats=DATETIME_FORMATS,
         required=False,
     )
     stated_received_reason = forms.CharField(
@@ -129,12 +156,16 @@ class ReportForm(forms.Form):
         district.queryset = districts
         if districts.count() == 1:
             district.initial = districts.first()
-        for name, list_key in (
-            ("kind", "report-kinds"),
-            ("channel", "report-channels"),
-            ("reporter_category", "reporter-categories"),
-        ):
+        for name, list_key in (("kind", "report-kinds"), ("channel", "report-channels")):
             cast(forms.ChoiceField, self.fields[name]).choices = _choices(list_key)
+        # One list; the mandatory reporters grouped together (code list groups).
+        cast(forms.ChoiceField, self.fields["reporter_category"]).choices = _grouped_choices(
+            "reporter-categories"
+        )
+        stated = self.fields["stated_received_at"]
+        stated.help_text = str(stated.help_text) % {
+            "days": settings.RODTRAD_STATED_RECEIPT_MAX_DAYS
+        }
         cast(forms.ChoiceField, self.fields["reason_codes"]).choices = _choices(
             "report-reasons", blank=False
         )
@@ -174,6 +205,36 @@ class ReportForm(forms.Form):
         return raw
 
 
+class ProtectiveActionForm(forms.Form):
+    """What was done to protect the child, and when (required once the form is used)."""
+
+    protective_action = forms.ChoiceField(
+        label=_("Vilken skyddsåtgärd vidtogs?"),
+        choices=ProtectiveAction.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Välj vilken skyddsåtgärd som vidtogs.")},
+    )
+    protective_action_taken_at = forms.DateTimeField(
+        label=_("När vidtogs skyddsåtgärden? (datum och tid)"),
+        help_text=_("Inte före den tid anmälan kom in och inte senare än nu."),
+        widget=datetime_input(),
+        input_formats=DATETIME_FORMATS,
+        error_messages={
+            "required": _("Skriv när skyddsåtgärden vidtogs."),
+            "invalid": _("Skriv datum och tid som ÅÅÅÅ-MM-DD TT:MM."),
+        },
+    )
+    protective_action_note = forms.CharField(
+        label=_("Vad gjordes?"),
+        help_text=_(
+            "Till exempel vem som beslutade om omedelbart omhändertagande och var barnet är nu."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+        error_messages={"required": _("Beskriv vad som gjordes för att skydda barnet.")},
+    )
+
+
 class ProtectionAssessmentForm(forms.Form):
     information_basis = forms.CharField(
         label=_("Underlag"),
@@ -206,6 +267,27 @@ class ProtectionAssessmentForm(forms.Form):
         error_messages={
             "required": _("Skriv hur du har bedömt barnets behov av skydd och varför.")
         },
+    )
+    # Optional here: when immediate protection is needed and the action is already taken it
+    # is recorded with the assessment; otherwise later, and the case is urgent until then.
+    protective_action = forms.ChoiceField(
+        label=_("Vilken skyddsåtgärd vidtogs?"),
+        choices=ProtectiveAction.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    protective_action_taken_at = forms.DateTimeField(
+        label=_("När vidtogs skyddsåtgärden? (datum och tid)"),
+        widget=datetime_input(),
+        input_formats=DATETIME_FORMATS,
+        required=False,
+        error_messages={"invalid": _("Skriv datum och tid som ÅÅÅÅ-MM-DD TT:MM.")},
+    )
+    protective_action_note = forms.CharField(
+        label=_("Vad gjordes?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+        required=False,
     )
 
 
@@ -255,6 +337,16 @@ class PreAssessmentForm(forms.Form):
         max_length=20000,
         required=False,
     )
+    early_decision_reason = forms.CharField(
+        label=_("Varför är beslutet daterat före registreringen?"),
+        help_text=_(
+            "Behövs bara om beslutsdatumet ligger före dagen då anmälan registrerades, till "
+            "exempel när socialjouren fattade beslutet under helgen och anmälan skrevs in efteråt."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=20000,
+        required=False,
+    )
 
     CONTENT = (
         "event_on",
@@ -263,6 +355,7 @@ class PreAssessmentForm(forms.Form):
         "decision",
         "reasons",
         "exceptional_reasons",
+        "early_decision_reason",
     )
 
     def __init__(self, *args: Any, autosave_url: str = "", **kwargs: Any) -> None:
@@ -325,6 +418,19 @@ class ContactForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=20000,
         error_messages={"required": _("Skriv vad som kom fram i kontakten.")},
+    )
+
+
+class ReceiptConfirmationForm(forms.Form):
+    note = forms.CharField(
+        label=_("Enhetschefens notering"),
+        help_text=_(
+            "Varför registreras anmälan så långt efter att den kom in, och vad har du "
+            "kontrollerat? Noteringen sparas med anmälan."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": _("Skriv en notering.")},
     )
 
 

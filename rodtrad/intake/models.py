@@ -55,6 +55,17 @@ class Report(models.Model):
         _("uppgiven tid för mottagandet"), null=True, blank=True
     )
     stated_received_reason = models.TextField(_("skäl till uppgiven tid"), blank=True)
+    # A stated receipt more than settings.RODTRAD_STATED_RECEIPT_MAX_DAYS before the
+    # registration needs a team manager's note: flagged at registration, confirmed later by a
+    # team manager of the district who did not register it (intake.services).
+    is_receipt_confirmation_needed = models.BooleanField(
+        _("uppgiven tid behöver bekräftas av enhetschef"), default=False
+    )
+    receipt_confirmed_at = models.DateTimeField(_("uppgiven tid bekräftad"), null=True, blank=True)
+    receipt_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    receipt_confirmation_note = models.TextField(_("enhetschefens notering"), blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -69,6 +80,10 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=Q(stated_received_at__isnull=True) | ~Q(stated_received_reason=""),
                 name="report_stated_receipt_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(receipt_confirmed_at__isnull=True) | ~Q(receipt_confirmation_note=""),
+                name="report_receipt_confirmation_has_note",
             ),
         ]
 
@@ -88,6 +103,16 @@ class Report(models.Model):
     @property
     def is_receipt_stated(self) -> bool:
         return self.stated_received_at is not None
+
+    @property
+    def registered_on(self) -> date:
+        """The Europe/Stockholm date the report was registered (the server's time)."""
+        return timezone.localtime(self.received_at).date()
+
+    @property
+    def is_receipt_awaiting_confirmation(self) -> bool:
+        """The stated receipt is far back and no team manager has confirmed it yet."""
+        return self.is_receipt_confirmation_needed and self.receipt_confirmed_at is None
 
     def reporter_for_family(self) -> str:
         """The reporter as anything shown or sent to the family may name them (OSL 26:5).
@@ -143,8 +168,20 @@ class ReportChild(models.Model):
         return self.report.receipt_date
 
 
+class ProtectiveAction(models.TextChoices):
+    """What was done to protect a child who needs immediate protection (SoL 20:1)."""
+
+    LVU_6 = "lvu_6", _("Omedelbart omhändertagande (LVU 6 §)")
+    PLACEMENT = "placement", _("Placering med samtycke, till exempel i jourhem")
+    OTHER = "other", _("Annan skyddsåtgärd")
+
+
 class ProtectionAssessment(models.Model):
-    """The immediate protection assessment of one report about one child (SoL 20:1)."""
+    """The immediate protection assessment of one report about one child (SoL 20:1).
+
+    When the child needs immediate protection, the team managers of the district are alerted
+    and the case is urgent until the protective action taken, and when, is recorded.
+    """
 
     report_child = models.OneToOneField(
         ReportChild, on_delete=models.PROTECT, related_name="protection_assessment"
@@ -157,9 +194,34 @@ class ProtectionAssessment(models.Model):
     is_immediate_protection_needed = models.BooleanField(_("behov av omedelbart skydd"))
     actions_taken = models.TextField(_("åtgärder"), blank=True)
     rationale = models.TextField(_("bedömning och skäl"))
+    protective_action = models.CharField(
+        _("skyddsåtgärd"), max_length=20, choices=ProtectiveAction.choices, blank=True
+    )
+    protective_action_note = models.TextField(_("vad som gjordes"), blank=True)
+    # When the action was taken, as the worker states it; kept beside the server's time.
+    protective_action_taken_at = models.DateTimeField(
+        _("när skyddsåtgärden vidtogs"), null=True, blank=True
+    )
+    protective_action_recorded_at = models.DateTimeField(
+        _("skyddsåtgärden registrerad"), null=True, blank=True
+    )
+    protective_action_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["performed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(protective_action_recorded_at__isnull=True)
+                | (
+                    Q(protective_action__in=ProtectiveAction.values)
+                    & Q(protective_action_taken_at__isnull=False)
+                    & Q(is_immediate_protection_needed=True)
+                ),
+                name="protective_action_is_complete",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Skyddsbedömning {self.pk}"
@@ -172,6 +234,11 @@ class ProtectionAssessment(models.Model):
     def is_late(self) -> bool:
         """Made after the day the report came in ("genast" means the same day)."""
         return self.performed_on > self.report_child.receipt_date
+
+    @property
+    def is_protective_action_missing(self) -> bool:
+        """Immediate protection is needed and no protective action is recorded yet."""
+        return self.is_immediate_protection_needed and self.protective_action_recorded_at is None
 
 
 class Decision(models.TextChoices):
@@ -194,6 +261,7 @@ class PreAssessment(SignableDocument):
         "decision",
         "reasons",
         "exceptional_reasons",
+        "early_decision_reason",
     )
 
     received_on = models.DateField(_("anmälan kom in"))
@@ -203,6 +271,11 @@ class PreAssessment(SignableDocument):
     reasons = models.TextField(_("skäl för beslutet"), blank=True)
     # "Synnerliga skäl": required when the decision comes after the 14 days.
     exceptional_reasons = models.TextField(_("synnerliga skäl"), blank=True)
+    # A decision dated before the report was registered needs a reason, as a stated receipt
+    # earlier than the registration does (Report.stated_received_reason).
+    early_decision_reason = models.TextField(
+        _("skäl till beslutsdatum före registreringen"), blank=True
+    )
 
     class Meta:
         ordering = ["case_id", "recorded_at"]

@@ -8,9 +8,10 @@ are to socialtjänstlagen (2025:400) unless stated; DOMAIN.md §1.2 and §2.2.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rodtrad.accounts import access
-from rodtrad.accounts.models import District, Unit, UnitKind
+from rodtrad.accounts.models import District, Role, Unit, UnitKind
 from rodtrad.cases.models import Case, CaseStatus, DocumentStatus
 from rodtrad.cases.services import DocumentLocked, correct_document, save_draft, sign_document
 from rodtrad.cases.workflow import move_case
@@ -30,6 +31,7 @@ from rodtrad.intake.models import (
     PreAssessment,
     PreAssessmentContact,
     ProtectionAssessment,
+    ProtectiveAction,
     Report,
     ReportChild,
     ReporterInformationRequest,
@@ -84,9 +86,36 @@ def _aware(moment: datetime) -> datetime:
     return moment
 
 
+def _is_district_manager(user: Any, district_id: int) -> bool:
+    return any(
+        m.role == Role.TEAM_MANAGER and m.district_id == district_id
+        for m in access.active_memberships(user)
+    )
+
+
+def is_receipt_confirmation_needed(stated_received_at: datetime, registered_at: datetime) -> bool:
+    """A stated receipt more than settings.RODTRAD_STATED_RECEIPT_MAX_DAYS calendar days before
+    the registration (Europe/Stockholm dates) needs a team manager's confirmation."""
+    registered_on = timezone.localtime(registered_at).date()
+    stated_on = timezone.localtime(stated_received_at).date()
+    return (registered_on - stated_on).days > settings.RODTRAD_STATED_RECEIPT_MAX_DAYS
+
+
 def pre_assessment_deadline(received_on: date) -> rules.Deadline:
     """14 days from the receipt (SoL 20:2), with the next-weekday rule (lag 1930:173 2 §)."""
     return rules.deadline_for(rules.PRE_ASSESSMENT, received_on)
+
+
+def first_registration_date(case: Case) -> date | None:
+    """The day the first report that the pre-assessment covers was registered (server time);
+    None when the case has no such report."""
+    moments = [
+        rc.report.received_at
+        for rc in ReportChild.objects.filter(
+            case=case, is_attached_to_open_investigation=False
+        ).select_related("report")
+    ]
+    return timezone.localtime(min(moments)).date() if moments else None
 
 
 def original_pre_assessment(case: Case) -> PreAssessment | None:
@@ -144,6 +173,12 @@ def register_report(
     running pre-assessment covers it; otherwise a new case is opened in the district's intake
     unit. Each child's clocks start at the receipt: the stated receipt when given (it needs a
     reason), else the moment of registration.
+
+    A stated receipt lies between the children's birth and now. More than
+    settings.RODTRAD_STATED_RECEIPT_MAX_DAYS days before the registration it is still
+    registered at once (the protection assessment cannot wait), and it still starts the
+    clocks, but the report is flagged until a team manager of the district confirms it with
+    a note (`confirm_stated_receipt`).
     """
     if district.pk not in access.case_role_districts(by):
         raise PermissionDenied
@@ -205,6 +240,18 @@ def register_report(
             )
     elif stated_received_reason:
         error("stated_received_at", _("Skriv när anmälan kom in, eller ta bort skälet."))
+    if stated_received_at is not None:
+        stated_on = timezone.localtime(stated_received_at).date()
+        born_after = [c.birth_date for c in children if c.birth_date and c.birth_date > stated_on]
+        if born_after:
+            error(
+                "stated_received_at",
+                _(
+                    "Tiden för mottagandet ligger före barnets födelsedag (%(born)s). Kontrollera "
+                    "datumet."
+                )
+                % {"born": max(born_after).isoformat()},
+            )
 
     child_ids = [child.pk for child in children]
     if not child_ids:
@@ -222,6 +269,9 @@ def register_report(
     with transaction.atomic():
         # Serialise reports about the same children, so that two at once make one case.
         locked = list(Person.objects.select_for_update().filter(pk__in=child_ids).order_by("pk"))
+        needs_confirmation = stated_received_at is not None and is_receipt_confirmation_needed(
+            stated_received_at, timezone.now()
+        )
         report = Report.objects.create(
             district=district,
             kind=kind,
@@ -234,6 +284,7 @@ def register_report(
             text=text,
             stated_received_at=stated_received_at,
             stated_received_reason=stated_received_reason if stated_received_at else "",
+            is_receipt_confirmation_needed=needs_confirmation,
             registered_by=by,
         )
         ReportReason.objects.bulk_create([ReportReason(report=report, code=c) for c in codes])
@@ -251,12 +302,58 @@ def register_report(
                 "reason_codes": codes,
                 "children": len(child_ids),
                 "is_receipt_stated": stated_received_at is not None,
+                "is_receipt_confirmation_needed": needs_confirmation,
             },
         )
         by_pk = {person.pk: person for person in locked}
         for child_id in child_ids:
             _add_child(report, by_pk[child_id], by=by)
         return report
+
+
+def may_confirm_stated_receipt(user: Any, report: Report) -> bool:
+    """A team manager of the report's district who did not register it (four eyes)."""
+    return _is_district_manager(user, report.district_id) and report.registered_by_id != user.pk
+
+
+def confirm_stated_receipt(report: Report, *, by: Any, note: str) -> Report:
+    """A team manager of the district confirms a stated receipt far before the registration,
+    with a note; journaled. Nobody confirms a report they registered themselves."""
+    note = (note or "").strip()
+    with transaction.atomic():
+        fresh = Report.objects.select_for_update().select_related("district").get(pk=report.pk)
+        if not may_confirm_stated_receipt(by, fresh):
+            raise PermissionDenied
+        if not fresh.is_receipt_awaiting_confirmation:
+            raise ValidationError(
+                _("Den uppgivna tiden för mottagandet behöver ingen bekräftelse."), code="note"
+            )
+        if not note:
+            raise ValidationError(
+                {
+                    "note": _(
+                        "Skriv en notering: varför anmälan registreras så långt efter att den "
+                        "kom in, och vad du har kontrollerat."
+                    )
+                }
+            )
+        updated: Report = update_versioned(
+            fresh,
+            expected_version=fresh.version,
+            changes={
+                "receipt_confirmed_at": timezone.now(),
+                "receipt_confirmed_by": by,
+                "receipt_confirmation_note": note,
+            },
+        )
+        record(
+            "intake.stated_receipt_confirmed",
+            by=by,
+            obj=updated,
+            district=fresh.district.code,
+            data={"report_id": fresh.pk},
+        )
+        return updated
 
 
 def _add_child(report: Report, child: Person, *, by: Any) -> ReportChild:
@@ -306,6 +403,80 @@ def _add_child(report: Report, child: Person, *, by: Any) -> ReportChild:
 # --- immediate protection assessment (20:1) ----------------------------------------------------
 
 
+def _refresh_urgency(case: Case, *, by: Any) -> None:
+    """The case is urgent while a protection assessment says the child needs immediate
+    protection and no protective action is recorded for it; journaled when it changes."""
+    is_urgent = ProtectionAssessment.objects.filter(
+        report_child__case=case,
+        is_immediate_protection_needed=True,
+        protective_action_recorded_at__isnull=True,
+    ).exists()
+    if Case.objects.filter(pk=case.pk).values_list("is_urgent", flat=True).get() == is_urgent:
+        return
+    # Not a version bump: the flag follows the assessments and is never edited in a form.
+    Case.objects.filter(pk=case.pk).update(is_urgent=is_urgent)
+    case.is_urgent = is_urgent
+    record(
+        "cases.urgency_changed",
+        by=by,
+        obj=case,
+        case_id=case.pk,
+        person_id=case.child_id,
+        district=case.district.code,
+        data={"is_urgent": is_urgent},
+    )
+
+
+def _protective_action_values(
+    report_child: ReportChild, *, action: str, taken_at: datetime | None, note: str
+) -> dict[str, Any]:
+    """Checked values of a protective action: a listed action, what was done, and when
+    (not before the report came in, not in the future)."""
+    errors: dict[str, str] = {}
+    if action not in ProtectiveAction.values:
+        errors["protective_action"] = _("Välj vilken skyddsåtgärd som vidtogs.")
+    if not note:
+        errors["protective_action_note"] = _("Beskriv vad som gjordes för att skydda barnet.")
+    if taken_at is None:
+        errors["protective_action_taken_at"] = _("Skriv när skyddsåtgärden vidtogs.")
+    else:
+        taken_at = _aware(taken_at)
+        # Forms give minutes: the minute the report came in counts as at or after it.
+        receipt_at = report_child.report.receipt_at.replace(second=0, microsecond=0)
+        if taken_at > timezone.now():
+            errors["protective_action_taken_at"] = _("Tiden kan inte ligga i framtiden.")
+        elif taken_at < receipt_at:
+            errors["protective_action_taken_at"] = _(
+                "Tiden kan inte vara före den tid anmälan kom in, %(at)s."
+            ) % {"at": timezone.localtime(receipt_at).strftime("%Y-%m-%d %H:%M")}
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "protective_action": action,
+        "protective_action_note": note,
+        "protective_action_taken_at": taken_at,
+        "protective_action_recorded_at": timezone.now(),
+    }
+
+
+def _journal_protective_action(assessment: ProtectionAssessment, case: Case, *, by: Any) -> None:
+    taken_at = assessment.protective_action_taken_at
+    record(
+        "intake.protective_action_recorded",
+        by=by,
+        obj=assessment,
+        case_id=case.pk,
+        person_id=assessment.report_child.child_id,
+        district=case.district.code,
+        data={
+            "report_child_id": assessment.report_child_id,
+            "protective_action": assessment.protective_action,
+            # UTC, as every time in the journal.
+            "taken_at": taken_at.astimezone(UTC).isoformat() if taken_at else None,
+        },
+    )
+
+
 def assess_protection(
     report_child: ReportChild,
     *,
@@ -314,15 +485,28 @@ def assess_protection(
     actions_taken: str,
     rationale: str,
     information_basis: str = "",
+    protective_action: str = "",
+    protective_action_taken_at: datetime | None = None,
+    protective_action_note: str = "",
 ) -> ProtectionAssessment:
     """Record the immediate protection assessment of one report about one child (20:1).
 
     The first assessment on a case in intake moves it to pre-assessment and starts the
     pre-assessment draft, whose 14 days count from the earliest receipt on the case.
+
+    When the child needs immediate protection the team managers of the district are alerted
+    (their start page and the team view list it) and the case is urgent until the protective
+    action taken, and when, is recorded: here, when it is already known, or later with
+    `record_protective_action`. The alert and the action are journaled.
     """
     rationale = (rationale or "").strip()
     actions_taken = (actions_taken or "").strip()
     information_basis = (information_basis or "").strip()
+    protective_action = (protective_action or "").strip()
+    protective_action_note = (protective_action_note or "").strip()
+    has_action = bool(
+        protective_action or protective_action_note or protective_action_taken_at is not None
+    )
     with transaction.atomic():
         case = (
             Case.objects.select_for_update().select_related("district").get(pk=report_child.case_id)
@@ -339,8 +523,21 @@ def assess_protection(
             errors["actions_taken"] = _(
                 "Barnet behöver omedelbart skydd: skriv vilka åtgärder som har vidtagits."
             )
+        if has_action and not is_immediate_protection_needed:
+            errors["protective_action"] = _(
+                "En skyddsåtgärd registreras bara när barnet behöver skydd omedelbart."
+            )
         if errors:
             raise ValidationError(errors)
+        action_values: dict[str, Any] = {}
+        if has_action:
+            action_values = _protective_action_values(
+                report_child,
+                action=protective_action,
+                taken_at=protective_action_taken_at,
+                note=protective_action_note,
+            )
+            action_values["protective_action_recorded_by"] = by
         assessment = ProtectionAssessment.objects.create(
             report_child=report_child,
             performed_by=by,
@@ -348,6 +545,7 @@ def assess_protection(
             is_immediate_protection_needed=is_immediate_protection_needed,
             actions_taken=actions_taken,
             rationale=rationale,
+            **action_values,
         )
         record(
             "intake.protection_assessed",
@@ -362,10 +560,68 @@ def assess_protection(
                 "is_late": assessment.performed_on > report_child.receipt_date,
             },
         )
+        if is_immediate_protection_needed:
+            # The alert: the district's team managers see it at once on their start page and
+            # in the team view, until the protective action is recorded.
+            record(
+                "intake.immediate_protection_alerted",
+                by=by,
+                obj=assessment,
+                case_id=case.pk,
+                person_id=report_child.child_id,
+                district=case.district.code,
+                data={"report_child_id": report_child.pk, "has_protective_action": has_action},
+            )
+        if has_action:
+            _journal_protective_action(assessment, case, by=by)
+        _refresh_urgency(case, by=by)
         if case.status == CaseStatus.INTAKE:
             move_case(case, to=CaseStatus.PRE_ASSESSMENT, by=by, reason="protection_assessed")
             _start_pre_assessment(case, by=by)
         return assessment
+
+
+def record_protective_action(
+    assessment: ProtectionAssessment,
+    *,
+    by: Any,
+    protective_action: str,
+    taken_at: datetime | None,
+    note: str,
+) -> ProtectionAssessment:
+    """Record what was done to protect a child who needs immediate protection, and when
+    (LVU 6 §, a placement, or another action); ends the alert; journaled. Recorded once."""
+    note = (note or "").strip()
+    with transaction.atomic():
+        fresh = (
+            ProtectionAssessment.objects.select_for_update()
+            .select_related("report_child", "report_child__report")
+            .get(pk=assessment.pk)
+        )
+        case = (
+            Case.objects.select_for_update()
+            .select_related("district")
+            .get(pk=fresh.report_child.case_id)
+        )
+        _require_case_edit(case, by)
+        if not fresh.is_immediate_protection_needed:
+            raise ValidationError(
+                _("En skyddsåtgärd registreras bara när barnet behöver skydd omedelbart."),
+                code="protective_action",
+            )
+        if fresh.protective_action_recorded_at is not None:
+            raise ValidationError(
+                _("Skyddsåtgärden är redan registrerad."), code="protective_action"
+            )
+        values = _protective_action_values(
+            fresh.report_child, action=protective_action, taken_at=taken_at, note=note
+        )
+        values["protective_action_recorded_by"] = by
+        ProtectionAssessment.objects.filter(pk=fresh.pk).update(**values)
+        fresh.refresh_from_db()
+        _journal_protective_action(fresh, case, by=by)
+        _refresh_urgency(case, by=by)
+        return fresh
 
 
 def _start_pre_assessment(case: Case, *, by: Any) -> PreAssessment:
@@ -525,10 +781,18 @@ def sign_pre_assessment(
             errors["decision"] = _("Välj beslut: om en utredning ska inledas eller inte.")
         if not fresh.reasons.strip():
             errors["reasons"] = _("Skriv skälen för beslutet.")
+        registered_on = first_registration_date(case)
+        is_dated_before_registration = registered_on is not None and fresh.event_on < registered_on
         if fresh.event_on > today:
             errors["event_on"] = _("Beslutsdatumet kan inte ligga i framtiden.")
         elif fresh.event_on < fresh.received_on:
             errors["event_on"] = _("Beslutsdatumet kan inte vara före dagen då anmälan kom in.")
+        elif is_dated_before_registration and not fresh.early_decision_reason.strip():
+            errors["early_decision_reason"] = _(
+                "Beslutsdatumet %(decided)s ligger före dagen då anmälan registrerades, "
+                "%(registered)s. Skriv varför beslutet fattades innan anmälan registrerades, "
+                "eller ändra beslutsdatumet."
+            ) % {"decided": fresh.event_on.isoformat(), "registered": str(registered_on)}
         if is_original:
             if case.status != CaseStatus.PRE_ASSESSMENT:
                 errors["decision"] = _("Ärendet är inte i förhandsbedömning.")
@@ -564,6 +828,7 @@ def sign_pre_assessment(
                     "due": deadline.due.isoformat(),
                     "is_late": is_late,
                     "has_exceptional_reasons": bool(signed.exceptional_reasons.strip()),
+                    "is_dated_before_registration": is_dated_before_registration,
                 },
             )
         return signed

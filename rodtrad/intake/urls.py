@@ -14,6 +14,11 @@ urlpatterns = [
     path("anmalningar/ny/", views.report_create, name="report-create"),
     path("anmalningar/<int:pk>/", views.report_detail, name="report-detail"),
     path(
+        "anmalningar/<int:pk>/bekrafta-tid/",
+        views.report_receipt_confirm,
+        name="report-receipt-confirm",
+    ),
+    path(
         "anmalningar/<int:pk>/begaran/",
         views.reporter_information_request,
         name="reporter-information-request",
@@ -27,6 +32,11 @@ urlpatterns = [
         "barn/<int:pk>/skyddsbedomning/",
         views.protection_assessment_create,
         name="protection-assessment-create",
+    ),
+    path(
+        "barn/<int:pk>/skyddsatgard/",
+        views.protective_action_record,
+        name="protective-action-record",
     ),
     path(
         "arenden/<int:pk>/forhandsbedomning/",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,9 +33,11 @@ from rodtrad.intake.forms import (
     InformationRequestForm,
     PreAssessmentForm,
     ProtectionAssessmentForm,
+    ProtectiveActionForm,
+    ReceiptConfirmationForm,
     ReportForm,
 )
-from rodtrad.intake.models import PreAssessment, Report
+from rodtrad.intake.models import PreAssessment, ProtectionAssessment, Report
 from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_access
 from rodtrad.lib.forms import apply_service_errors
@@ -149,6 +152,7 @@ def _render_report(
     *,
     request_form: InformationRequestForm | None = None,
     answer_form: InformationAnswerForm | None = None,
+    confirmation_form: ReceiptConfirmationForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     rows = queries.report_children_for(report, request.user)
@@ -190,6 +194,10 @@ def _render_report(
                 if answer_form is not None and hasattr(answer_form, "cleaned_data")
                 else None
             ),
+            "can_confirm_receipt": report.is_receipt_awaiting_confirmation
+            and services.may_confirm_stated_receipt(request.user, report),
+            "confirmation_form": confirmation_form or ReceiptConfirmationForm(),
+            "receipt_max_days": settings.RODTRAD_STATED_RECEIPT_MAX_DAYS,
         },
         status=status,
     )
@@ -200,6 +208,26 @@ def _render_report(
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = queries.get_report_for(request.user, pk)
     return _render_report(request, report)
+
+
+@login_required
+@require_POST
+@SENSITIVE_POST
+def report_receipt_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """A team manager of the district confirms a stated receipt far back, with a note."""
+    report = queries.get_report_for(request.user, pk)
+    if not services.may_confirm_stated_receipt(request.user, report):
+        raise PermissionDenied
+    form = ReceiptConfirmationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.confirm_stated_receipt(report, by=request.user, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Tiden för mottagandet är bekräftad."))
+            return redirect("intake:report-detail", pk=report.pk)
+    return _render_report(request, report, confirmation_form=form)
 
 
 @login_required
@@ -261,35 +289,22 @@ def reporter_information_answer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- protection assessment ---------------------------------------------------------------------
 
 
-@login_required
-@GET_OR_POST
-def protection_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    report_child = queries.get_report_child_for(request.user, pk)
-    record_access(
-        by=request.user, case=report_child.case, route="intake:protection-assessment-create"
-    )
-    existing = getattr(report_child, "protection_assessment", None)
-    form = ProtectionAssessmentForm(request.POST if request.method == "POST" else None)
-    if existing is None and form.is_bound and form.is_valid():
-        try:
-            services.assess_protection(
-                report_child,
-                by=request.user,
-                is_immediate_protection_needed=form.cleaned_data["is_immediate_protection_needed"],
-                actions_taken=form.cleaned_data["actions_taken"],
-                rationale=form.cleaned_data["rationale"],
-                information_basis=form.cleaned_data["information_basis"],
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Skyddsbedömningen är sparad."))
-            return redirect("cases:case-detail", pk=report_child.case_id)
+def _render_protection(
+    request: HttpRequest,
+    report_child: Any,
+    *,
+    form: ProtectionAssessmentForm | None = None,
+    action_form: ProtectiveActionForm | None = None,
+    route: str = "intake:protection-assessment-create",
+) -> HttpResponse:
+    record_access(by=request.user, case=report_child.case, route=route)
+    existing = ProtectionAssessment.objects.filter(report_child=report_child).first()
     return render(
         request,
         "intake/protection_assessment_form.html",
         {
-            "form": form,
+            "form": form or ProtectionAssessmentForm(),
+            "action_form": action_form or ProtectiveActionForm(),
             "report_child": report_child,
             "report": report_child.report,
             "child": person_view(report_child.child, request.user),
@@ -297,6 +312,73 @@ def protection_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
             "clock": queries.clock(queries.protection_deadline(report_child)),
             "reasons": queries.reason_labels(report_child.report),
         },
+    )
+
+
+@login_required
+@GET_OR_POST
+def protection_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    report_child = queries.get_report_child_for(request.user, pk)
+    existing = getattr(report_child, "protection_assessment", None)
+    form = ProtectionAssessmentForm(request.POST if request.method == "POST" else None)
+    if existing is None and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.assess_protection(
+                report_child,
+                by=request.user,
+                is_immediate_protection_needed=data["is_immediate_protection_needed"],
+                actions_taken=data["actions_taken"],
+                rationale=data["rationale"],
+                information_basis=data["information_basis"],
+                protective_action=data["protective_action"],
+                protective_action_taken_at=data["protective_action_taken_at"],
+                protective_action_note=data["protective_action_note"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Skyddsbedömningen är sparad."))
+            if data["is_immediate_protection_needed"] and not data["protective_action"]:
+                messages.warning(
+                    request,
+                    _(
+                        "Barnet behöver omedelbart skydd. Enhetschefen har fått en signal och "
+                        "ärendet är markerat som brådskande tills skyddsåtgärden är registrerad."
+                    ),
+                )
+                return redirect("intake:protection-assessment-create", pk=report_child.pk)
+            return redirect("cases:case-detail", pk=report_child.case_id)
+    return _render_protection(request, report_child, form=form)
+
+
+@login_required
+@require_POST
+@SENSITIVE_POST
+def protective_action_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the protective action taken for a child who needs immediate protection."""
+    report_child = queries.get_report_child_for(request.user, pk)
+    assessment = ProtectionAssessment.objects.filter(report_child=report_child).first()
+    form = ProtectiveActionForm(request.POST)
+    if form.is_valid():
+        if assessment is None:
+            form.add_error(None, _("Gör skyddsbedömningen först."))
+        else:
+            try:
+                services.record_protective_action(
+                    assessment,
+                    by=request.user,
+                    protective_action=form.cleaned_data["protective_action"],
+                    taken_at=form.cleaned_data["protective_action_taken_at"],
+                    note=form.cleaned_data["protective_action_note"],
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Skyddsåtgärden är registrerad."))
+                return redirect("cases:case-detail", pk=report_child.case_id)
+    return _render_protection(
+        request, report_child, action_form=form, route="intake:protective-action-record"
     )
 
 
@@ -309,6 +391,7 @@ CONFLICT_FIELDS = (
     ("decision", gettext_lazy("Beslut")),
     ("reasons", gettext_lazy("Skäl för beslutet")),
     ("exceptional_reasons", gettext_lazy("Synnerliga skäl")),
+    ("early_decision_reason", gettext_lazy("Varför är beslutet daterat före registreringen?")),
 )
 
 
@@ -325,6 +408,7 @@ def _initial(document: PreAssessment) -> dict[str, Any]:
         "decision": document.decision,
         "reasons": document.reasons,
         "exceptional_reasons": document.exceptional_reasons,
+        "early_decision_reason": document.early_decision_reason,
     }
 
 

@@ -410,10 +410,40 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class ExtensionRequestForm(forms.Form):
+    """The investigator's request for more time, sent to the team managers of the district."""
+
+    proposed_to = date_field(
+        _("Föreslagen ny sista dag"),
+        help_text=_("En förlängning gäller för viss tid. Enhetschefen bestämmer slutdatumet."),
+    )
+    reasons = text_field(
+        _("Skäl till förlängning"),
+        required=True,
+        help_text=_(
+            "Varför kan utredningen inte bli klar i tid? Till exempel att ett utlåtande från "
+            "vården dröjer."
+        ),
+    )
+
+
+class RefuseExtensionForm(forms.Form):
+    refusal_reason = text_field(
+        _("Skäl till avslaget"),
+        required=True,
+        help_text=_("Handläggaren ser skälet på utredningens sida."),
+        rows=3,
+    )
+
+
 class ExtensionForm(forms.Form):
     decided_on = date_field(_("Beslutsdatum"))
     extended_to = date_field(
-        _("Ny sista dag"), help_text=_("En förlängning gäller för viss tid: ange slutdatumet.")
+        _("Ny sista dag"),
+        help_text=_(
+            "En förlängning gäller för viss tid: ange slutdatumet. Den dag du anger gäller, även "
+            "om den är en lördag, söndag eller helgdag."
+        ),
     )
     reasons = text_field(
         _("Särskilda skäl"),
@@ -443,6 +473,13 @@ class CommunicationForm(forms.Form):
         error_messages={"required": REQUIRED},
     )
     sent_on = date_field(_("Skickat"))
+    answer_by = date_field(
+        _("Svar senast"),
+        help_text=_(
+            "Sista dag för svar (svarstiden), ofta 10–14 dagar. Utredningen kan avslutas när "
+            "svaret har kommit eller svarstiden har gått ut."
+        ),
+    )
 
 
 class CommunicationAnswerForm(forms.Form):
@@ -472,7 +509,26 @@ class CloseForm(forms.Form):
         rows=3,
     )
 
-    def __init__(self, *args: Any, needs: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        needs: list[tuple[str, str]],
+        unwritten_areas: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["needs"]).choices = needs
         self.fields["closed_on"].initial = timezone.localdate()
+        # One reason per area of the signed plan that has no signed text.
+        self.area_fields: list[tuple[str, str]] = []
+        for code, label in unwritten_areas or []:
+            name = f"area_reason_{code}"
+            self.fields[name] = text_field(
+                _("Varför utreddes inte området ”%(area)s”?") % {"area": label},
+                help_text=_("Området finns i utredningsplanen men har ingen signerad text."),
+                rows=2,
+            )
+            self.area_fields.append((code, name))
+
+    def area_reasons(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(name, "") for code, name in self.area_fields}

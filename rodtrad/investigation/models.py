@@ -64,6 +64,11 @@ class Investigation(models.Model):
     )
     outcome = models.CharField(_("utfall"), max_length=20, choices=Outcome.choices, blank=True)
     closing_note = models.TextField(_("kommentar vid avslut"), blank=True)
+    # Areas of the signed plan that were never written (signed) when the investigation
+    # closed, each with the reason given: {area code: reason}.
+    unwritten_area_reasons = models.JSONField(
+        _("skäl till att planerade områden inte utreddes"), default=dict, blank=True
+    )
     # The needs the proposal of interventions answers (the red thread need → intervention).
     proposed_needs: models.ManyToManyField[Need, Any] = models.ManyToManyField(
         "Need", related_name="+", blank=True
@@ -360,6 +365,76 @@ class ExtensionDecision(models.Model):
         return is_late(self.decided_on, self.recorded_at)
 
 
+class ExtensionRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Väntar på beslut")
+    GRANTED = "granted", _("Beviljad")
+    REFUSED = "refused", _("Avslagen")
+    WITHDRAWN = "withdrawn", _("Avslutad utan beslut")
+
+
+class ExtensionRequest(models.Model):
+    """The investigator's request for more time (SoL 20:3), decided by a team manager.
+
+    A request is not a decision: the time limit moves only with an `ExtensionDecision`.
+    Granting goes through `services.decide_extension`, which answers the pending request;
+    a refusal needs a reason. At most one request waits at a time.
+    """
+
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.PROTECT, related_name="extension_requests"
+    )
+    reasons = models.TextField(_("skäl till förlängning"))
+    proposed_to = models.DateField(_("föreslagen ny sista dag"))
+    requested_at = models.DateTimeField(_("begärd"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ExtensionRequestStatus.choices,
+        default=ExtensionRequestStatus.PENDING,
+    )
+    decided_at = models.DateTimeField(_("besvarad"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decision = models.ForeignKey(
+        ExtensionDecision,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        null=True,
+        blank=True,
+    )
+    refusal_reason = models.TextField(_("skäl till avslaget"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["investigation"],
+                condition=models.Q(status="pending"),
+                name="one_pending_extension_request_per_investigation",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="refused") | ~models.Q(refusal_reason=""),
+                name="refused_extension_request_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="granted") | models.Q(decision__isnull=False),
+                name="granted_extension_request_has_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Begäran om förlängning {self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ExtensionRequestStatus.PENDING
+
+
 class Communication(models.Model):
     """Kommunicering (förvaltningslagen 25 §): what was sent to whom, and the answer."""
 
@@ -369,6 +444,9 @@ class Communication(models.Model):
     subject = models.TextField(_("vad som kommunicerades"))
     recipient = models.CharField(_("till vem"), max_length=200)
     sent_on = models.DateField(_("skickat"))
+    # The last day the party may answer (svarstid). Closing the investigation waits for the
+    # answer or for this day to pass (förvaltningslagen 25 §).
+    answer_by = models.DateField(_("svar senast"), null=True, blank=True)
     answer = models.TextField(_("svar"), blank=True)
     answered_on = models.DateField(_("svar kom in"), null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)

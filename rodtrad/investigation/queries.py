@@ -217,3 +217,38 @@ def has_child_conversation(investigation: Investigation) -> bool:
 
 def communications(investigation: Investigation) -> QuerySet[Communication]:
     return Communication.objects.filter(investigation=investigation).order_by("sent_on", "pk")
+
+
+def waiting_communications(investigation: Investigation, on: date) -> list[Communication]:
+    """Kommuniceringar without an answer whose time to answer has not run out before `on`
+    (the party may still answer on the last day itself; no set time means still waiting)."""
+    return [
+        communication
+        for communication in communications(investigation).filter(answered_on__isnull=True)
+        if communication.answer_by is None or communication.answer_by >= on
+    ]
+
+
+# --- The plan's areas -------------------------------------------------------------------------
+
+
+def signed_plan(investigation: Investigation) -> InvestigationPlan | None:
+    """The newest signed version of the plan (a signed correction replaces the original)."""
+    return current_document(InvestigationPlan, investigation, status="signed")
+
+
+def planned_areas(investigation: Investigation) -> list[str]:
+    """The area codes of the signed plan, in the plan's order (none before it is signed)."""
+    plan = signed_plan(investigation)
+    return list(plan.areas) if plan is not None else []
+
+
+def unwritten_planned_areas(investigation: Investigation) -> list[str]:
+    """Areas of the signed plan without a signed text (any signed version of the area counts:
+    a correction in progress does not unwrite what was signed)."""
+    written = set(
+        documents_of(AreaAssessment, investigation)
+        .filter(status="signed")
+        .values_list("area", flat=True)
+    )
+    return [code for code in planned_areas(investigation) if code not in written]

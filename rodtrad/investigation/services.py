@@ -34,6 +34,8 @@ from rodtrad.investigation.models import (
     Contact,
     ContactKind,
     ExtensionDecision,
+    ExtensionRequest,
+    ExtensionRequestStatus,
     Investigation,
     InvestigationDocument,
     InvestigationPlan,
@@ -710,6 +712,126 @@ def can_decide_extension(user: Any, investigation: Investigation) -> bool:
     return _is_district_manager(user, investigation.case)
 
 
+def request_extension(
+    investigation: Investigation, *, by: Any, reasons: str, proposed_to: date | None
+) -> ExtensionRequest:
+    """Ask the team managers of the district for more time (SoL 20:3); journaled.
+
+    Anyone who may work on the case asks; the request lands on the district's team managers'
+    list and waits for their decision (`decide_extension` or `refuse_extension_request`).
+    A request comes before the time runs out, proposes a last day later than the current
+    one, and only one request waits at a time.
+    """
+    with transaction.atomic():
+        fresh = _locked(investigation, by)
+        reasons = _required(
+            reasons,
+            "reasons",
+            _("Skriv varför utredningen inte kan bli klar i tid (de särskilda skälen)."),
+        )
+        if proposed_to is None:
+            raise ValidationError(
+                {"proposed_to": _("Föreslå en ny sista dag. En förlängning gäller för viss tid.")}
+            )
+        current = fresh.deadline
+        today = timezone.localdate()
+        if not rules.is_extension_decided_in_time(today, current.due):
+            raise ValidationError(
+                {
+                    "proposed_to": _(
+                        "Utredningens sista dag, %(due)s, har passerat. En förlängning kan inte "
+                        "beslutas i efterhand."
+                    )
+                    % {"due": current.due.isoformat()}
+                }
+            )
+        if proposed_to <= current.due:
+            raise ValidationError(
+                {
+                    "proposed_to": _(
+                        "Den nya sista dagen måste vara senare än den nuvarande, %(due)s."
+                    )
+                    % {"due": current.due.isoformat()}
+                }
+            )
+        if fresh.extension_requests.filter(status=ExtensionRequestStatus.PENDING).exists():
+            raise ValidationError(
+                _("Det finns redan en begäran om förlängning som väntar på enhetschefens beslut."),
+                code="pending",
+            )
+        extension_request = ExtensionRequest.objects.create(
+            investigation=fresh, reasons=reasons, proposed_to=proposed_to, requested_by=by
+        )
+        _journal(
+            "extension_requested",
+            by=by,
+            investigation=fresh,
+            obj=extension_request,
+            data={"proposed_to": proposed_to.isoformat(), "current_due": current.due.isoformat()},
+        )
+        return extension_request
+
+
+def pending_extension_request(investigation: Investigation) -> ExtensionRequest | None:
+    return investigation.extension_requests.filter(status=ExtensionRequestStatus.PENDING).first()
+
+
+def _answer_request(
+    extension_request: ExtensionRequest,
+    *,
+    by: Any,
+    investigation: Investigation,
+    status: str,
+    decision: ExtensionDecision | None = None,
+    refusal_reason: str = "",
+) -> ExtensionRequest:
+    updated: ExtensionRequest = update_versioned(
+        extension_request,
+        expected_version=extension_request.version,
+        changes={
+            "status": status,
+            "decided_at": timezone.now(),
+            "decided_by": by,
+            "decision": decision,
+            "refusal_reason": refusal_reason,
+        },
+    )
+    _journal(
+        f"extension_request_{status}",
+        by=by,
+        investigation=investigation,
+        obj=updated,
+        data={"decision_id": decision.pk if decision else None},
+    )
+    return updated
+
+
+def refuse_extension_request(
+    investigation: Investigation, *, by: Any, reason: str
+) -> ExtensionRequest:
+    """Refuse the waiting request for more time, with the reason (team manager of the
+    district); journaled. The time limit stays as it is."""
+    with transaction.atomic():
+        fresh = _locked(investigation, by)
+        if not _is_district_manager(by, fresh.case):
+            raise PermissionDenied
+        extension_request = pending_extension_request(fresh)
+        if extension_request is None:
+            raise ValidationError(
+                _("Det finns ingen begäran om förlängning som väntar på beslut."), code="pending"
+            )
+        reason = _required(
+            reason, "refusal_reason", _("Skriv varför begäran om förlängning avslås.")
+        )
+        return _answer_request(
+            extension_request,
+            by=by,
+            investigation=fresh,
+            status=ExtensionRequestStatus.REFUSED,
+            refusal_reason=reason,
+        )
+
+
 def decide_extension(
     investigation: Investigation,
     *,
@@ -721,7 +843,8 @@ def decide_extension(
     """Extend the investigation's time for a set period (särskilda skäl, SoL 20:3).
 
     Only a team manager of the case's district decides, on or before the current last day;
-    the new last day must be later than the current one.
+    the new last day must be later than the current one, and it is the day the manager sets
+    (not moved to a weekday). A request waiting for a decision is answered by it (granted).
     """
     with transaction.atomic():
         fresh = _locked(investigation, by)
@@ -770,27 +893,69 @@ def decide_extension(
                 "previous_due": current.due.isoformat(),
             },
         )
+        waiting = pending_extension_request(fresh)
+        if waiting is not None:
+            _answer_request(
+                waiting,
+                by=by,
+                investigation=fresh,
+                status=ExtensionRequestStatus.GRANTED,
+                decision=decision,
+            )
         return decision
 
 
 # --- Communication (förvaltningslagen 25 §) --------------------------------------------------
 
 
+def _require_analysis_for_communication(investigation: Investigation) -> None:
+    """Kommunicering lets the party see what the decision will rest on, the analysis
+    included: it needs the analysis written, at least as a draft (förvaltningslagen 25 §)."""
+    analysis = queries.current_analysis(investigation)
+    if analysis is None or not analysis.text.strip():
+        raise ValidationError(
+            _(
+                "Analysen och bedömningen saknas. Skriv analysen (ett utkast räcker) innan du "
+                "kommunicerar utredningen: den som berörs ska kunna se vad beslutet kommer att "
+                "grunda sig på."
+            ),
+            code="analysis",
+        )
+
+
 def record_communication(
-    investigation: Investigation, *, by: Any, subject: str, recipient: str, sent_on: date | None
+    investigation: Investigation,
+    *,
+    by: Any,
+    subject: str,
+    recipient: str,
+    sent_on: date | None,
+    answer_by: date | None = None,
 ) -> Communication:
-    """Record that material was sent to a party to comment on before the decision."""
+    """Record that material was sent to a party to comment on before the decision.
+
+    The analysis must exist (at least a draft with text); `answer_by` is the last day for
+    the party's answer, which closing the investigation waits for.
+    """
     with transaction.atomic():
         fresh = _locked(investigation, by)
+        _require_analysis_for_communication(fresh)
         subject = _required(subject, "subject", _("Skriv vad som kommunicerades."))
         recipient = _required(recipient, "recipient", _("Skriv vem det skickades till."))
         _date_in_investigation(sent_on, "sent_on", fresh)
         assert sent_on is not None  # checked above
+        if answer_by is None:
+            raise ValidationError({"answer_by": _("Ange sista dag för svar (svarstiden).")})
+        if answer_by < sent_on:
+            raise ValidationError(
+                {"answer_by": _("Sista dag för svar kan inte vara före utskicket.")}
+            )
         communication = Communication.objects.create(
             investigation=fresh,
             subject=subject,
             recipient=recipient,
             sent_on=sent_on,
+            answer_by=answer_by,
             recorded_by=by,
         )
         _journal(
@@ -798,7 +963,7 @@ def record_communication(
             by=by,
             investigation=fresh,
             obj=communication,
-            data={"sent_on": sent_on.isoformat()},
+            data={"sent_on": sent_on.isoformat(), "answer_by": answer_by.isoformat()},
         )
         return communication
 
@@ -841,6 +1006,62 @@ def record_communication_answer(
 # --- Closing ---------------------------------------------------------------------------------
 
 
+def _check_planned_areas(
+    investigation: Investigation, area_reasons: Mapping[str, str]
+) -> dict[str, str]:
+    """Every area of the signed plan is written (a signed text) or has a reason; returns the
+    reasons kept, by area code. Raises with one Swedish message per missing area."""
+    labels = queries.area_labels(queries.framework_of(investigation))
+    kept: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    for code in queries.unwritten_planned_areas(investigation):
+        reason = (area_reasons.get(code) or "").strip()
+        if reason:
+            kept[code] = reason
+            continue
+        errors.setdefault(f"area_reason_{code}", []).append(
+            _(
+                "Området ”%(area)s” finns i utredningsplanen men har ingen signerad text. "
+                "Skriv och signera texten, eller skriv här varför området inte utreddes."
+            )
+            % {"area": labels.get(code, code)}
+        )
+    if errors:
+        raise ValidationError(errors)
+    return kept
+
+
+def _check_communications(investigation: Investigation, closed_on: date) -> None:
+    """Every kommunicering is answered, or its time to answer ran out before `closed_on`."""
+    waiting = queries.waiting_communications(investigation, closed_on)
+    if not waiting:
+        return
+    messages = []
+    for communication in waiting:
+        if communication.answer_by is None:
+            messages.append(
+                _(
+                    "Kommuniceringen till %(recipient)s (skickad %(sent)s) har inget svar och "
+                    "ingen svarstid. Registrera svaret innan utredningen avslutas."
+                )
+                % {"recipient": communication.recipient, "sent": communication.sent_on.isoformat()}
+            )
+        else:
+            messages.append(
+                _(
+                    "Kommuniceringen till %(recipient)s (skickad %(sent)s) har inget svar och "
+                    "svarstiden går ut %(answer_by)s. Registrera svaret, eller avsluta "
+                    "utredningen tidigast dagen efter."
+                )
+                % {
+                    "recipient": communication.recipient,
+                    "sent": communication.sent_on.isoformat(),
+                    "answer_by": communication.answer_by.isoformat(),
+                }
+            )
+    raise ValidationError({"communications": messages})
+
+
 def close_investigation(
     investigation: Investigation,
     *,
@@ -850,20 +1071,26 @@ def close_investigation(
     closed_on: date | None,
     need_ids: Iterable[int] = (),
     note: str = "",
+    area_reasons: Mapping[str, str] | None = None,
 ) -> Investigation:
     """Close the investigation with its outcome and move the case on (workflow.move_case).
 
     A proposal of interventions names at least one of the investigation's needs and moves the
-    case to intervention; no intervention and transferred close the case. Proposal and no
-    intervention need a signed analysis; a transfer needs a note saying where and why.
+    case to "proposal awaiting decision"; no intervention and transferred close the case.
+    Proposal and no intervention need a signed analysis, every area of the signed plan
+    written (signed) or a reason in `area_reasons` (area code → reason), and every
+    kommunicering answered or its time to answer run out. A transfer needs a note saying
+    where and why. A request for more time still waiting is closed with the investigation.
     """
     with transaction.atomic():
         fresh = _locked(investigation, by)
         _choice(outcome, Outcome, "outcome", blank=False)
         _date_in_investigation(closed_on, "closed_on", fresh)
+        assert closed_on is not None  # checked above
         note = (note or "").strip()
         ids = sorted({int(i) for i in need_ids})
         needs: list[Need] = []
+        kept_reasons: dict[str, str] = {}
         if outcome in {Outcome.PROPOSAL, Outcome.NO_INTERVENTION}:
             analysis = queries.current_analysis(fresh)
             if analysis is None or not analysis.is_signed:
@@ -871,6 +1098,8 @@ def close_investigation(
                     _("Analysen måste vara signerad innan utredningen avslutas."),
                     code="analysis",
                 )
+            kept_reasons = _check_planned_areas(fresh, area_reasons or {})
+            _check_communications(fresh, closed_on)
         if outcome == Outcome.PROPOSAL:
             needs = list(queries.active_needs(fresh).filter(pk__in=ids))
             if not needs or len(needs) != len(ids):
@@ -888,10 +1117,20 @@ def close_investigation(
                 "closed_by": by,
                 "outcome": outcome,
                 "closing_note": note,
+                "unwritten_area_reasons": kept_reasons,
             },
         )
         updated.proposed_needs.set(needs)
-        target = CaseStatus.INTERVENTION if outcome == Outcome.PROPOSAL else CaseStatus.CLOSED
+        waiting = pending_extension_request(updated)
+        if waiting is not None:
+            _answer_request(
+                waiting, by=by, investigation=updated, status=ExtensionRequestStatus.WITHDRAWN
+            )
+        target = (
+            CaseStatus.PROPOSAL_AWAITING_DECISION
+            if outcome == Outcome.PROPOSAL
+            else CaseStatus.CLOSED
+        )
         move_case(updated.case, to=target, by=by, reason=outcome)
         _journal(
             "investigation_closed",
@@ -903,6 +1142,7 @@ def close_investigation(
                 "closed_on": closed_on.isoformat() if closed_on else None,
                 "need_ids": [n.pk for n in needs],
                 "is_late": updated.is_closed_late,
+                "unwritten_areas": sorted(kept_reasons),
             },
         )
         return updated

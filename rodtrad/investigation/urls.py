@@ -37,6 +37,16 @@ urlpatterns = [
     path("behov/<int:pk>/", views.need_edit, name="need-edit"),
     path("behov/<int:pk>/ta-bort/", views.need_remove, name="need-remove"),
     path("<int:pk>/forlangning/", views.extension_create, name="extension-create"),
+    path(
+        "<int:pk>/forlangning/begaran/",
+        views.extension_request_create,
+        name="extension-request-create",
+    ),
+    path(
+        "<int:pk>/forlangning/begaran/avsla/",
+        views.extension_request_refuse,
+        name="extension-request-refuse",
+    ),
     path("<int:pk>/kommunicering/ny/", views.communication_create, name="communication-create"),
     path("kommunicering/<int:pk>/svar/", views.communication_answer, name="communication-answer"),
     path("<int:pk>/avsluta/", views.investigation_close, name="investigation-close"),

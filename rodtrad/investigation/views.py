@@ -112,8 +112,16 @@ def investigation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "needs_editable": queries.are_needs_editable(investigation),
         "analysis": analysis,
         "extensions": list(investigation.extensions.select_related("decided_by")),
+        "extension_requests": list(
+            investigation.extension_requests.select_related("requested_by", "decided_by")
+        ),
+        "pending_request": services.pending_extension_request(investigation),
         "communications": list(queries.communications(investigation)),
         "proposed_needs": list(investigation.proposed_needs.all()),
+        "unwritten_area_reasons": [
+            (labels.get(code, code), reason)
+            for code, reason in investigation.unwritten_area_reasons.items()
+        ],
     }
     return _page(
         request,
@@ -770,7 +778,104 @@ def need_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_need(request, investigation, edit_form, need, "investigation:need-remove")
 
 
-# --- Extension decisions (SoL 20:3) -----------------------------------------------------------
+# --- Extension requests and decisions (SoL 20:3) ----------------------------------------------
+
+
+@login_required
+@GET_OR_POST
+@SENSITIVE_POST
+def extension_request_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the district's team managers for more time; they decide on the extension page."""
+    investigation = queries.get_investigation_for(request.user, pk, for_edit=True)
+    if not investigation.is_open:
+        return _closed(request, investigation)
+    form = forms.ExtensionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_extension(
+                investigation,
+                by=request.user,
+                reasons=form.cleaned_data["reasons"],
+                proposed_to=form.cleaned_data["proposed_to"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Begäran om förlängning är skickad till enhetschefen, som fattar beslutet."),
+            )
+            return redirect(
+                reverse("investigation:investigation-detail", args=[pk]) + "#forlangning"
+            )
+    return _page(
+        request,
+        "investigation/extension_request_form.html",
+        investigation,
+        "investigation:extension-request-create",
+        {"form": form, "pending_request": services.pending_extension_request(investigation)},
+    )
+
+
+def _render_extension(
+    request: HttpRequest,
+    investigation: Investigation,
+    *,
+    form: forms.ExtensionForm,
+    refuse_form: forms.RefuseExtensionForm | None = None,
+    route: str = "investigation:extension-create",
+) -> HttpResponse:
+    return _page(
+        request,
+        "investigation/extension_form.html",
+        investigation,
+        route,
+        {
+            "form": form,
+            "refuse_form": refuse_form or forms.RefuseExtensionForm(),
+            "pending_request": services.pending_extension_request(investigation),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+@SENSITIVE_POST
+def extension_request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team manager refuses the waiting request, with a reason."""
+    investigation = queries.get_investigation_for(request.user, pk, for_edit=True)
+    if not services.can_decide_extension(request.user, investigation):
+        raise PermissionDenied
+    if not investigation.is_open:
+        return _closed(request, investigation)
+    refuse_form = forms.RefuseExtensionForm(request.POST)
+    if refuse_form.is_valid():
+        try:
+            services.refuse_extension_request(
+                investigation, by=request.user, reason=refuse_form.cleaned_data["refusal_reason"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(refuse_form, exc)
+        else:
+            messages.success(request, _("Begäran om förlängning är avslagen."))
+            return redirect(
+                reverse("investigation:investigation-detail", args=[pk]) + "#forlangning"
+            )
+    return _render_extension(
+        request,
+        investigation,
+        form=_extension_form(investigation),
+        refuse_form=refuse_form,
+        route="investigation:extension-request-refuse",
+    )
+
+
+def _extension_form(investigation: Investigation, data: Any = None) -> forms.ExtensionForm:
+    """The decision form, filled in from the waiting request when there is one."""
+    waiting = services.pending_extension_request(investigation)
+    initial = {"extended_to": waiting.proposed_to, "reasons": waiting.reasons} if waiting else {}
+    return forms.ExtensionForm(data, initial=initial)
 
 
 @login_required
@@ -782,7 +887,7 @@ def extension_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     if not investigation.is_open:
         return _closed(request, investigation)
-    form = forms.ExtensionForm(request.POST or None)
+    form = _extension_form(investigation, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -798,16 +903,7 @@ def extension_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Beslutet om förlängd utredningstid är registrerat."))
             return redirect("investigation:investigation-detail", pk=investigation.pk)
-    return _page(
-        request,
-        "investigation/extension_form.html",
-        investigation,
-        "investigation:extension-create",
-        {
-            "form": form,
-            "today": timezone.localdate(),
-        },
-    )
+    return _render_extension(request, investigation, form=form)
 
 
 # --- Communication (förvaltningslagen 25 §) ---------------------------------------------------
@@ -830,6 +926,7 @@ def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
                 subject=data["subject"],
                 recipient=data["recipient"],
                 sent_on=data["sent_on"],
+                answer_by=data["answer_by"],
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -838,12 +935,13 @@ def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(
                 reverse("investigation:investigation-detail", args=[pk]) + "#kommunicering"
             )
+    analysis = queries.current_analysis(investigation)
     return _page(
         request,
         "investigation/communication_form.html",
         investigation,
         "investigation:communication-create",
-        {"form": form},
+        {"form": form, "has_analysis": analysis is not None and bool(analysis.text.strip())},
     )
 
 
@@ -908,8 +1006,14 @@ def investigation_close(request: HttpRequest, pk: int) -> HttpResponse:
     labels = code_labels(queries.framework_of(investigation))
     needs = list(queries.active_needs(investigation))
     choices = [(str(n.pk), f"{labels.get(n.area, n.area)}: {n.description}") for n in needs]
+    unwritten = [
+        (code, labels.get(code, code)) for code in queries.unwritten_planned_areas(investigation)
+    ]
     form = forms.CloseForm(
-        request.POST or None, initial={"version": investigation.version}, needs=choices
+        request.POST or None,
+        initial={"version": investigation.version},
+        needs=choices,
+        unwritten_areas=unwritten,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -922,6 +1026,7 @@ def investigation_close(request: HttpRequest, pk: int) -> HttpResponse:
                 closed_on=data["closed_on"],
                 need_ids=[int(i) for i in data["needs"]],
                 note=data["note"],
+                area_reasons=form.area_reasons(),
             )
         except StaleVersion as exc:
             return _conflict(request, exc.current, form, ["closed_on"], investigation.pk)
@@ -946,5 +1051,9 @@ def investigation_close(request: HttpRequest, pk: int) -> HttpResponse:
             "analysis": analysis,
             "drafts": drafts,
             "has_communication": queries.communications(investigation).exists(),
+            "unwritten_areas": unwritten,
+            "waiting_communications": queries.waiting_communications(
+                investigation, timezone.localdate()
+            ),
         },
     )

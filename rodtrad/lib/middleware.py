@@ -1,10 +1,13 @@
-"""Project-wide middleware: request context for the journal, and no-store on private pages."""
+"""Project-wide middleware: request context for the journal, the language the user chose,
+and no-store on private pages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from rodtrad.lib import request_context
 from rodtrad.lib.client_ip import client_ip
@@ -44,3 +47,34 @@ class NoStoreMiddleware:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
         return response
+
+
+class ChosenLanguageMiddleware:
+    """Swedish for everyone; English only when the user chose it with the language switcher.
+
+    Replaces Django's LocaleMiddleware, which would follow the browser's Accept-Language
+    header: a municipality's staff share Swedish case language whatever their browser says
+    (issue 6 §5). The only source is the language cookie that `set_language` writes.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = self.chosen_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+    @staticmethod
+    def chosen_language(request: HttpRequest) -> str:
+        """The language cookie's value when it names a language we have, else Swedish."""
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if chosen:
+            try:
+                return translation.get_supported_language_variant(chosen)
+            except LookupError:
+                pass
+        return str(settings.LANGUAGE_CODE)

@@ -18,7 +18,7 @@ from django.views.i18n import set_language as django_set_language
 from rodtrad.accounts import access
 from rodtrad.accounts.models import Role
 from rodtrad.deadlines import queries as deadlines
-from rodtrad.deadlines.views import record_listed
+from rodtrad.deadlines.views import record_listed, record_listed_tasks
 from rodtrad.journal.services import record
 
 logger = logging.getLogger("rodtrad.security")
@@ -33,11 +33,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if access.has_role(request.user, *access.CASE_ROLES):
         today = timezone.localdate()
         mine = deadlines.my_deadlines(request.user, today=today)
-        urgent = [item for item in mine if item.is_overdue or item.is_due_today]
+        urgent = [item for item in mine if item.needs_attention_today]
         record_listed(request.user, urgent, route="home")
         context.update(show_deadlines=True, urgent=urgent, my_count=len(mine))
         if access.has_role(request.user, Role.TEAM_MANAGER):
-            context["team"] = deadlines.team_deadlines(request.user, today=today)
+            team = deadlines.team_deadlines(request.user, today=today)
+            record_listed_tasks(request.user, team.tasks, route="home")
+            context["team"] = team
     return render(request, "home.html", context)
 
 

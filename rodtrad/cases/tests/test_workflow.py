@@ -68,3 +68,31 @@ def test_every_status_but_closed_has_a_way_forward_and_closed_has_none():
         targets = allowed_targets(status)
         assert bool(targets) == (status != S.CLOSED), status
     assert len({(t.source, t.target) for t in TRANSITIONS}) == len(TRANSITIONS)
+
+
+def test_a_proposal_waits_for_decisions_which_start_interventions_or_close_the_case(
+    own_district, manager
+):
+    case = CaseFactory(child=PersonFactory(district=own_district), status=S.INVESTIGATION)
+    move_case(case, to=S.PROPOSAL_AWAITING_DECISION, by=manager, reason="proposal")
+    assert case.get_status_display() == "Förslag – väntar på beslut"
+    assert set(allowed_targets(S.PROPOSAL_AWAITING_DECISION)) == {S.INTERVENTION, S.CLOSED}
+    # Nothing is decided yet, so an investigation never leads straight to "Insats pågår".
+    assert S.INTERVENTION not in allowed_targets(S.INVESTIGATION)
+
+
+def test_the_migration_relabels_cases_left_in_intervention_by_a_proposal(own_district):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "rodtrad.cases.migrations.0002_proposal_awaiting_decision_and_urgent"
+    )
+    proposed = CaseFactory(child=PersonFactory(district=own_district), status="intervention")
+    open_case = CaseFactory(child=PersonFactory(district=own_district), status=S.INVESTIGATION)
+    migration.relabel_proposals(apps, None)
+    proposed.refresh_from_db()
+    open_case.refresh_from_db()
+    assert proposed.status == S.PROPOSAL_AWAITING_DECISION
+    assert open_case.status == S.INVESTIGATION

@@ -150,3 +150,29 @@ def extend(
         decided_by=by,
     )
     return extension
+
+
+def risk_assessment_of(
+    investigation: Investigation,
+    *,
+    by: Any,
+    event_on: date,
+    reassessment_on: date | None,
+    signed: bool = True,
+) -> Any:
+    """A risk assessment with its date for a new assessment; signed unless told otherwise."""
+    from rodtrad.investigation.models import RiskAssessment
+
+    return RiskAssessment.objects.create(
+        case=investigation.case,
+        investigation=investigation,
+        event_on=event_on,
+        author=by,
+        instrument="FREDA-farlighetsbedömning",
+        judgement="moderate",
+        time_horizon="short",
+        reassessment_on=reassessment_on,
+        status="signed" if signed else "draft",
+        signed_at=timezone.now() if signed else None,
+        signed_by=by if signed else None,
+    )

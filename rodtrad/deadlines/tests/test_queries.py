@@ -24,6 +24,7 @@ from rodtrad.deadlines.queries import (
     PRE_ASSESSMENT,
     PROTECTION_ASSESSMENT,
     REPORTER_INFORMATION,
+    RISK_REASSESSMENT,
     DeadlineItem,
     my_deadlines,
     open_deadlines,
@@ -40,6 +41,7 @@ from rodtrad.deadlines.tests.helpers import (
     investigation_of,
     pre_assessment,
     report_about,
+    risk_assessment_of,
 )
 from rodtrad.intake.models import Decision
 
@@ -328,8 +330,9 @@ def test_an_investigation_extended_by_decisions_runs_to_the_newest_end_date(
 
     item = _only(manager, INVESTIGATION)
 
-    assert item.due_strict == date(2026, 8, 15)  # a Saturday
-    assert item.due == date(2026, 8, 17)
+    # A Saturday: the day the manager set stands, not moved to Monday 17 August.
+    assert item.due_strict == date(2026, 8, 15)
+    assert item.due == date(2026, 8, 15)
     assert item.has_extension
     assert not item.is_overdue_without_extension
     assert item.urgency == Urgency.LATER
@@ -440,7 +443,10 @@ def test_every_item_links_to_a_page_that_exists(
     report_about(case, by=intake_worker, received_at=at(2026, 6, 9))
     rc = _decided_case(own_district, intake_worker, decided_on=date(2026, 6, 3))
     information_request(rc, by=intake_worker, requested_on=date(2026, 6, 2))
-    investigation_of(rc.case, by=manager, opened_on=date(2026, 6, 3))
+    investigation = investigation_of(rc.case, by=manager, opened_on=date(2026, 6, 3))
+    risk_assessment_of(
+        investigation, by=manager, event_on=date(2026, 6, 4), reassessment_on=date(2026, 7, 4)
+    )
 
     items = _items(manager)
 
@@ -576,6 +582,9 @@ def _busy_case(district: Any, by: Any, manager: Any, n: int) -> None:
         extended_to=date(2026, 7, 20),
         previous_due=date(2026, 5, 20),
     )
+    risk_assessment_of(
+        investigation, by=by, event_on=date(2026, 3, 1), reassessment_on=date(2026, 6, 1)
+    )
 
 
 def test_open_deadlines_uses_a_fixed_number_of_queries(
@@ -593,6 +602,140 @@ def test_open_deadlines_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         large = open_deadlines(cases, today=TODAY)
 
-    assert len(few.captured_queries) <= 8  # one per kind of row, and the cases
-    assert len(small) == 2 * 5
-    assert len(large) == 21 * 5
+    assert len(few.captured_queries) <= 9  # one per kind of row, and the cases
+    assert len(small) == 2 * 6
+    assert len(large) == 21 * 6
+
+
+# --- Reminders: a new risk assessment (not a statutory deadline) ------------------------------
+
+
+def test_the_date_for_a_new_risk_assessment_is_a_reminder_not_a_deadline_of_the_law(
+    manager: Any, investigator: Any, own_district: Any
+) -> None:
+    case = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
+    investigation = investigation_of(case, by=investigator, opened_on=date(2026, 4, 1))
+    risk = risk_assessment_of(
+        investigation, by=investigator, event_on=date(2026, 4, 10), reassessment_on=date(2026, 6, 1)
+    )
+
+    [item] = [i for i in my_deadlines(investigator, today=TODAY) if i.kind == RISK_REASSESSMENT]
+
+    assert item.is_reminder
+    assert item.label == "Ny riskbedömning"
+    assert item.citation == ""
+    assert (item.due_strict, item.due) == (date(2026, 6, 1), date(2026, 6, 1))
+    assert item.object_id == risk.pk
+    assert resolve(item.url).view_name == "investigation:risk-edit"
+    # Nine days past the date: passed, but never "late" in the law's sense.
+    assert item.is_passed_reminder and not item.is_overdue
+    assert item.needs_attention_today
+    team = team_deadlines(manager, today=TODAY)
+    assert item.case_id in {i.case_id for i in team.items}
+    assert team.overdue == 0  # the investigation itself is within its four months
+    assert sum(row.open for row in team.summary) == team.open
+
+
+def test_only_the_newest_signed_risk_assessment_of_an_open_investigation_reminds(
+    investigator: Any, own_district: Any
+) -> None:
+    case = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
+    investigation = investigation_of(case, by=investigator, opened_on=date(2026, 4, 1))
+    risk_assessment_of(
+        investigation, by=investigator, event_on=date(2026, 4, 10), reassessment_on=date(2026, 5, 1)
+    )
+    newest = risk_assessment_of(
+        investigation, by=investigator, event_on=date(2026, 5, 2), reassessment_on=date(2026, 7, 1)
+    )
+    risk_assessment_of(  # a draft sets no date yet
+        investigation,
+        by=investigator,
+        event_on=date(2026, 6, 9),
+        reassessment_on=date(2026, 6, 12),
+        signed=False,
+    )
+    closed_case = case_in(own_district, responsible=investigator, status=CaseStatus.CLOSED)
+    closed = investigation_of(
+        closed_case, by=investigator, opened_on=date(2026, 1, 5), closed_on=date(2026, 5, 5)
+    )
+    risk_assessment_of(
+        closed, by=investigator, event_on=date(2026, 2, 1), reassessment_on=date(2026, 6, 15)
+    )
+
+    reminders = [i for i in my_deadlines(investigator, today=TODAY) if i.kind == RISK_REASSESSMENT]
+
+    assert [(i.object_id, i.due) for i in reminders] == [(newest.pk, date(2026, 7, 1))]
+
+
+# --- What waits for a team manager ------------------------------------------------------------
+
+
+def test_the_manager_tasks_list_alerts_requests_and_receipts_of_the_own_district_only(
+    manager: Any,
+    investigator: Any,
+    intake_worker: Any,
+    own_district: Any,
+    other_district: Any,
+    other_district_manager: Any,
+) -> None:
+    from rodtrad.intake.models import ProtectionAssessment, Report
+    from rodtrad.investigation.models import ExtensionRequest
+
+    urgent = case_in(own_district)
+    rc = report_about(urgent, by=intake_worker, received_at=at(2026, 6, 10, 8))
+    alert = ProtectionAssessment.objects.create(
+        report_child=rc,
+        performed_by=intake_worker,
+        is_immediate_protection_needed=True,
+        actions_taken="Socialjouren.",
+        rationale="Akut.",
+    )
+    handled = case_in(own_district)
+    ProtectionAssessment.objects.create(
+        report_child=report_about(handled, by=intake_worker, received_at=at(2026, 6, 9)),
+        performed_by=intake_worker,
+        is_immediate_protection_needed=True,
+        rationale="Akut.",
+        protective_action="lvu_6",
+        protective_action_note="Beslut.",
+        protective_action_taken_at=at(2026, 6, 9, 12),
+        protective_action_recorded_at=at(2026, 6, 9, 13),
+    )
+    investigating = case_in(own_district, status=CaseStatus.INVESTIGATION)
+    investigation = investigation_of(investigating, by=investigator, opened_on=date(2026, 3, 1))
+    request = ExtensionRequest.objects.create(
+        investigation=investigation,
+        reasons="BUP dröjer.",
+        proposed_to=date(2026, 8, 1),
+        requested_by=investigator,
+    )
+    far_back = Report.objects.create(
+        district=own_district,
+        kind="anmalan",
+        channel="brev",
+        reporter_category="skola",
+        is_mandatory_reporter=True,
+        text="Oro.",
+        stated_received_at=at(2026, 4, 1),
+        stated_received_reason="Låg i fel brevlåda.",
+        is_receipt_confirmation_needed=True,
+        registered_by=intake_worker,
+    )
+    farsta = case_in(other_district)
+    ProtectionAssessment.objects.create(
+        report_child=report_about(farsta, by=other_district_manager, received_at=at(2026, 6, 10)),
+        performed_by=other_district_manager,
+        is_immediate_protection_needed=True,
+        rationale="Akut.",
+    )
+
+    tasks = queries.manager_tasks(manager)
+
+    assert tasks.protection_alerts == [alert]
+    assert tasks.extension_requests == [request]
+    assert tasks.receipt_confirmations == [far_back]
+    assert tasks.count == 3
+    assert {c.pk for c in tasks.cases} == {urgent.pk, investigating.pk}
+    assert team_deadlines(manager, today=TODAY).tasks == tasks
+    assert queries.manager_tasks(investigator).count == 0
+    assert queries.manager_tasks(other_district_manager).protection_alerts != [alert]

@@ -218,12 +218,12 @@ def test_an_investigation_without_extensions_ends_four_months_after_opening() ->
     )
 
 
-def test_the_newest_extension_sets_the_deadline_and_is_rolled_too() -> None:
+def test_the_newest_extension_sets_the_deadline_on_the_very_day_the_manager_set() -> None:
     # Opened 31 Oct 2025: due Monday 2 March 2026; extended to 30 April, then to 6 June
-    # (nationaldagen, a Saturday in 2026).
+    # (nationaldagen, a Saturday in 2026). The decision's date stands: not moved to Monday.
     deadline = investigation_deadline(date(2025, 10, 31), [date(2026, 4, 30), date(2026, 6, 6)])
     assert deadline == Deadline(
-        rule=INVESTIGATION, due_strict=date(2026, 6, 6), due=date(2026, 6, 8)
+        rule=INVESTIGATION, due_strict=date(2026, 6, 6), due=date(2026, 6, 6)
     )
 
 
@@ -336,4 +336,4 @@ def test_a_chain_of_later_extensions_ends_on_the_last_one(
         extensions.append(current.due + timedelta(days=days))
         current = investigation_deadline(opened_on, extensions)
     assert current.due_strict == extensions[-1]
-    assert current.due == roll_to_weekday(extensions[-1])
+    assert current.due == extensions[-1]

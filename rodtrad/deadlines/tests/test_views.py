@@ -12,7 +12,13 @@ import pytest
 from django.urls import reverse
 
 from rodtrad.cases.models import CaseStatus
-from rodtrad.deadlines.tests.helpers import at, case_in, investigation_of, report_about
+from rodtrad.deadlines.tests.helpers import (
+    at,
+    case_in,
+    investigation_of,
+    report_about,
+    risk_assessment_of,
+)
 from rodtrad.journal.models import AccessAction, AccessEvent
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +92,9 @@ def test_my_deadlines_page_explains_a_date_moved_past_a_holiday(
     body = signed_in(intake_worker).get(reverse("deadlines:mine")).content.decode()
 
     assert "2026-06-19" in body
-    assert "Helgdag: får göras senast 2026-06-22 (lag 1930:173 2 §)." in body
+    # 19 June 2026 is midsommarafton: not a "helgdag", so the page names what the law says.
+    assert "Helg- eller ledig dag enligt lag (1930:173): får göras senast 2026-06-22." in body
+    assert "Helgdag:" not in body
 
 
 def test_my_deadlines_page_writes_one_listed_access_event_per_case(
@@ -133,7 +141,7 @@ def test_the_team_page_shows_each_person_and_the_investigations_without_extensio
     assert "Frister per ansvarig handläggare" in body
     assert f'<th scope="row">{investigator}</th>' in body
     assert '<th scope="row">Ingen ansvarig</th>' in body
-    heading = body.index('id="utan-forlangning">Utredningar över fyra månader utan beslut')
+    heading = body.index('id="utan-forlangning">Utredningar som passerat sista dagen')
     everything = body.index('id="alla">Alla frister')
     late_section = body[heading:everything]
     assert _name(my_cases["late"]) in late_section
@@ -204,7 +212,7 @@ def test_the_start_page_gives_a_team_manager_the_team_summary_and_links(
     assert "Teamet" in body
     assert reverse("deadlines:team") in body
     assert reverse("cases:emergency-review-list") in body
-    assert "Utredningar över fyra månader utan beslut om förlängning" in body
+    assert "Utredningar som passerat sista dagen utan gällande förlängning" in body
     # Counts only: no child of the team is named on the start page.
     assert _name(my_cases["late"]) not in body
 
@@ -220,3 +228,85 @@ def test_other_roles_get_a_plain_welcome(signed_in: Any, role: str, request: Any
     assert "Välkommen" in body
     assert "Att göra i dag och försenat" not in body
     assert reverse("deadlines:mine") not in body
+
+
+def test_a_risk_reminder_is_shown_as_a_reminder_without_late_wording(
+    signed_in: Any, investigator: Any, own_district: Any
+) -> None:
+    case = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
+    investigation = investigation_of(case, by=investigator, opened_on=date(2026, 5, 1))
+    risk_assessment_of(
+        investigation, by=investigator, event_on=date(2026, 5, 4), reassessment_on=date(2026, 6, 5)
+    )
+
+    body = signed_in(investigator).get(reverse("deadlines:mine")).content.decode()
+
+    row = body[body.index("Ny riskbedömning") :]
+    row = row[: row.index("</tr>")]
+    assert '<span class="tag">påminnelse</span>' in row
+    assert "Datumet passerades för 5 dagar sedan" in row
+    assert "Passerad påminnelse" in row
+    assert "försenad" not in row.lower()
+    assert "SoL" not in row
+
+
+def test_the_team_page_lists_what_waits_for_the_manager_and_logs_the_cases_shown(
+    signed_in: Any, manager: Any, investigator: Any, intake_worker: Any, own_district: Any
+) -> None:
+    from rodtrad.intake.models import ProtectionAssessment
+    from rodtrad.investigation.models import ExtensionRequest
+
+    urgent = case_in(own_district)
+    rc = report_about(urgent, by=intake_worker, received_at=at(2026, 6, 10, 8))
+    ProtectionAssessment.objects.create(
+        report_child=rc,
+        performed_by=intake_worker,
+        is_immediate_protection_needed=True,
+        actions_taken="Socialjouren.",
+        rationale="Akut.",
+    )
+    investigating = case_in(own_district, status=CaseStatus.INVESTIGATION)
+    investigation = investigation_of(investigating, by=investigator, opened_on=date(2026, 3, 1))
+    ExtensionRequest.objects.create(
+        investigation=investigation,
+        reasons="BUP dröjer.",
+        proposed_to=date(2026, 8, 1),
+        requested_by=investigator,
+    )
+
+    body = signed_in(manager).get(reverse("deadlines:team")).content.decode()
+
+    assert "Att göra som enhetschef" in body
+    assert "1 barn behöver omedelbart skydd och ingen skyddsåtgärd är registrerad" in body
+    assert reverse("intake:protection-assessment-create", args=[rc.pk]) in body
+    assert "1 begäran om förlängd utredningstid väntar på beslut" in body
+    assert reverse("investigation:extension-create", args=[investigation.pk]) in body
+    assert {urgent.pk, investigating.pk} <= set(_listed("deadlines:team", manager))
+
+
+def test_the_start_page_shows_a_manager_what_waits_and_an_investigator_a_passed_reminder(
+    signed_in: Any, manager: Any, investigator: Any, intake_worker: Any, own_district: Any
+) -> None:
+    from rodtrad.intake.models import ProtectionAssessment
+
+    urgent = case_in(own_district)
+    ProtectionAssessment.objects.create(
+        report_child=report_about(urgent, by=intake_worker, received_at=at(2026, 6, 10, 8)),
+        performed_by=intake_worker,
+        is_immediate_protection_needed=True,
+        actions_taken="Socialjouren.",
+        rationale="Akut.",
+    )
+    body = signed_in(manager).get(reverse("home")).content.decode()
+    assert "Att göra som enhetschef" in body
+    assert "1 barn behöver omedelbart skydd" in body
+    assert urgent.pk in _listed("home", manager)
+
+    case = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
+    investigation = investigation_of(case, by=investigator, opened_on=date(2026, 5, 1))
+    risk_assessment_of(
+        investigation, by=investigator, event_on=date(2026, 5, 4), reassessment_on=date(2026, 6, 5)
+    )
+    home = signed_in(investigator).get(reverse("home")).content.decode()
+    assert "Ny riskbedömning" in home and "påminnelse" in home
+    assert "Att göra som enhetschef" not in home

@@ -101,15 +101,38 @@ def test_the_violence_attribute_is_on_exactly_i_j_k_m_o_p():
     assert violent == set("IJKMOP")
 
 
-def test_there_are_22_mandatory_reporter_categories_under_sol_19_1_from_2026_01_15():
-    current = current_codes("reporter-categories", on=AFTER_2026_REFORM)
+def test_every_point_of_sol_19_1_is_a_current_mandatory_category_from_2026_01_15():
+    current = current_codes("reporter-categories", on=datetime.date(2026, 12, 1))
     points = [c for c in current if c.attributes.get("sol_ref", "").startswith("19:1 ")]
-    assert len(points) == 22
     assert all(c.attributes["mandatory"] is True for c in points)
-    assert [c.attributes["sol_ref"] for c in points] == [f"19:1 p.{n}" for n in range(1, 23)]
-    assert {"Kustbevakningen", "Ordningsvakt", "Tullverket"} <= {c.label_sv for c in points}
+    assert {c.attributes["sol_ref"] for c in points} == {f"19:1 p.{n}" for n in range(1, 23)}
+    assert {"Kustbevakningen", "Ordningsvakt", "Tullverket", "Polis"} <= {
+        c.label_sv for c in points
+    }
     before = current_codes("reporter-categories", on=datetime.date(2026, 1, 14))
-    assert not [c for c in before if c.attributes.get("sol_ref", "").startswith("19:1 ")]
+    assert not [c for c in before if c.code.startswith("sol-19-1-")]
+
+
+def test_one_list_without_duplicates_the_mandatory_reporters_grouped_first():
+    current = list(current_codes("reporter-categories", on=datetime.date(2026, 12, 1)))
+    labels = [c.label_sv for c in current]
+    assert len(labels) == len(set(labels))
+    assert "Polismyndigheten" not in labels  # "Polis" is the one category for the police
+    groups = [c.group for c in current]
+    mandatory = "Anmälningsskyldig (SoL 19 kap. 1–3 §§)"
+    assert set(groups) == {mandatory, "Andra anmälare (SoL 19 kap. 4 §)"}
+    assert groups == sorted(groups, key=lambda g: g != mandatory)  # mandatory ones first
+    for code in current:
+        assert bool(code.attributes.get("mandatory")) == (code.group == mandatory), code.code
+
+
+def test_the_retired_duplicates_are_kept_with_their_labels():
+    retired = ["sol-19-1-p01", "sol-19-1-p02", "sol-19-1-p04", "sol-19-1-p15"]
+    retired += ["sol-19-1-p21", "sol-19-1-p22"]
+    for code in retired:
+        row = Code.objects.get(code_list__key="reporter-categories", code=code)
+        assert row.valid_to == datetime.date(2026, 12, 1)
+    assert code_label("reporter-categories", "sol-19-1-p15") == "Polismyndigheten"
 
 
 def test_familjeradgivning_has_the_narrower_duty_of_19_2():
@@ -118,8 +141,8 @@ def test_familjeradgivning_has_the_narrower_duty_of_19_2():
 
 
 def test_the_general_reporter_categories_are_all_there():
-    general = [c.code for c in codes("reporter-categories") if c.group == "Allmän kategori"]
-    assert general == [
+    codes_now = {c.code for c in current_codes("reporter-categories")}
+    assert codes_now >= {
         "polis",
         "skola",
         "forskola",
@@ -133,7 +156,13 @@ def test_the_general_reporter_categories_are_all_there():
         "barnet-sjalvt",
         "anonym",
         "annan",
-    ]
+    }
+
+
+def test_no_report_reason_label_uses_the_latin_abbreviation_incl():
+    for code in codes("report-reasons"):
+        assert "incl." not in code.label_sv and "incl." not in code.label_en, code.code
+    assert code_label("report-reasons", "P") == "Risk för tvångsäktenskap, inklusive barnäktenskap"
 
 
 def test_channels_and_kinds_have_swedish_and_english_labels():

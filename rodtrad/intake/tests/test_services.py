@@ -182,7 +182,7 @@ def test_a_mandatory_reporter_category_needs_the_mandatory_flag(intake_worker, o
             intake_worker,
             own_district,
             [child],
-            reporter_category="sol-19-1-p01",
+            reporter_category="polis",
             is_mandatory_reporter=False,
         )
     assert "is_mandatory_reporter" in error.value.message_dict
@@ -341,6 +341,7 @@ def test_deciding_not_to_open_an_investigation_closes_the_case(pre_assessment, i
         "due": pre_assessment_due(pre_assessment).isoformat(),
         "is_late": False,
         "has_exceptional_reasons": False,
+        "is_dated_before_registration": False,
     }
 
 
@@ -600,3 +601,317 @@ def test_a_child_the_worker_may_not_edit_is_refused_with_a_message(
         register(intake_worker, own_district, [outside])
     assert "children" in error.value.message_dict
     assert not Report.objects.exists()
+
+
+# --- immediate protection: the alert, the urgent case and the protective action ---------------
+
+
+def urgent_assessment(report_child, by, **overrides):
+    return assess(
+        report_child,
+        by,
+        is_immediate_protection_needed=True,
+        actions_taken="Socialjouren kontaktad.",
+        rationale="Barnet berättar om slag i kväll; pappan är hemma.",
+        **overrides,
+    )
+
+
+@pytest.fixture
+def monday_report_child(intake_worker, own_district, child, time_machine):
+    """A report registered on MONDAY, with the clock standing there."""
+    time_machine.move_to(MONDAY, tick=False)
+    return register(intake_worker, own_district, [child]).children.get()
+
+
+def test_immediate_protection_alerts_the_managers_and_marks_the_case_urgent(
+    intake_worker, monday_report_child
+):
+    report_child = monday_report_child
+    assessment = urgent_assessment(report_child, intake_worker)
+    assert assessment.is_protective_action_missing
+    report_child.case.refresh_from_db()
+    assert report_child.case.is_urgent
+    alert = JournalEntry.objects.get(action="intake.immediate_protection_alerted")
+    assert alert.case_id == report_child.case_id
+    assert alert.district == report_child.case.district.code
+    assert alert.data == {"report_child_id": report_child.pk, "has_protective_action": False}
+    assert JournalEntry.objects.get(action="cases.urgency_changed").data == {"is_urgent": True}
+
+
+def test_recording_the_protective_action_ends_the_alert_and_the_urgency(
+    intake_worker, monday_report_child
+):
+    report_child = monday_report_child
+    assessment = urgent_assessment(report_child, intake_worker)
+    taken_at = MONDAY  # the same minute the report came in
+    recorded = services.record_protective_action(
+        assessment,
+        by=intake_worker,
+        protective_action="lvu_6",
+        taken_at=taken_at,
+        note="Ordföranden beslutade om omedelbart omhändertagande; barnet är i jourhem.",
+    )
+    assert not recorded.is_protective_action_missing
+    assert recorded.protective_action_taken_at == taken_at
+    assert recorded.protective_action_recorded_by == intake_worker
+    report_child.case.refresh_from_db()
+    assert not report_child.case.is_urgent
+    entry = JournalEntry.objects.get(action="intake.protective_action_recorded")
+    assert entry.data == {
+        "report_child_id": report_child.pk,
+        "protective_action": "lvu_6",
+        "taken_at": "2027-03-01T08:30:00+00:00",
+    }
+    assert "jourhem" not in str(entry.data)  # the text stays out of the journal
+    with pytest.raises(ValidationError):  # recorded once
+        services.record_protective_action(
+            assessment, by=intake_worker, protective_action="other", taken_at=taken_at, note="X"
+        )
+
+
+def test_a_protective_action_needs_a_listed_action_a_note_and_a_time_within_bounds(
+    intake_worker, monday_report_child
+):
+    report_child = monday_report_child
+    assessment = urgent_assessment(report_child, intake_worker)
+    cases = [
+        ({"protective_action": "", "taken_at": MONDAY, "note": "X"}, "protective_action"),
+        ({"protective_action": "lvu_6", "taken_at": MONDAY, "note": " "}, "protective_action_note"),
+        (
+            {"protective_action": "lvu_6", "taken_at": None, "note": "X"},
+            "protective_action_taken_at",
+        ),
+        (  # before the report came in
+            {"protective_action": "lvu_6", "taken_at": MONDAY - timedelta(hours=2), "note": "X"},
+            "protective_action_taken_at",
+        ),
+        (  # in the future
+            {
+                "protective_action": "placement",
+                "taken_at": MONDAY + timedelta(hours=1),
+                "note": "X",
+            },
+            "protective_action_taken_at",
+        ),
+    ]
+    report_child.report.refresh_from_db()
+    assert report_child.report.receipt_at == MONDAY
+    for values, field in cases:
+        with pytest.raises(ValidationError) as error:
+            services.record_protective_action(assessment, by=intake_worker, **values)
+        assert set(error.value.message_dict) == {field}
+    assessment.refresh_from_db()
+    assert assessment.is_protective_action_missing
+    assert not JournalEntry.objects.filter(action="intake.protective_action_recorded").exists()
+
+
+def test_an_action_already_taken_is_recorded_with_the_assessment_and_no_urgency_remains(
+    intake_worker, monday_report_child
+):
+    report_child = monday_report_child
+    assessment = urgent_assessment(
+        report_child,
+        intake_worker,
+        protective_action="placement",
+        protective_action_taken_at=MONDAY,
+        protective_action_note="Mamma och barnet flyttade till mormor med samtycke.",
+    )
+    assert not assessment.is_protective_action_missing
+    report_child.case.refresh_from_db()
+    assert not report_child.case.is_urgent
+    assert JournalEntry.objects.get(action="intake.immediate_protection_alerted").data == {
+        "report_child_id": report_child.pk,
+        "has_protective_action": True,
+    }
+    assert JournalEntry.objects.filter(action="intake.protective_action_recorded").exists()
+
+
+def test_no_protective_action_without_a_need_for_immediate_protection(intake_worker, report_child):
+    with pytest.raises(ValidationError) as error:
+        assess(
+            report_child,
+            intake_worker,
+            protective_action="lvu_6",
+            protective_action_taken_at=timezone.now(),
+            protective_action_note="X",
+        )
+    assert set(error.value.message_dict) == {"protective_action"}
+    assessment = assess(report_child, intake_worker)
+    with pytest.raises(ValidationError):
+        services.record_protective_action(
+            assessment,
+            by=intake_worker,
+            protective_action="lvu_6",
+            taken_at=timezone.now(),
+            note="X",
+        )
+    report_child.case.refresh_from_db()
+    assert not report_child.case.is_urgent
+
+
+def test_only_someone_who_may_edit_the_case_records_the_protective_action(
+    intake_worker, other_district_investigator, report_child
+):
+    assessment = urgent_assessment(report_child, intake_worker)
+    with pytest.raises(PermissionDenied):
+        services.record_protective_action(
+            assessment,
+            by=other_district_investigator,
+            protective_action="other",
+            taken_at=timezone.now(),
+            note="X",
+        )
+
+
+# --- the stated receipt: bounded by the child's birth and, far back, a manager's note -------
+
+
+def test_a_stated_receipt_before_the_childs_birth_is_refused(intake_worker, own_district):
+    from rodtrad.people.tests.factories import PersonFactory
+
+    newborn = PersonFactory(district=own_district, birth_date=timezone.localdate())
+    with pytest.raises(ValidationError) as error:
+        register(
+            intake_worker,
+            own_district,
+            [newborn],
+            stated_received_at=timezone.now() - timedelta(days=2),
+            stated_received_reason="Brevet låg i fel fack.",
+        )
+    assert "födelsedag" in error.value.message_dict["stated_received_at"][0]
+    assert not Report.objects.exists()
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_a_stated_receipt_within_30_days_needs_no_manager(intake_worker, own_district, child):
+    report = register(
+        intake_worker,
+        own_district,
+        [child],
+        stated_received_at=MONDAY - timedelta(days=30),
+        stated_received_reason="Brevet låg i fel fack.",
+    )
+    assert not report.is_receipt_confirmation_needed
+    assert not report.is_receipt_awaiting_confirmation
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_a_stated_receipt_more_than_30_days_back_is_registered_flagged_and_starts_the_clocks(
+    intake_worker, own_district, child
+):
+    stated = MONDAY - timedelta(days=31)
+    report = register(
+        intake_worker,
+        own_district,
+        [child],
+        stated_received_at=stated,
+        stated_received_reason="Anmälan hittades i en annan enhets brevlåda.",
+    )
+    assert report.is_receipt_awaiting_confirmation
+    assert report.receipt_date == stated.date()
+    entry = JournalEntry.objects.get(action="intake.report_registered")
+    assert entry.data["is_receipt_confirmation_needed"] is True
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_the_limit_of_days_is_a_setting(intake_worker, own_district, child, settings):
+    settings.RODTRAD_STATED_RECEIPT_MAX_DAYS = 5
+    report = register(
+        intake_worker,
+        own_district,
+        [child],
+        stated_received_at=MONDAY - timedelta(days=6),
+        stated_received_reason="Brevet låg i fel fack.",
+    )
+    assert report.is_receipt_awaiting_confirmation
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_a_team_manager_of_the_district_confirms_a_far_back_receipt_with_a_note(
+    intake_worker, manager, other_district_manager, own_district, child
+):
+    report = register(
+        intake_worker,
+        own_district,
+        [child],
+        stated_received_at=MONDAY - timedelta(days=45),
+        stated_received_reason="Anmälan hittades i en annan enhets brevlåda.",
+    )
+    for user in (intake_worker, other_district_manager):
+        with pytest.raises(PermissionDenied):
+            services.confirm_stated_receipt(report, by=user, note="Kontrollerat.")
+    with pytest.raises(ValidationError) as error:
+        services.confirm_stated_receipt(report, by=manager, note=" ")
+    assert set(error.value.message_dict) == {"note"}
+    confirmed = services.confirm_stated_receipt(
+        report, by=manager, note="Kontrollerat med posten: stämpeln visar datumet."
+    )
+    assert not confirmed.is_receipt_awaiting_confirmation
+    assert confirmed.receipt_confirmed_by == manager
+    entry = JournalEntry.objects.get(action="intake.stated_receipt_confirmed")
+    assert entry.data == {"report_id": report.pk}
+    with pytest.raises(ValidationError):  # confirmed once
+        services.confirm_stated_receipt(report, by=manager, note="Igen.")
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_a_manager_never_confirms_a_receipt_they_registered(manager, own_district, child):
+    report = register(
+        manager,
+        own_district,
+        [child],
+        stated_received_at=MONDAY - timedelta(days=45),
+        stated_received_reason="Anmälan hittades i en annan enhets brevlåda.",
+    )
+    with pytest.raises(PermissionDenied):
+        services.confirm_stated_receipt(report, by=manager, note="Eget.")
+
+
+# --- a pre-assessment decision dated before the report was registered -------------------------
+
+
+SATURDAY = datetime(2027, 2, 27, 11, 0, tzinfo=STOCKHOLM)
+
+
+def test_a_decision_dated_before_the_registration_needs_a_reason(
+    intake_worker, own_district, child, time_machine
+):
+    # The report came in on Friday (stated), was registered on Monday; the decision is dated
+    # Saturday: before the registration.
+    time_machine.move_to(MONDAY, tick=False)
+    report_child = register(
+        intake_worker,
+        own_district,
+        [child],
+        stated_received_at=MONDAY - timedelta(days=3),
+        stated_received_reason="Samtal till socialjouren på fredagskvällen.",
+    ).children.get()
+    assess(report_child, intake_worker)
+    pre_assessment = PreAssessment.objects.get(case=report_child.case)
+    with pytest.raises(ValidationError) as error:
+        decide(pre_assessment, intake_worker, event_on=SATURDAY.date())
+    messages = error.value.message_dict["early_decision_reason"]
+    assert "2027-02-27" in messages[0] and "2027-03-01" in messages[0]
+    pre_assessment.refresh_from_db()
+    signed = decide(
+        pre_assessment,
+        intake_worker,
+        event_on=SATURDAY.date(),
+        early_decision_reason="Socialjouren beslutade på lördagen; anmälan skrevs in måndag.",
+    )
+    assert signed.is_signed
+    entry = JournalEntry.objects.get(action="intake.pre_assessment_decided")
+    assert entry.data["is_dated_before_registration"] is True
+
+
+def test_a_decision_on_the_day_of_registration_needs_no_reason(
+    intake_worker, own_district, child, time_machine
+):
+    time_machine.move_to(MONDAY, tick=False)
+    report_child = register(intake_worker, own_district, [child]).children.get()
+    assess(report_child, intake_worker)
+    signed = decide(
+        PreAssessment.objects.get(case=report_child.case), intake_worker, event_on=MONDAY.date()
+    )
+    assert signed.is_signed

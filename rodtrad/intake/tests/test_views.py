@@ -384,3 +384,180 @@ def test_the_report_form_and_the_protection_assessment_form_render(
     saved = client.post(url, {"is_immediate_protection_needed": "no", "rationale": "Inget akut."})
     assert saved.status_code == 302
     assert Case.objects.get(pk=report_child.case_id).status == CaseStatus.PRE_ASSESSMENT
+
+
+# --- issue 6 §5 and §3.10: urgent protection, the stated receipt, early decisions, categories --
+
+
+def test_the_reporter_category_is_one_select_with_the_mandatory_reporters_grouped(
+    signed_in, intake_worker
+):
+    body = signed_in(intake_worker).get(reverse("intake:report-create")).content.decode()
+    select = body[
+        body.index('name="reporter_category"') : body.index(
+            "</select>", body.index('name="reporter_category"')
+        )
+    ]
+    assert '<optgroup label="Anmälningsskyldig (SoL 19 kap. 1–3 §§)">' in select
+    assert '<optgroup label="Andra anmälare (SoL 19 kap. 4 §)">' in select
+    assert (
+        select.index("Anmälningsskyldig")
+        < select.index('value="polis"')
+        < select.index("Andra anmälare")
+    )
+    assert "Polismyndigheten" not in select
+    assert select.count("<option") == 1 + 26 + 5  # "–", the mandatory group, the others
+
+
+def test_immediate_protection_without_an_action_asks_for_it_and_flags_the_case(
+    signed_in, intake_worker, report_child
+):
+    client = signed_in(intake_worker)
+    url = reverse("intake:protection-assessment-create", args=[report_child.pk])
+    saved = client.post(
+        url,
+        {
+            "is_immediate_protection_needed": "yes",
+            "actions_taken": "Socialjouren kontaktad.",
+            "rationale": "Barnet berättar om slag i kväll.",
+        },
+    )
+    assert saved.status_code == 302 and saved["Location"] == url
+    page = client.get(url).content.decode()
+    assert "Registrera skyddsåtgärd" in page
+    assert "Omedelbart omhändertagande (LVU 6 §)" in page
+    case_page = client.get(reverse("cases:case-detail", args=[report_child.case_id]))
+    assert "Brådskande: barnet behöver omedelbart skydd." in case_page.content.decode()
+
+    record_url = reverse("intake:protective-action-record", args=[report_child.pk])
+    refused = client.post(record_url, {"protective_action": "lvu_6"})
+    assert refused.status_code == 200
+    assert "Skriv när skyddsåtgärden vidtogs." in refused.content.decode()
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    done = client.post(
+        record_url,
+        {
+            "protective_action": "lvu_6",
+            "protective_action_taken_at": now,
+            "protective_action_note": "Beslut av ordföranden; barnet är i jourhem.",
+        },
+    )
+    assert done.status_code == 302
+    case_page = client.get(reverse("cases:case-detail", args=[report_child.case_id]))
+    body = case_page.content.decode()
+    assert "Brådskande: barnet behöver omedelbart skydd." not in body
+    assert "Omedelbart omhändertagande (LVU 6 §)" in body
+
+
+def test_the_queue_marks_an_urgent_case(signed_in, intake_worker, report_child):
+    assess_protection(
+        report_child,
+        by=intake_worker,
+        is_immediate_protection_needed=True,
+        actions_taken="Socialjouren kontaktad.",
+        rationale="Akut.",
+    )
+    body = signed_in(intake_worker).get(reverse("intake:queue")).content.decode()
+    assert "Brådskande" in body
+
+
+def test_a_far_back_receipt_is_flagged_and_a_manager_confirms_it_on_the_report_page(
+    signed_in, intake_worker, manager, own_district
+):
+    child = PersonFactory(district=own_district)
+    report = register(
+        intake_worker,
+        own_district,
+        [child],
+        stated_received_at=timezone.now() - timedelta(days=40),
+        stated_received_reason="Anmälan hittades i en annan enhets brevlåda.",
+    )
+    url = reverse("intake:report-detail", args=[report.pk])
+    worker_page = signed_in(intake_worker).get(url).content.decode()
+    assert "Uppgiven tid väntar på enhetschefens bekräftelse" in worker_page
+    assert "Bekräfta tiden" not in worker_page
+    confirm = reverse("intake:report-receipt-confirm", args=[report.pk])
+    assert signed_in(intake_worker).post(confirm, {"note": "Själv."}).status_code == 403
+    client = signed_in(manager)
+    assert "Bekräfta tiden" in client.get(url).content.decode()
+    assert client.post(confirm, {"note": ""}).status_code == 200
+    assert client.post(confirm, {"note": "Poststämpeln visar datumet."}).status_code == 302
+    body = client.get(url).content.decode()
+    assert "Uppgiven tid bekräftad av enhetschef" in body
+    assert "Poststämpeln visar datumet." in body
+
+
+def test_the_pre_assessment_page_asks_why_a_decision_is_dated_before_the_registration(
+    signed_in, intake_worker, own_district
+):
+    child = PersonFactory(district=own_district)
+    report_child = register(
+        intake_worker,
+        own_district,
+        [child],
+        stated_received_at=timezone.now() - timedelta(days=3),
+        stated_received_reason="Samtal till socialjouren.",
+    ).children.get()
+    assess_protection(
+        report_child,
+        by=intake_worker,
+        is_immediate_protection_needed=False,
+        actions_taken="",
+        rationale="Inget akut.",
+    )
+    document = PreAssessment.objects.get(case=report_child.case)
+    client = signed_in(intake_worker)
+    page = client.get(reverse("intake:pre-assessment-edit", args=[report_child.case_id]))
+    assert "Varför är beslutet daterat före registreringen?" in page.content.decode()
+    response = client.post(
+        reverse("intake:pre-assessment-sign", args=[document.pk]),
+        {
+            "version": document.version,
+            "event_on": (timezone.localdate() - timedelta(days=2)).isoformat(),
+            "decision": "not_open",
+            "reasons": "Familjen har stöd.",
+        },
+    )
+    assert response.status_code == 200
+    assert "ligger före dagen då anmälan registrerades" in response.content.decode()
+    document.refresh_from_db()
+    assert not document.is_signed
+
+
+def test_a_last_day_on_midsommarafton_is_called_a_day_off_by_law_not_a_holiday(
+    signed_in, intake_worker, own_district, time_machine
+):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from rodtrad.accounts.models import Membership
+
+    Membership.objects.filter(user=intake_worker).update(valid_from=date(2026, 1, 1))
+    # Received Friday 5 June 2026: 14 days end on midsommarafton, 19 June (a weekday eve).
+    time_machine.move_to(datetime(2026, 6, 5, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm")))
+    child = PersonFactory(district=own_district)
+    report_child = register(intake_worker, own_district, [child]).children.get()
+    body = (
+        signed_in(intake_worker)
+        .get(reverse("cases:case-detail", args=[report_child.case_id]))
+        .content.decode()
+    )
+    assert "(helg- eller ledig dag enligt lag (1930:173): får göras senast 2026-06-22)" in body
+    assert "helgdag:" not in body
+
+
+def test_an_urgent_case_is_marked_in_the_case_list_and_on_the_case_page(
+    signed_in, intake_worker, report_child
+):
+    assess_protection(
+        report_child,
+        by=intake_worker,
+        is_immediate_protection_needed=True,
+        actions_taken="Socialjouren kontaktad.",
+        rationale="Akut.",
+    )
+    client = signed_in(intake_worker)
+    listing = client.get(reverse("cases:case-list")).content.decode()
+    assert "Brådskande" in listing
+    page = client.get(reverse("cases:case-detail", args=[report_child.case_id])).content.decode()
+    assert "Brådskande: omedelbart skydd, skyddsåtgärd inte registrerad" in page

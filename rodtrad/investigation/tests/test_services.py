@@ -694,18 +694,160 @@ def test_an_extended_investigation_is_flagged_again_when_the_extension_runs_out(
     ).is_past_deadline_without_extension
 
 
+# --- Extension requests (20:3) ---------------------------------------------------------------
+
+
+def test_the_investigator_requests_an_extension_and_it_is_journaled(
+    january_investigation, investigator, time_machine
+):
+    time_machine.move_to(date(2027, 5, 3), tick=False)
+    extension_request = services.request_extension(
+        january_investigation,
+        by=investigator,
+        reasons="BUP:s utlåtande kommer först i juni.",
+        proposed_to=date(2027, 6, 30),
+    )
+    assert extension_request.is_pending
+    assert extension_request.requested_by == investigator
+    # A request is not a decision: the time limit has not moved.
+    fresh = queries.get_investigation_for(investigator, january_investigation.pk)
+    assert fresh.deadline.due == date(2027, 5, 12)
+    [entry] = journal("investigation.extension_requested")
+    assert entry.case_id == january_investigation.case_id
+    assert entry.data == {"proposed_to": "2027-06-30", "current_due": "2027-05-12"}
+
+
+def test_an_extension_request_needs_reasons_a_later_day_and_only_one_waits(
+    january_investigation, investigator, time_machine
+):
+    time_machine.move_to(date(2027, 5, 3), tick=False)
+    cases = [
+        ({"reasons": " ", "proposed_to": date(2027, 6, 30)}, "reasons"),
+        ({"reasons": "Skäl.", "proposed_to": None}, "proposed_to"),
+        ({"reasons": "Skäl.", "proposed_to": date(2027, 5, 12)}, "proposed_to"),
+    ]
+    for values, field in cases:
+        with pytest.raises(ValidationError) as error:
+            services.request_extension(january_investigation, by=investigator, **values)
+        assert codes_of(error.value) == {field}
+    services.request_extension(
+        january_investigation, by=investigator, reasons="Skäl.", proposed_to=date(2027, 6, 1)
+    )
+    with pytest.raises(ValidationError) as error:
+        services.request_extension(
+            january_investigation, by=investigator, reasons="Igen.", proposed_to=date(2027, 6, 2)
+        )
+    assert codes_of(error.value) == {"pending"}
+
+
+def test_an_extension_request_after_the_last_day_is_refused(
+    january_investigation, investigator, time_machine
+):
+    time_machine.move_to(date(2027, 5, 13), tick=False)
+    with pytest.raises(ValidationError) as error:
+        services.request_extension(
+            january_investigation, by=investigator, reasons="Skäl.", proposed_to=date(2027, 6, 1)
+        )
+    assert "kan inte beslutas i efterhand" in error.value.messages[0]
+
+
+def test_the_manager_grants_a_request_through_the_extension_decision(
+    january_investigation, investigator, manager, time_machine
+):
+    time_machine.move_to(date(2027, 5, 3), tick=False)
+    extension_request = services.request_extension(
+        january_investigation, by=investigator, reasons="Skäl.", proposed_to=date(2027, 6, 30)
+    )
+    time_machine.move_to(date(2027, 5, 12), tick=False)
+    # 2027-06-19 is a Saturday: the day the manager sets stands, not moved to Monday.
+    decision = services.decide_extension(
+        january_investigation,
+        by=manager,
+        decided_on=date(2027, 5, 12),
+        extended_to=date(2027, 6, 19),
+        reasons="BUP:s utlåtande dröjer.",
+    )
+    extension_request.refresh_from_db()
+    assert extension_request.status == "granted"
+    assert extension_request.decision == decision
+    assert extension_request.decided_by == manager
+    fresh = queries.get_investigation_for(manager, january_investigation.pk)
+    assert fresh.deadline.due == date(2027, 6, 19)
+    assert journal("investigation.extension_request_granted")[0].data == {
+        "decision_id": decision.pk
+    }
+
+
+def test_the_manager_refuses_a_request_with_a_reason_and_the_time_stays(
+    january_investigation, investigator, manager, time_machine
+):
+    time_machine.move_to(date(2027, 5, 3), tick=False)
+    services.request_extension(
+        january_investigation, by=investigator, reasons="Skäl.", proposed_to=date(2027, 6, 30)
+    )
+    with pytest.raises(PermissionDenied):
+        services.refuse_extension_request(
+            january_investigation, by=investigator, reason="Mitt eget nej."
+        )
+    with pytest.raises(ValidationError) as error:
+        services.refuse_extension_request(january_investigation, by=manager, reason=" ")
+    assert codes_of(error.value) == {"refusal_reason"}
+    refused = services.refuse_extension_request(
+        january_investigation, by=manager, reason="Utredningen kan bli klar i tid utan BUP."
+    )
+    assert refused.status == "refused"
+    assert refused.refusal_reason == "Utredningen kan bli klar i tid utan BUP."
+    assert not january_investigation.extensions.exists()
+    assert journal("investigation.extension_request_refused")[0].case_id == (
+        january_investigation.case_id
+    )
+    with pytest.raises(ValidationError) as error:
+        services.refuse_extension_request(january_investigation, by=manager, reason="Igen.")
+    assert codes_of(error.value) == {"pending"}
+
+
+def test_closing_the_investigation_ends_a_waiting_request(investigation, investigator, today):
+    services.request_extension(
+        investigation,
+        by=investigator,
+        reasons="Skäl.",
+        proposed_to=investigation.deadline.due + timedelta(days=30),
+    )
+    services.close_investigation(
+        investigation,
+        by=investigator,
+        expected_version=investigation.version,
+        outcome=Outcome.TRANSFERRED,
+        closed_on=today,
+        note="Flyttat till Uppsala.",
+    )
+    assert investigation.extension_requests.get().status == "withdrawn"
+    assert journal("investigation.extension_request_withdrawn")
+
+
 # --- Communication (FL 25 §) ----------------------------------------------------------------
 
 
-def test_a_communication_and_its_answer_are_journaled(investigation, investigator, today):
-    sent = services.record_communication(
+def communicate(investigation, by, *, sent_on, answer_by, recipient="Vårdnadshavarna"):
+    return services.record_communication(
         investigation,
-        by=investigator,
+        by=by,
         subject="Utredningen i sin helhet.",
-        recipient="Vårdnadshavarna",
-        sent_on=today,
+        recipient=recipient,
+        sent_on=sent_on,
+        answer_by=answer_by,
     )
-    assert journal("investigation.communication_sent")[0].data == {"sent_on": today.isoformat()}
+
+
+def test_a_communication_and_its_answer_are_journaled(investigation, investigator, today):
+    analysis_draft(investigation, investigator)
+    sent = communicate(
+        investigation, investigator, sent_on=today, answer_by=today + timedelta(days=14)
+    )
+    assert journal("investigation.communication_sent")[0].data == {
+        "sent_on": today.isoformat(),
+        "answer_by": (today + timedelta(days=14)).isoformat(),
+    }
     with pytest.raises(ValidationError):
         services.record_communication_answer(
             sent, by=investigator, expected_version=sent.version, answer="", answered_on=today
@@ -717,6 +859,35 @@ def test_a_communication_and_its_answer_are_journaled(investigation, investigato
     assert journal("investigation.communication_answered")[0].data == {
         "answered_on": today.isoformat()
     }
+
+
+def test_kommunicering_before_the_analysis_is_written_is_refused_with_what_is_missing(
+    investigation, investigator, today
+):
+    with pytest.raises(ValidationError) as error:
+        communicate(investigation, investigator, sent_on=today, answer_by=today)
+    assert codes_of(error.value) == {"analysis"}
+    assert "Analysen och bedömningen saknas" in error.value.messages[0]
+    # An empty draft is not an analysis either.
+    services.create_analysis(investigation, by=investigator, event_on=today)
+    with pytest.raises(ValidationError) as error:
+        communicate(investigation, investigator, sent_on=today, answer_by=today)
+    assert codes_of(error.value) == {"analysis"}
+    assert not journal("investigation.communication_sent")
+
+
+def test_kommunicering_with_a_draft_analysis_is_allowed_and_needs_a_time_to_answer(
+    investigation, investigator, today
+):
+    analysis_draft(investigation, investigator)
+    with pytest.raises(ValidationError) as error:
+        communicate(investigation, investigator, sent_on=today, answer_by=None)
+    assert codes_of(error.value) == {"answer_by"}
+    with pytest.raises(ValidationError) as error:
+        communicate(investigation, investigator, sent_on=today, answer_by=today - timedelta(days=1))
+    assert codes_of(error.value) == {"answer_by"}
+    sent = communicate(investigation, investigator, sent_on=today, answer_by=today)
+    assert sent.answer_by == today
 
 
 # --- Closing --------------------------------------------------------------------------------
@@ -749,7 +920,9 @@ def test_closing_with_a_proposal_names_at_least_one_need(investigation, investig
     assert investigation.case.status == CaseStatus.INVESTIGATION
 
 
-def test_closing_with_a_proposal_moves_the_case_to_intervention(investigation, investigator, today):
+def test_closing_with_a_proposal_waits_for_decisions_not_intervention(
+    investigation, investigator, today
+):
     need = ready_to_close(investigation, investigator)
     investigation.refresh_from_db()
     closed = services.close_investigation(
@@ -762,15 +935,17 @@ def test_closing_with_a_proposal_moves_the_case_to_intervention(investigation, i
     )
     assert closed.closed_on == today and closed.outcome == "proposal"
     assert list(closed.proposed_needs.all()) == [need]
-    assert closed.case.status == CaseStatus.INTERVENTION
+    assert closed.case.status == CaseStatus.PROPOSAL_AWAITING_DECISION
+    assert closed.case.get_status_display() == "Förslag – väntar på beslut"
     [entry] = journal("investigation.investigation_closed")
     assert entry.data == {
         "outcome": "proposal",
         "closed_on": today.isoformat(),
         "need_ids": [need.pk],
         "is_late": False,
+        "unwritten_areas": [],
     }
-    assert journal("cases.status_changed")[-1].data["to"] == "intervention"
+    assert journal("cases.status_changed")[-1].data["to"] == "proposal_awaiting_decision"
 
 
 def test_a_need_of_another_investigation_cannot_be_proposed(
@@ -817,6 +992,109 @@ def test_closing_without_intervention_needs_a_signed_analysis_and_closes_the_cas
     )
     assert closed.case.status == CaseStatus.CLOSED
     assert closed.case.closed_at is not None
+
+
+def signed_area(investigation, by, area):
+    text = services.create_area_assessment(
+        investigation, by=by, event_on=timezone.localdate(), area=area
+    )
+    return services.sign_area_assessment(
+        text, by=by, expected_version=text.version, changes={"facts": "Det som kom fram."}
+    )
+
+
+def close_with_proposal(investigation, by, need, **extra):
+    investigation.refresh_from_db()
+    return services.close_investigation(
+        investigation,
+        by=by,
+        expected_version=investigation.version,
+        outcome=Outcome.PROPOSAL,
+        closed_on=timezone.localdate(),
+        need_ids=[need.pk],
+        **extra,
+    )
+
+
+def test_closing_names_every_planned_area_without_a_signed_text(investigation, investigator, today):
+    signed_plan(investigation, investigator)  # areas: halsa, utbildning
+    signed_area(investigation, investigator, "halsa")
+    draft = services.create_area_assessment(
+        investigation, by=investigator, event_on=today, area="utbildning"
+    )
+    services.save_document_draft(
+        draft, by=investigator, expected_version=draft.version, changes={"facts": "Halvklart."}
+    )
+    need = ready_to_close(investigation, investigator)
+    with pytest.raises(ValidationError) as error:
+        close_with_proposal(investigation, investigator, need)
+    assert codes_of(error.value) == {"area_reason_utbildning"}
+    [message] = error.value.message_dict["area_reason_utbildning"]
+    assert "”Utbildning”" in message and "ingen signerad text" in message
+    investigation.refresh_from_db()
+    assert investigation.is_open
+
+
+def test_closing_with_a_reason_for_an_unwritten_area_keeps_and_journals_it(
+    investigation, investigator
+):
+    signed_plan(investigation, investigator)
+    signed_area(investigation, investigator, "halsa")
+    need = ready_to_close(investigation, investigator)
+    closed = close_with_proposal(
+        investigation,
+        investigator,
+        need,
+        area_reasons={"utbildning": "Skolan svarade inte; barnet byter skola i augusti."},
+    )
+    assert closed.unwritten_area_reasons == {
+        "utbildning": "Skolan svarade inte; barnet byter skola i augusti."
+    }
+    assert journal("investigation.investigation_closed")[0].data["unwritten_areas"] == [
+        "utbildning"
+    ]
+
+
+def test_every_planned_area_signed_closes_without_reasons(investigation, investigator):
+    signed_plan(investigation, investigator)
+    signed_area(investigation, investigator, "halsa")
+    signed_area(investigation, investigator, "utbildning")
+    need = ready_to_close(investigation, investigator)
+    assert close_with_proposal(investigation, investigator, need).unwritten_area_reasons == {}
+
+
+def test_closing_waits_for_every_kommunicering_answer_or_its_time_to_run_out(
+    investigation, investigator, today, time_machine
+):
+    time_machine.move_to(today, tick=False)
+    need = ready_to_close(investigation, investigator)
+    answered = communicate(investigation, investigator, sent_on=today, answer_by=today)
+    services.record_communication_answer(
+        answered,
+        by=investigator,
+        expected_version=1,
+        answer="Inget att tillägga.",
+        answered_on=today,
+    )
+    communicate(
+        investigation,
+        investigator,
+        sent_on=today,
+        answer_by=today + timedelta(days=10),
+        recipient="Pappa",
+    )
+    with pytest.raises(ValidationError) as error:
+        close_with_proposal(investigation, investigator, need)
+    assert codes_of(error.value) == {"communications"}
+    [message] = error.value.message_dict["communications"]
+    assert "Pappa" in message and (today + timedelta(days=10)).isoformat() in message
+    # On the last day to answer the party may still answer; the day after, the time has run out.
+    time_machine.move_to(today + timedelta(days=10), tick=False)
+    with pytest.raises(ValidationError):
+        close_with_proposal(investigation, investigator, need)
+    time_machine.move_to(today + timedelta(days=11), tick=False)
+    closed = close_with_proposal(investigation, investigator, need)
+    assert not closed.is_open
 
 
 def test_a_transfer_needs_a_note_but_no_analysis(investigation, investigator, today):

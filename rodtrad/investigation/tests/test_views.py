@@ -424,3 +424,153 @@ def test_the_risk_assessment_form_offers_the_instruments_of_the_code_list(
     code_list = Code.objects.get(code_list__key="risk-instruments", code="freda").code_list
     add_code(code_list=code_list, by=admin, code="kommunens-egen", label_sv="Vår egen checklista")
     assert '<option value="Vår egen checklista">' in client.get(url).content.decode()
+
+
+# --- Extension requests, kommunicering, closing and the informing reason (issue 6 §5) ------
+
+
+def test_the_investigator_asks_for_more_time_and_the_manager_sees_the_request_filled_in(
+    investigation, investigator, manager, signed_in
+):
+    client = signed_in(investigator)
+    detail = reverse("investigation:investigation-detail", args=[investigation.pk])
+    assert "Begär förlängd utredningstid" in client.get(detail).content.decode()
+    proposed = investigation.deadline.due + timedelta(days=40)
+    url = reverse("investigation:extension-request-create", args=[investigation.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"proposed_to": proposed.isoformat(), "reasons": "Väntar på BUP:s utlåtande."}
+    )
+    assert response.status_code == 302
+    assert "Begäran väntar på enhetschefens beslut" in client.get(detail).content.decode()
+    page = signed_in(manager).get(
+        reverse("investigation:extension-create", args=[investigation.pk])
+    )
+    body = page.content.decode()
+    assert "Begäran från handläggaren" in body
+    assert "Väntar på BUP:s utlåtande." in body
+    assert f'value="{proposed.isoformat()}"' in body
+    assert "Avslå begäran" in body
+
+
+def test_the_manager_refuses_a_request_and_the_investigator_sees_why(
+    investigation, investigator, manager, signed_in
+):
+    services.request_extension(
+        investigation,
+        by=investigator,
+        reasons="Skäl.",
+        proposed_to=investigation.deadline.due + timedelta(days=20),
+    )
+    url = reverse("investigation:extension-request-refuse", args=[investigation.pk])
+    assert signed_in(investigator).post(url, {"refusal_reason": "Nej."}).status_code == 403
+    client = signed_in(manager)
+    again = client.post(url, {"refusal_reason": ""})
+    assert again.status_code == 200
+    assert "Det här fältet måste fyllas i." in again.content.decode()
+    assert client.post(url, {"refusal_reason": "Klar i tid utan BUP."}).status_code == 302
+    body = (
+        signed_in(investigator)
+        .get(reverse("investigation:investigation-detail", args=[investigation.pk]))
+        .content.decode()
+    )
+    assert "Avslagen" in body and "Klar i tid utan BUP." in body
+
+
+def test_after_an_extension_the_page_speaks_of_the_extended_day_not_four_months(
+    investigation, investigator, manager, signed_in, today
+):
+    extended_to = investigation.deadline.due + timedelta(days=30)
+    services.decide_extension(
+        investigation, by=manager, decided_on=today, extended_to=extended_to, reasons="Skäl."
+    )
+    body = (
+        signed_in(investigator)
+        .get(reverse("investigation:investigation-detail", args=[investigation.pk]))
+        .content.decode()
+    )
+    summary = re.search(r'<p class="help" id="deadline-summary">(.*?)</p>', body, re.S)
+    assert summary is not None
+    assert f"förlängd till {extended_to.isoformat()}" in summary.group(1)
+    assert "fyra månader" not in summary.group(1)
+
+
+def test_the_reason_to_wait_with_the_information_is_shown_also_after_informing(
+    investigation, investigator, signed_in, today
+):
+    reason = "Polisen förhör pappan först; barnet kan annars utsättas för fara."
+    deferred = services.record_informing(
+        investigation,
+        by=investigator,
+        expected_version=investigation.version,
+        deferred_reason=reason,
+    )
+    client = signed_in(investigator)
+    detail = reverse("investigation:investigation-detail", args=[investigation.pk])
+    body = client.get(detail).content.decode()
+    assert "Skäl att vänta med informationen" in body and reason in body
+    services.record_informing(
+        investigation,
+        by=investigator,
+        expected_version=deferred.version,
+        informed_on=today,
+        informed_how="Samtal med båda vårdnadshavarna.",
+        deferred_reason=reason,
+    )
+    body = client.get(detail).content.decode()
+    assert "Samtal med båda vårdnadshavarna." in body
+    assert reason in body
+
+
+def test_the_kommunicering_page_says_the_analysis_is_missing(
+    investigation, investigator, signed_in, today
+):
+    client = signed_in(investigator)
+    url = reverse("investigation:communication-create", args=[investigation.pk])
+    assert "Analysen saknas." in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "subject": "Utredningen.",
+            "recipient": "Mamma",
+            "sent_on": today.isoformat(),
+            "answer_by": (today + timedelta(days=14)).isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert "Analysen och bedömningen saknas" in response.content.decode()
+    assert not journal("investigation.communication_sent")
+
+
+def test_the_closing_page_asks_why_each_unwritten_planned_area_was_not_investigated(
+    investigation, investigator, signed_in, today
+):
+    plan = services.create_plan(
+        investigation, by=investigator, event_on=today, framework="bbic-2018-areas"
+    )
+    services.sign_plan(
+        plan,
+        by=investigator,
+        expected_version=plan.version,
+        changes={"questions": "Hur mår barnet?", "areas": ["halsa"]},
+    )
+    child_conversation(investigation, investigator)
+    analysis = analysis_draft(investigation, investigator)
+    services.sign_analysis(analysis, by=investigator, expected_version=analysis.version)
+    investigation.refresh_from_db()
+    client = signed_in(investigator)
+    url = reverse("investigation:investigation-close", args=[investigation.pk])
+    body = client.get(url).content.decode()
+    assert 'name="area_reason_halsa"' in body
+    assert "Varför utreddes inte området ”Hälsa”?" in body
+    data = {"version": investigation.version, "outcome": "no_intervention"}
+    data["closed_on"] = today.isoformat()
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "finns i utredningsplanen men har ingen signerad text" in refused.content.decode()
+    done = client.post(url, {**data, "area_reason_halsa": "Barnet är friskt enligt BVC."})
+    assert done.status_code == 302
+    investigation.refresh_from_db()
+    assert investigation.unwritten_area_reasons == {"halsa": "Barnet är friskt enligt BVC."}
+    page = client.get(reverse("investigation:investigation-detail", args=[investigation.pk]))
+    assert "Barnet är friskt enligt BVC." in page.content.decode()

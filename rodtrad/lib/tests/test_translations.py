@@ -37,3 +37,28 @@ def test_the_login_page_speaks_english_when_english_is_chosen(db) -> None:
     body = client.get("/konto/logga-in/").content.decode()
     assert '<html lang="en">' in body
     assert "Sign in" in body
+
+
+def test_swedish_is_the_default_whatever_the_browser_asks_for(db) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    response = client.get("/konto/logga-in/")
+    body = response.content.decode()
+    assert '<html lang="sv">' in body
+    assert "Logga in" in body
+    assert response["Content-Language"] == "sv"
+
+
+def test_english_comes_only_from_the_users_own_choice(db) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="sv")
+    client.post("/language/", {"language": "en", "next": "/konto/logga-in/"})
+    assert '<html lang="en">' in client.get("/konto/logga-in/").content.decode()
+    # Choosing Swedish again wins over a browser that asks for English.
+    english_browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english_browser.post("/language/", {"language": "sv", "next": "/konto/logga-in/"})
+    assert '<html lang="sv">' in english_browser.get("/konto/logga-in/").content.decode()
+
+
+def test_an_unknown_language_cookie_falls_back_to_swedish(db) -> None:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    assert '<html lang="sv">' in client.get("/konto/logga-in/").content.decode()
