@@ -289,15 +289,30 @@ def _plan_child(
     today: date,
     late_recording: bool,
 ) -> None:
+    needs_protection = violent and rng.random() < 0.2
+    # The protective action is recorded with the assessment, except for the last few days'
+    # reports: those still wait on the team managers' lists, as they would on a real day.
+    is_action_recorded = needs_protection and (today - received).days > 3
+    action = rng.choice(("placement", "other", "other"))
+
     def protect() -> None:
         intake.assess_protection(
             state["report_child"],
             by=people.intake,
-            is_immediate_protection_needed=violent and rng.random() < 0.2,
+            is_immediate_protection_needed=needs_protection,
             actions_taken="Kontakt med vårdnadshavare per telefon.",
             rationale="Uppgifterna i anmälan tyder inte på att barnet behöver skydd i dag."
-            if not violent
-            else "Barnet bor kvar hemma; skyddsplan upprättad tillsammans med vårdnadshavaren.",
+            if not needs_protection
+            else "Barnet kan inte bo kvar hemma i natt; skydd ordnat samma dag.",
+            protective_action=action if is_action_recorded else "",
+            protective_action_taken_at=timezone.now() - timedelta(minutes=20)
+            if is_action_recorded
+            else None,
+            protective_action_note=""
+            if not is_action_recorded
+            else "Barnet placerat i jourhem med vårdnadshavarnas samtycke."
+            if action == "placement"
+            else "Barnet bor hos sin mormor tills vidare; polisen informerad.",
         )
 
     timeline.at(received, 16, protect)
