@@ -57,7 +57,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     data = request.POST if is_search else request.GET
     form = CaseListForm(
         data,
-        statuses=list(CaseStatus.choices),
+        statuses=[(value, str(label)) for value, label in CaseStatus.choices],
         responsibles=queries.responsible_choices(request.user),
         units=queries.unit_choices(request.user),
     )

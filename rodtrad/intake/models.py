@@ -157,6 +157,11 @@ class ProtectionAssessment(models.Model):
     is_immediate_protection_needed = models.BooleanField(_("behov av omedelbart skydd"))
     actions_taken = models.TextField(_("åtgärder"), blank=True)
     rationale = models.TextField(_("bedömning och skäl"))
+    # Filled from a sibling's assessment of the same report and confirmed for this child
+    # (services.assess_protection_from_sibling); the decision itself is never copied.
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["performed_at"]
@@ -203,6 +208,11 @@ class PreAssessment(SignableDocument):
     reasons = models.TextField(_("skäl för beslutet"), blank=True)
     # "Synnerliga skäl": required when the decision comes after the 14 days.
     exceptional_reasons = models.TextField(_("synnerliga skäl"), blank=True)
+    # The information obtained was copied from a sibling's pre-assessment (same report):
+    # signing then needs this child's own assessment (services.SIBLING_COPY).
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["case_id", "recorded_at"]
