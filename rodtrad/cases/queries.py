@@ -141,11 +141,11 @@ def filtered_cases(user: Any, query: CaseListQuery, *, today: date) -> QuerySet[
     if query.status:
         cases = cases.filter(status=query.status)
     if query.unit_id is not None:
-        cases = cases.filter(unit_id=query.unit_id)
+        cases = cases.filter(unit_id=access.parse_id(query.unit_id))
     if query.responsible == NOBODY:
         cases = cases.filter(responsible__isnull=True)
     elif query.responsible:
-        cases = cases.filter(responsible_id=int(query.responsible))
+        cases = cases.filter(responsible_id=access.parse_id(query.responsible))
     if query.search:
         cases = cases.filter(search_filter(user, query.search))
     if query.is_overdue_only:
@@ -200,8 +200,10 @@ def offset_slice(
     """The API's page: (total count, at most `limit` cases from `offset`)."""
     if not 1 <= limit <= PAGE_SIZE:
         raise InvalidListQuery("limit", _("limit ska vara mellan 1 och %(n)d.") % {"n": PAGE_SIZE})
-    if offset < 0:
-        raise InvalidListQuery("offset", _("offset kan inte vara negativ."))
+    if not 0 <= offset < 2**31:
+        raise InvalidListQuery(
+            "offset", _("offset ska vara mellan 0 och %(n)d.") % {"n": 2**31 - 1}
+        )
     cases = filtered_cases(user, query, today=today)
     return cases.count(), list(cases[offset : offset + limit])
 
