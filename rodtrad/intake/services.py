@@ -701,7 +701,7 @@ def _same_text(first: str, second: str) -> bool:
 def _require_sibling_source(case: Case, source_case: Case, *, by: Any) -> None:
     """The source is a visible sibling's case of a shared report, and copying is allowed."""
     if not access.visible_cases(by).filter(pk=source_case.pk).exists():
-        raise access.not_found(by, case_id=source_case.pk)
+        raise PermissionDenied  # the views answer 404 before asking (intake.views)
     from rodtrad.intake.queries import sibling_copy_refusal
 
     refusal = sibling_copy_refusal(case, source_case, by)

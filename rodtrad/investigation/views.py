@@ -619,7 +619,7 @@ def document_create_autosave_view(kind_key: str) -> Callable[..., HttpResponse]:
                 "version_input_id": "document-version",
                 "document": saved,
                 "is_first": is_first,
-                "fixed_fields": _fixed_fields(kind, saved, form) if is_first else [],
+                "fixed_fields": _fixed_fields(saved, form) if is_first else [],
             },
         )
         if is_first:
@@ -630,7 +630,7 @@ def document_create_autosave_view(kind_key: str) -> Callable[..., HttpResponse]:
     return view
 
 
-def _fixed_fields(kind: DocumentKind, document: Any, form: Any) -> list[tuple[str, str, str, str]]:
+def _fixed_fields(document: Any, form: Any) -> list[tuple[str, str, str, str]]:
     """(name, label, value, text) of the start fields, shown read-only once the draft exists."""
     rows = []
     for name in form.START_FIELDS:
