@@ -101,9 +101,7 @@ def test_s30_sorting_by_a_column_outside_the_allow_list_is_ignored(
     assert "Listan kan inte sorteras så." in body
 
 
-def test_filters_by_status_unit_and_responsible(
-    unit, own_units, investigator, manager, signed_in
-):
+def test_filters_by_status_unit_and_responsible(unit, own_units, investigator, manager, signed_in):
     (waiting,) = make_cases(unit, 1, status=CaseStatus.PRE_ASSESSMENT)
     (mine,) = make_cases(unit, 1, status=CaseStatus.INVESTIGATION, responsible=investigator)
     (intake,) = make_cases(own_units["intake"], 1, status=CaseStatus.INTAKE)
@@ -123,9 +121,7 @@ def test_filters_by_status_unit_and_responsible(
     assert set(case_links(crafted.content.decode())) == {waiting.pk, mine.pk, intake.pk}
 
 
-def test_the_overdue_filter_keeps_the_cases_with_a_passed_deadline(
-    unit, investigator, signed_in
-):
+def test_the_overdue_filter_keeps_the_cases_with_a_passed_deadline(unit, investigator, signed_in):
     from rodtrad.investigation.tests.helpers import make_investigation
 
     late = make_investigation(unit, investigator, timezone.localdate() - timedelta(days=200))
@@ -161,9 +157,9 @@ def test_search_by_case_number_and_identity_number(unit, investigator, signed_in
     first, second = make_cases(unit, 2)
     client = signed_in(investigator)
     assert case_links(client.post(LIST, {"sok": str(first.pk)}).content.decode()) == [first.pk]
-    assert case_links(
-        client.post(LIST, {"sok": f"Ärende {second.pk}"}).content.decode()
-    ) == [second.pk]
+    assert case_links(client.post(LIST, {"sok": f"Ärende {second.pk}"}).content.decode()) == [
+        second.pk
+    ]
     number = second.child.identity_number
     by_number = client.post(LIST, {"sok": f"{number[:8]}-{number[8:]}"}).content.decode()
     assert case_links(by_number) == [second.pk]
@@ -190,9 +186,7 @@ def test_s15_a_name_search_does_not_find_a_protected_child_but_the_case_number_d
     ]
 
 
-def test_a_search_outside_the_scope_finds_nothing(
-    unit, other_units, investigator, signed_in
-):
+def test_a_search_outside_the_scope_finds_nothing(unit, other_units, investigator, signed_in):
     elsewhere = CaseFactory(
         child=PersonFactory(district=other_units["investigation"].district, given_name="Farsta"),
         unit=other_units["investigation"],
