@@ -48,3 +48,25 @@ class CaseOut(Schema):
     child: CaseChildOut
     recorded_at: datetime
     is_emergency_access: bool
+
+
+class CasePageOut(Schema):
+    """One page of the case list: at most `limit` cases (50 at most) from `offset`."""
+
+    count: int  # every case the filters and the search match, not only this page
+    limit: int
+    offset: int
+    items: list[CaseOut]
+
+
+class CaseSearchIn(Schema):
+    """A case search: the text travels in the body, never in the address (S31)."""
+
+    query: str = ""
+    status: str = ""
+    unit: int | None = None
+    responsible: str = ""
+    overdue: bool = False
+    sort: str = "-recorded_at"
+    limit: int = 50
+    offset: int = 0

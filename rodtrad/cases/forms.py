@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -31,3 +33,38 @@ class ReviewForm(forms.Form):
 class AssignResponsibleForm(forms.Form):
     responsible = forms.IntegerField(label=_("Ansvarig handläggare"))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CaseListForm(forms.Form):
+    """The case list's filters (GET: no personal data) and search (read from POST only).
+
+    Only values from the choices are accepted; `sortera` is checked against the allow-list in
+    `cases.queries.parse_sort`. An invalid value is dropped, never passed on.
+    """
+
+    sok = forms.CharField(
+        label=_("Sök på namn eller ärendenummer"),
+        help_text=_("Barnets för- eller efternamn, ett ärendenummer eller ett helt personnummer."),
+        required=False,
+        max_length=100,
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    ansvarig = forms.ChoiceField(label=_("Ansvarig"), required=False)
+    enhet = forms.TypedChoiceField(label=_("Enhet"), required=False, coerce=int, empty_value=None)
+    forsenade = forms.BooleanField(label=_("Bara ärenden med passerad frist"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        statuses: list[tuple[str, str]],
+        responsibles: list[tuple[str, str]],
+        units: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        everyone: list[tuple[str, Any]] = [("", _("Alla"))]
+        cast(forms.ChoiceField, self.fields["status"]).choices = everyone + statuses
+        cast(forms.ChoiceField, self.fields["ansvarig"]).choices = everyone + responsibles
+        cast(forms.ChoiceField, self.fields["enhet"]).choices = everyone + [
+            (str(pk), name) for pk, name in units
+        ]

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rodtrad.accounts import access
 from rodtrad.accounts.models import EmergencyAccess, Role
-from rodtrad.cases import services
-from rodtrad.cases.forms import AssignResponsibleForm, EmergencyAccessForm, ReviewForm
+from rodtrad.cases import queries, services
+from rodtrad.cases.forms import (
+    AssignResponsibleForm,
+    CaseListForm,
+    EmergencyAccessForm,
+    ReviewForm,
+)
+from rodtrad.cases.models import CaseStatus
 from rodtrad.journal.models import AccessAction, AccessEvent
 from rodtrad.journal.services import record_access, record_accesses
 from rodtrad.lib.forms import apply_service_errors
@@ -23,19 +35,119 @@ def _require_case_role(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+# The list's columns: (sort key or "" when not sortable, header).
+LIST_COLUMNS = (
+    ("case", gettext_lazy("Ärende")),
+    ("child", gettext_lazy("Barn")),
+    ("status", gettext_lazy("Status")),
+    ("unit", gettext_lazy("Enhet")),
+    ("responsible", gettext_lazy("Ansvarig")),
+    ("", gettext_lazy("Nästa frist")),
+    ("recorded_at", gettext_lazy("Registrerat")),
+)
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
+    """The cases the user may see, 50 a page: filters in the address (no personal data),
+    search in a POST body (a name is personal data), sorting by the allow-listed columns."""
     _require_case_role(request)
-    cases = list(
-        access.visible_cases(request.user)
-        .select_related("responsible")
-        .order_by("status", "-recorded_at")[:200]
+    is_search = request.method == "POST"
+    data = request.POST if is_search else request.GET
+    form = CaseListForm(
+        data,
+        statuses=[(value, str(label)) for value, label in CaseStatus.choices],
+        responsibles=queries.responsible_choices(request.user),
+        units=queries.unit_choices(request.user),
     )
+    form.is_valid()  # invalid filters are dropped and shown with their error
+    values = form.cleaned_data
+    sort_value = data.get("ny_sortering") or data.get("sortera")
+    try:
+        sort = queries.parse_sort(sort_value)
+    except queries.InvalidListQuery:
+        sort = queries.DEFAULT_SORT  # S30: an unknown column is ignored, never used
+    query = queries.CaseListQuery(
+        status=values.get("status") or "",
+        unit_id=values.get("enhet"),
+        responsible=values.get("ansvarig") or "",
+        is_overdue_only=bool(values.get("forsenade")),
+        search=(values.get("sok") or "").strip() if is_search else "",
+        sort=sort,
+    )
+    page_number = 1 if data.get("ny_sortering") else data.get("ny_sida") or data.get("sida") or 1
+    today = timezone.localdate()
+    try:
+        result = queries.case_list_page(request.user, query, today=today, page=page_number)
+    except queries.InvalidListQuery as exc:
+        form.add_error("sok", exc.message)
+        query = replace(query, search="")
+        result = queries.case_list_page(request.user, query, today=today, page=1)
     record_accesses(
-        by=request.user, cases=cases, action=AccessAction.LISTED, route="cases:case-list"
+        by=request.user, cases=result.cases, action=AccessAction.LISTED, route="cases:case-list"
     )
-    return render(request, "cases/case_list.html", {"cases": cases})
+    filters = {
+        "status": query.status,
+        "ansvarig": query.responsible,
+        "enhet": query.unit_id or "",
+        "forsenade": "1" if query.is_overdue_only else "",
+    }
+    filters = {name: value for name, value in filters.items() if value}
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "rows": result.rows,
+            "page": result.page,
+            "is_search": bool(query.search),
+            "search": query.search,
+            "sort": query.sort,
+            "sort_refused": sort_value not in (None, "") and query.sort != sort_value,
+            "filters": filters,
+            "columns": _columns(query.sort, filters),
+            "page_links": _page_links(result.page, query.sort, filters),
+            "has_filters": bool(filters),
+        },
+    )
+
+
+def _list_url(filters: dict[str, Any], **extra: Any) -> str:
+    return "?" + urlencode({**filters, **extra})
+
+
+def _columns(sort: str, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    """The table's headers: for a sortable column, the key that sorts by it next (the other
+    way round when it is the current one) and its address without a search."""
+    current = sort.removeprefix("-")
+    descending = sort.startswith("-")
+    columns = []
+    for key, label in LIST_COLUMNS:
+        is_current = bool(key) and key == current
+        next_sort = (key if descending else f"-{key}") if is_current else key
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "is_current": is_current,
+                "aria_sort": ("descending" if descending else "ascending") if is_current else "",
+                "next_sort": next_sort,
+                "url": _list_url(filters, sortera=next_sort) if key else "",
+            }
+        )
+    return columns
+
+
+def _page_links(page: Any, sort: str, filters: dict[str, Any]) -> dict[str, Any]:
+    links: dict[str, Any] = {"previous": None, "next": None}
+    if page.has_previous():
+        number = page.previous_page_number()
+        links["previous"] = {"number": number, "url": _list_url(filters, sortera=sort, sida=number)}
+    if page.has_next():
+        number = page.next_page_number()
+        links["next"] = {"number": number, "url": _list_url(filters, sortera=sort, sida=number)}
+    return links
 
 
 @login_required

@@ -466,3 +466,14 @@ class InformationAnswerForm(forms.Form):
         max_length=5000,
         error_messages={"required": _("Skriv vad anmälaren fick veta.")},
     )
+
+
+class SiblingCopyForm(forms.Form):
+    """Beside the protection assessment's form once its text was copied from a sibling's:
+    which assessment it came from, and the handler's confirmation for this child."""
+
+    copied_from = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    is_copy_confirmed = forms.BooleanField(
+        label=_("Jag har läst den kopierade texten och den stämmer för det här barnet"),
+        required=False,
+    )

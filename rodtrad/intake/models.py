@@ -208,6 +208,11 @@ class ProtectionAssessment(models.Model):
     protective_action_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # Filled from a sibling's assessment of the same report and confirmed for this child
+    # (services.assess_protection_from_sibling); the decision itself is never copied.
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["performed_at"]
@@ -275,6 +280,11 @@ class PreAssessment(SignableDocument):
     # earlier than the registration does (Report.stated_received_reason).
     early_decision_reason = models.TextField(
         _("skäl till beslutsdatum före registreringen"), blank=True
+    )
+    # The information obtained was copied from a sibling's pre-assessment (same report):
+    # signing then needs this child's own assessment (services.SIBLING_COPY).
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
 
     class Meta:

@@ -357,3 +357,105 @@ def case_section(case: Case, user: Any) -> dict[str, Any]:
 
 def _maybe_clock(deadline: rules.Deadline | None, today: date) -> Clock | None:
     return clock(deadline, today) if deadline else None
+
+
+# --- Siblings of one report: what may be copied between their documents --------------------
+
+
+def shared_report_ids(case: Case, other_case: Case) -> QuerySet[Any]:
+    """The reports that name both cases' children (siblings of one report)."""
+    return (
+        ReportChild.objects.filter(case=case, report__children__case=other_case)
+        .values("report_id")
+        .distinct()
+    )
+
+
+def sibling_cases(case: Case, user: Any) -> QuerySet[Case]:
+    """Cases, visible to the user, of the other children named in this case's reports."""
+    reports = ReportChild.objects.filter(case=case).values("report_id")
+    others = (
+        ReportChild.objects.filter(report_id__in=reports)
+        .exclude(child_id=case.child_id)
+        .values("case_id")
+    )
+    return access.visible_cases(user).filter(pk__in=others).exclude(pk=case.pk)
+
+
+def sibling_copy_refusal(case: Case, source_case: Case, user: Any) -> str | None:
+    """Why nothing may be copied from `source_case`'s documents into `case`'s, or None.
+
+    Only between children of the same report, and never when another child of that report
+    has protected personal data: copied free text could tell where the child lives (SoL
+    26 kap. and DOMAIN.md on skyddade personuppgifter). A protected child the user cannot see
+    is not named: the refusal then gives no reason.
+    """
+    from django.utils.translation import gettext as _
+
+    from rodtrad.people.models import ProtectionLevel
+
+    shared = shared_report_ids(case, source_case)
+    if source_case.child_id == case.child_id or not shared.exists():
+        return _("Du kan bara kopiera från ett syskon som anmälan också gäller.")
+    protected = (
+        ReportChild.objects.filter(report_id__in=shared)
+        .exclude(child_id=case.child_id)
+        .exclude(child__protection_level=ProtectionLevel.NONE)
+    )
+    if not protected.exists():
+        return None
+    if protected.filter(case__in=access.visible_cases(user)).exists():
+        return _(
+            "Ett syskon i anmälan har skyddade personuppgifter. Texten kopieras inte, eftersom "
+            "den kan avslöja var barnet finns. Skriv texten för det här barnet."
+        )
+    return _("Texten kan inte kopieras i den här anmälan. Skriv texten för det här barnet.")
+
+
+@dataclass
+class SiblingSource:
+    """A sibling's document that may be copied from, or why not."""
+
+    document: Any
+    child: PersonView
+    refusal: str | None
+
+
+def sibling_pre_assessments(case: Case, user: Any) -> list[SiblingSource]:
+    """The siblings' current pre-assessments with information obtained written."""
+    sources = []
+    for sibling in sibling_cases(case, user).select_related("child", "child__district"):
+        document = current_pre_assessment(sibling)
+        if document is None or not document.information_obtained.strip():
+            continue
+        sources.append(
+            SiblingSource(
+                document=document,
+                child=person_view(sibling.child, user),
+                refusal=sibling_copy_refusal(case, sibling, user),
+            )
+        )
+    return sources
+
+
+def sibling_protection_assessments(report_child: ReportChild, user: Any) -> list[SiblingSource]:
+    """The protection assessments made for the report's other children that the user sees."""
+    visible = access.visible_cases(user)
+    assessments = (
+        ProtectionAssessment.objects.filter(
+            report_child__report_id=report_child.report_id, report_child__case__in=visible
+        )
+        .exclude(report_child__child_id=report_child.child_id)
+        .select_related(
+            "report_child__child", "report_child__child__district", "report_child__case"
+        )
+        .order_by("pk")
+    )
+    return [
+        SiblingSource(
+            document=assessment,
+            child=person_view(assessment.report_child.child, user),
+            refusal=sibling_copy_refusal(report_child.case, assessment.report_child.case, user),
+        )
+        for assessment in assessments
+    ]

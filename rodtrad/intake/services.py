@@ -800,6 +800,7 @@ def sign_pre_assessment(
                 errors["decision"] = _(
                     "En anmälan i ärendet saknar skyddsbedömning. Gör den först (SoL 20 kap. 1 §)."
                 )
+            errors.update(_own_text_errors(fresh))
             if is_late and not fresh.exceptional_reasons.strip():
                 errors["exceptional_reasons"] = _(
                     "Beslutet fattas efter 14 dagar (sista dag var %(due)s). Skriv de synnerliga "
@@ -936,3 +937,172 @@ def answer_reporter_information(
             },
         )
         return updated
+
+
+# --- Siblings of one report: copying what is the same for both ---------------------------------
+
+# What one action copies from a sibling's document of the same report (docs/architecture.md,
+# "Siblings"). The reporter and the reasons are on the report already. Never copied, because
+# they are the child's own: whether this child needs protection at once; the pre-assessment's
+# assessment, decision, reasons, synnerliga skäl and date; the contacts.
+SIBLING_COPY: dict[type[Any], tuple[str, ...]] = {
+    ProtectionAssessment: ("information_basis", "actions_taken", "rationale"),
+    PreAssessment: ("information_obtained",),
+}
+
+
+def merge_copied_text(own: str, copied: str) -> str:
+    """The copied text after what the child's field already holds: nothing is replaced."""
+    own, copied = (own or "").strip(), (copied or "").strip()
+    if not copied or copied in own:
+        return own
+    return f"{own}\n\n{copied}" if own else copied
+
+
+def _same_text(first: str, second: str) -> bool:
+    return " ".join((first or "").split()).casefold() == " ".join((second or "").split()).casefold()
+
+
+def _require_sibling_source(case: Case, source_case: Case, *, by: Any) -> None:
+    """The source is a visible sibling's case of a shared report, and copying is allowed."""
+    if not access.visible_cases(by).filter(pk=source_case.pk).exists():
+        raise PermissionDenied  # the views answer 404 before asking (intake.views)
+    from rodtrad.intake.queries import sibling_copy_refusal
+
+    refusal = sibling_copy_refusal(case, source_case, by)
+    if refusal:
+        raise ValidationError(refusal, code="source")
+
+
+def copy_pre_assessment_from_sibling(
+    pre_assessment: PreAssessment,
+    *,
+    by: Any,
+    source: PreAssessment,
+    expected_version: int,
+    changes: dict[str, Any] | None = None,
+) -> PreAssessment:
+    """Copy the information obtained from a sibling's pre-assessment into this child's draft.
+
+    `changes` (the form as posted, so that nothing typed is lost) are saved first. The copied
+    text goes after what the field holds; the draft is marked `copied_from`, and signing it then
+    needs this child's own assessment and reasons (see `_own_text_errors`).
+    """
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .select_related("district")
+            .get(pk=pre_assessment.case_id)
+        )
+        _require_case_edit(case, by)
+        source_case = Case.objects.get(pk=source.case_id)
+        _require_sibling_source(case, source_case, by=by)
+        if changes:
+            save_pre_assessment_draft(
+                pre_assessment, by=by, expected_version=expected_version, changes=changes
+            )
+            expected_version = PreAssessment.objects.get(pk=pre_assessment.pk).version
+        fresh = PreAssessment.objects.get(pk=pre_assessment.pk)
+        if fresh.status != DocumentStatus.DRAFT:
+            raise DocumentLocked(
+                _("Dokumentet är signerat och kan inte ändras. Skriv en rättelse i stället."),
+                code="locked",
+            )
+        source = PreAssessment.objects.get(pk=source.pk)
+        fields = SIBLING_COPY[PreAssessment]
+        copied = {
+            name: merge_copied_text(getattr(fresh, name), getattr(source, name)) for name in fields
+        }
+        changed = [name for name in fields if copied[name] != getattr(fresh, name)]
+        updated: PreAssessment = update_versioned(
+            fresh, expected_version=expected_version, changes={**copied, "copied_from": source}
+        )
+        record(
+            "intake.pre_assessment_copied_from_sibling",
+            by=by,
+            obj=updated,
+            case_id=case.pk,
+            person_id=case.child_id,
+            district=case.district.code,
+            data={
+                "source_id": source.pk,
+                "source_case_id": source_case.pk,
+                "fields": changed,
+            },
+        )
+        return updated
+
+
+def _own_text_errors(document: PreAssessment) -> dict[str, str]:
+    """A pre-assessment filled from a sibling's is signed only with this child's own
+    assessment and reasons: written, and not the sibling's text again."""
+    source = cast(PreAssessment | None, document.copied_from)
+    if source is None:
+        return {}
+    errors: dict[str, str] = {}
+    if not document.assessment.strip():
+        errors["assessment"] = _(
+            "Informationen är kopierad från ett syskons förhandsbedömning. Skriv bedömningen "
+            "för just det här barnet."
+        )
+    elif _same_text(document.assessment, source.assessment):
+        errors["assessment"] = _(
+            "Bedömningen är densamma som i syskonets förhandsbedömning. Skriv bedömningen för "
+            "just det här barnet."
+        )
+    if document.reasons.strip() and _same_text(document.reasons, source.reasons):
+        errors["reasons"] = _(
+            "Skälen är desamma som i syskonets beslut. Skriv skälen för just det här barnet."
+        )
+    return errors
+
+
+def assess_protection_from_sibling(
+    report_child: ReportChild,
+    *,
+    by: Any,
+    source: ProtectionAssessment,
+    is_copy_confirmed: bool,
+    **assessment: Any,
+) -> ProtectionAssessment:
+    """The protection assessment of a child whose form was filled from a sibling's assessment
+    of the same report (SIBLING_COPY), confirmed for this child by the one who saves it.
+
+    `assessment` are the arguments of `assess_protection` (the decision on immediate protection
+    is this child's own and is never copied). Marked `copied_from` and journaled.
+    """
+    with transaction.atomic():
+        source = ProtectionAssessment.objects.select_related("report_child").get(pk=source.pk)
+        if source.report_child.report_id != report_child.report_id:
+            raise ValidationError(
+                _("Du kan bara kopiera från ett syskon som anmälan också gäller."), code="source"
+            )
+        source_case = Case.objects.get(pk=source.report_child.case_id)
+        _require_case_edit(Case.objects.get(pk=report_child.case_id), by)
+        _require_sibling_source(Case.objects.get(pk=report_child.case_id), source_case, by=by)
+        if not is_copy_confirmed:
+            raise ValidationError(
+                {
+                    "is_copy_confirmed": _(
+                        "Texten är kopierad från syskonets skyddsbedömning. Bekräfta att du har "
+                        "läst den och att den stämmer för det här barnet."
+                    )
+                }
+            )
+        created = assess_protection(report_child, by=by, **assessment)
+        ProtectionAssessment.objects.filter(pk=created.pk).update(copied_from=source)
+        created.copied_from = source
+        record(
+            "intake.protection_assessment_copied_from_sibling",
+            by=by,
+            obj=created,
+            case_id=report_child.case_id,
+            person_id=report_child.child_id,
+            district=report_child.report.district.code,
+            data={
+                "source_id": source.pk,
+                "source_case_id": source_case.pk,
+                "fields": list(SIBLING_COPY[ProtectionAssessment]),
+            },
+        )
+        return created

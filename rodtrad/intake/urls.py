@@ -59,6 +59,11 @@ urlpatterns = [
         name="pre-assessment-correct",
     ),
     path(
+        "forhandsbedomningar/<int:pk>/kopiera/",
+        views.pre_assessment_copy,
+        name="pre-assessment-copy",
+    ),
+    path(
         "forhandsbedomningar/<int:pk>/kontakter/",
         views.pre_assessment_contact_add,
         name="pre-assessment-contact-add",

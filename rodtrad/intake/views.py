@@ -36,6 +36,7 @@ from rodtrad.intake.forms import (
     ProtectiveActionForm,
     ReceiptConfirmationForm,
     ReportForm,
+    SiblingCopyForm,
 )
 from rodtrad.intake.models import PreAssessment, ProtectionAssessment, Report
 from rodtrad.journal.models import AccessAction
@@ -289,15 +290,39 @@ def reporter_information_answer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- protection assessment ---------------------------------------------------------------------
 
 
+def _sibling_source(sources: list[Any], value: Any, user: Any) -> Any:
+    """The sibling document named by a button or a hidden field: one of `sources` (what the
+    user may see and copy from), else 404 with a denied access event."""
+    wanted = access.parse_id(value)
+    for source in sources:
+        if source.document.pk == wanted:
+            return source
+    raise access.not_found(user)
+
+
+def _split_copy_errors(
+    exc: ValidationError, form: ProtectionAssessmentForm, copy_form: SiblingCopyForm
+) -> None:
+    if hasattr(exc, "error_dict") and "is_copy_confirmed" in exc.error_dict:
+        for message in exc.message_dict.pop("is_copy_confirmed"):
+            copy_form.add_error("is_copy_confirmed", message)
+        rest = {k: v for k, v in exc.message_dict.items() if k != "is_copy_confirmed"}
+        if rest:
+            apply_service_errors(form, ValidationError(rest))
+        return
+    apply_service_errors(form, exc)
+
+
 def _render_protection(
     request: HttpRequest,
     report_child: Any,
     *,
     form: ProtectionAssessmentForm | None = None,
     action_form: ProtectiveActionForm | None = None,
-    route: str = "intake:protection-assessment-create",
+    copy_form: SiblingCopyForm | None = None,
+    copied: Any = None,
+    siblings: list[Any] | None = None,
 ) -> HttpResponse:
-    record_access(by=request.user, case=report_child.case, route=route)
     existing = ProtectionAssessment.objects.filter(report_child=report_child).first()
     return render(
         request,
@@ -305,6 +330,9 @@ def _render_protection(
         {
             "form": form or ProtectionAssessmentForm(),
             "action_form": action_form or ProtectiveActionForm(),
+            "copy_form": copy_form or SiblingCopyForm(),
+            "copied": copied,
+            "siblings": siblings or [],
             "report_child": report_child,
             "report": report_child.report,
             "child": person_view(report_child.child, request.user),
@@ -318,25 +346,55 @@ def _render_protection(
 @login_required
 @GET_OR_POST
 def protection_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """The protection assessment of one report about one child.
+
+    "Kopiera från syskons bedömning" (a button in the form, POST) fills the text fields from
+    a sibling's assessment of the same report and saves nothing; the handler then answers the
+    question about immediate protection for this child, confirms the text and saves.
+    """
     report_child = queries.get_report_child_for(request.user, pk)
+    record_access(
+        by=request.user, case=report_child.case, route="intake:protection-assessment-create"
+    )
     existing = getattr(report_child, "protection_assessment", None)
-    form = ProtectionAssessmentForm(request.POST if request.method == "POST" else None)
-    if existing is None and form.is_bound and form.is_valid():
+    is_post = request.method == "POST"
+    form = ProtectionAssessmentForm(request.POST if is_post else None)
+    copy_form = SiblingCopyForm(request.POST if is_post else None)
+    siblings = (
+        queries.sibling_protection_assessments(report_child, request.user)
+        if existing is None
+        else []
+    )
+    copied: Any = None
+    if existing is None and is_post and "copy_from" in request.POST:
+        source = _sibling_source(siblings, request.POST["copy_from"], request.user)
+        form, copy_form, copied = _copy_protection_text(request, source, form)
+    elif existing is None and is_post and form.is_valid() and copy_form.is_valid():
         data = form.cleaned_data
+        assessment = {
+            "is_immediate_protection_needed": data["is_immediate_protection_needed"],
+            "actions_taken": data["actions_taken"],
+            "rationale": data["rationale"],
+            "information_basis": data["information_basis"],
+            "protective_action": data["protective_action"],
+            "protective_action_taken_at": data["protective_action_taken_at"],
+            "protective_action_note": data["protective_action_note"],
+        }
+        copied_from = copy_form.cleaned_data.get("copied_from")
         try:
-            services.assess_protection(
-                report_child,
-                by=request.user,
-                is_immediate_protection_needed=data["is_immediate_protection_needed"],
-                actions_taken=data["actions_taken"],
-                rationale=data["rationale"],
-                information_basis=data["information_basis"],
-                protective_action=data["protective_action"],
-                protective_action_taken_at=data["protective_action_taken_at"],
-                protective_action_note=data["protective_action_note"],
-            )
+            if copied_from:
+                copied = _sibling_source(siblings, copied_from, request.user)
+                services.assess_protection_from_sibling(
+                    report_child,
+                    by=request.user,
+                    source=copied.document,
+                    is_copy_confirmed=bool(copy_form.cleaned_data.get("is_copy_confirmed")),
+                    **assessment,
+                )
+            else:
+                services.assess_protection(report_child, by=request.user, **assessment)
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            _split_copy_errors(exc, form, copy_form)
         else:
             messages.success(request, _("Skyddsbedömningen är sparad."))
             if data["is_immediate_protection_needed"] and not data["protective_action"]:
@@ -349,7 +407,59 @@ def protection_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("intake:protection-assessment-create", pk=report_child.pk)
             return redirect("cases:case-detail", pk=report_child.case_id)
-    return _render_protection(request, report_child, form=form)
+    elif is_post and existing is None:
+        form.is_valid()  # show the field errors
+        copied_from = copy_form.cleaned_data.get("copied_from") if copy_form.is_valid() else None
+        if copied_from:
+            copied = _sibling_source(siblings, copied_from, request.user)
+    return _render_protection(
+        request,
+        report_child,
+        form=form,
+        copy_form=copy_form,
+        copied=copied,
+        siblings=siblings,
+    )
+
+
+def _copy_protection_text(
+    request: HttpRequest, source: Any, form: ProtectionAssessmentForm
+) -> tuple[ProtectionAssessmentForm, SiblingCopyForm, Any]:
+    """The form again, its text fields filled from the sibling's assessment (after what was
+    typed), nothing saved. A refused copy keeps the form as it was, with the reason."""
+    if source.refusal:
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(None, source.refusal)
+        return form, SiblingCopyForm(), None
+    # The page now shows the sibling's text: a read of the sibling's case.
+    record_access(
+        by=request.user,
+        case=source.document.report_child.case,
+        route="intake:protection-assessment-create",
+    )
+    initial = {name: request.POST.get(name, "") for name in form.fields}
+    for name in services.SIBLING_COPY[ProtectionAssessment]:
+        initial[name] = services.merge_copied_text(
+            initial.get(name, ""), getattr(source.document, name)
+        )
+    # The question about immediate protection is this child's own: never filled in, and
+    # neither is the protective action taken for it.
+    for name in ("is_immediate_protection_needed", "protective_action"):
+        initial.pop(name, None)
+    for name in ("protective_action_taken_at", "protective_action_note"):
+        initial[name] = request.POST.get(name, "")
+    choice = request.POST.get("is_immediate_protection_needed")
+    if choice in {"yes", "no"}:
+        initial["is_immediate_protection_needed"] = choice
+    action = request.POST.get("protective_action")
+    if action:
+        initial["protective_action"] = action
+    return (
+        ProtectionAssessmentForm(initial=initial),
+        SiblingCopyForm(initial={"copied_from": source.document.pk}),
+        source,
+    )
 
 
 @login_required
@@ -358,6 +468,7 @@ def protection_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def protective_action_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the protective action taken for a child who needs immediate protection."""
     report_child = queries.get_report_child_for(request.user, pk)
+    record_access(by=request.user, case=report_child.case, route="intake:protective-action-record")
     assessment = ProtectionAssessment.objects.filter(report_child=report_child).first()
     form = ProtectiveActionForm(request.POST)
     if form.is_valid():
@@ -377,9 +488,7 @@ def protective_action_record(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Skyddsåtgärden är registrerad."))
                 return redirect("cases:case-detail", pk=report_child.case_id)
-    return _render_protection(
-        request, report_child, action_form=form, route="intake:protective-action-record"
-    )
+    return _render_protection(request, report_child, action_form=form)
 
 
 # --- pre-assessment ----------------------------------------------------------------------------
@@ -443,6 +552,11 @@ def _render_pre_assessment(
             "contacts": section["contacts"],
             "reports": section["intake_reports"],
             "is_deciding": case.status == "pre_assessment",
+            "sibling_sources": (
+                queries.sibling_pre_assessments(case, request.user)
+                if document is not None and not document.is_signed
+                else []
+            ),
         },
     )
 
@@ -581,3 +695,48 @@ def pre_assessment_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Kontakten är dokumenterad."))
             return redirect("intake:pre-assessment-edit", pk=document.case_id)
     return _render_pre_assessment(request, document.case, contact_form=form)
+
+
+@login_required
+@require_POST
+def pre_assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Kopiera från syskons bedömning": the draft form as posted is saved and the sibling's
+    information obtained is added to it (services.copy_pre_assessment_from_sibling)."""
+    document = queries.get_pre_assessment_for(request.user, pk)
+    case = document.case
+    record_access(by=request.user, case=case, route="intake:pre-assessment-copy")
+    form = PreAssessmentForm(
+        request.POST, autosave_url=reverse("intake:pre-assessment-autosave", args=[document.pk])
+    )
+    if not request.POST.get("source"):
+        messages.error(request, _("Välj vilket syskons förhandsbedömning du vill kopiera från."))
+        return _render_pre_assessment(request, case, form=form)
+    source = _sibling_source(
+        queries.sibling_pre_assessments(case, request.user), request.POST["source"], request.user
+    )
+    if form.is_valid():
+        try:
+            services.copy_pre_assessment_from_sibling(
+                document,
+                by=request.user,
+                source=source.document,
+                expected_version=form.cleaned_data["version"],
+                changes=form.changes(),
+            )
+        except StaleVersion as exc:
+            return _stale(request, exc, form, case)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            record_access(
+                by=request.user, case=source.document.case, route="intake:pre-assessment-copy"
+            )
+            messages.success(
+                request,
+                _(
+                    "Inhämtad information är kopierad från syskonets förhandsbedömning. Skriv "
+                    "bedömningen och beslutet för just det här barnet."
+                ),
+            )
+            return redirect("intake:pre-assessment-edit", pk=case.pk)
+    return _render_pre_assessment(request, case, form=form)

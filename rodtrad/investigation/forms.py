@@ -99,64 +99,6 @@ class InformingForm(forms.Form):
     )
 
 
-# --- Creating documents ----------------------------------------------------------------------
-
-
-class PlanCreateForm(forms.Form):
-    event_on = date_field(_("Datum för planen"))
-    framework = forms.ChoiceField(
-        label=_("Ramverk för områdena"),
-        help_text=_(
-            "Vilken version av BBIC-triangelns områden utredningen använder. BBIC (Barns behov "
-            "i centrum) är Socialstyrelsens struktur för utredningar av barn. Valet kan inte "
-            "ändras när planen är skapad."
-        ),
-        error_messages={"required": REQUIRED},
-    )
-
-    def __init__(self, *args: Any, frameworks: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["framework"]).choices = frameworks
-        self.fields["event_on"].initial = timezone.localdate()
-
-
-class AreaCreateForm(forms.Form):
-    event_on = date_field(_("Datum för uppgifterna"))
-    area = forms.ChoiceField(label=_("Område"), error_messages={"required": REQUIRED})
-
-    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["area"]).choices = BLANK_CHOICE + areas
-        self.fields["event_on"].initial = timezone.localdate()
-
-
-class RiskCreateForm(forms.Form):
-    event_on = date_field(_("Datum för bedömningen"))
-    instrument = forms.CharField(
-        label=_("Metod eller instrument"),
-        max_length=200,
-        help_text=_("Till exempel FREDA-farlighetsbedömning, PATRIARK eller SARA:SV."),
-        error_messages={"required": REQUIRED},
-        widget=forms.TextInput(attrs={"list": "instrument-suggestions"}),
-    )
-    instrument_code = forms.CharField(
-        label=_("Kod för instrumentet"), max_length=40, required=False
-    )
-    instrument_version = forms.CharField(label=_("Version"), max_length=40, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["event_on"].initial = timezone.localdate()
-
-
-class AnalysisCreateForm(forms.Form):
-    event_on = date_field(_("Datum för analysen"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["event_on"].initial = timezone.localdate()
-
-
 # --- Editing documents (the same form saves, autosaves and signs) -----------------------------
 
 
@@ -341,6 +283,85 @@ class AnalysisForm(DocumentForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["event_on"].label = _("Datum för analysen")
+
+
+# --- Starting documents: the editor itself, before the first save ---------------------------
+
+
+def version_field_of_new_document() -> forms.IntegerField:
+    """Empty until the first save; the autosave answer swaps in the version (id kept)."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput(attrs={"id": "document-version"}), required=False, min_value=1
+    )
+
+
+class NewDocumentForm(forms.Form):
+    """What the editor of a document that does not exist yet adds to the document's form.
+
+    `document` is empty until the first autosave has created the draft; the autosave answer
+    then swaps in its id, and later saves change that draft. START_FIELDS are fixed when the
+    draft is created (services.START_FIELDS).
+    """
+
+    version = version_field_of_new_document()
+    document = forms.IntegerField(
+        widget=forms.HiddenInput(attrs={"id": "document-id"}), required=False, min_value=1
+    )
+    START_FIELDS: tuple[str, ...] = ()
+
+    def start_params(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.START_FIELDS}
+
+    def changes(self) -> dict[str, Any]:
+        """The editable content: every field but the version, the draft's id and the start."""
+        skip = {"version", "document", *self.START_FIELDS}
+        return {name: value for name, value in self.cleaned_data.items() if name not in skip}
+
+
+class NewPlanForm(NewDocumentForm, PlanForm):
+    START_FIELDS = ("framework",)
+    field_order = ("version", "document", "event_on", "framework")
+    framework = forms.ChoiceField(
+        label=_("Ramverk för områdena"),
+        help_text=_(
+            "Vilken version av BBIC-triangelns områden utredningen använder. BBIC (Barns behov "
+            "i centrum) är Socialstyrelsens struktur för utredningar av barn. Valet kan inte "
+            "ändras när planen är sparad."
+        ),
+        error_messages={"required": REQUIRED},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        frameworks: list[tuple[str, str]],
+        areas: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, areas=areas, **kwargs)
+        cast(forms.ChoiceField, self.fields["framework"]).choices = frameworks
+
+
+class NewAreaAssessmentForm(NewDocumentForm, AreaAssessmentForm):
+    START_FIELDS = ("area",)
+    field_order = ("version", "document", "area", "event_on")
+    area = forms.ChoiceField(
+        label=_("Område"),
+        help_text=_("Texten hör till ett område. Det kan inte ändras när texten är sparad."),
+        error_messages={"required": REQUIRED},
+    )
+
+    def __init__(self, *args: Any, areas: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["area"]).choices = BLANK_CHOICE + areas
+
+
+class NewRiskAssessmentForm(NewDocumentForm, RiskAssessmentForm):
+    pass
+
+
+class NewAnalysisForm(NewDocumentForm, AnalysisForm):
+    pass
 
 
 class CorrectionForm(forms.Form):

@@ -158,6 +158,15 @@ class InvestigationPlan(InvestigationDocument):
 
     class Meta(InvestigationDocument.Meta):
         verbose_name = _("utredningsplan")
+        # One plan per investigation (its corrections aside): the editor creates the draft on
+        # the first save, and two tabs opening "new plan" must not make two.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["investigation"],
+                condition=models.Q(corrects__isnull=True),
+                name="one_plan_per_investigation",
+            )
+        ]
 
 
 class AreaAssessment(InvestigationDocument):
@@ -193,6 +202,13 @@ class AreaAssessment(InvestigationDocument):
 
     class Meta(InvestigationDocument.Meta):
         verbose_name = _("bedömning av område")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["investigation", "area"],
+                condition=models.Q(corrects__isnull=True),
+                name="one_text_per_area_of_an_investigation",
+            )
+        ]
 
 
 class RiskJudgement(models.TextChoices):
@@ -242,6 +258,15 @@ class RiskAssessment(InvestigationDocument):
 
     class Meta(InvestigationDocument.Meta):
         verbose_name = _("riskbedömning")
+        # Several risk assessments over time are normal, but only one new one is written at a
+        # time: "Gör en riskbedömning" continues that draft instead of starting another.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["investigation"],
+                condition=models.Q(corrects__isnull=True, status="draft"),
+                name="one_new_risk_assessment_draft",
+            )
+        ]
 
 
 class Analysis(InvestigationDocument):
@@ -261,6 +286,13 @@ class Analysis(InvestigationDocument):
     class Meta(InvestigationDocument.Meta):
         verbose_name = _("analys")
         verbose_name_plural = _("analyser")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["investigation"],
+                condition=models.Q(corrects__isnull=True),
+                name="one_analysis_per_investigation",
+            )
+        ]
 
 
 class Severity(models.TextChoices):

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from rodtrad.accounts import access
 from rodtrad.accounts.models import Role, Unit, UnitKind
 from rodtrad.cases import services as documents
-from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.cases.models import Case, CaseStatus, DocumentStatus
 from rodtrad.cases.workflow import move_case
 from rodtrad.deadlines import rules
 from rodtrad.frameworks.queries import get_code
@@ -279,6 +279,11 @@ def create_risk_assessment(
         instrument = _required(
             instrument, "instrument", _("Skriv vilken metod eller vilket instrument du använder.")
         )
+        if documents_in_slot(RiskAssessment, fresh, {}).exists():
+            raise ValidationError(
+                _("Det finns redan en påbörjad riskbedömning. Skriv klart och signera den först."),
+                code="instrument",
+            )
         return _create_document(
             RiskAssessment,
             fresh,
@@ -303,6 +308,133 @@ def create_analysis(investigation: Investigation, *, by: Any, event_on: date) ->
                 code="analysis",
             )
         return _create_document(Analysis, fresh, by=by, event_on=event_on)
+
+
+# --- Documents started in the editor: the draft is created on the first save ----------------
+
+# The fields a document is started with and that are fixed afterwards (the framework decides
+# which areas exist; an area text belongs to its area). Everything else is editable content.
+START_FIELDS: dict[type[InvestigationDocument], tuple[str, ...]] = {
+    InvestigationPlan: ("framework",),
+    AreaAssessment: ("area",),
+    RiskAssessment: (),
+    Analysis: (),
+}
+
+
+def _start_values(
+    model: type[InvestigationDocument], investigation: Investigation, params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The start fields, checked: a framework that exists, an area of the framework in use."""
+    if set(params) != set(START_FIELDS[model]):
+        raise ValueError(
+            f"{model.__name__} starts with {START_FIELDS[model]}, got {sorted(params)}"
+        )
+    if model is InvestigationPlan:
+        framework = params["framework"]
+        if framework not in dict(queries.framework_choices()):
+            raise ValidationError({"framework": _("Välj ett ramverk i listan.")})
+        return {"framework": framework}
+    if model is AreaAssessment:
+        framework = queries.framework_of(investigation)
+        return {"framework": framework, "area": _area(framework, params["area"])}
+    return {}
+
+
+def documents_in_slot(
+    model: type[D], investigation: Investigation, values: Mapping[str, Any]
+) -> models.QuerySet[D]:
+    """The documents a "new" editor would collide with, newest first.
+
+    The plan and the analysis are one per investigation and an area text one per area (with
+    their corrections); a risk assessment is one unsigned new draft at a time (migration
+    0003_document_unique_draft holds the same rules as constraints).
+    """
+    found = queries.documents_of(model, investigation)
+    if model is AreaAssessment:
+        found = found.filter(area=values["area"])
+    elif model is RiskAssessment:
+        found = found.filter(status=DocumentStatus.DRAFT, corrects__isnull=True)
+    return found.order_by("-pk")
+
+
+def start_document_draft(
+    model: type[D],
+    investigation: Investigation,
+    *,
+    by: Any,
+    params: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    sign: bool = False,
+) -> D:
+    """Create a document's draft on its first save, with what was written so far.
+
+    Nothing is created by opening the editor: this runs on the first autosave or when the Save
+    (or Save and sign) button is pressed. `params` are the start fields (START_FIELDS),
+    `changes` the editable content with `event_on`.
+
+    Find-or-create under the investigation's row lock, with the unique constraints as a
+    backstop: when the document already exists (another tab, a colleague, the same first save
+    sent twice) the same content returns it untouched; anything else raises StaleVersion with
+    the saved document, so that the caller shows the conflict and nothing is overwritten.
+    `sign=True` signs it in the same transaction: when signing is refused, nothing is created.
+    """
+    changes = dict(changes)
+    unknown = set(changes) - {"event_on", *model.EDITABLE_FIELDS}
+    if unknown:
+        raise ValueError(f"not editable fields: {sorted(unknown)}")
+    event_on = changes.pop("event_on", None)
+    with transaction.atomic():
+        fresh = _locked(investigation, by)
+        values = _start_values(model, fresh, params)
+        existing = documents_in_slot(model, fresh, values).first()
+        if existing is not None:
+            submitted = {"event_on": event_on, **values, **changes}
+            differs = sorted(k for k, v in submitted.items() if getattr(existing, k) != v)
+            if differs or existing.is_signed:
+                raise StaleVersion(current=existing, changed_fields=differs)
+            return _sign(existing, by=by) if sign else existing
+        _date_in_investigation(event_on, "event_on", fresh)
+        document = model(
+            case=fresh.case,
+            investigation=fresh,
+            event_on=event_on,
+            author=by,
+            **values,
+            **changes,
+        )
+        _validate_content(document, changes)
+        try:
+            with transaction.atomic():
+                document.save()
+        except IntegrityError:
+            # Another start got past the lock (it cannot on PostgreSQL or SQLite, whose
+            # writers are serialised, but the constraint is the last word).
+            current = documents_in_slot(model, fresh, values).first()
+            if current is None:  # pragma: no cover - the constraint names the slot
+                raise
+            raise StaleVersion(current=current, changed_fields=[]) from None
+        assert event_on is not None  # checked by _date_in_investigation
+        codes = {k: v for k, v in values.items() if k in {"framework", "area"}}
+        if changes.get("instrument_code"):
+            codes["instrument_code"] = changes["instrument_code"]
+        _journal(
+            f"{model._meta.model_name}_created",
+            by=by,
+            investigation=fresh,
+            obj=document,
+            data={
+                "event_on": event_on.isoformat(),
+                **codes,
+                "fields": sorted(name for name, value in changes.items() if value),
+            },
+        )
+        return _sign(document, by=by) if sign else document
+
+
+def _sign(document: D, *, by: Any) -> D:
+    signed: D = SIGNERS[type(document)](document, by=by, expected_version=document.version)
+    return signed
 
 
 def _validate_content(document: InvestigationDocument, changes: Mapping[str, Any]) -> None:
@@ -520,6 +652,15 @@ def sign_analysis(
         changes=changes,
         check=_check_analysis,
     )
+
+
+# How each kind of document is signed (start_document_draft signs through it).
+SIGNERS: dict[type[InvestigationDocument], Callable[..., Any]] = {
+    InvestigationPlan: sign_plan,
+    AreaAssessment: sign_area_assessment,
+    RiskAssessment: sign_risk_assessment,
+    Analysis: sign_analysis,
+}
 
 
 def correct_investigation_document(document: D, *, by: Any, reason: str) -> D:

@@ -18,6 +18,11 @@ DOCUMENT_PATHS = (
 def _document_routes(key: str, segment: str) -> list[URLPattern]:
     return [
         path(f"<int:pk>/{segment}/ny/", views.document_create_view(key), name=f"{key}-create"),
+        path(
+            f"<int:pk>/{segment}/ny/autospara/",
+            views.document_create_autosave_view(key),
+            name=f"{key}-create-autosave",
+        ),
         path(f"{segment}/<int:pk>/", views.document_edit_view(key), name=f"{key}-edit"),
         path(
             f"{segment}/<int:pk>/autospara/",

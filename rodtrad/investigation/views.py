@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rodtrad.accounts import access
-from rodtrad.cases.document_views import autosave_response
+from rodtrad.cases.document_views import AUTOSAVE_TEMPLATE, autosave_response
 from rodtrad.cases.services import DocumentLocked
 from rodtrad.frameworks.queries import code_labels
 from rodtrad.investigation import forms, queries, services
@@ -333,21 +333,13 @@ def _render_document(
         "readonly_rows": _readonly_rows(kind, document, form),
         "versions": _versions(kind, document),
         "edit_url": f"investigation:{kind.key}-edit",
+        "start_fields": (),
+        "form_action": reverse(f"investigation:{kind.key}-edit", args=[document.pk]),
         "autosave_url": reverse(f"investigation:{kind.key}-autosave", args=[document.pk]),
         "sign_url": reverse(f"investigation:{kind.key}-sign", args=[document.pk]),
         "correct_url": reverse(f"investigation:{kind.key}-correct", args=[document.pk]),
-        "instrument_suggestions": forms.instrument_suggestions(),
+        **_kind_context(request, kind, investigation),
     }
-    if kind.key == "analysis":
-        labels = code_labels(queries.framework_of(investigation))
-        context |= {
-            "needs": [(n, labels.get(n.area, n.area)) for n in queries.active_needs(investigation)],
-            "needs_editable": queries.are_needs_editable(investigation)
-            and access.can(request.user, "edit_case", investigation.case),
-            "participation": queries.child_participation(investigation),
-            "risk_required": queries.is_risk_assessment_required(investigation),
-            "has_signed_risk": queries.has_signed_risk_assessment(investigation),
-        }
     return _page(
         request,
         "investigation/document_edit.html",
@@ -361,14 +353,10 @@ def _render_document(
 def _document_conflict(
     request: HttpRequest, kind: DocumentKind, exc: StaleVersion, form: Any
 ) -> HttpResponse:
-    names = [n for n in form.fields if n != "version"]
+    names = [n for n in form.fields if n not in {"version", "document"}]
     current: Any = exc.current
     saved = {"event_on": current.event_on}
-    saved |= {
-        name: _readonly_value(current, name)
-        for name in current.EDITABLE_FIELDS
-        if name in form.fields
-    }
+    saved |= {name: _readonly_value(current, name) for name in names if name != "event_on"}
     submitted = {name: _submitted_value(form, name) for name in names}
     return render_conflict(
         request,
@@ -398,7 +386,163 @@ def _submitted_value(form: Any, name: str) -> Any:
     return value
 
 
+# --- Starting a document: the editor opens at once; the draft is created on the first save ---
+
+
+def _framework_area_choices(framework: str) -> list[tuple[str, str]]:
+    labels = code_labels(framework)
+    return [(a.code, labels.get(a.code, a.code)) for a in queries.framework_areas(framework)]
+
+
+def _new_form(
+    kind: DocumentKind,
+    investigation: Investigation,
+    data: Any = None,
+    *,
+    area: str = "",
+    framework: str = "",
+) -> forms.NewDocumentForm:
+    """The editor of a document not created yet, with the start fields and their defaults:
+    today's date, the framework in use, the area chosen by its link, the instrument of the
+    latest risk assessment."""
+    initial: dict[str, Any] = {"event_on": timezone.localdate()}
+    if kind.key == "plan":
+        frameworks = queries.framework_choices()
+        asked = data.get("framework", "") if data is not None else framework
+        chosen = asked if asked in dict(frameworks) else queries.framework_of(investigation)
+        initial["framework"] = chosen
+        return forms.NewPlanForm(
+            data,
+            initial=initial,
+            frameworks=frameworks,
+            areas=_framework_area_choices(chosen),
+        )
+    if kind.key == "area":
+        choices = _framework_area_choices(queries.framework_of(investigation))
+        if data is None:  # offer the areas without a text; a posted one is judged by the service
+            written = set(queries.area_assessments(investigation))
+            choices = [choice for choice in choices if choice[0] not in written]
+        if area in dict(choices):
+            initial["area"] = area
+        return forms.NewAreaAssessmentForm(data, initial=initial, areas=choices)
+    if kind.key == "risk":
+        # A re-assessment usually uses the same method as the one before.
+        latest = queries.current_document(RiskAssessment, investigation)
+        if latest is not None:
+            initial |= {
+                "instrument": latest.instrument,
+                "instrument_code": latest.instrument_code,
+                "instrument_version": latest.instrument_version,
+            }
+        return forms.NewRiskAssessmentForm(data, initial=initial)
+    return forms.NewAnalysisForm(data, initial=initial)
+
+
+def _new_title(kind: DocumentKind, form: forms.NewDocumentForm) -> str:
+    if kind.key == "area":
+        code = form["area"].value()
+        if code:
+            label = dict(cast(Any, form.fields["area"]).choices).get(code, code)
+            return _("Område: %(area)s") % {"area": label}
+    return str(kind.title)
+
+
+def _kind_context(request: HttpRequest, kind: DocumentKind, investigation: Investigation) -> Any:
+    """What the editor shows beside the form: for the analysis, the needs and what signing
+    it requires."""
+    context: dict[str, Any] = {"instrument_suggestions": forms.instrument_suggestions()}
+    if kind.key == "analysis":
+        labels = code_labels(queries.framework_of(investigation))
+        context |= {
+            "needs": [(n, labels.get(n.area, n.area)) for n in queries.active_needs(investigation)],
+            "needs_editable": queries.are_needs_editable(investigation)
+            and access.can(request.user, "edit_case", investigation.case),
+            "participation": queries.child_participation(investigation),
+            "risk_required": queries.is_risk_assessment_required(investigation),
+            "has_signed_risk": queries.has_signed_risk_assessment(investigation),
+        }
+    return context
+
+
+def _render_new(
+    request: HttpRequest,
+    kind: DocumentKind,
+    investigation: Investigation,
+    form: forms.NewDocumentForm,
+    status: int = 200,
+) -> HttpResponse:
+    create_url = reverse(f"investigation:{kind.key}-create", args=[investigation.pk])
+    if kind.key == "plan":
+        # Another framework has other areas: with JavaScript the list is swapped at once
+        # (the GET carries only the framework's key); without it, the Save button shows it.
+        form.fields["framework"].widget.attrs |= {
+            "hx-get": create_url,
+            "hx-trigger": "change",
+            "hx-target": "#field-areas",
+            "hx-select": "#field-areas",
+            "hx-swap": "outerHTML",
+        }
+    context: dict[str, Any] = {
+        "kind": kind,
+        "document": None,
+        "is_new": True,
+        "title": _new_title(kind, form),
+        "form": form,
+        "start_fields": form.START_FIELDS,
+        "can_edit": True,
+        "can_correct": False,
+        "readonly_rows": [],
+        "versions": [],
+        "edit_url": f"investigation:{kind.key}-edit",
+        "form_action": create_url,
+        "autosave_url": reverse(
+            f"investigation:{kind.key}-create-autosave", args=[investigation.pk]
+        ),
+        "sign_url": create_url,
+        **_kind_context(request, kind, investigation),
+    }
+    return _page(
+        request,
+        "investigation/document_edit.html",
+        investigation,
+        f"investigation:{kind.key}-create",
+        context,
+        status=status,
+    )
+
+
+def _save_new(
+    request: HttpRequest,
+    kind: DocumentKind,
+    investigation: Investigation,
+    form: forms.NewDocumentForm,
+    *,
+    sign: bool,
+) -> Any:
+    """The first save starts the draft; once the autosave has named it (`document`), later
+    saves of the same editor change that draft like the document's own page does."""
+    data = form.cleaned_data
+    if data["document"] is None:
+        return services.start_document_draft(
+            kind.model,
+            investigation,
+            by=request.user,
+            params=form.start_params(),
+            changes=form.changes(),
+            sign=sign,
+        )
+    document = queries.get_row_for(request.user, kind.model, data["document"], for_edit=True)
+    if document.investigation_id != investigation.pk:
+        raise access.not_found(request.user, case_id=investigation.case_id)
+    if data["version"] is None:
+        raise ValidationError(_("Formuläret saknar version. Ladda om sidan och försök igen."))
+    act = kind.sign if sign else services.save_document_draft
+    return act(document, by=request.user, expected_version=data["version"], changes=form.changes())
+
+
 def document_create_view(kind_key: str) -> Callable[..., HttpResponse]:
+    """GET: the editor of a new document (nothing is written, or the existing one opens);
+    POST: the Save or Save-and-sign button without JavaScript, which creates the draft."""
     kind = KINDS[kind_key]
 
     @login_required
@@ -408,72 +552,103 @@ def document_create_view(kind_key: str) -> Callable[..., HttpResponse]:
         investigation = queries.get_investigation_for(request.user, pk, for_edit=True)
         if not investigation.is_open:
             return _closed(request, investigation)
-        data = request.POST if request.method == "POST" else None
-        form: Any
-        if kind.key == "plan":
-            form = forms.PlanCreateForm(data, frameworks=queries.framework_choices())
-        elif kind.key == "area":
-            framework = queries.framework_of(investigation)
-            labels = code_labels(framework)
-            done = set(queries.area_assessments(investigation))
-            choices = [
-                (a.code, labels.get(a.code, a.code))
-                for a in queries.framework_areas(framework)
-                if a.code not in done
-            ]
-            form = forms.AreaCreateForm(data, areas=choices)
-            if request.method == "GET" and request.GET.get("omrade") in dict(choices):
-                form.fields["area"].initial = request.GET["omrade"]
-        elif kind.key == "risk":
-            form = forms.RiskCreateForm(data)
+        if request.method == "GET":
+            area = request.GET.get("omrade", "")
+            if kind.key != "area" or area:
+                existing = services.documents_in_slot(
+                    kind.model, investigation, {"area": area}
+                ).first()
+                if existing is not None:
+                    return redirect(f"investigation:{kind.key}-edit", pk=existing.pk)
+            form = _new_form(
+                kind, investigation, area=area, framework=request.GET.get("framework", "")
+            )
+            return _render_new(request, kind, investigation, form)
+        form = _new_form(kind, investigation, request.POST)
+        if not form.is_valid():
+            return _render_new(request, kind, investigation, form)
+        sign = "sign" in request.POST
+        try:
+            document = _save_new(request, kind, investigation, form, sign=sign)
+        except StaleVersion as exc:
+            return _document_conflict(request, kind, exc, form)
+        except DocumentLocked as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(f"investigation:{kind.key}-edit", pk=form.cleaned_data["document"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return _render_new(request, kind, investigation, form)
+        if sign:
+            messages.success(request, _("Dokumentet är signerat och låst."))
         else:
-            form = forms.AnalysisCreateForm(data)
-        if request.method == "POST" and form.is_valid():
-            values = form.cleaned_data
-            try:
-                document = _create(kind, investigation, request.user, values)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                return redirect(f"investigation:{kind.key}-edit", pk=document.pk)
-        return _page(
-            request,
-            "investigation/document_create.html",
-            investigation,
-            f"investigation:{kind.key}-create",
-            {
-                "form": form,
-                "kind": kind,
-                "title": _("Ny: %(kind)s") % {"kind": kind.title},
-                "instrument_suggestions": forms.instrument_suggestions(),
-            },
-        )
+            messages.success(request, _("Utkastet är sparat."))
+        return redirect(f"investigation:{kind.key}-edit", pk=document.pk)
 
     view.__name__ = f"{kind_key}_create"
     return view
 
 
-def _create(
-    kind: DocumentKind, investigation: Investigation, user: Any, values: dict[str, Any]
-) -> Any:
-    if kind.key == "plan":
-        return services.create_plan(
-            investigation, by=user, event_on=values["event_on"], framework=values["framework"]
+def document_create_autosave_view(kind_key: str) -> Callable[..., HttpResponse]:
+    """htmx: the first autosave creates the draft; the answer carries its id and version (for
+    the next autosaves) and replaces the address with the draft's own (ids only)."""
+    kind = KINDS[kind_key]
+
+    @login_required
+    @require_POST
+    @SENSITIVE_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        investigation = queries.get_investigation_for(request.user, pk, for_edit=True)
+        form = _new_form(kind, investigation, request.POST)
+        if not form.is_valid():
+            errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+            return render(request, AUTOSAVE_TEMPLATE, {"errors": errors}, status=400)
+        is_first = form.cleaned_data["document"] is None
+        try:
+            saved = _save_new(request, kind, investigation, form, sign=False)
+        except StaleVersion as exc:
+            reload_url = reverse(f"investigation:{kind.key}-edit", args=[exc.current.pk])
+            return render(
+                request,
+                AUTOSAVE_TEMPLATE,
+                {"conflict": True, "reload_url": reload_url},
+                status=409,
+            )
+        except DocumentLocked:
+            return render(request, AUTOSAVE_TEMPLATE, {"locked": True}, status=409)
+        except ValidationError as exc:
+            return render(request, AUTOSAVE_TEMPLATE, {"errors": exc.messages}, status=400)
+        edit_url = reverse(f"investigation:{kind.key}-edit", args=[saved.pk])
+        response = render(
+            request,
+            "investigation/document_started.html",
+            {
+                "saved_at": timezone.localtime(saved.updated_at),
+                "version": saved.version,
+                "version_input_id": "document-version",
+                "document": saved,
+                "is_first": is_first,
+                "fixed_fields": _fixed_fields(saved, form) if is_first else [],
+            },
         )
-    if kind.key == "area":
-        return services.create_area_assessment(
-            investigation, by=user, event_on=values["event_on"], area=values["area"]
-        )
-    if kind.key == "risk":
-        return services.create_risk_assessment(
-            investigation,
-            by=user,
-            event_on=values["event_on"],
-            instrument=values["instrument"],
-            instrument_code=values["instrument_code"],
-            instrument_version=values["instrument_version"],
-        )
-    return services.create_analysis(investigation, by=user, event_on=values["event_on"])
+        if is_first:
+            response["HX-Replace-Url"] = edit_url
+        return response
+
+    view.__name__ = f"{kind_key}_create_autosave"
+    return view
+
+
+def _fixed_fields(document: Any, form: Any) -> list[tuple[str, str, str, str]]:
+    """(name, label, value, text) of the start fields, shown read-only once the draft exists."""
+    rows = []
+    for name in form.START_FIELDS:
+        value = getattr(document, name)
+        if name == "framework":
+            text = dict(queries.framework_choices()).get(value, value)
+        else:
+            text = code_labels(document.framework).get(value, value)
+        rows.append((name, str(form.fields[name].label), value, text))
+    return rows
 
 
 def _post_document(

@@ -23,7 +23,7 @@ def test_api_case_list_holds_exactly_the_cases_of_the_html_case_list(
     signed_in, investigator, cases
 ):
     client = signed_in(investigator)
-    api_ids = {row["id"] for row in client.get("/api/v1/cases").json()}
+    api_ids = {row["id"] for row in client.get("/api/v1/cases").json()["items"]}
     html = client.get("/arenden/").content.decode()
     assert api_ids == {cases["own"].pk}
     assert f"/arenden/{cases['own'].pk}/" in html
@@ -90,3 +90,67 @@ def test_api_response_carries_only_allow_listed_fields(signed_in, investigator, 
         "is_emergency_access",
     }
     assert set(row["child"]) == {"id", "given_name", "family_name", "is_protected"}
+
+
+# --- The case list: pages with a documented limit, filters, sorting and search --------------
+
+
+def test_api_case_list_pages_hold_at_most_50_and_count_them_all(signed_in, investigator, own_units):
+    unit = own_units["investigation"]
+    made = [CaseFactory(child=PersonFactory(district=unit.district), unit=unit) for _ in range(53)]
+    client = signed_in(investigator)
+    first = client.get("/api/v1/cases").json()
+    assert (first["count"], first["limit"], first["offset"], len(first["items"])) == (53, 50, 0, 50)
+    rest = client.get("/api/v1/cases", {"offset": 50}).json()
+    assert len(rest["items"]) == 3
+    assert {row["id"] for row in first["items"] + rest["items"]} == {c.pk for c in made}
+    # One access event per case shown, written for the page only.
+    assert AccessEvent.objects.filter(route="api:case-list").count() == 53
+    too_many = client.get("/api/v1/cases", {"limit": 51})
+    assert too_many.status_code == 400
+    assert too_many.json()["error"] == "invalid_limit"
+
+
+@pytest.mark.parametrize("sort", ["child__identity_number", "password", "-pk", "id"])
+def test_s30_api_refuses_a_sort_outside_the_allow_list(signed_in, investigator, cases, sort):
+    response = signed_in(investigator).get("/api/v1/cases", {"sort": sort})
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_sort"
+    assert not AccessEvent.objects.filter(route="api:case-list").exists()
+
+
+def test_api_case_list_sorts_and_filters_like_the_page(signed_in, investigator, own_units):
+    unit = own_units["investigation"]
+    ek = CaseFactory(child=PersonFactory(district=unit.district, family_name="Ek"), unit=unit)
+    berg = CaseFactory(
+        child=PersonFactory(district=unit.district, family_name="Berg"),
+        unit=unit,
+        status="pre_assessment",
+    )
+    client = signed_in(investigator)
+    by_child = client.get("/api/v1/cases", {"sort": "child"}).json()["items"]
+    assert [row["id"] for row in by_child] == [berg.pk, ek.pk]
+    waiting = client.get("/api/v1/cases", {"status": "pre_assessment"}).json()["items"]
+    assert [row["id"] for row in waiting] == [berg.pk]
+    assert client.get("/api/v1/cases", {"status": "nonsense"}).status_code == 400
+
+
+def test_api_search_takes_the_name_in_the_body_only(signed_in, investigator, own_units):
+    unit = own_units["investigation"]
+    wanted = CaseFactory(
+        child=PersonFactory(district=unit.district, given_name="Märta", family_name="Öhman"),
+        unit=unit,
+    )
+    CaseFactory(child=PersonFactory(district=unit.district), unit=unit)
+    client = signed_in(investigator)
+    found = client.post(
+        "/api/v1/cases/search", {"query": "märta"}, content_type="application/json"
+    ).json()
+    assert [row["id"] for row in found["items"]] == [wanted.pk]
+    by_number = client.post(
+        "/api/v1/cases/search", {"query": str(wanted.pk)}, content_type="application/json"
+    ).json()
+    assert by_number["count"] == 1
+    assert AccessEvent.objects.filter(route="api:case-search", case_id=wanted.pk).count() == 2
+    # The list in the address takes no search at all.
+    assert client.get("/api/v1/cases", {"query": "Märta"}).json()["count"] == 2

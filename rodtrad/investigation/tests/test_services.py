@@ -1170,3 +1170,217 @@ def test_emergency_access_is_read_only(investigation, other_district_investigato
     with pytest.raises(PermissionDenied):
         services.create_analysis(investigation, by=other_district_investigator, event_on=today)
     assert not Analysis.objects.exists()
+
+
+# --- Starting documents in the editor (the draft is created on the first save) --------------
+
+
+def test_starting_a_document_creates_the_draft_with_what_was_written_and_journals_it(
+    investigation, investigator, today
+):
+    plan = services.start_document_draft(
+        InvestigationPlan,
+        investigation,
+        by=investigator,
+        params={"framework": "bbic-2018-areas"},
+        changes={"event_on": today, "questions": "Hur mår barnet?", "areas": ["halsa"]},
+    )
+    assert (plan.questions, plan.areas, plan.version, plan.status) == (
+        "Hur mår barnet?",
+        ["halsa"],
+        1,
+        "draft",
+    )
+    (entry,) = journal("investigation.investigationplan_created")
+    assert entry.data == {
+        "event_on": today.isoformat(),
+        "framework": "bbic-2018-areas",
+        "fields": ["areas", "questions"],
+    }
+    assert entry.case_id == investigation.case_id
+
+
+def test_starting_a_document_that_exists_with_other_content_is_a_conflict(
+    investigation, investigator, today
+):
+    start = {
+        "params": {"framework": "bbic-2018-areas"},
+        "by": investigator,
+    }
+    first = services.start_document_draft(
+        InvestigationPlan,
+        investigation,
+        changes={"event_on": today, "questions": "Första."},
+        **start,
+    )
+    same = services.start_document_draft(
+        InvestigationPlan,
+        investigation,
+        changes={"event_on": today, "questions": "Första."},
+        **start,
+    )
+    assert same.pk == first.pk
+    with pytest.raises(StaleVersion) as stale:
+        services.start_document_draft(
+            InvestigationPlan,
+            investigation,
+            changes={"event_on": today, "questions": "Andra."},
+            **start,
+        )
+    assert stale.value.current.pk == first.pk
+    assert stale.value.changed_fields == ["questions"]
+    assert InvestigationPlan.objects.get().questions == "Första."
+    assert len(journal("investigation.investigationplan_created")) == 1
+
+
+def test_starting_and_signing_at_once_creates_nothing_when_signing_is_refused(
+    investigation, investigator, today
+):
+    with pytest.raises(ValidationError) as refused:
+        services.start_document_draft(
+            InvestigationPlan,
+            investigation,
+            by=investigator,
+            params={"framework": "bbic-2018-areas"},
+            changes={"event_on": today, "questions": "Hur mår barnet?"},
+            sign=True,
+        )
+    assert codes_of(refused.value) == {"areas"}
+    assert not InvestigationPlan.objects.exists()
+    assert not journal("investigation.investigationplan_created")
+
+
+def test_an_area_text_starts_in_an_area_of_the_framework(investigation, investigator, today):
+    from rodtrad.investigation.models import AreaAssessment
+
+    with pytest.raises(ValidationError) as refused:
+        services.start_document_draft(
+            AreaAssessment,
+            investigation,
+            by=investigator,
+            params={"area": "barnets-utveckling"},  # a side of the triangle, not an area
+            changes={"event_on": today},
+        )
+    assert codes_of(refused.value) == {"area"}
+    area = services.start_document_draft(
+        AreaAssessment,
+        investigation,
+        by=investigator,
+        params={"area": "halsa"},
+        changes={"event_on": today, "facts": "Barnet har astma."},
+    )
+    assert (area.framework, area.area, area.facts) == (
+        "bbic-2018-areas",
+        "halsa",
+        "Barnet har astma.",
+    )
+
+
+def test_starting_a_document_under_emergency_access_is_refused(
+    investigation, other_district_investigator, today
+):
+    request_emergency_access(
+        by=other_district_investigator,
+        identity_number=investigation.case.child.identity_number,
+        reason="Socialjouren: barnet är hos oss i natt och vi behöver se planen.",
+    )
+    with pytest.raises(PermissionDenied):
+        services.start_document_draft(
+            Analysis,
+            investigation,
+            by=other_district_investigator,
+            params={},
+            changes={"event_on": today, "text": "Försök."},
+        )
+    assert not Analysis.objects.exists()
+
+
+def test_only_one_new_risk_assessment_is_written_at_a_time(investigation, investigator, today):
+    from rodtrad.investigation.models import RiskAssessment
+
+    services.create_risk_assessment(
+        investigation, by=investigator, event_on=today, instrument="FREDA-farlighetsbedömning"
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.create_risk_assessment(
+            investigation, by=investigator, event_on=today, instrument="PATRIARK"
+        )
+    assert codes_of(refused.value) == {"instrument"}
+    assert RiskAssessment.objects.count() == 1
+
+
+def test_the_database_holds_one_plan_per_investigation(investigation, investigator, today):
+    from django.db import IntegrityError, transaction
+
+    fields = {
+        "case": investigation.case,
+        "investigation": investigation,
+        "event_on": today,
+        "author": investigator,
+    }
+    InvestigationPlan.objects.create(**fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InvestigationPlan.objects.create(**fields)
+
+
+# Two first saves at the same moment, each in its own connection and thread (a throw-away
+# database: the journal's triggers forbid the test database's flush).
+CONCURRENT_START = """
+import json, threading
+from django.db import connection
+from django.utils import timezone
+from rodtrad.accounts.models import Role
+from rodtrad.accounts.tests.factories import MembershipFactory, UnitFactory, UserFactory
+from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.investigation import services
+from rodtrad.investigation.models import InvestigationPlan
+from rodtrad.journal.models import JournalEntry
+from rodtrad.lib.versioning import StaleVersion
+from rodtrad.people.tests.factories import PersonFactory
+
+unit = UnitFactory(kind="investigation")
+user = UserFactory()
+MembershipFactory(user=user, role=Role.INVESTIGATOR, district=unit.district, unit=unit)
+case = CaseFactory(child=PersonFactory(district=unit.district), unit=unit, status="investigation")
+investigation = services.open_investigation(case, by=user, opened_on=timezone.localdate())
+barrier = threading.Barrier(2)
+outcomes = []
+
+def first_save(text):
+    try:
+        barrier.wait()
+        services.start_document_draft(
+            InvestigationPlan, investigation, by=user,
+            params={"framework": "bbic-2018-areas"},
+            changes={"event_on": timezone.localdate(), "questions": text},
+        )
+        outcomes.append("created")
+    except StaleVersion:
+        outcomes.append("conflict")
+    finally:
+        connection.close()
+
+threads = [threading.Thread(target=first_save, args=(t,)) for t in ("Flik ett.", "Flik två.")]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(json.dumps({
+    "outcomes": sorted(outcomes),
+    "plans": InvestigationPlan.objects.filter(investigation=investigation).count(),
+    "created": JournalEntry.objects.filter(
+        action="investigation.investigationplan_created"
+    ).count(),
+}))
+"""
+
+
+def test_two_first_saves_at_the_same_moment_make_one_draft_and_one_conflict():
+    import json
+
+    from rodtrad.lib.testing import throwaway_database
+
+    with throwaway_database(name_prefix="rodtrad_start") as database:
+        output = database.run_django("shell", "-v", "0", "-c", CONCURRENT_START).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    assert result == {"outcomes": ["conflict", "created"], "plans": 1, "created": 1}

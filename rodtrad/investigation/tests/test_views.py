@@ -426,6 +426,285 @@ def test_the_risk_assessment_form_offers_the_instruments_of_the_code_list(
     assert '<option value="Vår egen checklista">' in client.get(url).content.decode()
 
 
+# --- Starting a document: the editor opens at once, the first save creates the draft --------
+
+
+def journal_count() -> int:
+    from rodtrad.journal.models import JournalEntry
+
+    return JournalEntry.objects.count()
+
+
+def new_plan_data(today, **values):
+    return {"event_on": today.isoformat(), "framework": "bbic-2018-areas", **values}
+
+
+def test_writing_a_plan_opens_the_editor_at_once_and_the_get_writes_nothing(
+    investigation, investigator, signed_in, today
+):
+    from rodtrad.investigation.models import InvestigationPlan
+
+    client = signed_in(investigator)
+    before = journal_count()
+    response = client.get(reverse("investigation:plan-create", args=[investigation.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert not InvestigationPlan.objects.exists()
+    assert journal_count() == before  # a read is an access event, never a journal entry
+    assert AccessEvent.objects.filter(route="investigation:plan-create").count() == 1
+    # The editor itself, with the start fields and their defaults.
+    assert 'name="questions"' in body
+    assert re.search(r'<option value="bbic-2018-areas" selected>', body)
+    assert f'value="{today.isoformat()}"' in body
+    assert "Skapa utkast" not in body
+    create = reverse("investigation:plan-create", args=[investigation.pk])
+    autosave = reverse("investigation:plan-create-autosave", args=[investigation.pk])
+    assert f'action="{create}"' in body and f'hx-post="{autosave}"' in body
+    assert re.search(r'<input type="hidden" name="document" id="document-id"', body)
+
+
+def test_the_first_autosave_creates_the_draft_journals_it_and_names_it_in_the_answer(
+    investigation, investigator, signed_in, today
+):
+    from rodtrad.investigation.models import InvestigationPlan
+
+    client = signed_in(investigator)
+    url = reverse("investigation:plan-create-autosave", args=[investigation.pk])
+    response = client.post(url, new_plan_data(today, questions="Hur har barnet det hemma?"), **HTMX)
+    assert response.status_code == 200
+    plan = InvestigationPlan.objects.get()
+    assert (plan.questions, plan.framework, plan.author) == (
+        "Hur har barnet det hemma?",
+        "bbic-2018-areas",
+        investigator,
+    )
+    (entry,) = journal("investigation.investigationplan_created")
+    assert entry.data["fields"] == ["questions"]
+    assert entry.data["framework"] == "bbic-2018-areas"
+    # The answer: the version and the draft's id for the next autosave, the address of the
+    # draft (ids only), and the framework shown as fixed.
+    edit_url = reverse("investigation:plan-edit", args=[plan.pk])
+    assert response["HX-Replace-Url"] == edit_url
+    body = response.content.decode()
+    assert re.search(rf'name="document" value="{plan.pk}" id="document-id" hx-swap-oob', body)
+    assert re.search(r'name="version" value="1" id="document-version" hx-swap-oob', body)
+    assert 'id="start-field-framework" class="field" hx-swap-oob="true"' in body
+    assert "Hur har barnet" not in response["HX-Replace-Url"]
+
+
+def test_the_next_autosave_changes_the_same_draft(investigation, investigator, signed_in, today):
+    from rodtrad.investigation.models import InvestigationPlan
+
+    client = signed_in(investigator)
+    url = reverse("investigation:plan-create-autosave", args=[investigation.pk])
+    client.post(url, new_plan_data(today, questions="Hur har barnet det?"), **HTMX)
+    plan = InvestigationPlan.objects.get()
+    response = client.post(
+        url,
+        new_plan_data(today, questions="Hur har barnet det i skolan?", document=plan.pk, version=1),
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert "HX-Replace-Url" not in response
+    plan = InvestigationPlan.objects.get()
+    assert (plan.questions, plan.version) == ("Hur har barnet det i skolan?", 2)
+    assert len(journal("investigation.investigationplan_created")) == 1
+    assert journal("investigation.investigationplan_draft_saved")[-1].data == {
+        "fields": ["questions"]
+    }
+
+
+def test_save_without_javascript_creates_the_draft_then_saves_it(
+    investigation, investigator, signed_in, today
+):
+    from rodtrad.investigation.models import InvestigationPlan
+
+    client = signed_in(investigator)
+    url = reverse("investigation:plan-create", args=[investigation.pk])
+    response = client.post(url, new_plan_data(today, questions="Vad behöver barnet?"))
+    plan = InvestigationPlan.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("investigation:plan-edit", args=[plan.pk])
+    assert len(journal("investigation.investigationplan_created")) == 1
+    # The second save of the same editor (its id came back with the first) updates the draft.
+    response = client.post(
+        url,
+        new_plan_data(today, questions="Vad behöver barnet nu?", document=plan.pk, version=1),
+    )
+    assert response.status_code == 302
+    assert InvestigationPlan.objects.get().questions == "Vad behöver barnet nu?"
+
+
+def test_two_tabs_starting_the_same_plan_make_one_draft_and_the_second_gets_the_conflict(
+    investigation, investigator, signed_in, today
+):
+    from rodtrad.investigation.models import InvestigationPlan
+
+    first_tab = signed_in(investigator)
+    second_tab = signed_in(investigator)
+    for tab in (first_tab, second_tab):  # both open "Skriv utredningsplan" before any save
+        assert tab.get(reverse("investigation:plan-create", args=[investigation.pk])).status_code
+    url = reverse("investigation:plan-create-autosave", args=[investigation.pk])
+    first = first_tab.post(url, new_plan_data(today, questions="Första fliken."), **HTMX)
+    second = second_tab.post(url, new_plan_data(today, questions="Andra fliken."), **HTMX)
+    plan = InvestigationPlan.objects.get()
+    assert first.status_code == 200 and second.status_code == 409
+    assert plan.questions == "Första fliken."  # never overwritten
+    assert reverse("investigation:plan-edit", args=[plan.pk]) in second.content.decode()
+    # Without JavaScript the second tab's Save button gets the conflict page with its text.
+    page = second_tab.post(
+        reverse("investigation:plan-create", args=[investigation.pk]),
+        new_plan_data(today, questions="Andra fliken."),
+    )
+    assert page.status_code == 409
+    assert "Andra fliken." in page.content.decode()
+    assert InvestigationPlan.objects.count() == 1
+
+
+def test_the_same_first_save_sent_twice_gives_the_same_draft(
+    investigation, investigator, signed_in, today
+):
+    from rodtrad.investigation.models import InvestigationPlan
+
+    client = signed_in(investigator)
+    url = reverse("investigation:plan-create-autosave", args=[investigation.pk])
+    data = new_plan_data(today, questions="Samma text.")
+    assert client.post(url, data, **HTMX).status_code == 200
+    again = client.post(url, data, **HTMX)
+    plan = InvestigationPlan.objects.get()
+    assert again.status_code == 200
+    assert f'name="document" value="{plan.pk}"' in again.content.decode()
+    assert len(journal("investigation.investigationplan_created")) == 1
+
+
+def test_a_written_plan_opens_instead_of_a_new_editor(
+    investigation, investigator, signed_in, today
+):
+    plan = services.create_plan(
+        investigation, by=investigator, event_on=today, framework="bbic-2018-areas"
+    )
+    response = signed_in(investigator).get(
+        reverse("investigation:plan-create", args=[investigation.pk])
+    )
+    assert response["Location"] == reverse("investigation:plan-edit", args=[plan.pk])
+
+
+def test_another_framework_offers_its_own_areas(investigation, investigator, signed_in):
+    client = signed_in(investigator)
+    url = reverse("investigation:plan-create", args=[investigation.pk])
+    body = client.get(url).content.decode()
+    assert 'value="sakerhet"' in body and 'value="identitet"' not in body
+    # The framework select asks for its areas with the framework's key only (htmx swaps them).
+    assert f'hx-get="{url}"' in body and 'hx-select="#field-areas"' in body
+    body = client.get(url, {"framework": "bbic-2006-areas"}).content.decode()
+    # The 2006 list is retired (valid to 2016): none of its areas may be chosen today, and the
+    # 2018 areas are gone from the list.
+    assert 'value="sakerhet"' not in body and 'id="field-areas"' in body
+    assert re.search(r'<option value="bbic-2006-areas" selected>', body)
+
+
+def test_a_new_plan_signed_at_once_is_created_only_if_it_can_be_signed(
+    investigation, investigator, signed_in, today
+):
+    from rodtrad.investigation.models import InvestigationPlan
+
+    client = signed_in(investigator)
+    url = reverse("investigation:plan-create", args=[investigation.pk])
+    response = client.post(url, new_plan_data(today, questions="Hur mår barnet?", sign="1"))
+    assert response.status_code == 200
+    assert "Välj minst ett område att utreda." in response.content.decode()
+    assert not InvestigationPlan.objects.exists()
+    response = client.post(
+        url, new_plan_data(today, questions="Hur mår barnet?", areas=["halsa"], sign="1")
+    )
+    plan = InvestigationPlan.objects.get()
+    assert response["Location"] == reverse("investigation:plan-edit", args=[plan.pk])
+    assert plan.is_signed
+
+
+def test_an_area_link_opens_the_editor_for_that_area(investigation, investigator, signed_in, today):
+    client = signed_in(investigator)
+    url = reverse("investigation:area-create", args=[investigation.pk])
+    body = client.get(url, {"omrade": "halsa"}).content.decode()
+    assert "<h1>Område: Hälsa</h1>" in body
+    assert re.search(r'<option value="halsa" selected>', body)
+    assert not AreaAssessment.objects.exists()
+    response = client.post(
+        reverse("investigation:area-create-autosave", args=[investigation.pk]),
+        {"event_on": today.isoformat(), "area": "halsa", "facts": "Barnet har astma."},
+        **HTMX,
+    )
+    area = AreaAssessment.objects.get()
+    assert (area.area, area.facts, response.status_code) == ("halsa", "Barnet har astma.", 200)
+    # The link now opens the text that exists.
+    assert client.get(url, {"omrade": "halsa"})["Location"] == reverse(
+        "investigation:area-edit", args=[area.pk]
+    )
+
+
+def test_a_new_risk_assessment_suggests_the_method_used_last_time(
+    investigation, investigator, signed_in
+):
+    from rodtrad.investigation.tests.helpers import signed_risk_assessment
+
+    signed_risk_assessment(investigation, investigator)
+    body = (
+        signed_in(investigator)
+        .get(reverse("investigation:risk-create", args=[investigation.pk]))
+        .content.decode()
+    )
+    assert re.search(r'name="instrument" value="FREDA-farlighetsbedömning"', body)
+
+
+def test_an_unsigned_new_risk_assessment_is_continued_not_doubled(
+    investigation, investigator, signed_in, today
+):
+    from rodtrad.investigation.models import RiskAssessment
+
+    client = signed_in(investigator)
+    client.post(
+        reverse("investigation:risk-create", args=[investigation.pk]),
+        {"event_on": today.isoformat(), "instrument": "FREDA-farlighetsbedömning"},
+    )
+    risk = RiskAssessment.objects.get()
+    response = client.get(reverse("investigation:risk-create", args=[investigation.pk]))
+    assert response["Location"] == reverse("investigation:risk-edit", args=[risk.pk])
+
+
+def test_an_editor_cannot_name_a_draft_of_another_investigation(
+    investigation, investigator, signed_in, today, own_units
+):
+    from rodtrad.investigation.tests.helpers import make_investigation
+
+    elsewhere = make_investigation(own_units["investigation"], investigator, today)
+    plan = services.create_plan(
+        elsewhere, by=investigator, event_on=today, framework="bbic-2018-areas"
+    )
+    response = signed_in(investigator).post(
+        reverse("investigation:plan-create-autosave", args=[investigation.pk]),
+        new_plan_data(today, questions="Fel plan.", document=plan.pk, version=1),
+        **HTMX,
+    )
+    assert response.status_code == 404
+    plan.refresh_from_db()
+    assert plan.questions == ""
+
+
+def test_a_bad_first_autosave_is_400_and_creates_nothing(
+    investigation, investigator, signed_in, today
+):
+    from rodtrad.investigation.models import InvestigationPlan
+
+    response = signed_in(investigator).post(
+        reverse("investigation:plan-create-autosave", args=[investigation.pk]),
+        new_plan_data(today, event_on=(today + timedelta(days=3)).isoformat(), questions="X"),
+        **HTMX,
+    )
+    assert response.status_code == 400
+    assert "Datumet kan inte vara senare än i dag." in response.content.decode()
+    assert not InvestigationPlan.objects.exists()
+
+
 # --- Extension requests, kommunicering, closing and the informing reason (issue 6 §5) ------
 
 
