@@ -698,14 +698,27 @@ def test_an_extended_investigation_is_flagged_again_when_the_extension_runs_out(
 
 
 def test_a_communication_and_its_answer_are_journaled(investigation, investigator, today):
+    from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+
+    guardian = RelationshipFactory(
+        child=investigation.case.child, other=PersonFactory(district=investigation.case.district)
+    )
     sent = services.record_communication(
         investigation,
         by=investigator,
         subject="Utredningen i sin helhet.",
-        recipient="Vårdnadshavarna",
+        recipient=guardian.other,
+        relationship=guardian,
         sent_on=today,
     )
-    assert journal("investigation.communication_sent")[0].data == {"sent_on": today.isoformat()}
+    assert journal("investigation.communication_sent")[0].data == {
+        "sent_on": today.isoformat(),
+        "recipient_id": guardian.other_id,
+        "recipient_kind": "guardian",
+        "is_recipient_protected": False,
+        "has_protected_network": False,
+        "is_secrecy_checked": False,
+    }
     with pytest.raises(ValidationError):
         services.record_communication_answer(
             sent, by=investigator, expected_version=sent.version, answer="", answered_on=today
