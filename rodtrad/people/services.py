@@ -444,10 +444,18 @@ def add_relationship(
     valid_from: date,
     valid_to: date | None = None,
 ) -> Relationship:
-    """Record how `other` relates to `child` (guardian, parent, ...) for a period."""
+    """Record how `other` relates to `child` (guardian, parent, ...) for a period.
+
+    The child must be in the user's edit scope, and the other person visible to the user
+    without an emergency grant. A relationship makes `other` visible to everyone who sees a
+    case of `child` (accounts/access.py, visible_persons), so a link to a person seen only
+    through a grant would outlive the grant and widen other people's scope (S16). A person
+    the user cannot see on their own is linked by someone who can (docs/architecture.md,
+    "Access rules").
+    """
     _require_edit(by, child)
-    if not visible_persons(by).filter(pk=other.pk).exists():
-        raise PermissionDenied("other person outside the user's scope")
+    if not visible_persons(by, include_emergency=False).filter(pk=other.pk).exists():
+        raise PermissionDenied("other person outside the user's own scope")
     errors: dict[str, str] = {}
     if child.pk == other.pk:
         errors["other"] = _("En person kan inte ha en relation till sig själv.")

@@ -335,7 +335,10 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = RelationshipForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        other = queries.find_by_identity_number(request.user, data["other_identity_number"])
+        # Only persons the user sees without an emergency grant can be linked (S16).
+        other = queries.find_by_identity_number(
+            request.user, data["other_identity_number"], include_emergency=False
+        )
         if other is None:
             form.add_error(
                 "other_identity_number",
