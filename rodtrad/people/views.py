@@ -172,19 +172,16 @@ def person_create(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, creating=True, districts=districts
     )
     duplicate = None
-    duplicate_outside_scope = False
+    number_refused = False
     if form.is_bound and form.is_valid():
         try:
             person = services.create_person(
                 by=request.user, district=form.chosen_district(), **form.person_values()
             )
         except services.DuplicatePerson as exc:
-            form.add_error("identity_number", _("Det finns redan en person med det här numret."))
-            if visible_persons(request.user).filter(pk=exc.existing.pk).exists():
-                duplicate = person_view(exc.existing, request.user)
-                _seen(request, exc.existing, "people:person-create", AccessAction.LISTED)
-            else:
-                duplicate_outside_scope = True
+            duplicate, number_refused = _answer_duplicate(
+                request, form, exc, "people:person-create"
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -197,9 +194,23 @@ def person_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "creating": True,
             "duplicate": duplicate,
-            "duplicate_outside_scope": duplicate_outside_scope,
+            "number_refused": number_refused,
         },
     )
+
+
+def _answer_duplicate(
+    request: HttpRequest, form: PersonForm, exc: services.DuplicatePerson, route: str
+) -> tuple[Any, bool]:
+    """The form's answer to a number that is taken: the person when the user may already see
+    them; otherwise only that the number cannot be used and where to get help, the same for
+    every person outside the user's scope (S11, S15)."""
+    if exc.existing is None:
+        form.add_error("identity_number", services.NUMBER_REFUSED_MESSAGE)
+        return None, True
+    form.add_error("identity_number", _("Det finns redan en person med det här numret."))
+    _seen(request, exc.existing, route, AccessAction.LISTED)
+    return person_view(exc.existing, request.user), False
 
 
 def _submitted_display(form: PersonForm, name: str, value: Any) -> Any:
@@ -219,14 +230,20 @@ def _submitted_display(form: PersonForm, name: str, value: Any) -> Any:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for(request.user, pk, for_edit=True)
     include_contact = may_see_protected_contact(request.user, person)
+    options = {
+        "creating": False,
+        "include_contact": include_contact,
+        "protection_level": person.protection_level,
+    }
     if request.method == "POST":
-        form = PersonForm(request.POST, creating=False, include_contact=include_contact)
+        form = PersonForm(request.POST, **options)
     else:
         view = person_view(person, request.user)
         initial = {name: getattr(person, name) for name in services.EDITABLE_FIELDS}
         initial.update(identity_number=view.identity_number, version=person.version)
-        form = PersonForm(initial=initial, creating=False, include_contact=include_contact)
+        form = PersonForm(initial=initial, **options)
     duplicate = None
+    number_refused = False
     if form.is_bound and form.is_valid():
         changes = form.person_values()
         try:
@@ -254,10 +271,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 reload_url=reverse("people:person-edit", args=[person.pk]),
             )
         except services.DuplicatePerson as exc:
-            form.add_error("identity_number", _("Det finns redan en person med det här numret."))
-            if visible_persons(request.user).filter(pk=exc.existing.pk).exists():
-                duplicate = person_view(exc.existing, request.user)
-                _seen(request, exc.existing, "people:person-edit", AccessAction.LISTED)
+            duplicate, number_refused = _answer_duplicate(request, form, exc, "people:person-edit")
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -272,6 +286,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "creating": False,
             "person": person_view(person, request.user),
             "duplicate": duplicate,
+            "number_refused": number_refused,
         },
     )
 

@@ -199,7 +199,9 @@ def test_creating_a_duplicate_from_another_district_names_nobody(
         CREATE, create_data(identity_number=stranger.identity_number)
     )
     html = response.content.decode()
-    assert "Personen finns redan." in html
+    assert "Numret kan inte användas." in html
+    assert "Kontakta din enhetschef eller registratorn" in html
+    assert "finns redan" not in html
     assert "Hemlig" not in html
     assert detail(stranger) not in html
     assert Person.objects.count() == 1
@@ -220,6 +222,39 @@ def test_create_with_bad_input_rerenders_with_accessible_errors_and_saves_nothin
         r'<input[^>]*id="id_given_name"[^>]*aria-invalid="true"', html
     )
     assert not Person.objects.exists()
+
+
+def test_create_with_protected_registration_and_an_address_is_refused_with_a_swedish_message(
+    signed_in, investigator
+):
+    response = signed_in(investigator).post(
+        CREATE,
+        create_data(protection_level="skyddad_folkbokforing", street_address="Riktiga gatan 1"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Skriv ingen adress här – inte heller den riktiga." in html
+    assert 'id="id_street_address_error"' in html
+    assert not Person.objects.exists()
+
+
+def test_edit_form_of_a_person_with_protected_registration_has_no_address_fields(
+    signed_in, investigator, manager, own_district
+):
+    person = PersonFactory(
+        district=own_district,
+        protection_level="skyddad_folkbokforing",
+        street_address="",
+        postal_code="",
+        city="",
+    )
+    services.appoint_protected_handler(person, investigator, by=manager)
+    html = signed_in(investigator).get(edit(person)).content.decode()
+    assert 'name="street_address"' not in html
+    assert 'name="phone"' in html
+    assert "Post till personen skickas till Skatteverkets förmedlingsadress" in html
+    page = signed_in(investigator).get(detail(person)).content.decode()
+    assert "Post till personen skickas till Skatteverkets förmedlingsadress" in page
 
 
 def test_create_form_explains_the_kinds_of_number_in_plain_swedish(signed_in, investigator):
