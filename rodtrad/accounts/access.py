@@ -176,6 +176,44 @@ def visible_persons(user: Any, *, include_emergency: bool = True) -> QuerySet[An
     return Person.objects.filter(scope).select_related("district")
 
 
+def cases_of_child(user: Any, person: Any) -> QuerySet[Any]:
+    """The cases about this child that the user may see, newest first (one query)."""
+    return visible_cases(user).filter(child_id=person.pk).order_by("-recorded_at", "-pk")
+
+
+def sibling_cases(user: Any, case: Any) -> QuerySet[Any]:
+    """The cases of the child's siblings (people.queries.siblings_of) that the user may see."""
+    from rodtrad.people.models import Person
+    from rodtrad.people.queries import siblings_of
+
+    siblings = Person.objects.filter(siblings_of(case.child)).values("pk")
+    return (
+        visible_cases(user)
+        .filter(child_id__in=siblings)
+        .exclude(child_id=case.child_id)
+        .order_by("child__given_name", "-recorded_at", "pk")
+    )
+
+
+def report_scope(user: Any, *, for_edit: bool = False) -> Q:
+    """A report is the user's if it came to their district's intake, or if the user may see
+    (or change) one of its children's cases (reports stay with intake, SoL 19:6)."""
+    cases = editable_cases(user) if for_edit else visible_cases(user)
+    return Q(children__case_id__in=cases.values("pk")) | Q(district_id__in=intake_districts(user))
+
+
+def reports_about(user: Any, person: Any) -> QuerySet[Any]:
+    """The reports about this child that the user may read, newest first (one query)."""
+    from rodtrad.intake.models import Report
+
+    return (
+        Report.objects.filter(report_scope(user))
+        .filter(children__child_id=person.pk)
+        .distinct()
+        .order_by("-received_at", "-pk")
+    )
+
+
 def editable_persons(user: Any) -> QuerySet[Any]:
     """Persons the user may change: own district or children of cases the user may edit."""
     from rodtrad.people.models import Person

@@ -44,6 +44,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.get_case_for(request.user, pk)
     grant = access.emergency_access_for(request.user, case)
     record_access(by=request.user, case=case, route="cases:case-detail", emergency_access=grant)
+    # The siblings' cases the reader may see, linked from the page (one query, one insert).
+    sibling_cases = list(access.sibling_cases(request.user, case))
+    record_accesses(
+        by=request.user, cases=sibling_cases, action=AccessAction.LISTED, route="cases:case-detail"
+    )
     colleagues = []
     can_assign = grant is None and access.has_role(request.user, Role.TEAM_MANAGER)
     if can_assign:
@@ -62,6 +67,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "emergency": grant,
             "can_assign": can_assign,
             "colleagues": colleagues,
+            "sibling_cases": sibling_cases,
         },
     )
 

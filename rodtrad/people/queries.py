@@ -145,23 +145,50 @@ def handler_users(person: Person) -> QuerySet[Any]:
 OWN_STANDING_AGE = 15
 
 
-def network_of(person: Person) -> Q:
-    """The persons around `person` (not the person): related in either direction, the other
-    children of the person's parents and guardians, and the other children of every report
-    about the person. A filter on Person; its subqueries make it one query wherever used."""
+def _same_report_children(person_id: int) -> QuerySet[Any]:
     from rodtrad.intake.models import ReportChild
 
-    adults = Relationship.objects.filter(child=person).values("other_id")
-    children_of = Relationship.objects.filter(other=person).values("child_id")
+    reports = ReportChild.objects.filter(child_id=person_id).values("report_id")
+    return ReportChild.objects.filter(report_id__in=reports).values("child_id")
+
+
+def network_of(person: Any) -> Q:
+    """The persons around `person` (not the person): related in either direction, the other
+    children of the person's parents and guardians, and the other children of every report
+    about the person. A filter on Person; its subqueries make it one query wherever used.
+    `person` is anything with the person's `pk` (a Person or a PersonView)."""
+    adults = Relationship.objects.filter(child_id=person.pk).values("other_id")
+    children_of = Relationship.objects.filter(other_id=person.pk).values("child_id")
     through_adults = Relationship.objects.filter(other_id__in=adults).values("child_id")
-    reports = ReportChild.objects.filter(child=person).values("report_id")
-    same_report = ReportChild.objects.filter(report_id__in=reports).values("child_id")
     return (
-        Q(pk__in=adults) | Q(pk__in=children_of) | Q(pk__in=through_adults) | Q(pk__in=same_report)
+        Q(pk__in=adults)
+        | Q(pk__in=children_of)
+        | Q(pk__in=through_adults)
+        | Q(pk__in=_same_report_children(person.pk))
     ) & ~Q(pk=person.pk)
 
 
-def has_protected_person_in_network(person: Person) -> bool:
+def siblings_of(person: Any) -> Q:
+    """The child's siblings (not the child): recorded as siblings either way, children of the
+    same parent or guardian, or children of the same report. A filter on Person."""
+    sibling = RelationshipKind.SIBLING
+    parents = Relationship.objects.filter(
+        child_id=person.pk, kind__in=[RelationshipKind.GUARDIAN, RelationshipKind.PARENT]
+    ).values("other_id")
+    recorded = Relationship.objects.filter(child_id=person.pk, kind=sibling).values("other_id")
+    recorded_by_them = Relationship.objects.filter(other_id=person.pk, kind=sibling).values(
+        "child_id"
+    )
+    same_parent = Relationship.objects.filter(other_id__in=parents).values("child_id")
+    return (
+        Q(pk__in=recorded)
+        | Q(pk__in=recorded_by_them)
+        | Q(pk__in=same_parent)
+        | Q(pk__in=_same_report_children(person.pk))
+    ) & ~Q(pk=person.pk)
+
+
+def has_protected_person_in_network(person: Any) -> bool:
     """Whether anyone around the person (see network_of) has protected personal data.
 
     One query. It says nothing about who: the banner it drives is shown to everyone who may

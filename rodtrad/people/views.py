@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rodtrad.accounts import access
 from rodtrad.accounts.access import (
     CASE_ROLES,
     can,
@@ -31,6 +32,7 @@ from rodtrad.accounts.access import (
     visible_persons,
 )
 from rodtrad.accounts.models import District
+from rodtrad.frameworks.queries import code_labels
 from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_access, record_access_denied, record_accesses
 from rodtrad.lib.forms import apply_service_errors
@@ -99,7 +101,9 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 
 def _relationship_rows(request: HttpRequest, relationships: Any, *, as_child: bool) -> list[dict]:
-    """Table rows for relationships; the related person is linked only when visible."""
+    """Table rows for relationships. A related person the reader may not see is shown as
+    "person utanför din behörighet" with the kind of relationship only: no name, number or
+    link (S11), and no access event, because nothing about them is shown."""
     relationships = list(relationships)
     related = [r.other if as_child else r.child for r in relationships]
     visible_ids = set(
@@ -115,13 +119,14 @@ def _relationship_rows(request: HttpRequest, relationships: Any, *, as_child: bo
     today = timezone.localdate()
     rows = []
     for relationship, person in zip(relationships, related, strict=True):
+        is_visible = person.pk in visible_ids
         is_current = relationship.valid_to is None or relationship.valid_to >= today
         rows.append(
             {
                 "relationship": relationship,
-                "person": person_view(person, request.user),
-                "model": person,
-                "person_is_visible": person.pk in visible_ids,
+                "person": person_view(person, request.user) if is_visible else None,
+                "model": person if is_visible else None,
+                "person_is_visible": is_visible,
                 "is_current": is_current,
                 "can_end": relationship.valid_to is None and relationship.child_id in editable_ids,
             }
@@ -138,9 +143,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows_as_other = _relationship_rows(
         request, queries.relationships_as_other(person), as_child=False
     )
-    record_accesses(  # their names are shown on this page too
+    # The person's own cases and reports, as far as the reader may see them (one query each).
+    cases = list(access.cases_of_child(request.user, person).select_related("responsible"))
+    reports = list(access.reports_about(request.user, person).select_related("district"))
+    kinds = code_labels("report-kinds") if reports else {}
+    record_accesses(  # the related persons' names and the cases are shown on this page too
         by=request.user,
-        persons=[row["model"] for row in rows + rows_as_other],
+        cases=cases,
+        persons=[row["model"] for row in rows + rows_as_other if row["model"] is not None],
         action=AccessAction.LISTED,
         route="people:person-detail",
     )
@@ -151,6 +161,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person_view(person, request.user),
             "relationship_rows": rows,
             "relationship_rows_as_other": rows_as_other,
+            "cases": cases,
+            "report_rows": [(r, kinds.get(r.kind, r.kind)) for r in reports],
             "can_edit": editable_persons(request.user).filter(pk=person.pk).exists(),
             "can_appoint": can(request.user, "appoint_protected_handler", person),
             "today": timezone.localdate(),

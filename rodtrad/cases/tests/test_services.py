@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import re
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -14,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import sign_in
-
 from rodtrad.accounts import access
 from rodtrad.accounts.models import EmergencyAccess, EmergencyAccessStatus
 from rodtrad.cases import services
