@@ -74,3 +74,27 @@ def test_s15_the_case_page_warns_when_a_parent_outside_the_readers_scope_is_prot
     html = page(signed_in(intake_worker), sister_case)
     assert WARNING in html
     assert "Mona" not in html
+
+
+def test_s15_the_intake_and_investigation_pages_of_the_case_carry_the_warning_too(
+    signed_in, intake_worker, investigator, siblings, own_units
+):
+    from rodtrad.investigation.tests.helpers import make_investigation
+
+    sister_case = siblings["Sara"]
+    brother = siblings["Bo"].child
+    brother.protection_level = "sekretessmarkering"
+    brother.save()
+    report_child = sister_case.report_children.get()
+    client = signed_in(intake_worker)
+    for url in (
+        reverse("intake:protection-assessment-create", args=[report_child.pk]),
+        reverse("intake:pre-assessment-edit", args=[sister_case.pk]),
+    ):
+        assert WARNING in client.get(url).content.decode(), url
+    investigation = make_investigation(
+        own_units["investigation"], investigator, sister_case.recorded_at.date()
+    )
+    RelationshipFactory(child=investigation.case.child, other=brother, kind="sibling")
+    url = reverse("investigation:investigation-detail", args=[investigation.pk])
+    assert WARNING in signed_in(investigator).get(url).content.decode()
