@@ -22,6 +22,7 @@ from rodtrad.people.models import Person, ProtectedPersonHandler
 case = (Case.objects.filter(district__code="bromma", child__protection_level="none")
         .exclude(status="closed").order_by("pk").first())
 protected = (ProtectedPersonHandler.objects.filter(user__username="utredare")
+             .exclude(person__street_address="")
              .select_related("person").order_by("pk").first().person)
 print(json.dumps({
     "case_id": case.pk,
