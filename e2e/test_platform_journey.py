@@ -22,6 +22,7 @@ from rodtrad.people.models import Person, ProtectedPersonHandler
 case = (Case.objects.filter(district__code="bromma", child__protection_level="none")
         .exclude(status="closed").order_by("pk").first())
 protected = (ProtectedPersonHandler.objects.filter(user__username="utredare")
+             .exclude(person__street_address="")
              .select_related("person").order_by("pk").first().person)
 print(json.dumps({
     "case_id": case.pk,
@@ -99,6 +100,12 @@ def test_other_district_gets_404_then_breaks_the_glass_and_the_manager_reviews_i
         "ett pågående ärende."
     )
     page.get_by_role("button", name="Begär nödåtkomst").click()
+    # The same answer for every number (S16); the grant is listed on the request page.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Din begäran om nödåtkomst är registrerad"
+    )
+    page.get_by_role("link", name="Visa nödåtkomst som gäller nu").click()
+    page.locator(f"a[href='/arenden/{facts['case_id']}/']").click()
     expect(page).to_have_url(re.compile(rf"/arenden/{facts['case_id']}/$"))
     expect(page.get_by_text("Nödåtkomst.")).to_be_visible()
     # Read-only: no way to change the case from here.

@@ -189,16 +189,59 @@ def emergency_access_for(user: Any, case: Any) -> EmergencyAccess | None:
     return active_emergency_accesses(user).filter(case=case).first()
 
 
-def visible_persons(user: Any) -> QuerySet[Any]:
-    """Every person the user may read."""
+def visible_persons(user: Any, *, include_emergency: bool = True) -> QuerySet[Any]:
+    """Every person the user may read.
+
+    `include_emergency=False` leaves out what an emergency grant adds (the granted child and
+    that child's related persons): a write that links persons together must only use persons
+    the user sees without a grant, or the link would outlive the grant (docs/security.md, S16).
+    """
     from rodtrad.people.models import Person, Relationship
 
     districts = case_role_districts(user)
-    cases = visible_cases(user)
+    cases = visible_cases(user, include_emergency=include_emergency)
     children = cases.values("child_id")
     related = Relationship.objects.filter(child_id__in=children).values("other_id")
     scope = Q(district_id__in=districts) | Q(pk__in=children) | Q(pk__in=related)
     return Person.objects.filter(scope).select_related("district")
+
+
+def cases_of_child(user: Any, person: Any) -> QuerySet[Any]:
+    """The cases about this child that the user may see, newest first (one query)."""
+    return visible_cases(user).filter(child_id=person.pk).order_by("-recorded_at", "-pk")
+
+
+def sibling_cases(user: Any, case: Any) -> QuerySet[Any]:
+    """The cases of the child's siblings (people.queries.siblings_of) that the user may see."""
+    from rodtrad.people.models import Person
+    from rodtrad.people.queries import siblings_of
+
+    siblings = Person.objects.filter(siblings_of(case.child)).values("pk")
+    return (
+        visible_cases(user)
+        .filter(child_id__in=siblings)
+        .exclude(child_id=case.child_id)
+        .order_by("child__given_name", "-recorded_at", "pk")
+    )
+
+
+def report_scope(user: Any, *, for_edit: bool = False) -> Q:
+    """A report is the user's if it came to their district's intake, or if the user may see
+    (or change) one of its children's cases (reports stay with intake, SoL 19:6)."""
+    cases = editable_cases(user) if for_edit else visible_cases(user)
+    return Q(children__case_id__in=cases.values("pk")) | Q(district_id__in=intake_districts(user))
+
+
+def reports_about(user: Any, person: Any) -> QuerySet[Any]:
+    """The reports about this child that the user may read, newest first (one query)."""
+    from rodtrad.intake.models import Report
+
+    return (
+        Report.objects.filter(report_scope(user))
+        .filter(children__child_id=person.pk)
+        .distinct()
+        .order_by("-received_at", "-pk")
+    )
 
 
 def editable_persons(user: Any) -> QuerySet[Any]:

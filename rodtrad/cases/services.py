@@ -67,12 +67,18 @@ def _open_case_of(identity_number: str) -> Case | None:
     )
 
 
-def request_emergency_access(*, by: Any, identity_number: str, reason: str) -> EmergencyAccess:
+def request_emergency_access(
+    *, by: Any, identity_number: str, reason: str
+) -> EmergencyAccess | None:
     """Break the glass: read-only access to a child's open case outside the user's scope.
 
     Needs a reason. The grant lasts settings.RODTRAD_EMERGENCY_ACCESS_MINUTES and lands in
     the review list of the team managers of the case's district. For a child with protected
     personal data the grant waits for a team manager's approval (a second person).
+
+    A number without an open case returns None (journaled as an attempt). The page answers
+    every request alike, so that it tells nobody whether a child exists or is protected
+    (S16); a grant that is active shows up among the user's grants.
     """
     if not access.can(by, "request_emergency_access"):
         raise PermissionDenied
@@ -90,9 +96,7 @@ def request_emergency_access(*, by: Any, identity_number: str, reason: str) -> E
     case = _open_case_of(number.value)
     if case is None:
         record("cases.emergency_access_not_found", by=by, data={})  # a miss is an attempt too
-        raise ValidationError(
-            _("Det finns inget pågående ärende för det numret."), code="identity_number"
-        )
+        return None
     if access.editable_cases(by).filter(pk=case.pk).exists():
         raise AlreadyInScope(case)
     with transaction.atomic():
@@ -123,6 +127,15 @@ def request_emergency_access(*, by: Any, identity_number: str, reason: str) -> E
             data={"needs_approval": needs_approval, "is_protected": case.child.is_protected},
         )
         return grant
+
+
+def current_emergency_accesses(user: Any) -> Any:
+    """The user's own grants that are active now, newest first (the request page lists them)."""
+    return (
+        access.active_emergency_accesses(user)
+        .select_related("case", "case__child", "case__district")
+        .order_by("-starts_at")
+    )
 
 
 def reviewable_emergency_accesses(user: Any) -> Any:

@@ -156,6 +156,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.get_case_for(request.user, pk)
     grant = access.emergency_access_for(request.user, case)
     record_access(by=request.user, case=case, route="cases:case-detail", emergency_access=grant)
+    # The siblings' cases the reader may see, linked from the page (one query, one insert).
+    sibling_cases = list(access.sibling_cases(request.user, case))
+    record_accesses(
+        by=request.user, cases=sibling_cases, action=AccessAction.LISTED, route="cases:case-detail"
+    )
     colleagues = []
     can_assign = grant is None and access.has_role(request.user, Role.TEAM_MANAGER)
     if can_assign:
@@ -174,6 +179,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "emergency": grant,
             "can_assign": can_assign,
             "colleagues": colleagues,
+            "sibling_cases": sibling_cases,
         },
     )
 
@@ -218,12 +224,18 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def emergency_request(request: HttpRequest) -> HttpResponse:
+    """Ask for emergency access; the answer is the same for every number (S16).
+
+    Whether the child has an open case, is protected (the grant then waits for a second
+    person) or is unknown, the requester gets the same page: "the request is registered".
+    Grants that are active are listed on this page (GET), each with its case.
+    """
     if not access.can(request.user, "request_emergency_access"):
         raise PermissionDenied
     form = EmergencyAccessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            grant = services.request_emergency_access(
+            services.request_emergency_access(
                 by=request.user,
                 identity_number=form.cleaned_data["identity_number"],
                 reason=form.cleaned_data["reason"],
@@ -233,10 +245,17 @@ def emergency_request(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            if grant.status == "active":
-                return redirect("cases:case-detail", pk=grant.case_id)
-            return render(request, "cases/emergency_pending.html", {"grant": grant})
-    return render(request, "cases/emergency_request.html", {"form": form})
+            return render(request, "cases/emergency_pending.html")
+    grants = list(services.current_emergency_accesses(request.user))
+    for grant in grants:  # the child's name is on the page: a read through the grant
+        record_access(
+            by=request.user,
+            case=grant.case,
+            action=AccessAction.LISTED,
+            route="cases:emergency-request",
+            emergency_access=grant,
+        )
+    return render(request, "cases/emergency_request.html", {"form": form, "grants": grants})
 
 
 def _manager_grant(request: HttpRequest, pk: int) -> EmergencyAccess:

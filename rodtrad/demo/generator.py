@@ -370,11 +370,13 @@ def generate(*, seed: int = 1, families: int = 180) -> DemoSummary:
             )
             if protection != ProtectionLevel.NONE:
                 protected_family_indexes.append(family_index)
+            # Skyddad folkbokföring: no ordinary address is kept (post goes via Skatteverket).
+            has_address = protection != ProtectionLevel.PROTECTED_REGISTRATION
             common = {
                 "family_name": family_name,
-                "street_address": street,
-                "postal_code": postal_code,
-                "city": "Stockholm",
+                "street_address": street if has_address else "",
+                "postal_code": postal_code if has_address else "",
+                "city": "Stockholm" if has_address else "",
                 "district": district,
                 "language": language,
                 "needs_interpreter": language != "svenska" and rng.random() < 0.5,

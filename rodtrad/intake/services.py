@@ -131,6 +131,10 @@ def open_case(*, by: Any, child: Person, district: District) -> Case:
     with transaction.atomic():
         if district.pk not in access.case_role_districts(by):
             raise PermissionDenied
+        # A case makes its child visible to the district: never for a child the user sees
+        # only through an emergency grant (S16).
+        if not access.editable_persons(by).filter(pk=child.pk).exists():
+            raise PermissionDenied
         case = Case.objects.create(
             child=child, district=district, unit=_intake_unit(district), status=CaseStatus.INTAKE
         )

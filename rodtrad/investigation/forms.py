@@ -481,17 +481,30 @@ class ExtensionForm(forms.Form):
 
 
 class CommunicationForm(forms.Form):
+    """Kommunicering: the recipient is chosen among the case's persons, never typed.
+
+    `recipients` are people.queries.CasePerson rows; the labels carry name and relationship
+    and a marker for protected persons, never an address. The secrecy-check box is there only
+    when the recipient or someone in the family has protected personal data.
+    """
+
     subject = text_field(
         _("Vad kommunicerades?"),
         required=True,
         help_text=_("Till exempel utredningen i sin helhet eller ett visst utlåtande."),
         rows=3,
     )
-    recipient = forms.CharField(
+    recipient = forms.ChoiceField(
         label=_("Till vem"),
-        max_length=200,
-        help_text=_("Till exempel vårdnadshavare eller barnet (från 15 år)."),
-        error_messages={"required": REQUIRED},
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Välj bland barnets vårdnadshavare och närstående, eller barnet om det har fyllt "
+            "15 år. Saknas någon? Lägg till relationen på barnets personsida först."
+        ),
+        error_messages={
+            "required": _("Välj vem materialet skickades till."),
+            "invalid_choice": _("Välj vem materialet skickades till."),
+        },
     )
     sent_on = date_field(_("Skickat"))
     answer_by = date_field(
@@ -501,6 +514,41 @@ class CommunicationForm(forms.Form):
             "svaret har kommit eller svarstiden har gått ut."
         ),
     )
+
+    is_secrecy_checked = forms.BooleanField(
+        label=_(
+            "Jag har gjort en sekretessprövning. Det som skickas avslöjar inte var någon med "
+            "skyddade personuppgifter bor eller vistas."
+        ),
+        required=False,
+    )
+
+    def __init__(
+        self, *args: Any, recipients: list[Any], needs_secrecy_check: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.recipients = {choice.key: choice for choice in recipients}
+        cast(forms.ChoiceField, self.fields["recipient"]).choices = [
+            (choice.key, recipient_label(choice)) for choice in recipients
+        ]
+        if not needs_secrecy_check:
+            del self.fields["is_secrecy_checked"]
+
+    def chosen(self) -> Any:
+        """The CasePerson chosen (after is_valid())."""
+        return self.recipients[self.cleaned_data["recipient"]]
+
+
+def recipient_label(choice: Any) -> str:
+    """Name and relationship; protected persons are marked. Never an address."""
+    from django.utils.translation import gettext
+
+    label = f"{choice.person} – {choice.kind_label}"
+    if choice.relationship is not None and choice.relationship.has_custody:
+        label += ", " + gettext("har vårdnaden")
+    if choice.person.is_protected:
+        label += " (" + gettext("skyddade personuppgifter") + ")"
+    return label
 
 
 class CommunicationAnswerForm(forms.Form):

@@ -468,13 +468,41 @@ class ExtensionRequest(models.Model):
 
 
 class Communication(models.Model):
-    """Kommunicering (förvaltningslagen 25 §): what was sent to whom, and the answer."""
+    """Kommunicering (förvaltningslagen 25 §): what was sent to which of the case's persons,
+    and the answer.
+
+    The recipient is chosen among the case's persons (the child from 15, guardians, other
+    related persons: people.queries.persons_around_child), never typed, so that a protected
+    person is recognised before anything is sent. Rows recorded before that keep their typed
+    text in `legacy_recipient`, shown as such.
+    """
 
     investigation = models.ForeignKey(
         Investigation, on_delete=models.PROTECT, related_name="communications"
     )
     subject = models.TextField(_("vad som kommunicerades"))
-    recipient = models.CharField(_("till vem"), max_length=200)
+    recipient = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("mottagare"),
+    )
+    # In what capacity the recipient got it; empty when the recipient is the child.
+    recipient_relationship = models.ForeignKey(
+        "people.Relationship",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("mottagarens relation till barnet"),
+    )
+    legacy_recipient = models.CharField(
+        _("mottagare (fritext från en äldre version)"), max_length=200, blank=True
+    )
+    # The user confirmed a secrecy check: the recipient or someone in the family is protected.
+    is_secrecy_checked = models.BooleanField(_("sekretessprövning gjord"), default=False)
     sent_on = models.DateField(_("skickat"))
     # The last day the party may answer (svarstid). Closing the investigation waits for the
     # answer or for this day to pass (förvaltningslagen 25 §).
@@ -490,6 +518,12 @@ class Communication(models.Model):
 
     class Meta:
         ordering = ["sent_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(legacy_recipient=""),
+                name="communication_has_a_recipient",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Kommunicering {self.pk}"

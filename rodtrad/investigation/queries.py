@@ -216,7 +216,11 @@ def has_child_conversation(investigation: Investigation) -> bool:
 
 
 def communications(investigation: Investigation) -> QuerySet[Communication]:
-    return Communication.objects.filter(investigation=investigation).order_by("sent_on", "pk")
+    return (
+        Communication.objects.filter(investigation=investigation)
+        .select_related("recipient", "recipient_relationship")
+        .order_by("sent_on", "pk")
+    )
 
 
 def waiting_communications(investigation: Investigation, on: date) -> list[Communication]:

@@ -48,6 +48,8 @@ from rodtrad.investigation.models import (
 )
 from rodtrad.journal.services import record
 from rodtrad.lib.versioning import StaleVersion, update_versioned
+from rodtrad.people import queries as people_queries
+from rodtrad.people.models import Person, Relationship
 
 D = TypeVar("D", bound=InvestigationDocument)
 
@@ -59,6 +61,10 @@ def open_investigation(case: Case, *, by: Any, opened_on: date) -> Investigation
     status; this creates the investigation and journals it, in the caller's transaction.
     """
     with transaction.atomic():
+        # The caller has checked too; a service is a door of its own (S16: emergency access
+        # is read-only in every service).
+        if not access.can(by, "edit_case", case):
+            raise PermissionDenied
         investigation = Investigation.objects.create(case=case, opened_on=opened_on, opened_by=by)
         # The case passes from intake to the district's investigation unit, whose
         # investigators now see it (access follows the case's unit).
@@ -1069,20 +1075,24 @@ def record_communication(
     *,
     by: Any,
     subject: str,
-    recipient: str,
+    recipient: Person | None,
+    relationship: Relationship | None = None,
     sent_on: date | None,
     answer_by: date | None = None,
+    is_secrecy_checked: bool = False,
 ) -> Communication:
-    """Record that material was sent to a party to comment on before the decision.
+    """Record that material was sent to one of the case's persons to comment on before the
+    decision: the child from 15, or a related person through `relationship`.
 
     The analysis must exist (at least a draft with text); `answer_by` is the last day for
-    the party's answer, which closing the investigation waits for.
+    the party's answer, which closing the investigation waits for. When the recipient or
+    anyone in the child's network has protected personal data, the user must confirm a
+    secrecy check first (docs/domain.md §2.8: every disclosure is checked).
     """
     with transaction.atomic():
         fresh = _locked(investigation, by)
         _require_analysis_for_communication(fresh)
         subject = _required(subject, "subject", _("Skriv vad som kommunicerades."))
-        recipient = _required(recipient, "recipient", _("Skriv vem det skickades till."))
         _date_in_investigation(sent_on, "sent_on", fresh)
         assert sent_on is not None  # checked above
         if answer_by is None:
@@ -1091,10 +1101,44 @@ def record_communication(
             raise ValidationError(
                 {"answer_by": _("Sista dag för svar kan inte vara före utskicket.")}
             )
+        child = fresh.case.child
+        chosen = next(
+            (
+                choice
+                for choice in people_queries.persons_around_child(child, on=sent_on)
+                if recipient is not None
+                and choice.person.pk == recipient.pk
+                and getattr(choice.relationship, "pk", None) == getattr(relationship, "pk", None)
+            ),
+            None,
+        )
+        if chosen is None:
+            raise ValidationError(
+                {
+                    "recipient": _(
+                        "Välj mottagare bland barnets vårdnadshavare och närstående (eller "
+                        "barnet, från 15 år)."
+                    )
+                }
+            )
+        has_protected_network = people_queries.has_protected_person_in_network(child)
+        needs_check = chosen.person.is_protected or child.is_protected or has_protected_network
+        if needs_check and not is_secrecy_checked:
+            raise ValidationError(
+                {
+                    "is_secrecy_checked": _(
+                        "Det finns skyddade personuppgifter hos mottagaren eller i barnets "
+                        "nätverk. Gör en sekretessprövning och bekräfta den innan du "
+                        "registrerar utskicket."
+                    )
+                }
+            )
         communication = Communication.objects.create(
             investigation=fresh,
             subject=subject,
-            recipient=recipient,
+            recipient=chosen.person,
+            recipient_relationship=chosen.relationship,
+            is_secrecy_checked=bool(needs_check and is_secrecy_checked),
             sent_on=sent_on,
             answer_by=answer_by,
             recorded_by=by,
@@ -1104,7 +1148,15 @@ def record_communication(
             by=by,
             investigation=fresh,
             obj=communication,
-            data={"sent_on": sent_on.isoformat(), "answer_by": answer_by.isoformat()},
+            data={
+                "sent_on": sent_on.isoformat(),
+                "answer_by": answer_by.isoformat(),
+                "recipient_id": chosen.person.pk,
+                "recipient_kind": chosen.relationship.kind if chosen.relationship else "child",
+                "is_recipient_protected": chosen.person.is_protected,
+                "has_protected_network": has_protected_network,
+                "is_secrecy_checked": communication.is_secrecy_checked,
+            },
         )
         return communication
 

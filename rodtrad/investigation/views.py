@@ -38,9 +38,11 @@ from rodtrad.investigation.models import (
     Need,
     RiskAssessment,
 )
-from rodtrad.journal.services import record_access
+from rodtrad.journal.models import AccessAction
+from rodtrad.journal.services import record_access, record_accesses
 from rodtrad.lib.forms import apply_service_errors
 from rodtrad.lib.versioning import StaleVersion, display_value, render_conflict
+from rodtrad.people import queries as people_queries
 
 GET_OR_POST = require_http_methods(["GET", "POST"])
 # Case notes arrive in POST bodies: keep them out of error reports.
@@ -1091,17 +1093,34 @@ def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = queries.get_investigation_for(request.user, pk, for_edit=True)
     if not investigation.is_open:
         return _closed(request, investigation)
-    form = forms.CommunicationForm(request.POST or None, initial={"sent_on": timezone.localdate()})
+    child = investigation.case.child
+    today = timezone.localdate()
+    recipients = people_queries.persons_around_child(child, on=today)
+    has_protected_network = people_queries.has_protected_person_in_network(child)
+    needs_secrecy_check = (
+        has_protected_network
+        or child.is_protected
+        or any(choice.person.is_protected for choice in recipients)
+    )
+    form = forms.CommunicationForm(
+        request.POST or None,
+        initial={"sent_on": today},
+        recipients=recipients,
+        needs_secrecy_check=needs_secrecy_check,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        chosen = form.chosen()
         try:
             services.record_communication(
                 investigation,
                 by=request.user,
                 subject=data["subject"],
-                recipient=data["recipient"],
+                recipient=chosen.person,
+                relationship=chosen.relationship,
                 sent_on=data["sent_on"],
                 answer_by=data["answer_by"],
+                is_secrecy_checked=data.get("is_secrecy_checked", False),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -1111,12 +1130,25 @@ def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
                 reverse("investigation:investigation-detail", args=[pk]) + "#kommunicering"
             )
     analysis = queries.current_analysis(investigation)
+    # The recipients' names are on the page: one access event each, in one insert (S19).
+    record_accesses(
+        by=request.user,
+        persons=[choice.person for choice in recipients if choice.relationship is not None],
+        action=AccessAction.LISTED,
+        route="investigation:communication-create",
+    )
     return _page(
         request,
         "investigation/communication_form.html",
         investigation,
         "investigation:communication-create",
-        {"form": form, "has_analysis": analysis is not None and bool(analysis.text.strip())},
+        {
+            "form": form,
+            "has_analysis": analysis is not None and bool(analysis.text.strip()),
+            "has_recipients": bool(recipients),
+            "needs_secrecy_check": needs_secrecy_check,
+            "has_protected_network": has_protected_network,
+        },
     )
 
 

@@ -16,7 +16,14 @@ from rodtrad.accounts.models import District, User
 from rodtrad.people.identity import IdentityNumber, InvalidIdentityNumber, parse_identity_number
 from rodtrad.people.masking import CONTACT_FIELDS
 from rodtrad.people.models import LegalSex, ProtectionLevel, RelationshipKind
-from rodtrad.people.services import EDITABLE_FIELDS, PROTECTION_ORDER, validate_person_values
+from rodtrad.people.services import (
+    ADDRESS_FIELDS,
+    EDITABLE_FIELDS,
+    NO_ORDINARY_ADDRESS,
+    PROTECTION_ORDER,
+    check_address_allowed,
+    validate_person_values,
+)
 
 REQUIRED = _("Det här fältet måste fyllas i.")
 
@@ -154,6 +161,7 @@ class PersonForm(forms.Form):
         creating: bool,
         include_contact: bool = True,
         districts: Any = None,
+        protection_level: str = ProtectionLevel.NONE,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -172,18 +180,27 @@ class PersonForm(forms.Form):
         if not include_contact:
             for name in CONTACT_FIELDS:
                 del self.fields[name]
+        elif protection_level in NO_ORDINARY_ADDRESS:
+            # No ordinary address for these persons: the page explains the forwarding instead.
+            for name in ADDRESS_FIELDS:
+                del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         values = {name: cleaned.get(name) for name in EDITABLE_FIELDS if name in self.fields}
-        try:
-            validate_person_values(values)
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                # Fields that already failed their own checks keep that one message.
-                if name in self.fields and name not in self.errors:
-                    for message in messages:
-                        self.add_error(name, message)
+        checks = [lambda: validate_person_values(values)]
+        if "protection_level" in self.fields:
+            level = str(cleaned.get("protection_level") or "")
+            checks.append(lambda: check_address_allowed(level, values))
+        for check in checks:
+            try:
+                check()
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    # Fields that already failed their own checks keep that one message.
+                    if name in self.fields and name not in self.errors:
+                        for message in messages:
+                            self.add_error(name, message)
         return cleaned
 
     def chosen_district(self) -> Any:

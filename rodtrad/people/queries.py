@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -11,7 +12,13 @@ from django.utils import timezone
 
 from rodtrad.accounts.access import CASE_ROLES, editable_persons, not_found, visible_persons
 from rodtrad.people.identity import IdentityNumber, parse_identity_number
-from rodtrad.people.models import Person, ProtectedPersonHandler, ProtectionLevel, Relationship
+from rodtrad.people.models import (
+    Person,
+    ProtectedPersonHandler,
+    ProtectionLevel,
+    Relationship,
+    RelationshipKind,
+)
 
 SEARCH_LIMIT = 50
 # Input with this many digits is an identity number, never a name.
@@ -31,9 +38,18 @@ def looks_like_identity_number(query: str) -> bool:
     return bool(LOOKS_LIKE_NUMBER.search(query.replace(" ", "").replace("-", "")))
 
 
-def find_by_identity_number(user: Any, identity: IdentityNumber) -> Person | None:
-    """The visible person with exactly this number (protected persons included)."""
-    return visible_persons(user).filter(identity_number=identity.value).first()
+def find_by_identity_number(
+    user: Any, identity: IdentityNumber, *, include_emergency: bool = True
+) -> Person | None:
+    """The visible person with exactly this number (protected persons included).
+
+    `include_emergency=False` for lookups that lead to a write linking persons (S16).
+    """
+    return (
+        visible_persons(user, include_emergency=include_emergency)
+        .filter(identity_number=identity.value)
+        .first()
+    )
 
 
 def search_persons(user: Any, query: str) -> PersonSearch:
@@ -120,3 +136,112 @@ def handler_users(person: Person) -> QuerySet[Any]:
     return User.objects.filter(pk__in=handlers_of(person).values("user_id")).order_by(
         "last_name", "first_name", "username"
     )
+
+
+# --- a child's network ------------------------------------------------------------------------
+
+# A child may take part in their own case from 15 (SoL 2025:400 3 kap. 4 §), so from then on the
+# child is one of the parties who are sent material to comment on.
+OWN_STANDING_AGE = 15
+
+
+def _same_report_children(person_id: int) -> QuerySet[Any]:
+    from rodtrad.intake.models import ReportChild
+
+    reports = ReportChild.objects.filter(child_id=person_id).values("report_id")
+    return ReportChild.objects.filter(report_id__in=reports).values("child_id")
+
+
+def network_of(person: Any) -> Q:
+    """The persons around `person` (not the person): related in either direction, the other
+    children of the person's parents and guardians, and the other children of every report
+    about the person. A filter on Person; its subqueries make it one query wherever used.
+    `person` is anything with the person's `pk` (a Person or a PersonView)."""
+    adults = Relationship.objects.filter(child_id=person.pk).values("other_id")
+    children_of = Relationship.objects.filter(other_id=person.pk).values("child_id")
+    through_adults = Relationship.objects.filter(other_id__in=adults).values("child_id")
+    return (
+        Q(pk__in=adults)
+        | Q(pk__in=children_of)
+        | Q(pk__in=through_adults)
+        | Q(pk__in=_same_report_children(person.pk))
+    ) & ~Q(pk=person.pk)
+
+
+def siblings_of(person: Any) -> Q:
+    """The child's siblings (not the child): recorded as siblings either way, children of the
+    same parent or guardian, or children of the same report. A filter on Person."""
+    sibling = RelationshipKind.SIBLING
+    parents = Relationship.objects.filter(
+        child_id=person.pk, kind__in=[RelationshipKind.GUARDIAN, RelationshipKind.PARENT]
+    ).values("other_id")
+    recorded = Relationship.objects.filter(child_id=person.pk, kind=sibling).values("other_id")
+    recorded_by_them = Relationship.objects.filter(other_id=person.pk, kind=sibling).values(
+        "child_id"
+    )
+    same_parent = Relationship.objects.filter(other_id__in=parents).values("child_id")
+    return (
+        Q(pk__in=recorded)
+        | Q(pk__in=recorded_by_them)
+        | Q(pk__in=same_parent)
+        | Q(pk__in=_same_report_children(person.pk))
+    ) & ~Q(pk=person.pk)
+
+
+def has_protected_person_in_network(person: Any) -> bool:
+    """Whether anyone around the person (see network_of) has protected personal data.
+
+    One query. It says nothing about who: the banner it drives is shown to everyone who may
+    see the person, also when the protected relative is outside their scope.
+    """
+    return (
+        Person.objects.filter(network_of(person))
+        .exclude(protection_level=ProtectionLevel.NONE)
+        .exists()
+    )
+
+
+@dataclass(frozen=True)
+class CasePerson:
+    """One of the persons a case's material can be sent to: the child, or a related person
+    through one relationship (the relationship says in what capacity)."""
+
+    person: Person
+    relationship: Relationship | None
+
+    @property
+    def key(self) -> str:
+        """A form value that names the choice without personal data."""
+        return "barnet" if self.relationship is None else f"relation-{self.relationship.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        from django.utils.translation import gettext
+
+        if self.relationship is None:
+            return gettext("Barnet")
+        return str(self.relationship.get_kind_display())
+
+
+def persons_around_child(child: Person, *, on: date) -> list[CasePerson]:
+    """The case's persons who can receive material: the child from 15, then the persons with a
+    relationship to the child that is current on `on`, guardians first. One query."""
+    from rodtrad.people.masking import age_on
+
+    order = {
+        RelationshipKind.GUARDIAN: 0,
+        RelationshipKind.PARENT: 1,
+        RelationshipKind.FOSTER_CARER: 2,
+        RelationshipKind.SIBLING: 3,
+        RelationshipKind.OTHER: 4,
+    }
+    relationships = sorted(
+        Relationship.objects.filter(child=child, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("other", "other__district"),
+        key=lambda r: (not r.has_custody, order.get(RelationshipKind(r.kind), 9), r.pk),
+    )
+    persons = [CasePerson(person=r.other, relationship=r) for r in relationships]
+    if age_on(child.birth_date, on) >= OWN_STANDING_AGE:
+        persons.insert(0, CasePerson(person=child, relationship=None))
+    return persons

@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rodtrad.accounts.access import (
     CASE_ROLES,
@@ -71,10 +72,32 @@ POSTAL_CODE = re.compile(r"^\d{5}$")
 PHONE = re.compile(r"^[0-9 +\-()]*$")
 
 
-class DuplicatePerson(Exception):
-    """The identity number is already in the register; `existing` is that person."""
+# Protection levels under which the person's real address must not be stored in the ordinary
+# fields (DOMAIN.md §2.8): post goes through Skatteverket, which forwards it.
+NO_ORDINARY_ADDRESS = frozenset(
+    {ProtectionLevel.PROTECTED_REGISTRATION, ProtectionLevel.FICTITIOUS_IDENTITY}
+)
+ADDRESS_FIELDS = ("street_address", "postal_code", "city")
 
-    def __init__(self, existing: Person) -> None:
+
+# What a user is told when a number cannot be used: the same words whether the number belongs
+# to a person outside their scope, protected or not (S11, S15). It does not say that the number
+# exists; the registrator or team manager can find out what applies.
+NUMBER_REFUSED_MESSAGE = gettext_lazy(
+    "Numret kan inte användas. Kontakta din enhetschef eller registratorn, så får du hjälp "
+    "att gå vidare."
+)
+
+
+class DuplicatePerson(Exception):
+    """The identity number is already in the register.
+
+    `existing` is that person only when the user may already see them; otherwise it is None
+    and nothing about the person may be shown: not that the number exists, where, or whether
+    the person is protected (S11, S15). The refusal is then journaled.
+    """
+
+    def __init__(self, existing: Person | None) -> None:
         super().__init__("duplicate identity number")
         self.existing = existing
 
@@ -219,6 +242,38 @@ def _duplicate_of(identity_number: str, *, exclude_pk: int | None = None) -> Per
     return queryset.select_related("district").first()
 
 
+def _duplicate(by: Any, existing: Person, *, operation: str, district: str) -> DuplicatePerson:
+    """The answer to a number that is already taken: the person, if the user may see them;
+    otherwise nothing, and the attempt is journaled (in its own transaction, because the
+    caller's write has been rolled back). The journal holds the person's id, never the
+    number, so that the person's district can see who tried it."""
+    if visible_persons(by).filter(pk=existing.pk).exists():
+        return DuplicatePerson(existing)
+    with transaction.atomic():
+        record(
+            "people.duplicate_number_refused",
+            by=by,
+            person_id=existing.pk,
+            district=district,
+            data={"operation": operation},
+        )
+    return DuplicatePerson(None)
+
+
+def check_address_allowed(protection_level: str, values: dict[str, Any]) -> None:
+    """Skyddad folkbokföring and fingerade personuppgifter: the ordinary address stays empty."""
+    if protection_level not in NO_ORDINARY_ADDRESS:
+        return
+    filled = [name for name in ADDRESS_FIELDS if values.get(name)]
+    if filled:
+        message = _(
+            "Personen har skyddad folkbokföring eller fingerade personuppgifter. Skriv ingen "
+            "adress här – inte heller den riktiga. Post till personen skickas via Skatteverket, "
+            "som skickar den vidare."
+        )
+        raise ValidationError({name: message for name in filled})
+
+
 # --- persons ----------------------------------------------------------------------------------
 
 
@@ -240,7 +295,12 @@ def create_person(
     needs_interpreter: bool = False,
     protection_level: str = ProtectionLevel.NONE,
 ) -> Person:
-    """Register a person; a number already in the register raises DuplicatePerson."""
+    """Register a person; a number already in the register raises DuplicatePerson.
+
+    Every check that does not need the register comes first, so that an invalid form gets the
+    same answer whether or not its number exists elsewhere (S11); the number is only tried
+    against the register by the insert itself.
+    """
     if not can(by, "create_person") or district is None:
         raise PermissionDenied("role may not create persons")
     if district.pk not in case_role_districts(by):
@@ -249,9 +309,6 @@ def create_person(
         raise ValidationError({"protection_level": _("Välj skyddsnivå i listan.")})
 
     identity = _parse_number(identity_number)
-    existing = _duplicate_of(identity.value)
-    if existing is not None:
-        raise DuplicatePerson(existing)
     values = _clean_person_values(
         {
             "given_name": given_name,
@@ -268,34 +325,38 @@ def create_person(
         },
         identity,
     )
-    with transaction.atomic():
-        person = Person(**values, district=district, protection_level=protection_level)
-        try:
-            with transaction.atomic():  # savepoint: a lost race on the number is a duplicate
-                person.save()
-        except IntegrityError:
-            existing = _duplicate_of(identity.value)
-            if existing is None:
-                raise
-            raise DuplicatePerson(existing) from None
-        record(
-            "people.person_created",
-            by=by,
-            obj=person,
-            person_id=person.pk,
-            district=district.code,
-            data={
-                "identity_kind": person.identity_kind,
-                "protection_level": person.protection_level,
-            },
-        )
+    check_address_allowed(protection_level, values)
+    person = Person(**values, district=district, protection_level=protection_level)
+    try:
+        with transaction.atomic():
+            person.save()  # the unique number is checked here, by the database
+            record(
+                "people.person_created",
+                by=by,
+                obj=person,
+                person_id=person.pk,
+                district=district.code,
+                data={
+                    "identity_kind": person.identity_kind,
+                    "protection_level": person.protection_level,
+                },
+            )
+    except IntegrityError:
+        existing = _duplicate_of(identity.value)
+        if existing is None:
+            raise
+        raise _duplicate(by, existing, operation="create", district=district.code) from None
     return person
 
 
 def update_person(
     person: Person, *, by: Any, expected_version: int, changes: dict[str, Any]
 ) -> Person:
-    """Change a person's details if nobody has saved since `expected_version` (StaleVersion)."""
+    """Change a person's details if nobody has saved since `expected_version` (StaleVersion).
+
+    Validation, then the version, then the register: a stale form gets the conflict page
+    whether or not a new number exists elsewhere (S11).
+    """
     _require_edit(by, person)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -314,6 +375,7 @@ def update_person(
     cleaned = _clean_person_values(merged, identity)
     if identity is None:
         cleaned.pop("identity_number", None)
+    check_address_allowed(person.protection_level, {name: cleaned.get(name) for name in changes})
     changed = [
         name
         for name in (*EDITABLE_FIELDS, "identity_kind")
@@ -322,36 +384,37 @@ def update_person(
     if not changed:
         return person  # nothing to write, so nothing can be overwritten
 
-    if "identity_number" in changed:
-        existing = _duplicate_of(cleaned["identity_number"], exclude_pk=person.pk)
-        if existing is not None:
-            raise DuplicatePerson(existing)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                update_versioned(
-                    person,
-                    expected_version=expected_version,
-                    changes={name: cleaned[name] for name in changed},
-                )
-        except IntegrityError:
-            existing = _duplicate_of(cleaned.get("identity_number", ""), exclude_pk=person.pk)
-            if existing is None:
-                raise
-            raise DuplicatePerson(existing) from None
-        record(
-            "people.person_updated",
-            by=by,
-            obj=person,
-            person_id=person.pk,
-            district=person.district.code,
-            data={"fields": sorted(changed)},
-        )
+    try:
+        with transaction.atomic():
+            # The compare-and-set answers a stale version before the unique number is tried.
+            update_versioned(
+                person,
+                expected_version=expected_version,
+                changes={name: cleaned[name] for name in changed},
+            )
+            record(
+                "people.person_updated",
+                by=by,
+                obj=person,
+                person_id=person.pk,
+                district=person.district.code,
+                data={"fields": sorted(changed)},
+            )
+    except IntegrityError:
+        existing = _duplicate_of(cleaned.get("identity_number", ""), exclude_pk=person.pk)
+        if existing is None:
+            raise
+        raise _duplicate(by, existing, operation="update", district=person.district.code) from None
     return person
 
 
 def set_protection_level(person: Person, *, by: Any, level: str, expected_version: int) -> Person:
-    """Raise or lower a person's protection level; lowering is for the district's team manager."""
+    """Raise or lower a person's protection level; lowering is for the district's team manager.
+
+    Skyddad folkbokföring and fingerade personuppgifter empty the ordinary address fields in
+    the same write: the address on file may be the real one, which must not be kept there
+    (DOMAIN.md §2.8); post goes through Skatteverket from now on.
+    """
     _require_edit(by, person)
     if level not in ProtectionLevel.values:
         raise ValidationError({"level": _("Välj skyddsnivå i listan.")})
@@ -362,17 +425,20 @@ def set_protection_level(person: Person, *, by: Any, level: str, expected_versio
         can(by, "appoint_protected_handler", person)
     ):
         raise PermissionDenied("only the team manager may lower protection")
+    changes: dict[str, Any] = {"protection_level": level}
+    cleared = []
+    if level in NO_ORDINARY_ADDRESS:
+        cleared = [name for name in ADDRESS_FIELDS if getattr(person, name)]
+        changes.update({name: "" for name in cleared})
     with transaction.atomic():
-        update_versioned(
-            person, expected_version=expected_version, changes={"protection_level": level}
-        )
+        update_versioned(person, expected_version=expected_version, changes=changes)
         record(
             "people.protection_changed",
             by=by,
             obj=person,
             person_id=person.pk,
             district=person.district.code,
-            data={"from": old, "to": level},
+            data={"from": old, "to": level, "cleared_fields": cleared},
         )
     return person
 
@@ -444,10 +510,18 @@ def add_relationship(
     valid_from: date,
     valid_to: date | None = None,
 ) -> Relationship:
-    """Record how `other` relates to `child` (guardian, parent, ...) for a period."""
+    """Record how `other` relates to `child` (guardian, parent, ...) for a period.
+
+    The child must be in the user's edit scope, and the other person visible to the user
+    without an emergency grant. A relationship makes `other` visible to everyone who sees a
+    case of `child` (accounts/access.py, visible_persons), so a link to a person seen only
+    through a grant would outlive the grant and widen other people's scope (S16). A person
+    the user cannot see on their own is linked by someone who can (docs/architecture.md,
+    "Access rules").
+    """
     _require_edit(by, child)
-    if not visible_persons(by).filter(pk=other.pk).exists():
-        raise PermissionDenied("other person outside the user's scope")
+    if not visible_persons(by, include_emergency=False).filter(pk=other.pk).exists():
+        raise PermissionDenied("other person outside the user's own scope")
     errors: dict[str, str] = {}
     if child.pk == other.pk:
         errors["other"] = _("En person kan inte ha en relation till sig själv.")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rodtrad.accounts import access
 from rodtrad.accounts.access import (
     CASE_ROLES,
     can,
@@ -31,6 +32,7 @@ from rodtrad.accounts.access import (
     visible_persons,
 )
 from rodtrad.accounts.models import District
+from rodtrad.frameworks.queries import code_labels
 from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_access, record_access_denied, record_accesses
 from rodtrad.lib.forms import apply_service_errors
@@ -99,7 +101,9 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 
 def _relationship_rows(request: HttpRequest, relationships: Any, *, as_child: bool) -> list[dict]:
-    """Table rows for relationships; the related person is linked only when visible."""
+    """Table rows for relationships. A related person the reader may not see is shown as
+    "person utanför din behörighet" with the kind of relationship only: no name, number or
+    link (S11), and no access event, because nothing about them is shown."""
     relationships = list(relationships)
     related = [r.other if as_child else r.child for r in relationships]
     visible_ids = set(
@@ -115,13 +119,14 @@ def _relationship_rows(request: HttpRequest, relationships: Any, *, as_child: bo
     today = timezone.localdate()
     rows = []
     for relationship, person in zip(relationships, related, strict=True):
+        is_visible = person.pk in visible_ids
         is_current = relationship.valid_to is None or relationship.valid_to >= today
         rows.append(
             {
                 "relationship": relationship,
-                "person": person_view(person, request.user),
-                "model": person,
-                "person_is_visible": person.pk in visible_ids,
+                "person": person_view(person, request.user) if is_visible else None,
+                "model": person if is_visible else None,
+                "person_is_visible": is_visible,
                 "is_current": is_current,
                 "can_end": relationship.valid_to is None and relationship.child_id in editable_ids,
             }
@@ -138,9 +143,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows_as_other = _relationship_rows(
         request, queries.relationships_as_other(person), as_child=False
     )
-    record_accesses(  # their names are shown on this page too
+    # The person's own cases and reports, as far as the reader may see them (one query each).
+    cases = list(access.cases_of_child(request.user, person).select_related("responsible"))
+    reports = list(access.reports_about(request.user, person).select_related("district"))
+    kinds = code_labels("report-kinds") if reports else {}
+    record_accesses(  # the related persons' names and the cases are shown on this page too
         by=request.user,
-        persons=[row["model"] for row in rows + rows_as_other],
+        cases=cases,
+        persons=[row["model"] for row in rows + rows_as_other if row["model"] is not None],
         action=AccessAction.LISTED,
         route="people:person-detail",
     )
@@ -151,6 +161,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person_view(person, request.user),
             "relationship_rows": rows,
             "relationship_rows_as_other": rows_as_other,
+            "cases": cases,
+            "report_rows": [(r, kinds.get(r.kind, r.kind)) for r in reports],
             "can_edit": editable_persons(request.user).filter(pk=person.pk).exists(),
             "can_appoint": can(request.user, "appoint_protected_handler", person),
             "today": timezone.localdate(),
@@ -172,19 +184,16 @@ def person_create(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, creating=True, districts=districts
     )
     duplicate = None
-    duplicate_outside_scope = False
+    number_refused = False
     if form.is_bound and form.is_valid():
         try:
             person = services.create_person(
                 by=request.user, district=form.chosen_district(), **form.person_values()
             )
         except services.DuplicatePerson as exc:
-            form.add_error("identity_number", _("Det finns redan en person med det här numret."))
-            if visible_persons(request.user).filter(pk=exc.existing.pk).exists():
-                duplicate = person_view(exc.existing, request.user)
-                _seen(request, exc.existing, "people:person-create", AccessAction.LISTED)
-            else:
-                duplicate_outside_scope = True
+            duplicate, number_refused = _answer_duplicate(
+                request, form, exc, "people:person-create"
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -197,9 +206,23 @@ def person_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "creating": True,
             "duplicate": duplicate,
-            "duplicate_outside_scope": duplicate_outside_scope,
+            "number_refused": number_refused,
         },
     )
+
+
+def _answer_duplicate(
+    request: HttpRequest, form: PersonForm, exc: services.DuplicatePerson, route: str
+) -> tuple[Any, bool]:
+    """The form's answer to a number that is taken: the person when the user may already see
+    them; otherwise only that the number cannot be used and where to get help, the same for
+    every person outside the user's scope (S11, S15)."""
+    if exc.existing is None:
+        form.add_error("identity_number", services.NUMBER_REFUSED_MESSAGE)
+        return None, True
+    form.add_error("identity_number", _("Det finns redan en person med det här numret."))
+    _seen(request, exc.existing, route, AccessAction.LISTED)
+    return person_view(exc.existing, request.user), False
 
 
 def _submitted_display(form: PersonForm, name: str, value: Any) -> Any:
@@ -219,14 +242,20 @@ def _submitted_display(form: PersonForm, name: str, value: Any) -> Any:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for(request.user, pk, for_edit=True)
     include_contact = may_see_protected_contact(request.user, person)
+    options = {
+        "creating": False,
+        "include_contact": include_contact,
+        "protection_level": person.protection_level,
+    }
     if request.method == "POST":
-        form = PersonForm(request.POST, creating=False, include_contact=include_contact)
+        form = PersonForm(request.POST, **options)
     else:
         view = person_view(person, request.user)
         initial = {name: getattr(person, name) for name in services.EDITABLE_FIELDS}
         initial.update(identity_number=view.identity_number, version=person.version)
-        form = PersonForm(initial=initial, creating=False, include_contact=include_contact)
+        form = PersonForm(initial=initial, **options)
     duplicate = None
+    number_refused = False
     if form.is_bound and form.is_valid():
         changes = form.person_values()
         try:
@@ -254,10 +283,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 reload_url=reverse("people:person-edit", args=[person.pk]),
             )
         except services.DuplicatePerson as exc:
-            form.add_error("identity_number", _("Det finns redan en person med det här numret."))
-            if visible_persons(request.user).filter(pk=exc.existing.pk).exists():
-                duplicate = person_view(exc.existing, request.user)
-                _seen(request, exc.existing, "people:person-edit", AccessAction.LISTED)
+            duplicate, number_refused = _answer_duplicate(request, form, exc, "people:person-edit")
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -272,6 +298,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "creating": False,
             "person": person_view(person, request.user),
             "duplicate": duplicate,
+            "number_refused": number_refused,
         },
     )
 
@@ -335,7 +362,10 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = RelationshipForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        other = queries.find_by_identity_number(request.user, data["other_identity_number"])
+        # Only persons the user sees without an emergency grant can be linked (S16).
+        other = queries.find_by_identity_number(
+            request.user, data["other_identity_number"], include_emergency=False
+        )
         if other is None:
             form.add_error(
                 "other_identity_number",

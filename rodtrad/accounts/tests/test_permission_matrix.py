@@ -205,7 +205,7 @@ class World:
             return inv.Communication.objects.create(
                 investigation=investigation,
                 subject="Matrix: utredningen.",
-                recipient="Vårdnadshavare",
+                legacy_recipient="Vårdnadshavare",
                 sent_on=today,
                 recorded_by=author,
             ).pk

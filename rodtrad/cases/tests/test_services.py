@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
+from conftest import sign_in
 from rodtrad.accounts import access
-from rodtrad.accounts.models import EmergencyAccessStatus
+from rodtrad.accounts.models import EmergencyAccess, EmergencyAccessStatus
 from rodtrad.cases import services
 from rodtrad.cases.tests.factories import CaseFactory
-from rodtrad.journal.models import JournalEntry
+from rodtrad.journal.models import AccessEvent, JournalEntry
 from rodtrad.people.tests.factories import PersonFactory
 
 REASON = "Socialjouren: barnet är utan vuxen i natt och polisen ringer oss."
@@ -123,13 +127,74 @@ def test_emergency_access_is_not_for_roles_without_case_work(analyst, other_case
         )
 
 
-def test_unknown_identity_number_gives_a_swedish_error_and_is_journaled(investigator, db):
-    with pytest.raises(ValidationError) as error:
-        services.request_emergency_access(
-            by=investigator, identity_number="19811218-9876", reason=REASON
-        )
-    assert "inget pågående ärende" in error.value.messages[0]
+def test_unknown_identity_number_gives_no_grant_and_is_journaled(investigator, db):
+    grant = services.request_emergency_access(
+        by=investigator, identity_number="19811218-9876", reason=REASON
+    )
+    assert grant is None
     assert JournalEntry.objects.filter(action="cases.emergency_access_not_found").count() == 1
+
+
+# --- S16: the request page tells nobody whether the child exists or is protected -------------
+
+VARYING = (
+    (re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"'), "CSRF"),
+    (re.compile(r'nonce="[^"]*"'), "NONCE"),
+    (re.compile(r"hx-headers='[^']*'"), "HX"),
+    (re.compile(r"Referens: [0-9a-f]+"), "REF"),
+)
+
+
+def _answer(client, number: str) -> tuple[int, str]:
+    response = client.post(
+        reverse("cases:emergency-request"), {"identity_number": number, "reason": REASON}
+    )
+    html = response.content.decode()
+    for pattern, blank in VARYING:
+        html = pattern.sub(blank, html)
+    return response.status_code, html
+
+
+def test_s16_the_request_answers_alike_for_a_protected_an_unprotected_and_an_unknown_child(
+    investigator, other_case, protected_other_case, other_district_manager
+):
+    client = sign_in(Client(), investigator)
+    answers = [
+        _answer(client, protected_other_case.child.identity_number),
+        _answer(client, other_case.child.identity_number),
+        _answer(client, "19811218-9876"),
+    ]
+    assert answers[0] == answers[1] == answers[2]
+    status, html = answers[0]
+    assert status == 200
+    assert "Din begäran om nödåtkomst är registrerad" in html
+    for telling in ("skyddade", "inget pågående ärende", protected_other_case.child.given_name):
+        assert telling not in html, telling
+    # Behind the identical answers: the protected child still waits for a second person ...
+    pending = EmergencyAccess.objects.get(case=protected_other_case)
+    assert pending.status == EmergencyAccessStatus.PENDING
+    assert pending in services.reviewable_emergency_accesses(other_district_manager)
+    assert not access.visible_cases(investigator).filter(pk=protected_other_case.pk).exists()
+    # ... and the unprotected child's case is listed among the grants that hold now.
+    listing = client.get(reverse("cases:emergency-request")).content.decode()
+    assert reverse("cases:case-detail", args=[other_case.pk]) in listing
+    assert reverse("cases:case-detail", args=[protected_other_case.pk]) not in listing
+    listed = AccessEvent.objects.get(route="cases:emergency-request", case_id=other_case.pk)
+    assert listed.emergency_access_id is not None
+    services.approve_emergency_access(pending, by=other_district_manager)
+    listing = client.get(reverse("cases:emergency-request")).content.decode()
+    assert reverse("cases:case-detail", args=[protected_other_case.pk]) in listing
+
+
+def test_a_bad_reason_is_still_answered_on_the_form(investigator, other_case):
+    client = sign_in(Client(), investigator)
+    response = client.post(
+        reverse("cases:emergency-request"),
+        {"identity_number": other_case.child.identity_number, "reason": "kort"},
+    )
+    assert response.status_code == 200
+    assert "minst 20 tecken" in response.content.decode()
+    assert not EmergencyAccess.objects.exists()
 
 
 def test_manager_assigns_a_responsible_investigator(manager, investigator, own_units):

@@ -828,25 +828,48 @@ def test_closing_the_investigation_ends_a_waiting_request(investigation, investi
 # --- Communication (FL 25 §) ----------------------------------------------------------------
 
 
-def communicate(investigation, by, *, sent_on, answer_by, recipient="Vårdnadshavarna"):
+def communicate(investigation, by, *, sent_on, answer_by, recipient=None):
+    """Kommunicering to a guardian of the child (a new one unless `recipient` names one)."""
+    from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+
+    if recipient is None:
+        recipient = RelationshipFactory(
+            child=investigation.case.child,
+            other=PersonFactory(district=investigation.case.district),
+        )
     return services.record_communication(
         investigation,
         by=by,
         subject="Utredningen i sin helhet.",
-        recipient=recipient,
+        recipient=recipient.other,
+        relationship=recipient,
         sent_on=sent_on,
         answer_by=answer_by,
     )
 
 
 def test_a_communication_and_its_answer_are_journaled(investigation, investigator, today):
+    from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+
     analysis_draft(investigation, investigator)
+    guardian = RelationshipFactory(
+        child=investigation.case.child, other=PersonFactory(district=investigation.case.district)
+    )
     sent = communicate(
-        investigation, investigator, sent_on=today, answer_by=today + timedelta(days=14)
+        investigation,
+        investigator,
+        sent_on=today,
+        answer_by=today + timedelta(days=14),
+        recipient=guardian,
     )
     assert journal("investigation.communication_sent")[0].data == {
         "sent_on": today.isoformat(),
         "answer_by": (today + timedelta(days=14)).isoformat(),
+        "recipient_id": guardian.other_id,
+        "recipient_kind": "guardian",
+        "is_recipient_protected": False,
+        "has_protected_network": False,
+        "is_secrecy_checked": False,
     }
     with pytest.raises(ValidationError):
         services.record_communication_answer(
@@ -1076,12 +1099,18 @@ def test_closing_waits_for_every_kommunicering_answer_or_its_time_to_run_out(
         answer="Inget att tillägga.",
         answered_on=today,
     )
+    from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+
+    father = RelationshipFactory(
+        child=investigation.case.child,
+        other=PersonFactory(district=investigation.case.district, given_name="Pappa"),
+    )
     communicate(
         investigation,
         investigator,
         sent_on=today,
         answer_by=today + timedelta(days=10),
-        recipient="Pappa",
+        recipient=father,
     )
     with pytest.raises(ValidationError) as error:
         close_with_proposal(investigation, investigator, need)

@@ -804,14 +804,23 @@ def test_the_reason_to_wait_with_the_information_is_shown_also_after_informing(
 def test_the_kommunicering_page_says_the_analysis_is_missing(
     investigation, investigator, signed_in, today
 ):
+    from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+
+    RelationshipFactory(
+        child=investigation.case.child,
+        other=PersonFactory(district=investigation.case.district, given_name="Mamma"),
+        kind="guardian",
+    )
     client = signed_in(investigator)
     url = reverse("investigation:communication-create", args=[investigation.pk])
-    assert "Analysen saknas." in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "Analysen saknas." in page
+    [recipient] = re.findall(r'name="recipient" value="([^"]+)"', page)
     response = client.post(
         url,
         {
             "subject": "Utredningen.",
-            "recipient": "Mamma",
+            "recipient": recipient,
             "sent_on": today.isoformat(),
             "answer_by": (today + timedelta(days=14)).isoformat(),
         },

@@ -36,7 +36,10 @@ def test_s19_a_read_writes_one_access_event_with_who_what_where_and_when(
         url.format(case=case.pk, person=case.child.pk), REMOTE_ADDR="192.0.2.10"
     )
     assert response.status_code == 200
-    events = AccessEvent.objects.filter(route=route)
+    # The person's page also lists the person's cases (one `listed` event each).
+    listed = AccessEvent.objects.filter(route=route, action=AccessAction.LISTED)
+    assert set(listed.values_list("case_id", flat=True)) <= {case.pk}
+    events = AccessEvent.objects.filter(route=route).exclude(action=AccessAction.LISTED)
     assert events.count() == 1
     event = events.get()
     assert event.user == investigator

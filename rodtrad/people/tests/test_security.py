@@ -8,6 +8,7 @@ from datetime import date
 from html import unescape
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -91,8 +92,10 @@ def test_s15_protected_contact_data_hidden_from_all_but_named_handlers(
             html = response.content.decode()
             if not is_handler:
                 assert canaries_in(html) == [], (label, url)
-            elif url in pages[:2]:  # the person's page and edit form show contact data
+            elif url == pages[0]:  # the person's page shows the contact data on file
                 assert canaries_in(html) == list(CANARY.values()), (label, url)
+            elif url == pages[1]:  # the edit form: phone and e-mail, never an address field
+                assert canaries_in(html) == [CANARY["phone"], CANARY["email"]], (label, url)
 
         response = client.get(detail)
         html = response.content.decode()
@@ -289,3 +292,194 @@ def test_s36_stale_edit_gets_conflict_not_overwrite(investigator, intake_worker,
     stored = Person.objects.get(pk=person.pk)
     assert stored.city == "Solna"  # no silent overwrite
     assert stored.version == 2  # version == 1 + number of successful writes
+
+
+# --- S11/S15: the register does not answer "is this number known?" ---------------------------
+
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+NONCE = re.compile(r'nonce="[^"]*"')
+HX_HEADERS = re.compile(r"hx-headers='[^']*'")
+REQUEST_ID = re.compile(r"Referens: [0-9a-f]+")
+
+
+def _number_forms(number: str) -> list[str]:
+    return [number, f"{number[:8]}-{number[8:]}", f"{number[2:8]}-{number[8:]}"]
+
+
+def _normalised(response, number: str) -> tuple[int, str]:
+    """Status and body, with what differs by request anyway (tokens, the typed number) blanked."""
+    html = response.content.decode()
+    blanks = ((CSRF_TOKEN, "CSRF"), (NONCE, "NONCE"), (HX_HEADERS, "HX"), (REQUEST_ID, "REF"))
+    for pattern, blank in blanks:
+        html = pattern.sub(blank, html)
+    for written in _number_forms(number):
+        html = html.replace(written, "NUMMER")
+    return response.status_code, html
+
+
+@pytest.fixture
+def elsewhere(other_district):
+    """Persons in Farsta the Bromma users cannot see: one protected, one not."""
+    return [
+        PersonFactory(district=other_district, birth_date=date(2015, 6, 1)),
+        PersonFactory(
+            district=other_district,
+            birth_date=date(2015, 6, 2),
+            protection_level="skyddad_folkbokforing",
+        ),
+    ]
+
+
+def _fresh_number(born: date) -> str:
+    import random
+
+    from rodtrad.people.identity import fictitious_identity_number
+
+    number = fictitious_identity_number(born, legal_sex="female", rng=random.Random(7))
+    assert not Person.objects.filter(identity_number=number).exists()
+    return number
+
+
+def _create(client: Client, number: str, **overrides: str):
+    data = {
+        "identity_number": number,
+        "given_name": "Ny",
+        "family_name": "Person",
+        "protection_level": "none",
+        **overrides,
+    }
+    return client.post(reverse("people:person-create"), data)
+
+
+def test_s11_creating_with_a_number_known_elsewhere_or_fresh_gets_the_same_validation_answer(
+    investigator, elsewhere
+):
+    client = sign_in(Client(), investigator)
+    fresh = _fresh_number(date(2015, 6, 3))
+    answers = {
+        number: _normalised(_create(client, number, postal_code="12"), number)
+        for number in [fresh] + [p.identity_number for p in elsewhere]
+    }
+    statuses = {status for status, _html in answers.values()}
+    bodies = {html for _status, html in answers.values()}
+    assert statuses == {200}
+    assert len(bodies) == 1, "the answer depends on whether the number exists"
+    assert "Postnumret ska ha fem siffror" in bodies.pop()
+    assert Person.objects.count() == 2
+
+
+def test_s15_a_number_outside_the_users_scope_gets_one_answer_whatever_the_protection(
+    investigator, elsewhere
+):
+    client = sign_in(Client(), investigator)
+    answers = [
+        _normalised(_create(client, person.identity_number), person.identity_number)
+        for person in elsewhere
+    ]
+    assert answers[0] == answers[1]
+    status, html = answers[0]
+    assert status == 200
+    assert "Numret kan inte användas." in html
+    assert "Kontakta din enhetschef eller registratorn" in html
+    for word in ("finns redan", "Farsta", elsewhere[0].given_name, elsewhere[1].given_name):
+        assert word not in html, word
+    assert Person.objects.count() == 2
+
+
+def test_s11_the_refused_number_is_journaled_without_the_number(investigator, elsewhere):
+    from rodtrad.journal.models import JournalEntry
+
+    protected = elsewhere[1]
+    _create(sign_in(Client(), investigator), protected.identity_number)
+    entry = JournalEntry.objects.get(action="people.duplicate_number_refused")
+    assert (entry.actor, entry.person_id) == (investigator, protected.pk)
+    assert entry.data == {"operation": "create"}
+    stored = str(entry.data) + entry.district + str(entry.object_id)
+    assert protected.identity_number[2:8] not in stored
+
+
+def test_s11_a_stale_edit_gets_the_conflict_page_whether_or_not_the_new_number_exists(
+    investigator, intake_worker, own_district, elsewhere
+):
+    person = PersonFactory(district=own_district, birth_date=date(2015, 6, 4))
+    url = reverse("people:person-edit", args=[person.pk])
+    base = {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "birth_date": "",
+        "legal_sex": "",
+        "version": 1,
+    }
+    # Someone else saves first: every later form with version 1 is stale.
+    sign_in(Client(), intake_worker).post(
+        url, base | {"identity_number": person.identity_number, "given_name": "Annan"}
+    )
+    client = sign_in(Client(), investigator)
+    fresh = _fresh_number(date(2015, 6, 5))
+    answers = {
+        number: _normalised(client.post(url, base | {"identity_number": number}), number)
+        for number in [fresh] + [p.identity_number for p in elsewhere]
+    }
+    assert {status for status, _html in answers.values()} == {409}
+    assert len({html for _status, html in answers.values()}) == 1
+    person.refresh_from_db()
+    assert person.given_name == "Annan"
+
+
+def test_s11_an_invalid_edit_gets_the_same_answer_whether_or_not_the_number_exists(
+    investigator, own_district, elsewhere
+):
+    person = PersonFactory(district=own_district, birth_date=date(2015, 6, 4))
+    url = reverse("people:person-edit", args=[person.pk])
+    client = sign_in(Client(), investigator)
+    fresh = _fresh_number(date(2015, 6, 5))
+    answers = {
+        number: _normalised(
+            client.post(
+                url,
+                {
+                    "identity_number": number,
+                    "given_name": "",
+                    "family_name": person.family_name,
+                    "version": 1,
+                },
+            ),
+            number,
+        )
+        for number in [fresh] + [p.identity_number for p in elsewhere]
+    }
+    assert {status for status, _html in answers.values()} == {200}
+    assert len({html for _status, html in answers.values()}) == 1
+
+
+def test_a_number_the_user_may_see_is_still_offered(investigator, own_district):
+    known = PersonFactory(district=own_district, given_name="Känd")
+    html = _create(sign_in(Client(), investigator), known.identity_number).content.decode()
+    assert "Det finns redan en person med det här numret." in html
+    assert reverse("people:person-detail", args=[known.pk]) in html
+    assert not Person.objects.filter(given_name="Ny").exists()
+
+
+def test_s11_the_services_validate_before_they_try_the_number(
+    investigator, own_district, elsewhere
+):
+    """Form checks aside (an API or a later form may skip them), the service itself answers
+    a bad field the same way for a number known elsewhere as for a fresh one."""
+    for number in (elsewhere[0].identity_number, _fresh_number(date(2015, 6, 3))):
+        with pytest.raises(ValidationError) as error:
+            services.create_person(
+                by=investigator,
+                identity_number=number,
+                given_name="",
+                family_name="Person",
+                district=own_district,
+            )
+        assert set(error.value.message_dict) == {"given_name"}
+    person = PersonFactory(district=own_district)
+    with pytest.raises(ValidationError):
+        services.update_person(
+            person,
+            by=investigator,
+            expected_version=person.version,
+            changes={"identity_number": elsewhere[0].identity_number, "given_name": ""},
+        )

@@ -292,18 +292,67 @@ def test_update_person_is_refused_outside_the_edit_scope(person, other_district_
         )
 
 
+# --- no ordinary address under skyddad folkbokföring and fingerade personuppgifter ----------
+
+
+@pytest.mark.parametrize("level", ["skyddad_folkbokforing", "fingerade_personuppgifter"])
+def test_create_person_refuses_an_address_for_a_person_whose_address_is_forwarded(create, level):
+    with pytest.raises(ValidationError) as error:
+        create(protection_level=level, street_address="Riktiga gatan 1", city="Bromma")
+    assert set(error.value.message_dict) == {"street_address", "city"}
+    assert "via Skatteverket" in error.value.message_dict["city"][0]
+    assert not Person.objects.exists()
+    person = create(protection_level=level, phone="070-111 11 11")
+    assert (person.street_address, person.phone) == ("", "070-111 11 11")
+
+
+def test_create_person_keeps_the_address_under_a_confidentiality_marking(create):
+    person = create(protection_level="sekretessmarkering", street_address="Gatan 1")
+    assert person.street_address == "Gatan 1"
+
+
+def test_update_person_refuses_an_address_for_a_person_with_protected_registration(
+    investigator, manager, own_district
+):
+    person = PersonFactory(
+        district=own_district,
+        protection_level="skyddad_folkbokforing",
+        street_address="",
+        postal_code="",
+        city="",
+    )
+    services.appoint_protected_handler(person, investigator, by=manager)
+    with pytest.raises(ValidationError) as error:
+        services.update_person(
+            person, by=investigator, expected_version=1, changes={"postal_code": "16867"}
+        )
+    assert set(error.value.message_dict) == {"postal_code"}
+    services.update_person(
+        person, by=investigator, expected_version=1, changes={"phone": "070-222 22 22"}
+    )
+
+
 # --- protection -------------------------------------------------------------------------------
 
 
-def test_set_protection_level_raises_protection_and_journals_the_codes(person, investigator):
+def test_set_protection_level_raises_protection_empties_the_address_and_journals_the_codes(
+    person, investigator
+):
+    on_file = [name for name in ("street_address", "postal_code", "city") if getattr(person, name)]
+    assert on_file
     services.set_protection_level(
         person, by=investigator, level="skyddad_folkbokforing", expected_version=1
     )
     person.refresh_from_db()
     assert person.protection_level == "skyddad_folkbokforing"
+    assert (person.street_address, person.postal_code, person.city) == ("", "", "")
     assert person.version == 2
     entry = journal("people.protection_changed")
-    assert entry.data == {"from": "none", "to": "skyddad_folkbokforing"}
+    assert entry.data == {
+        "from": "none",
+        "to": "skyddad_folkbokforing",
+        "cleared_fields": on_file,
+    }
 
 
 def test_only_the_team_manager_may_lower_protection(investigator, manager, own_district):
@@ -316,6 +365,7 @@ def test_only_the_team_manager_may_lower_protection(investigator, manager, own_d
     assert journal("people.protection_changed").data == {
         "from": "skyddad_folkbokforing",
         "to": "none",
+        "cleared_fields": [],
     }
 
 

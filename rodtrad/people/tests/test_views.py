@@ -199,7 +199,9 @@ def test_creating_a_duplicate_from_another_district_names_nobody(
         CREATE, create_data(identity_number=stranger.identity_number)
     )
     html = response.content.decode()
-    assert "Personen finns redan." in html
+    assert "Numret kan inte användas." in html
+    assert "Kontakta din enhetschef eller registratorn" in html
+    assert "finns redan" not in html
     assert "Hemlig" not in html
     assert detail(stranger) not in html
     assert Person.objects.count() == 1
@@ -220,6 +222,39 @@ def test_create_with_bad_input_rerenders_with_accessible_errors_and_saves_nothin
         r'<input[^>]*id="id_given_name"[^>]*aria-invalid="true"', html
     )
     assert not Person.objects.exists()
+
+
+def test_create_with_protected_registration_and_an_address_is_refused_with_a_swedish_message(
+    signed_in, investigator
+):
+    response = signed_in(investigator).post(
+        CREATE,
+        create_data(protection_level="skyddad_folkbokforing", street_address="Riktiga gatan 1"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Skriv ingen adress här – inte heller den riktiga." in html
+    assert 'id="id_street_address_error"' in html
+    assert not Person.objects.exists()
+
+
+def test_edit_form_of_a_person_with_protected_registration_has_no_address_fields(
+    signed_in, investigator, manager, own_district
+):
+    person = PersonFactory(
+        district=own_district,
+        protection_level="skyddad_folkbokforing",
+        street_address="",
+        postal_code="",
+        city="",
+    )
+    services.appoint_protected_handler(person, investigator, by=manager)
+    html = signed_in(investigator).get(edit(person)).content.decode()
+    assert 'name="street_address"' not in html
+    assert 'name="phone"' in html
+    assert "Post till personen skickas till Skatteverkets förmedlingsadress" in html
+    page = signed_in(investigator).get(detail(person)).content.decode()
+    assert "Post till personen skickas till Skatteverkets förmedlingsadress" in page
 
 
 def test_create_form_explains_the_kinds_of_number_in_plain_swedish(signed_in, investigator):
@@ -438,3 +473,109 @@ def test_services_and_views_share_the_duplicate_error(investigator, own_district
             district=own_district,
         )
     assert Person.objects.count() == 1
+
+
+# --- related persons outside the reader's scope, and the person's cases and reports ---------
+
+
+def test_s11_a_related_person_outside_the_readers_scope_shows_only_the_kind_of_relationship(
+    signed_in, investigator, alva, other_district
+):
+    stranger = PersonFactory(
+        district=other_district, given_name="Främling", family_name="Farstasson"
+    )
+    RelationshipFactory(child=alva, other=stranger, kind="parent", valid_from=date(2014, 9, 8))
+    response = signed_in(investigator).get(detail(alva))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Person utanför din behörighet" in html
+    assert "Förälder" in html
+    for leak in ("Främling", "Farstasson", stranger.identity_number[2:8], detail(stranger)):
+        assert leak not in html, leak
+    assert not AccessEvent.objects.filter(person_id=stranger.pk).exists()
+
+
+def test_s11_a_child_outside_the_readers_scope_shows_only_the_kind_on_a_parents_page(
+    signed_in, investigator, own_district, other_district
+):
+    parent = PersonFactory(district=own_district, birth_date=date(1980, 1, 1))
+    far_child = PersonFactory(district=other_district, given_name="Bortom")
+    RelationshipFactory(child=far_child, other=parent, kind="guardian")
+    html = signed_in(investigator).get(detail(parent)).content.decode()
+    assert "Person utanför din behörighet" in html and "Vårdnadshavare" in html
+    assert "Bortom" not in html and detail(far_child) not in html
+
+
+def test_the_person_page_lists_the_persons_cases_and_reports_within_the_readers_scope(
+    signed_in, intake_worker, own_district, own_units, other_district
+):
+    from rodtrad.cases.tests.factories import CaseFactory
+    from rodtrad.intake.tests.helpers import register
+
+    child = PersonFactory(district=own_district)
+    report = register(intake_worker, own_district, [child])
+    own_case = report.children.get().case
+    far_case = CaseFactory(child=child, district=other_district)  # moved: a case in Farsta
+    response = signed_in(intake_worker).get(detail(child))
+    html = response.content.decode()
+    assert reverse("cases:case-detail", args=[own_case.pk]) in html
+    assert reverse("cases:case-detail", args=[far_case.pk]) not in html
+    assert reverse("intake:report-detail", args=[report.pk]) in html
+    listed = AccessEvent.objects.filter(route="people:person-detail", action="listed")
+    assert list(listed.values_list("case_id", flat=True)) == [own_case.pk]
+
+
+def test_the_person_page_reads_cases_and_reports_in_one_query_each(
+    signed_in, intake_worker, own_district, own_units, django_assert_max_num_queries
+):
+    from rodtrad.intake.tests.helpers import register
+
+    child = PersonFactory(district=own_district)
+    for _ in range(3):
+        register(intake_worker, own_district, [child])
+    client = signed_in(intake_worker)
+    client.get(detail(child))  # warm the session and the code lists
+    with django_assert_max_num_queries(40) as captured:
+        client.get(detail(child))
+
+    def reads_of(table: str) -> list[str]:
+        # The table in the main FROM clause (subqueries of scope checks come after WHERE).
+        return [
+            q["sql"]
+            for q in captured.captured_queries
+            if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"].split(" WHERE ")[0]
+        ]
+
+    case_reads = reads_of("cases_case")
+    report_reads = reads_of("intake_report")
+    assert len(report_reads) == 1
+    assert len(case_reads) == 1
+    inserts = [
+        q for q in captured.captured_queries if 'INSERT INTO "journal_accessevent"' in q["sql"]
+    ]
+    assert len(inserts) == 2  # the page's own read, and one insert for everything listed
+
+
+def test_s15_a_protected_mother_and_brother_warn_on_the_unprotected_sisters_page(
+    signed_in, investigator, own_district, django_assert_num_queries
+):
+    from rodtrad.people.queries import has_protected_person_in_network
+
+    sister = PersonFactory(district=own_district, given_name="Syster")
+    plain = signed_in(investigator).get(detail(sister)).content.decode()
+    assert "i barnets nätverk" not in plain
+    mother = PersonFactory(district=own_district, protection_level="skyddad_folkbokforing")
+    brother = PersonFactory(district=own_district, protection_level="sekretessmarkering")
+    RelationshipFactory(child=sister, other=mother, kind="guardian")
+    RelationshipFactory(child=brother, other=mother, kind="guardian")
+    html = signed_in(investigator).get(detail(sister)).content.decode()
+    assert (
+        "Det finns personer med skyddade personuppgifter i barnets nätverk – kontrollera "
+        "innan något skickas ut"
+    ) in html
+    with django_assert_num_queries(1):
+        assert has_protected_person_in_network(sister)
+    mother.protection_level = "none"
+    mother.save()
+    # The brother alone, through the shared mother, is still the sister's network.
+    assert has_protected_person_in_network(sister)
