@@ -519,6 +519,48 @@ def _plan_investigation(
 
     timeline.at(analysis_day, 15, analyse)
 
+    # Kommunicering (FL 25 §) to each guardian once the analysis is written; most answer
+    # before the time runs out, the day before closing.
+    answer_by = closing - timedelta(days=1)
+    answered_on = min(analysis_day + timedelta(days=2), answer_by)
+    is_answered = rng.random() < 0.7
+
+    def communicate() -> None:
+        inv = state["investigation"]
+        child = inv.case.child
+        guardians = Relationship.objects.filter(
+            child=child, kind=RelationshipKind.GUARDIAN, valid_to__isnull=True
+        ).select_related("other")
+        state["communications"] = [
+            investigation_services.record_communication(
+                inv,
+                by=by,
+                subject="Utredningen i sin helhet, med analys och bedömning.",
+                recipient=guardian.other,
+                relationship=guardian,
+                sent_on=analysis_day,
+                answer_by=answer_by,
+                # Families with protected members: the investigator has made the secrecy check.
+                is_secrecy_checked=True,
+            )
+            for guardian in guardians
+        ]
+
+    timeline.at(analysis_day, 17, communicate)
+
+    def answer() -> None:
+        for communication in state["communications"]:
+            investigation_services.record_communication_answer(
+                communication,
+                by=by,
+                expected_version=communication.version,
+                answer="Vårdnadshavaren har läst utredningen och har inget att tillägga.",
+                answered_on=answered_on,
+            )
+
+    if is_answered:
+        timeline.at(answered_on, 11 if answered_on > analysis_day else 18, answer)
+
     def close() -> None:
         inv = Investigation.objects.get(pk=state["investigation"].pk)
         proposal = rng.random() < 0.6
