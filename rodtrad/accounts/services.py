@@ -20,7 +20,9 @@ Rules that hold here (issue points 3-5, SECURITY S08):
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.contrib.sessions.models import Session
@@ -32,7 +34,15 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rodtrad.accounts.access import can
-from rodtrad.accounts.models import District, Membership, Role, Unit, User, UserSession
+from rodtrad.accounts.models import (
+    District,
+    Membership,
+    Role,
+    UnauthenticatedEventCount,
+    Unit,
+    User,
+    UserSession,
+)
 from rodtrad.journal.services import record
 
 TOTP_DEVICE_NAME = "Autentiseringsapp"
@@ -349,14 +359,17 @@ def end_membership(membership: Membership, *, by: User | None) -> Membership:
     return membership
 
 
-def start_totp_enrollment(user: User) -> TOTPDevice:
-    """The user's unconfirmed TOTP device, created on first use (one per user)."""
+def start_totp_enrollment(user: User, *, key: str) -> TOTPDevice:
+    """The user's unconfirmed TOTP device (one per user), created with the key the set-up page
+    showed when the user first posts a code. Never called on GET (issue 6, §3.10)."""
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise PermissionDenied
     with transaction.atomic():
         device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
         if device is None:
-            device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+            device = TOTPDevice.objects.create(
+                user=user, name=TOTP_DEVICE_NAME, key=key, confirmed=False
+            )
             record("accounts.second_factor_enrollment_started", by=user, obj=user)
     return device
 
@@ -421,3 +434,69 @@ def forget_expired_session(session_key: str) -> bool:
     if not Session.objects.filter(session_key=session_key).exists():
         UserSession.objects.filter(session_key=session_key).delete()
     return bool(deleted)
+
+
+# --- Security events of requests without a signed-in user (issue 6, §3.6) --------------------
+
+
+def _window_start(moment: datetime.datetime, seconds: int) -> datetime.datetime:
+    start = int(moment.timestamp()) // seconds * seconds
+    return datetime.datetime.fromtimestamp(start, tz=datetime.UTC)
+
+
+def record_unauthenticated_event(
+    action: str, *, by: Any = None, obj: Any = None, data: dict[str, Any] | None = None
+) -> bool:
+    """Journal an event that anyone can cause without signing in, within a budget.
+
+    The first RODTRAD_UNAUTHENTICATED_EVENTS_PER_WINDOW events of each action in each window
+    are journaled one by one, as before; after that they are only counted, and the window gets
+    one summary entry (`security.unauthenticated_events_counted`) when it has closed. Returns
+    whether this event got its own entry.
+    """
+    seconds = settings.RODTRAD_UNAUTHENTICATED_EVENT_WINDOW_SECONDS
+    start = _window_start(timezone.now(), seconds)
+    with transaction.atomic():
+        _summarise_closed_windows(before=start)
+        row, _created = UnauthenticatedEventCount.objects.select_for_update().get_or_create(
+            action=action, window_start=start
+        )
+        individual = row.journaled < settings.RODTRAD_UNAUTHENTICATED_EVENTS_PER_WINDOW
+        UnauthenticatedEventCount.objects.filter(pk=row.pk).update(
+            count=F("count") + 1, journaled=F("journaled") + (1 if individual else 0)
+        )
+        if individual:
+            record(action, by=by, obj=obj, data=data)
+    return individual
+
+
+def _summarise_closed_windows(*, before: datetime.datetime) -> int:
+    seconds = settings.RODTRAD_UNAUTHENTICATED_EVENT_WINDOW_SECONDS
+    written = 0
+    rows = UnauthenticatedEventCount.objects.select_for_update().filter(
+        is_summarised=False, window_start__lt=before
+    )
+    for row in rows.order_by("window_start", "action"):
+        if row.count > row.journaled:
+            record(
+                "security.unauthenticated_events_counted",
+                by=None,
+                data={
+                    "action": row.action,
+                    "window_start": row.window_start.isoformat(),
+                    "window_seconds": seconds,
+                    "count": row.count,
+                    "journaled_one_by_one": row.journaled,
+                },
+            )
+            written += 1
+        UnauthenticatedEventCount.objects.filter(pk=row.pk).update(is_summarised=True)
+    return written
+
+
+def summarise_unauthenticated_events() -> int:
+    """Write the summary entries of every closed window now (also done by the next event);
+    returns how many were written. Run from cron with `manage.py summarise_security_events`."""
+    seconds = settings.RODTRAD_UNAUTHENTICATED_EVENT_WINDOW_SECONDS
+    with transaction.atomic():
+        return _summarise_closed_windows(before=_window_start(timezone.now(), seconds))
