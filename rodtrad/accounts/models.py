@@ -189,3 +189,46 @@ class LoginFailureCount(models.Model):
             )
         ]
         indexes = [models.Index(fields=["window_start"])]
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Väntar på godkännande")
+    APPROVED = "approved", _("Godkänd")
+    DECLINED = "declined", _("Avslagen")
+
+
+class MembershipProposal(models.Model):
+    """A role that gives access to case content, proposed by an administrator and not in force
+    until a team manager of the district approves it (four eyes, docs/security.md).
+
+    Approval creates the Membership; until then the user holds nothing. Memberships created
+    directly (the command line, the demo generator, tests) need no proposal.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="membership_proposals")
+    role = models.CharField(_("roll"), max_length=20, choices=Role.choices)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    valid_from = models.DateField(_("gäller från"))
+    valid_to = models.DateField(_("gäller till"), null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    membership = models.OneToOneField(
+        Membership, on_delete=models.PROTECT, related_name="proposal", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+        indexes = [models.Index(fields=["status", "district"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} – {self.unit or self.district}"

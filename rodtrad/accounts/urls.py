@@ -18,4 +18,10 @@ urlpatterns = [
     path("anvandare/<int:pk>/losenord/", views_admin.user_set_password, name="user-set-password"),
     path("anvandare/<int:pk>/roller/", views_admin.membership_add, name="membership-add"),
     path("roller/<int:pk>/avsluta/", views_admin.membership_end, name="membership-end"),
+    path("godkannanden/", views_admin.approval_list, name="approval-list"),
+    path(
+        "rollforslag/<int:pk>/avgor/",
+        views_admin.proposal_decide,
+        name="membership-proposal-decide",
+    ),
 ]

@@ -72,7 +72,7 @@ def test_an_expired_session_answers_the_api_with_401(db, investigator):
 
 
 def test_s08_logout_deactivation_and_role_change_end_sessions(
-    db, investigator, intake_worker, admin, own_district
+    db, investigator, intake_worker, admin, manager, own_district
 ):
     # Logout: replaying the old cookie gets the login page.
     client = sign_in(Client(), investigator)
@@ -98,10 +98,14 @@ def test_s08_logout_deactivation_and_role_change_end_sessions(
     assert _is_gone(key)
     assert _sent_to_login(client.get(reverse("home")))
 
-    # Adding a role is a role change too.
+    # Adding a role is a role change too: for a case role, when it is approved (four eyes).
     client = sign_in(Client(), intake_worker)
     key = _session_key(client)
-    services.add_membership(intake_worker, by=admin, role=Role.INVESTIGATOR, district=own_district)
+    proposal = services.propose_membership(
+        intake_worker, by=admin, role=Role.INVESTIGATOR, district=own_district
+    )
+    assert not _is_gone(key)  # a proposal changes nothing yet
+    services.approve_membership_proposal(proposal, by=manager)
     assert _is_gone(key)
     assert _sent_to_login(client.get(reverse("home")))
 

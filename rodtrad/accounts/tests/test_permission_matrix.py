@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,16 @@ class World:
         if kind == "membership":
             return MembershipFactory(
                 user=UserFactory(), role=Role.INVESTIGATOR, district=district
+            ).pk
+        if kind == "membership_proposal":
+            from rodtrad.accounts.models import MembershipProposal
+
+            return MembershipProposal.objects.create(
+                user=UserFactory(),
+                role=Role.INVESTIGATOR,
+                district=district,
+                valid_from=date.today(),
+                proposed_by=UserFactory(),
             ).pk
         if kind == "emergency_access":
             case = CaseFactory(child=PersonFactory(district=district))
