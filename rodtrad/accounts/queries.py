@@ -14,7 +14,8 @@ from rodtrad.accounts.models import Membership, MembershipProposal, ProposalStat
 
 
 def users_with_memberships() -> QuerySet[User]:
-    """Every user, each with `current_memberships` (valid today) for the administration list."""
+    """Every user, each with `current_memberships` (valid today) and `pending_proposals`
+    (roles waiting for a team manager's approval) for the administration list."""
     today = timezone.localdate()
     current = (
         Membership.objects.filter(valid_from__lte=today)
@@ -22,8 +23,12 @@ def users_with_memberships() -> QuerySet[User]:
         .select_related("district", "unit")
         .order_by("role", "pk")
     )
+    pending = MembershipProposal.objects.filter(status=ProposalStatus.PENDING).select_related(
+        "district", "unit"
+    )
     return User.objects.order_by("username").prefetch_related(
-        Prefetch("memberships", queryset=current, to_attr="current_memberships")
+        Prefetch("memberships", queryset=current, to_attr="current_memberships"),
+        Prefetch("membership_proposals", queryset=pending, to_attr="pending_proposals"),
     )
 
 
