@@ -208,7 +208,9 @@ class MembershipProposal(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="membership_proposals")
     role = models.CharField(_("roll"), max_length=20, choices=Role.choices)
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     valid_from = models.DateField(_("gäller från"))
     valid_to = models.DateField(_("gäller till"), null=True, blank=True)
     proposed_by = models.ForeignKey(

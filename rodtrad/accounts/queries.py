@@ -71,9 +71,7 @@ def pending_proposals_for(user: User) -> list[ProposalRow]:
         "user", "district", "unit", "proposed_by"
     )
     if not can(user, "administer_users"):
-        districts = {
-            m.district_id for m in active_memberships(user) if m.role == Role.TEAM_MANAGER
-        }
+        districts = {m.district_id for m in active_memberships(user) if m.role == Role.TEAM_MANAGER}
         pending = pending.filter(district_id__in=districts).exclude(user=user)
     proposals = list(pending.order_by("proposed_at", "pk"))
     enrolled = set(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -152,13 +151,15 @@ class World:
                 user=UserFactory(), role=Role.INVESTIGATOR, district=district
             ).pk
         if kind == "membership_proposal":
+            from django.utils import timezone
+
             from rodtrad.accounts.models import MembershipProposal
 
             return MembershipProposal.objects.create(
                 user=UserFactory(),
                 role=Role.INVESTIGATOR,
                 district=district,
-                valid_from=date.today(),
+                valid_from=timezone.localdate(),
                 proposed_by=UserFactory(),
             ).pk
         if kind == "emergency_access":
