@@ -478,7 +478,7 @@ def approve_membership_proposal(proposal: MembershipProposal, *, by: User) -> Me
         raise PermissionDenied
     with transaction.atomic():
         fresh = (
-            MembershipProposal.objects.select_for_update()
+            MembershipProposal.objects.select_for_update(of=("self",))
             .select_related("user", "district", "unit")
             .get(pk=proposal.pk)
         )
