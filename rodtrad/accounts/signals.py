@@ -72,16 +72,14 @@ def _locked_out(
         .values_list("failures_since_start", flat=True)
         .first()
     ) or 0
-    scope = "username_ip" if pair_failures >= settings.AXES_FAILURE_LIMIT else "ip"
-    if scope == "ip" and not is_ip_locked(ip_address):
-        return
-    if scope == "ip":
-        # One address tried too many usernames: no account is named.
-        record_unauthenticated_event("accounts.lockout_started", data={"scope": scope})
+    if pair_failures < settings.AXES_FAILURE_LIMIT:
+        # Not this username: one address tried too many usernames. No account is named.
+        if is_ip_locked(ip_address):
+            record_unauthenticated_event("accounts.lockout_started", data={"scope": "ip"})
         return
     user = _known_user(username)
     record_unauthenticated_event(
         "accounts.lockout_started",
         obj=user,
-        data={"known_user": user is not None, "scope": scope},
+        data={"known_user": user is not None, "scope": "username_ip"},
     )
