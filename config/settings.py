@@ -178,19 +178,46 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+
+def _idle_timeout_seconds() -> int:
+    """30 minutes. Development and tests may shorten it (RODTRAD_IDLE_TIMEOUT_SECONDS, at
+    least 60) to try the warning and the expiry by hand; production ignores the variable."""
+    if PRODUCTION:
+        return 30 * 60
+    return max(60, int(os.environ.get("RODTRAD_IDLE_TIMEOUT_SECONDS", "") or 30 * 60))
+
+
+RODTRAD_IDLE_TIMEOUT_SECONDS = _idle_timeout_seconds()
+RODTRAD_ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60
+# The page warns this long before the idle limit ("Fortsätt vara inloggad"); at most half of
+# a shortened development limit.
+RODTRAD_SESSION_WARNING_SECONDS = min(2 * 60, RODTRAD_IDLE_TIMEOUT_SECONDS // 2)
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = 30 * 60  # idle timeout (also enforced server-side)
+SESSION_COOKIE_AGE = RODTRAD_IDLE_TIMEOUT_SECONDS  # idle timeout (also enforced server-side)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-RODTRAD_IDLE_TIMEOUT_SECONDS = 30 * 60
-RODTRAD_ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60
 
-# django-axes: lock the (username, IP) pair after 3 failures, for 15 minutes.
+# django-axes: lock the (username, IP) pair after 3 failures, for 15 minutes; attempts during
+# the lockout are refused without restarting the cool-off. rodtrad/accounts/lockout.py adds a
+# limit per address across usernames (password spraying).
 AXES_FAILURE_LIMIT = 3
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = 0.25  # hours
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "rodtrad.accounts.lockout.LockoutHandler"
+RODTRAD_LOGIN_FAILURES_PER_IP = int(os.environ.get("RODTRAD_LOGIN_FAILURES_PER_IP", "") or 50)
+RODTRAD_LOGIN_FAILURE_IP_WINDOW_SECONDS = 60 * 60
+# Security events anyone can cause without signing in (CSP reports, failed or token-less
+# sign-ins) are journaled one by one up to this many per kind and window, then counted. Tests
+# may raise it through the environment (the S37 load test journals every write); production
+# ignores the variable.
+RODTRAD_UNAUTHENTICATED_EVENTS_PER_WINDOW = (
+    10 if PRODUCTION else int(os.environ.get("RODTRAD_UNAUTHENTICATED_EVENTS_PER_WINDOW", "") or 10)
+)
+RODTRAD_UNAUTHENTICATED_EVENT_WINDOW_SECONDS = 60 * 60
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "rodtrad.accounts.lockout.lockout_response"  # renders the template, 429

@@ -42,6 +42,15 @@ class TokenForm(forms.Form):
         return token
 
 
+class ProposalDecisionForm(forms.Form):
+    """Approve or decline a proposed role; an empty post decides nothing."""
+
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Godkänn")), ("decline", _("Avslå"))],
+        error_messages={"required": _("Välj om förslaget ska godkännas eller avslås.")},
+    )
+
+
 class VersionForm(forms.Form):
     """Every change on a user's page posts the version of the user it was shown."""
 

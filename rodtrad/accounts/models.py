@@ -145,3 +145,92 @@ class EmergencyAccess(models.Model):
     class Meta:
         ordering = ["-requested_at"]
         indexes = [models.Index(fields=["user", "expires_at"])]
+
+
+class UnauthenticatedEventCount(models.Model):
+    """Security events of one kind caused by requests nobody is signed in for, per window.
+
+    Anyone can send such requests (CSP reports, failed or token-less sign-ins), so the journal
+    takes only the first few of each kind and window one by one, and then one summary entry
+    with the count: anonymous requests cannot grow the hash chain without bound (issue 6,
+    §3.6). This table is not chained; its rows are bounded by kinds × windows, not requests.
+    """
+
+    action = models.CharField(max_length=80)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    journaled = models.PositiveIntegerField(default=0)
+    is_summarised = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "window_start"], name="one_event_count_per_action_and_window"
+            )
+        ]
+        indexes = [models.Index(fields=["is_summarised", "window_start"])]
+
+
+class LoginFailureCount(models.Model):
+    """Failed sign-ins from one client address in one window, across every username.
+
+    django-axes locks a username + address pair after three failures; this count limits one
+    address trying many usernames (password spraying). See rodtrad/accounts/lockout.py.
+    """
+
+    ip_address = models.CharField(max_length=45)
+    window_start = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ip_address", "window_start"], name="one_failure_count_per_ip_and_window"
+            )
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Väntar på godkännande")
+    APPROVED = "approved", _("Godkänd")
+    DECLINED = "declined", _("Avslagen")
+
+
+class MembershipProposal(models.Model):
+    """A role that gives access to case content, proposed by an administrator and not in force
+    until a team manager of the district approves it (four eyes, docs/security.md).
+
+    Approval creates the Membership; until then the user holds nothing. Memberships created
+    directly (the command line, the demo generator, tests) need no proposal.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="membership_proposals")
+    role = models.CharField(_("roll"), max_length=20, choices=Role.choices)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    valid_from = models.DateField(_("gäller från"))
+    valid_to = models.DateField(_("gäller till"), null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    membership = models.OneToOneField(
+        Membership, on_delete=models.PROTECT, related_name="proposal", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+        indexes = [models.Index(fields=["status", "district"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} – {self.unit or self.district}"

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rodtrad.accounts.models import Membership, User
+from rodtrad.accounts.models import Membership, MembershipProposal, ProposalStatus, Role, User
 
 
 def users_with_memberships() -> QuerySet[User]:
-    """Every user, each with `current_memberships` (valid today) for the administration list."""
+    """Every user, each with `current_memberships` (valid today) and `pending_proposals`
+    (roles waiting for a team manager's approval) for the administration list."""
     today = timezone.localdate()
     current = (
         Membership.objects.filter(valid_from__lte=today)
@@ -20,8 +23,12 @@ def users_with_memberships() -> QuerySet[User]:
         .select_related("district", "unit")
         .order_by("role", "pk")
     )
+    pending = MembershipProposal.objects.filter(status=ProposalStatus.PENDING).select_related(
+        "district", "unit"
+    )
     return User.objects.order_by("username").prefetch_related(
-        Prefetch("memberships", queryset=current, to_attr="current_memberships")
+        Prefetch("memberships", queryset=current, to_attr="current_memberships"),
+        Prefetch("membership_proposals", queryset=pending, to_attr="pending_proposals"),
     )
 
 
@@ -45,3 +52,70 @@ def memberships_of(user: User, *, today: datetime.date | None = None) -> list[Me
         current = membership.valid_from <= today and not ended
         rows.append(MembershipRow(membership=membership, is_current=current, is_ended=ended))
     return rows
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    proposal: MembershipProposal
+    has_second_factor: bool
+    may_approve: bool
+
+
+def pending_proposals_for(user: User) -> list[ProposalRow]:
+    """Role proposals the user may act on: a team manager's districts (never the user's own
+    grants), or every pending proposal for an administrator (to withdraw)."""
+    from rodtrad.accounts.access import active_memberships, can
+    from rodtrad.accounts.services import may_approve
+
+    pending = MembershipProposal.objects.filter(status=ProposalStatus.PENDING).select_related(
+        "user", "district", "unit", "proposed_by"
+    )
+    if not can(user, "administer_users"):
+        districts = {m.district_id for m in active_memberships(user) if m.role == Role.TEAM_MANAGER}
+        pending = pending.filter(district_id__in=districts).exclude(user=user)
+    proposals = list(pending.order_by("proposed_at", "pk"))
+    enrolled = set(
+        TOTPDevice.objects.filter(
+            user_id__in=[p.user_id for p in proposals], confirmed=True
+        ).values_list("user_id", flat=True)
+    )
+    return [
+        ProposalRow(
+            proposal=p, has_second_factor=p.user_id in enrolled, may_approve=may_approve(user, p)
+        )
+        for p in proposals
+    ]
+
+
+def proposals_of(user: User) -> QuerySet[MembershipProposal]:
+    """Every role proposed for the user, newest first (the user's administration page)."""
+    return (
+        MembershipProposal.objects.filter(user=user)
+        .select_related("district", "unit", "proposed_by", "decided_by")
+        .order_by("-proposed_at", "-pk")
+    )
+
+
+def has_second_factor(user: User) -> bool:
+    """Whether the user has enrolled an authenticator app (never the key itself)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def pending_handler_proposals_for(user: User) -> list[Any]:
+    """Protected-person handler proposals in the team manager's districts that the user may
+    approve or decline (not their own appointment). Only staff names and dates are shown
+    here, never the person's: the link leads to the person's page, which is journaled."""
+    from rodtrad.accounts.access import active_memberships
+    from rodtrad.people.models import HandlerProposal
+
+    districts = {m.district_id for m in active_memberships(user) if m.role == Role.TEAM_MANAGER}
+    if not districts:
+        return []
+    return list(
+        HandlerProposal.objects.filter(
+            status=HandlerProposal.Status.PENDING, person__district_id__in=districts
+        )
+        .exclude(user=user)
+        .select_related("user", "proposed_by")
+        .order_by("proposed_at", "pk")
+    )

@@ -12,7 +12,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils import timezone
 
+from rodtrad.accounts.lockout import is_ip_locked
 from rodtrad.accounts.models import UserSession
+from rodtrad.accounts.services import record_unauthenticated_event
 from rodtrad.journal.services import record
 
 
@@ -46,10 +48,10 @@ def _known_user(username: str | None) -> Any:
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any) -> None:
     # The attempted name is not stored: people type passwords into the username field.
+    # Anyone can cause this event, so it is journaled within a budget (issue 6, §3.6).
     user = _known_user(credentials.get("username"))
-    record(
+    record_unauthenticated_event(
         "accounts.login_failed",
-        by=None,
         obj=user,
         data={"known_user": user is not None},
     )
@@ -59,15 +61,25 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
 def _locked_out(
     sender: Any, request: Any, username: str | None, ip_address: str, **kw: Any
 ) -> None:
-    # Axes signals again for every attempt during a lockout (each restarts the cool-off);
-    # those attempts are journaled as accounts.login_failed, the lockout itself only once.
-    failures = (
+    # Axes signals again for every attempt refused during a lockout; those attempts are
+    # journaled as accounts.login_failed (and not counted, rodtrad/accounts/lockout.py), the
+    # lockout itself only when it starts.
+    if request is not None and getattr(request, "rodtrad_locked_before", False):
+        return
+    pair_failures = (
         AccessAttempt.objects.filter(username=username, ip_address=ip_address)
         .order_by("-failures_since_start")
         .values_list("failures_since_start", flat=True)
         .first()
-    )
-    if failures is not None and failures > settings.AXES_FAILURE_LIMIT:
+    ) or 0
+    if pair_failures < settings.AXES_FAILURE_LIMIT:
+        # Not this username: one address tried too many usernames. No account is named.
+        if is_ip_locked(ip_address):
+            record_unauthenticated_event("accounts.lockout_started", data={"scope": "ip"})
         return
     user = _known_user(username)
-    record("accounts.lockout_started", by=None, obj=user, data={"known_user": user is not None})
+    record_unauthenticated_event(
+        "accounts.lockout_started",
+        obj=user,
+        data={"known_user": user is not None, "scope": "username_ip"},
+    )

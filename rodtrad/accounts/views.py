@@ -9,12 +9,14 @@ from __future__ import annotations
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,14 +25,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from rodtrad.accounts import services
 from rodtrad.accounts.forms import TokenForm
-from rodtrad.accounts.middleware import needs_second_factor
+from rodtrad.accounts.middleware import needs_second_factor, session_seconds_left
 from rodtrad.accounts.models import User
 
 NEXT_SESSION_KEY = "rodtrad_next"
@@ -89,6 +92,35 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
+def _session_state(request: HttpRequest) -> JsonResponse:
+    """How long the session has left (the server's count, not the browser's clock), when to
+    warn, and the current CSRF token: a sign-in in another tab rotates it, and the page's forms
+    must post the new one."""
+    return JsonResponse(
+        {
+            **session_seconds_left(request),
+            "warn_seconds": settings.RODTRAD_SESSION_WARNING_SECONDS,
+            "csrf_token": get_token(request),
+        }
+    )
+
+
+@login_required
+@require_GET
+def session_status(request: HttpRequest) -> HttpResponse:
+    """The page's script asks how long is left. Asking is not activity: the middleware leaves
+    the idle clock alone for this route. A signed-out script gets 401 (middleware)."""
+    return _session_state(request)
+
+
+@login_required
+@require_POST
+def session_extend(request: HttpRequest) -> HttpResponse:
+    """ "Fortsätt vara inloggad": any signed-in request restarts the idle clock (middleware);
+    this one does nothing else. The absolute limit cannot be extended."""
+    return _session_state(request)
+
+
 @sensitive_post_parameters("otp_token")
 @never_cache
 @login_required
@@ -137,6 +169,27 @@ def _grouped_secret(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+SETUP_KEY_SESSION_KEY = "rodtrad_totp_setup_key"
+
+
+def _setup_key(request: HttpRequest) -> str:
+    """The key this set-up shows, kept in the user's own session until a code confirms it, so
+    that a reload shows the same QR code. The device row is only written on POST."""
+    key = request.session.get(SETUP_KEY_SESSION_KEY)
+    if not key:
+        key = random_hex(20)
+        request.session[SETUP_KEY_SESSION_KEY] = key
+    return str(key)
+
+
+def _device_to_show(request: HttpRequest, user: User) -> TOTPDevice:
+    """The unconfirmed device if a code was already posted, else an unsaved one to draw."""
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if pending is not None:
+        return pending
+    return TOTPDevice(user=user, name=services.TOTP_DEVICE_NAME, key=_setup_key(request))
+
+
 @sensitive_post_parameters("otp_token")
 @never_cache
 @login_required
@@ -155,14 +208,16 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("home")
-    device = services.start_totp_enrollment(user)
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        device = services.start_totp_enrollment(user, key=_setup_key(request))
         if services.confirm_totp_device(device, by=user, token=form.cleaned_data["otp_token"]):
+            request.session.pop(SETUP_KEY_SESSION_KEY, None)
             otp_login(request, device)
             messages.success(request, _("Tvåstegsverifiering är aktiverad."))
             return redirect(_pop_next(request))
         form.add_error("otp_token", _wrong_code_message(throttled=False))
+    device = _device_to_show(request, user)
     context = {
         "form": form,
         # segno output: our own markup from the device's otpauth URL, no user-typed text.

@@ -1,8 +1,14 @@
-"""User administration, for the system administrator role only (no case or person content).
+"""User administration, for the system administrator role only (no case or person content),
+and the approval of proposed roles, for team managers (four eyes).
 
 Anonymous visitors are sent to the login page (302); signed-in users without the
 administrator role get 403. Every change goes through rodtrad.accounts.services and posts the
 version of the user it was shown; a stale version gets the page back with status 409.
+
+Roles that give access to case content are proposed here and approved by a team manager of
+the district on the approvals page (`approval_list`); a team manager of another district gets
+404 for the proposal, a role that never approves 403. No page here ever shows a user's
+second-factor key: the user enrols the authenticator app at the first sign-in.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,15 +29,16 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rodtrad.accounts import queries, services
-from rodtrad.accounts.access import can
+from rodtrad.accounts.access import can, has_role
 from rodtrad.accounts.forms import (
     MembershipForm,
+    ProposalDecisionForm,
     SetPasswordForm,
     UserCreateForm,
     VersionForm,
     add_service_errors,
 )
-from rodtrad.accounts.models import Membership, User
+from rodtrad.accounts.models import Membership, MembershipProposal, ProposalStatus, Role, User
 from rodtrad.accounts.views import signed_in_user
 
 View = Callable[..., HttpResponse]
@@ -84,6 +91,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Användaren har skapats."))
+            if services.needs_second_person(data["role"]):
+                messages.info(request, str(PROPOSED))
             return redirect("accounts:user-detail", pk=user.pk)
     return render(request, "accounts/user_create.html", {"form": form})
 
@@ -104,10 +113,16 @@ def _detail(
         "password_form": password_form or SetPasswordForm(initial={"version": user.version}),
         "action_errors": action_errors or [],
         "is_self": user.pk == request.user.pk,
+        "proposals": queries.proposals_of(user),
+        "has_second_factor": queries.has_second_factor(user),
     }
     return render(request, "accounts/user_detail.html", context, status=status)
 
 
+PROPOSED = gettext_lazy(
+    "Rollen ger tillgång till ärenden och är föreslagen. Den gäller först när en enhetschef i "
+    "stadsdelen har godkänt den."
+)
 STALE = gettext_lazy(
     "Användaren har ändrats sedan sidan visades. Kontrollera uppgifterna och försök igen."
 )
@@ -157,8 +172,10 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if valid:
         data = form.cleaned_data
+        four_eyes = services.needs_second_person(data["role"])
+        grant = services.propose_membership if four_eyes else services.add_membership
         try:
-            services.add_membership(
+            grant(
                 user,
                 by=signed_in_user(request),
                 role=data["role"],
@@ -170,7 +187,12 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Rollen är tillagd. Användarens inloggningar avslutades."))
+            if four_eyes:
+                messages.success(request, str(PROPOSED))
+            else:
+                messages.success(
+                    request, _("Rollen är tillagd. Användarens inloggningar avslutades.")
+                )
             return redirect("accounts:user-detail", pk=user.pk)
     return _detail(request, user, membership_form=form)
 
@@ -219,3 +241,81 @@ def user_set_password(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("accounts:user-detail", pk=user.pk)
     return _detail(request, user, password_form=form)
+
+
+# --- Approvals (four eyes) --------------------------------------------------------------------
+
+
+def approver_required(view: View) -> View:
+    """302 to login for anonymous; team managers (approve in their districts) and
+    administrators (see and withdraw) only, 403 for every other role."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not has_role(request.user, Role.TEAM_MANAGER, Role.ADMINISTRATOR):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _approvals(
+    request: HttpRequest, *, errors: list[str] | None = None, status: int = 200
+) -> HttpResponse:
+    user = signed_in_user(request)
+    context = {
+        "rows": queries.pending_proposals_for(user),
+        "handler_proposals": queries.pending_handler_proposals_for(user),
+        "is_administrator": can(user, "administer_users"),
+        "action_errors": errors or [],
+    }
+    return render(request, "accounts/approval_list.html", context, status=status)
+
+
+@approver_required
+@require_http_methods(["GET"])
+def approval_list(request: HttpRequest) -> HttpResponse:
+    """Roles waiting for a second person: approve or decline (team manager of the district),
+    or withdraw (administrator)."""
+    return _approvals(request)
+
+
+def _proposal_in_scope(request: HttpRequest, pk: int) -> MembershipProposal:
+    """The proposal, if the user may act on it: out of scope (another district, or the user's
+    own grant) is 404 like everywhere else."""
+    user = signed_in_user(request)
+    queryset = MembershipProposal.objects.select_related("district", "user")
+    proposal = get_object_or_404(queryset, pk=pk)
+    if can(user, "administer_users"):
+        return proposal
+    if proposal.user_id == user.pk or not services.is_district_team_manager(
+        user, proposal.district_id
+    ):
+        raise Http404
+    return proposal
+
+
+@approver_required
+@require_POST
+def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal_in_scope(request, pk)
+    user = signed_in_user(request)
+    form = ProposalDecisionForm(request.POST)
+    if not form.is_valid():
+        return _approvals(request, errors=[str(INCOMPLETE)])
+    decision = form.cleaned_data["decision"]
+    try:
+        if decision == "approve":
+            services.approve_membership_proposal(proposal, by=user)
+        else:
+            services.decline_membership_proposal(proposal, by=user)
+    except ValidationError as exc:
+        return _approvals(request, errors=exc.messages)
+    if decision == "approve":
+        messages.success(
+            request, _("Rollen är godkänd och gäller nu. Användarens inloggningar avslutades.")
+        )
+    elif proposal.status == ProposalStatus.DECLINED:
+        messages.success(request, _("Förslaget är avslaget."))
+    return redirect("accounts:approval-list")

@@ -2,17 +2,39 @@
 
 Authentication is the signed-in session (with the second factor verified; the middleware
 answers 401 otherwise). No interactive docs page: it would load scripts from other hosts.
-The OpenAPI schema is served at /api/v1/openapi.json.
+The OpenAPI schema is served at /api/v1/openapi.json to signed-in users only (GET); it maps
+the system's routes and fields, which an anonymous visitor has no need to know.
 """
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import django_auth
 
 from rodtrad.api import cases, people
+
+NOT_AUTHENTICATED = {"error": "not_authenticated", "message": "Logga in först."}
+
+
+def signed_in_schema(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The schema for signed-in users only: 401 JSON like the rest of the API, then GET only."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return JsonResponse(NOT_AUTHENTICATED, status=401)
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
 
 api = NinjaAPI(
     title="Rodtrad API",
@@ -20,6 +42,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=django_auth,
     docs_url=None,
+    docs_decorator=signed_in_schema,
 )
 api.add_router("/", cases.router)
 api.add_router("/", people.router)
@@ -36,6 +59,4 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request, {"error": "not_authenticated", "message": "Logga in först."}, status=401
-    )
+    return api.create_response(request, NOT_AUTHENTICATED, status=401)

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from rodtrad.accounts import access
+from rodtrad.accounts.middleware import is_script_request
 from rodtrad.accounts.models import Role
+from rodtrad.accounts.services import record_unauthenticated_event
 from rodtrad.deadlines import queries as deadlines
 from rodtrad.deadlines.views import record_listed, record_listed_tasks
 from rodtrad.journal.services import record
@@ -64,7 +66,10 @@ def csp_report(request: HttpRequest) -> HttpResponse:
         directive = str(report.get("violated-directive") or report.get("effectiveDirective", ""))
     except (ValueError, AttributeError):
         directive = "unparseable"
-    record("security.csp_violation_reported", by=None, data={"directive": directive[:100]})
+    # Anyone can post here: journaled within a budget per hour, then only counted (§3.6).
+    record_unauthenticated_event(
+        "security.csp_violation_reported", data={"directive": directive[:100]}
+    )
     return HttpResponse(status=204)
 
 
@@ -117,10 +122,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    record("security.csrf_rejected", by=getattr(request, "user", None), data={})
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        record("security.csrf_rejected", by=user, data={})
+    else:
+        # A token-less POST needs no account: journaled within a budget, then counted.
+        record_unauthenticated_event("security.csrf_rejected", data={})
+    message = _("Formuläret hade gått ut. Ladda om sidan och försök igen.")
+    if is_script_request(request):
+        # An autosave with a token rotated by a sign-in in another tab: a short text the
+        # page's script can act on (fetch the new token, try again), never a page.
+        return HttpResponse(message, content_type="text/plain; charset=utf-8", status=403)
     return render(
         request,
         "errors/403_csrf.html",
-        {"message": _("Formuläret hade gått ut. Ladda om sidan och försök igen.")},
+        {"message": message},
         status=403,
     )

@@ -122,10 +122,55 @@ class ProtectedPersonHandler(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     appointed_at = models.DateTimeField(auto_now_add=True)
+    # The second team manager who approved the appointment (four eyes); empty for handlers
+    # named before that rule, or by the demo generator.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["person", "user"], name="one_handler_row_per_user")
+        ]
+
+
+class HandlerProposal(models.Model):
+    """A team manager's proposal to name a handler of a protected person. It gives nothing
+    until a second team manager of the district approves it (people/services.py,
+    appoint_protected_handler); then it becomes a ProtectedPersonHandler."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Väntar på godkännande")
+        APPROVED = "approved", _("Godkänd")
+        DECLINED = "declined", _("Avslagen")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_handler_proposal_per_user",
+            )
         ]
 
 

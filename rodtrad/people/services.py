@@ -32,6 +32,7 @@ from rodtrad.lib.versioning import update_versioned
 from rodtrad.people.identity import IdentityNumber, InvalidIdentityNumber, parse_identity_number
 from rodtrad.people.masking import CONTACT_FIELDS
 from rodtrad.people.models import (
+    HandlerProposal,
     LegalSex,
     Person,
     ProtectedPersonHandler,
@@ -452,8 +453,16 @@ def _works_in_district(user: Any, district_id: int) -> bool:
     )
 
 
-def appoint_protected_handler(person: Person, user: Any, *, by: Any) -> ProtectedPersonHandler:
-    """Name `user` as one of the few who may see the person's protected contact data."""
+def appoint_protected_handler(
+    person: Person, user: Any, *, by: Any
+) -> ProtectedPersonHandler | None:
+    """Name `user` as one of the few who may see the person's protected contact data.
+
+    Four eyes (issue 6, §3.5): the first team manager of the district proposes the handler;
+    the appointment is made when a second team manager of the district appoints the same
+    user. Nobody names themself, and nobody approves their own proposal. Returns the new
+    handler, or None while the proposal waits for the second team manager.
+    """
     if not can(by, "appoint_protected_handler", person):
         raise PermissionDenied("only the district's team manager appoints handlers")
     if user is None or not _works_in_district(user, person.district_id):
@@ -464,19 +473,79 @@ def appoint_protected_handler(person: Person, user: Any, *, by: Any) -> Protecte
                 )
             }
         )
+    if user.pk == by.pk:
+        raise ValidationError(
+            {
+                "user": _(
+                    "Du kan inte utse dig själv. Två andra enhetschefer i stadsdelen behöver "
+                    "föreslå och godkänna det."
+                )
+            }
+        )
     with transaction.atomic():
         if ProtectedPersonHandler.objects.filter(person=person, user=user).exists():
             raise ValidationError({"user": _("Användaren är redan utsedd handläggare.")})
-        handler = ProtectedPersonHandler.objects.create(person=person, user=user, appointed_by=by)
+        proposal = (
+            HandlerProposal.objects.select_for_update()
+            .filter(person=person, user=user, status=HandlerProposal.Status.PENDING)
+            .first()
+        )
+        if proposal is None:
+            HandlerProposal.objects.create(person=person, user=user, proposed_by=by)
+            record(
+                "people.handler_proposed",
+                by=by,
+                obj=person,
+                person_id=person.pk,
+                district=person.district.code,
+                data={"handler_id": user.pk},
+            )
+            return None
+        if proposal.proposed_by_id == by.pk:
+            raise ValidationError(
+                {
+                    "user": _(
+                        "Du har redan föreslagit den här handläggaren. En annan enhetschef i "
+                        "stadsdelen behöver godkänna förslaget."
+                    )
+                }
+            )
+        handler = ProtectedPersonHandler.objects.create(
+            person=person, user=user, appointed_by=proposal.proposed_by, approved_by=by
+        )
+        proposal.status = HandlerProposal.Status.APPROVED
+        proposal.decided_by = by
+        proposal.decided_at = timezone.now()
+        proposal.save(update_fields=["status", "decided_by", "decided_at"])
         record(
             "people.handler_appointed",
             by=by,
             obj=person,
             person_id=person.pk,
             district=person.district.code,
-            data={"handler_id": user.pk},
+            data={"handler_id": user.pk, "proposed_by_id": proposal.proposed_by_id},
         )
     return handler
+
+
+def decline_handler_proposal(person: Person, user: Any, *, by: Any) -> None:
+    """A team manager of the district declines (or the proposer withdraws) a pending proposal."""
+    if not can(by, "appoint_protected_handler", person):
+        raise PermissionDenied("only the district's team manager decides on handlers")
+    with transaction.atomic():
+        updated = HandlerProposal.objects.filter(
+            person=person, user=user, status=HandlerProposal.Status.PENDING
+        ).update(status=HandlerProposal.Status.DECLINED, decided_by=by, decided_at=timezone.now())
+        if not updated:
+            raise ValidationError({"user": _("Det finns inget förslag som väntar.")})
+        record(
+            "people.handler_declined",
+            by=by,
+            obj=person,
+            person_id=person.pk,
+            district=person.district.code,
+            data={"handler_id": getattr(user, "pk", None)},
+        )
 
 
 def remove_protected_handler(person: Person, user: Any, *, by: Any) -> None:

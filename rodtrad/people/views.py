@@ -31,7 +31,7 @@ from rodtrad.accounts.access import (
     may_see_protected_contact,
     visible_persons,
 )
-from rodtrad.accounts.models import District
+from rodtrad.accounts.models import District, User
 from rodtrad.frameworks.queries import code_labels
 from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_access, record_access_denied, record_accesses
@@ -467,26 +467,71 @@ def _render_handlers(
             "remove_form": remove_form,
             "person": person_view(person, request.user),
             "handlers": queries.handlers_of(person),
+            "proposals": _pending_proposals(person),
         },
     )
+
+
+def _pending_proposals(person: Person) -> Any:
+    """Handlers proposed by one team manager, waiting for a second (four eyes)."""
+    from rodtrad.people.models import HandlerProposal
+
+    return (
+        HandlerProposal.objects.filter(person=person, status=HandlerProposal.Status.PENDING)
+        .select_related("user", "proposed_by")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def _eligible_handlers(request: HttpRequest, person: Person) -> Any:
+    # Nobody names themself: the user is not offered.
+    return queries.eligible_handlers(person).exclude(pk=request.user.pk)
 
 
 @login_required
 @GET_OR_POST
 @SENSITIVE_POST
 def handler_appoint(request: HttpRequest, pk: int) -> HttpResponse:
+    """Propose a handler, or approve another team manager's proposal (the same form, or the
+    "Godkänn" button of a waiting proposal), or decline a waiting proposal."""
     person = _person_for_handler_admin(request, pk)
+    if request.method == "POST" and "decline-user" in request.POST:
+        users = User.objects.filter(pk__in=_pending_proposals(person).values("user_id"))
+        decline_form = HandlerForm(request.POST, users=users, prefix="decline")
+        if decline_form.is_valid():
+            try:
+                services.decline_handler_proposal(
+                    person, decline_form.cleaned_data["user"], by=request.user
+                )
+            except ValidationError as exc:
+                apply_service_errors(decline_form, exc)
+            else:
+                messages.success(request, _("Förslaget är avslaget."))
+                return redirect("people:handler-appoint", pk=person.pk)
+        form = HandlerForm(users=_eligible_handlers(request, person))
+        return _render_handlers(request, person, form, decline_form)
     form = HandlerForm(
         request.POST if request.method == "POST" else None,
-        users=queries.eligible_handlers(person),
+        users=_eligible_handlers(request, person),
     )
     if form.is_bound and form.is_valid():
         try:
-            services.appoint_protected_handler(person, form.cleaned_data["user"], by=request.user)
+            handler = services.appoint_protected_handler(
+                person, form.cleaned_data["user"], by=request.user
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("Handläggaren är utsedd."))
+            if handler is None:
+                messages.success(
+                    request,
+                    _(
+                        "Förslaget är sparat. Handläggaren utses när en annan enhetschef i "
+                        "stadsdelen har godkänt det."
+                    ),
+                )
+            else:
+                messages.success(request, _("Handläggaren är utsedd."))
             return redirect("people:handler-appoint", pk=person.pk)
     return _render_handlers(request, person, form)
 
@@ -507,5 +552,5 @@ def handler_remove(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Handläggaren är borttagen."))
             return redirect("people:handler-appoint", pk=person.pk)
-    form = HandlerForm(users=queries.eligible_handlers(person))
+    form = HandlerForm(users=_eligible_handlers(request, person))
     return _render_handlers(request, person, form, remove_form)

@@ -51,6 +51,11 @@ OUTSIDE_CASE_SCOPE = {
     "journal.record_accesses": "access events record reads; they change no case or person",
     "journal.record_access_denied": "records a refused lookup; it changes no case or person",
     "journal.export_checkpoint": "a checkpoint of the journal head; no case or person",
+    "accounts.may_approve": "a question (may this user approve the proposal?); it writes nothing",
+    "accounts.record_unauthenticated_event": (
+        "counts and journals events of anonymous visitors (CSP reports, failed sign-ins); it "
+        "touches no case or person"
+    ),
 }
 
 # Services that refuse the grant-only user with a form error instead of PermissionDenied, so
@@ -95,6 +100,7 @@ def world(
     intake_worker: Any,
     investigator: Any,
     manager: Any,
+    admin: Any,
 ) -> SimpleNamespace:
     """A Bromma child with a report, a signed pre-assessment, an investigation and every kind
     of record in it; and a Farsta user with every case role who has an emergency grant on it."""
@@ -214,6 +220,7 @@ def world(
         own_case=own_case,
         own_adult=own_adult,
         investigator=investigator,
+        admin=admin,
         investigator_membership=Membership.objects.get(user=investigator),
         code_list=code_list,
         code=Code.objects.filter(code_list=code_list).order_by("pk").first(),
@@ -235,6 +242,11 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
 
     by = w.jour
     today = w.today
+    # A role for a new colleague in the granted child's district, waiting for approval.
+    proposal = accounts.propose_membership(
+        UserFactory(), by=w.admin, role=Role.INVESTIGATOR, district=w.own_district
+    )
+    newcomer = UserFactory()
     later = today + timedelta(days=60)
     draft_text = {"text": "Jouren skriver i utkastet."}
     return {
@@ -390,6 +402,20 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
         ],
         "intake.confirm_stated_receipt": [
             lambda: intake.confirm_stated_receipt(w.report, by=by, note="Jouren bekräftar.")
+        ],
+        "accounts.propose_membership": [
+            lambda: accounts.propose_membership(
+                newcomer, by=by, role=Role.INVESTIGATOR, district=w.own_district
+            )
+        ],
+        "accounts.approve_membership_proposal": [
+            lambda: accounts.approve_membership_proposal(proposal, by=by)
+        ],
+        "accounts.decline_membership_proposal": [
+            lambda: accounts.decline_membership_proposal(proposal, by=by)
+        ],
+        "people.decline_handler_proposal": [
+            lambda: people.decline_handler_proposal(w.child, w.investigator, by=by)
         ],
         "intake.request_reporter_information": [
             lambda: intake.request_reporter_information(w.report, by=by, requested_on=today)

@@ -163,6 +163,49 @@ def test_s03_lockout_per_username_and_ip_ignores_spoofed_forwarded_for(
         assert _attempt("investigator", TEST_PASSWORD).status_code == 302
 
 
+def test_s03_failed_attempts_during_a_lockout_do_not_restart_the_cool_off(db, investigator):
+    wrong = "inte det rätta lösenordet"
+    with time_machine.travel(START, tick=False) as traveller:
+        for _ in range(3):
+            _attempt("investigator", wrong)
+        # Ten minutes into the lockout someone keeps trying: refused, and not counted.
+        traveller.shift(dt.timedelta(minutes=10))
+        for _ in range(5):
+            assert _attempt("investigator", wrong).status_code == 429
+        # The cool-off still ends 15 minutes after the failure that started it.
+        traveller.shift(dt.timedelta(minutes=6))
+        assert _attempt("investigator", TEST_PASSWORD).status_code == 302
+    assert JournalEntry.objects.filter(action="accounts.lockout_started").count() == 1
+
+
+@override_settings(RODTRAD_LOGIN_FAILURES_PER_IP=12)
+def test_s03_one_address_trying_many_usernames_is_locked_for_every_username(db, investigator):
+    wrong = "inte det rätta lösenordet"
+    with time_machine.travel(START, tick=False) as traveller:
+        # Password spraying: one guess per username, so no username + address pair is locked.
+        answers = [_attempt(f"gissning{n}", wrong, ip="10.2.2.2").status_code for n in range(12)]
+        assert answers == [200] * 11 + [429]  # the twelfth failure starts the lock
+        refused = _attempt("investigator", TEST_PASSWORD, ip="10.2.2.2")
+        assert refused.status_code == 429
+        assert "Inloggningen är tillfälligt spärrad" in refused.content.decode()
+        assert int(refused["Retry-After"]) > 15 * 60  # the address limit, not the pair's
+        # Another address is not affected; the spraying address stays locked while it tries.
+        assert _attempt("investigator", TEST_PASSWORD, ip="10.2.2.3").status_code == 302
+        for n in range(20):
+            assert _attempt(f"mer{n}", wrong, ip="10.2.2.2").status_code == 429
+        lockouts = JournalEntry.objects.filter(action="accounts.lockout_started")
+        assert [entry.data for entry in lockouts] == [{"scope": "ip"}]
+        assert lockouts.get().object_id == ""  # no account is named
+        # Attempts during the lock were not counted: it lifts within the sliding hour.
+        traveller.shift(dt.timedelta(minutes=61))
+        assert _attempt("investigator", TEST_PASSWORD, ip="10.2.2.2").status_code == 302
+
+
+def test_the_address_limit_is_fifty_failures_an_hour_by_default():
+    assert settings.RODTRAD_LOGIN_FAILURES_PER_IP == 50
+    assert settings.RODTRAD_LOGIN_FAILURE_IP_WINDOW_SECONDS == 3600
+
+
 def test_a_forwarded_for_header_counts_only_behind_the_configured_proxies(db, investigator):
     wrong = "inte det rätta lösenordet"
     with override_settings(RODTRAD_PROXY_COUNT=1):

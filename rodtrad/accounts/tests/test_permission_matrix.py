@@ -150,6 +150,18 @@ class World:
             return MembershipFactory(
                 user=UserFactory(), role=Role.INVESTIGATOR, district=district
             ).pk
+        if kind == "membership_proposal":
+            from django.utils import timezone
+
+            from rodtrad.accounts.models import MembershipProposal
+
+            return MembershipProposal.objects.create(
+                user=UserFactory(),
+                role=Role.INVESTIGATOR,
+                district=district,
+                valid_from=timezone.localdate(),
+                proposed_by=UserFactory(),
+            ).pk
         if kind == "emergency_access":
             case = CaseFactory(child=PersonFactory(district=district))
             requester = UserFactory()

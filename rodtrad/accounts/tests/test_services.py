@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from rodtrad.accounts import services
-from rodtrad.accounts.access import active_roles
-from rodtrad.accounts.models import Membership, Role, User
+from rodtrad.accounts.access import active_roles, visible_cases
+from rodtrad.accounts.models import Membership, ProposalStatus, Role, User
 from rodtrad.accounts.tests.factories import TEST_PASSWORD, DistrictFactory, UnitFactory
+from rodtrad.cases.tests.factories import CaseFactory
 from rodtrad.journal.models import JournalEntry
+from rodtrad.people.tests.factories import PersonFactory
 
 
 def _entry(action: str) -> JournalEntry:
@@ -35,30 +37,34 @@ def _create(admin, **overrides):
     return services.create_user(**values)
 
 
-def test_create_user_makes_an_active_user_with_one_membership_and_journals_both(
-    db, admin, own_units
-):
+def test_s17_an_administrator_creating_a_caseworker_only_proposes_the_role(db, admin, own_units):
     unit = own_units["investigation"]
     user = _create(admin, district=unit.district, unit=unit)
 
     assert user.is_active and user.check_password(TEST_PASSWORD)
-    membership = user.memberships.get()
-    assert (membership.role, membership.district, membership.unit) == (
+    # Nothing is in force: the account sees no case until a team manager approves.
+    assert not user.memberships.exists()
+    assert active_roles(User.objects.get(pk=user.pk)) == set()
+    proposal = user.membership_proposals.get()
+    assert (proposal.role, proposal.district, proposal.unit, proposal.status) == (
         Role.INVESTIGATOR,
         unit.district,
         unit,
+        ProposalStatus.PENDING,
     )
     created = _entry("accounts.user_created")
     assert created.actor == admin and created.object_id == str(user.pk)
     assert created.data == {"role": "investigator", "district": "bromma", "unit": unit.code}
-    added = _entry("accounts.membership_added")
-    assert added.object_id == str(membership.pk)
-    assert added.data["user_id"] == user.pk
+    proposed = _entry("accounts.membership_proposed")
+    assert proposed.actor == admin and proposed.object_id == str(proposal.pk)
+    assert proposed.data["user_id"] == user.pk and proposed.data["role"] == "investigator"
+    assert not JournalEntry.objects.filter(action="accounts.membership_added").exists()
 
 
-def test_create_user_takes_the_district_from_the_unit(db, admin, own_units):
-    user = _create(admin, unit=own_units["intake"], role=Role.INTAKE_WORKER)
-    assert user.memberships.get().district.code == "bromma"
+def test_create_user_grants_roles_without_case_content_directly(db, admin, own_district):
+    analyst = _create(admin, username="anton", role=Role.ANALYST, district=own_district)
+    assert analyst.memberships.get().role == Role.ANALYST
+    assert not analyst.membership_proposals.exists()
 
 
 def test_create_user_rejects_a_weak_password_in_swedish_and_saves_nothing(db, admin, own_district):
@@ -90,15 +96,16 @@ def test_only_an_administrator_may_create_users(db, manager, own_district):
 
 
 def test_the_command_line_creates_users_without_an_actor(db, own_district):
+    # Whoever runs the command line holds the server already: the role is granted directly.
     user = _create(None, district=own_district)
     assert _entry("accounts.user_created").actor is None
-    assert user.pk
+    assert user.memberships.get().role == Role.INVESTIGATOR
 
 
 def test_a_unit_must_belong_to_the_district(db, admin, own_district, other_units):
-    user = _create(admin, district=own_district)
+    user = _create(admin, username="ny", role=Role.ANALYST, district=own_district)
     with pytest.raises(ValidationError) as caught:
-        services.add_membership(
+        services.propose_membership(
             user,
             by=admin,
             role=Role.INVESTIGATOR,
@@ -117,8 +124,9 @@ def test_an_administrator_membership_has_no_district(db, admin, own_district):
 
 
 def test_an_administrator_cannot_give_themselves_a_case_role(db, admin, own_district):
-    with pytest.raises(ValidationError):
-        services.add_membership(admin, by=admin, role=Role.INVESTIGATOR, district=own_district)
+    with pytest.raises(ValidationError) as caught:
+        services.propose_membership(admin, by=admin, role=Role.INVESTIGATOR, district=own_district)
+    assert "egna roller" in caught.value.messages[0]
     assert active_roles(User.objects.get(pk=admin.pk)) == {Role.ADMINISTRATOR}
 
 
@@ -126,18 +134,22 @@ def test_an_administrator_account_never_holds_a_case_role(db, admin, own_distric
     # Separation of duties: not even another administrator can combine the two.
     other_admin = _create(admin, username="admin2", role=Role.ADMINISTRATOR)
     with pytest.raises(ValidationError) as caught:
-        services.add_membership(
+        services.propose_membership(
             other_admin, by=admin, role=Role.TEAM_MANAGER, district=own_district
         )
     assert "separat konto" in caught.value.message_dict["role"][0]
-    caseworker = _create(admin, district=own_district)
+    caseworker = _create(None, district=own_district)
     with pytest.raises(ValidationError):
         services.add_membership(caseworker, by=admin, role=Role.ADMINISTRATOR)
+    # Nor while a case role waits for approval.
+    proposed = _create(admin, username="ny", district=own_district)
+    with pytest.raises(ValidationError):
+        services.add_membership(proposed, by=admin, role=Role.ADMINISTRATOR)
 
 
 def test_the_same_role_in_the_same_place_is_not_added_twice(db, admin, investigator, own_units):
     with pytest.raises(ValidationError) as caught:
-        services.add_membership(
+        services.propose_membership(
             investigator,
             by=admin,
             role=Role.INVESTIGATOR,
@@ -151,21 +163,21 @@ def test_add_membership_journals_the_role_and_scope(db, admin, investigator, oth
     membership = services.add_membership(
         investigator,
         by=admin,
-        role=Role.TEAM_MANAGER,
+        role=Role.ANALYST,
         district=other_district,
         valid_to=timezone.localdate() + dt.timedelta(days=30),
     )
     entry = _entry("accounts.membership_added")
     assert entry.object_id == str(membership.pk)
     assert entry.district == "farsta"
-    assert entry.data["role"] == "team_manager"
+    assert entry.data["role"] == "analyst"
     assert entry.data["district"] == "farsta"
-    assert Role.TEAM_MANAGER in active_roles(User.objects.get(pk=investigator.pk))
+    assert Role.ANALYST in active_roles(User.objects.get(pk=investigator.pk))
 
 
 def test_an_end_date_before_the_start_date_is_refused(db, admin, investigator, own_district):
     with pytest.raises(ValidationError) as caught:
-        services.add_membership(
+        services.propose_membership(
             investigator,
             by=admin,
             role=Role.TEAM_MANAGER,
@@ -247,3 +259,104 @@ def test_only_administrators_change_accounts(db, manager, investigator, own_dist
     with pytest.raises(PermissionDenied):
         services.set_password(investigator, by=manager, password="en helt ny och lång lösenfras")
     assert Membership.objects.filter(user=investigator).count() == 1
+
+
+# --- Four eyes on roles that give access to case content (S17) -------------------------------
+
+
+def _second_manager(district) -> User:
+    from rodtrad.accounts.tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username="manager2")
+    MembershipFactory(user=user, role=Role.TEAM_MANAGER, district=district)
+    return user
+
+
+def test_s17_a_team_manager_of_the_district_approves_and_only_then_the_role_is_in_force(
+    db, admin, manager, own_units
+):
+    district = own_units["investigation"].district
+    case = CaseFactory(child=PersonFactory(district=district), unit=own_units["investigation"])
+    user = _create(admin, district=district, unit=own_units["investigation"])
+    proposal = user.membership_proposals.get()
+    assert not visible_cases(User.objects.get(pk=user.pk)).exists()
+
+    membership = services.approve_membership_proposal(proposal, by=manager)
+
+    assert list(visible_cases(User.objects.get(pk=user.pk))) == [case]
+    assert (membership.role, membership.unit) == (Role.INVESTIGATOR, own_units["investigation"])
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.APPROVED and proposal.decided_by == manager
+    assert proposal.membership == membership
+    approved = _entry("accounts.membership_approved")
+    assert approved.actor == manager and approved.object_id == str(proposal.pk)
+    assert approved.data["proposed_by_id"] == admin.pk
+    added = _entry("accounts.membership_added")
+    assert added.actor == manager and added.data["proposal_id"] == proposal.pk
+
+
+def test_s17_the_administrator_cannot_approve_and_nobody_approves_their_own_role(
+    db, admin, manager, own_district, other_district
+):
+    user = _create(admin, district=own_district)
+    proposal = user.membership_proposals.get()
+    # The administrator who proposed it, or any administrator: not an approver.
+    with pytest.raises(PermissionDenied):
+        services.approve_membership_proposal(proposal, by=admin)
+    # A team manager of another district: not an approver either.
+    other_manager = _create(
+        None, username="chef.farsta", role=Role.TEAM_MANAGER, district=other_district
+    )
+    with pytest.raises(PermissionDenied):
+        services.approve_membership_proposal(proposal, by=other_manager)
+    # A team manager proposed for a second role cannot approve it themself.
+    own = services.propose_membership(
+        manager, by=admin, role=Role.INVESTIGATOR, district=own_district
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.approve_membership_proposal(own, by=manager)
+    assert caught.value.messages == ["Du kan inte godkänna en roll åt dig själv."]
+    assert not Membership.objects.filter(user__in=[user, manager], role=Role.INVESTIGATOR).exists()
+    # A second team manager of the district may.
+    services.approve_membership_proposal(own, by=_second_manager(own_district))
+    assert Role.INVESTIGATOR in active_roles(User.objects.get(pk=manager.pk))
+
+
+def test_a_proposal_is_decided_once_and_may_be_declined_or_withdrawn(
+    db, admin, manager, own_district
+):
+    first = _create(admin, username="forsta", district=own_district).membership_proposals.get()
+    second = _create(admin, username="andra", district=own_district).membership_proposals.get()
+    services.decline_membership_proposal(first, by=manager)
+    services.decline_membership_proposal(second, by=admin)  # withdrawn by the administrator
+    assert {first.status, second.status} == {ProposalStatus.DECLINED}
+    with pytest.raises(ValidationError):
+        services.approve_membership_proposal(first, by=manager)
+    entries = JournalEntry.objects.filter(action="accounts.membership_declined").order_by("seq")
+    assert [entry.data["withdrawn"] for entry in entries] == [False, True]
+    assert not Membership.objects.filter(user__username__in=["forsta", "andra"]).exists()
+
+
+def test_case_roles_are_never_added_directly_by_an_administrator(
+    db, admin, investigator, own_district
+):
+    for role in services.FOUR_EYES_ROLES:
+        with pytest.raises(ValidationError) as caught:
+            services.add_membership(investigator, by=admin, role=role, district=own_district)
+        assert "godkänt" in caught.value.message_dict["role"][0]
+    case_content_roles = {
+        Role.INTAKE_WORKER,
+        Role.INVESTIGATOR,
+        Role.TEAM_MANAGER,
+        Role.PROVIDER,
+        Role.REVIEWER,
+    }
+    assert case_content_roles == services.FOUR_EYES_ROLES
+
+
+def test_s17_a_new_account_gets_no_second_factor_from_the_administrator(db, admin, own_district):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = _create(admin, district=own_district)
+    # No device exists until the user enrols the app at the first sign-in, in their own session.
+    assert not TOTPDevice.objects.filter(user=user).exists()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from conftest import sign_in
 from rodtrad.accounts import services
-from rodtrad.accounts.models import Role
+from rodtrad.accounts.models import Role, UnauthenticatedEventCount
 from rodtrad.accounts.tests.conftest import post_login
 from rodtrad.journal.models import JournalEntry
 
@@ -40,7 +45,8 @@ def test_s20_security_events_journaled(
     assert {f.object_id for f in failures} == {str(intake_worker.pk)}
     assert all(f.actor is None and f.client_ip == "10.4.0.1" for f in failures)
     lockout = JournalEntry.objects.get(action="accounts.lockout_started")
-    assert lockout.object_id == str(intake_worker.pk) and lockout.data == {"known_user": True}
+    assert lockout.object_id == str(intake_worker.pk)
+    assert lockout.data == {"known_user": True, "scope": "username_ip"}
 
     # An unknown username is journaled without naming what was typed.
     post_login(Client(), "typed-my-password-here", wrong, REMOTE_ADDR="10.4.0.2")
@@ -73,3 +79,61 @@ def test_a_failed_login_journals_no_password(db, investigator):
     post_login(Client(), "investigator", "hemligt-lösenord-som-inte-stämmer")
     for entry in JournalEntry.objects.all():
         assert "hemligt" not in str(entry.data)
+
+
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def test_s20_anonymous_requests_never_grow_the_journal_without_bound(db, settings):
+    settings.PASSWORD_HASHERS = ["rodtrad.accounts.tests.test_login.CheapArgon2"]
+    budget = settings.RODTRAD_UNAUTHENTICATED_EVENTS_PER_WINDOW
+    report = json.dumps({"csp-report": {"violated-directive": "script-src-elem"}})
+    with time_machine.travel(START, tick=False) as traveller:
+        before = JournalEntry.objects.count()
+        anonymous = Client()
+        for _ in range(200):
+            response = anonymous.post(
+                reverse("csp-report"), report, content_type="application/csp-report"
+            )
+            assert response.status_code == 204
+        token_less = Client(enforce_csrf_checks=True)
+        for _ in range(200):
+            assert post_login(token_less, "vem-som-helst").status_code == 403
+        for n in range(30):
+            post_login(Client(), f"gissning{n}", "fel lösenord igen", REMOTE_ADDR="10.6.0.1")
+
+        # Each kind: the first few one by one, the rest only counted.
+        added = JournalEntry.objects.count() - before
+        assert added == 3 * budget
+        counts = {
+            row.action: (row.count, row.journaled)
+            for row in UnauthenticatedEventCount.objects.all()
+        }
+        assert counts == {
+            "security.csp_violation_reported": (200, budget),
+            "security.csrf_rejected": (200, budget),
+            "accounts.login_failed": (30, budget),
+        }
+
+        # The next window's first event journals one summary per kind of the closed window.
+        traveller.shift(dt.timedelta(hours=1))
+        anonymous.post(reverse("csp-report"), report, content_type="application/csp-report")
+        summaries = JournalEntry.objects.filter(action="security.unauthenticated_events_counted")
+        assert {entry.data["action"]: entry.data["count"] for entry in summaries} == {
+            "security.csp_violation_reported": 200,
+            "security.csrf_rejected": 200,
+            "accounts.login_failed": 30,
+        }
+        assert all(entry.data["journaled_one_by_one"] == budget for entry in summaries)
+        assert JournalEntry.objects.count() - before == 3 * budget + 3 + 1
+        # A quiet window after that is summarised by the command (cron) instead.
+        traveller.shift(dt.timedelta(hours=1))
+        assert services.summarise_unauthenticated_events() == 0  # one event: journaled already
+
+
+def test_a_signed_in_users_csrf_failure_is_always_journaled_with_the_user(db, investigator):
+    client = sign_in(Client(enforce_csrf_checks=True), investigator)
+    for _ in range(15):
+        assert client.post(reverse("accounts:logout")).status_code == 403
+    entries = JournalEntry.objects.filter(action="security.csrf_rejected")
+    assert entries.count() == 15 and all(entry.actor == investigator for entry in entries)

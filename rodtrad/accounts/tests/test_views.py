@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 
@@ -116,17 +117,17 @@ def test_setup_shows_a_csp_safe_qr_code_and_the_secret_and_confirms_with_a_code(
     assert "style" not in svg
     assert "http" not in svg  # no external host, not even an XML namespace
     assert "<title>" in svg
-    device = TOTPDevice.objects.get(user=investigator, confirmed=False)
     secret = re.search(r"<code>([A-Z2-7 ]+)</code>", body).group(1).replace(" ", "")
     assert len(secret) == 32
-    # Reloading the page keeps the same device, so a scanned code stays valid.
-    client.get(reverse("accounts:otp-setup"))
-    assert TOTPDevice.objects.filter(user=investigator).count() == 1
+    # Reloading the page shows the same key, so a scanned code stays valid.
+    again = client.get(reverse("accounts:otp-setup")).content.decode()
+    assert secret in again.replace(" ", "")
 
     wrong = client.post(reverse("accounts:otp-setup"), {"otp_token": "000000"})
     assert wrong.status_code == 200
+    device = TOTPDevice.objects.get(user=investigator, confirmed=False)
+    assert base64.b32encode(device.bin_key).decode() == secret  # the key the page showed
     with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(seconds=5), tick=False):
-        device.refresh_from_db()
         confirmed = client.post(reverse("accounts:otp-setup"), {"otp_token": current_token(device)})
     assert confirmed.status_code == 302
     device.refresh_from_db()
@@ -135,6 +136,19 @@ def test_setup_shows_a_csp_safe_qr_code_and_the_secret_and_confirms_with_a_code(
     assert JournalEntry.objects.filter(
         action="accounts.second_factor_enrolled", actor=investigator
     ).exists()
+
+
+def test_s27_the_setup_page_writes_no_device_and_no_journal_entry_on_get(db, investigator):
+    client = _password_only(investigator)
+    entries = JournalEntry.objects.count()
+    for _ in range(3):
+        assert client.get(reverse("accounts:otp-setup")).status_code == 200
+    assert not TOTPDevice.objects.filter(user=investigator).exists()
+    assert JournalEntry.objects.count() == entries
+    # The first posted code creates the device (a state change, so a POST).
+    client.post(reverse("accounts:otp-setup"), {"otp_token": "000000"})
+    assert TOTPDevice.objects.filter(user=investigator, confirmed=False).count() == 1
+    assert JournalEntry.objects.filter(action="accounts.second_factor_enrollment_started").exists()
 
 
 def test_setup_is_refused_to_a_password_only_session_of_a_user_with_a_device(

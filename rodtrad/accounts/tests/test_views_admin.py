@@ -85,8 +85,16 @@ def test_an_administrator_creates_a_user(db, admin, signed_in, own_units):
     )
     user = User.objects.get(username="karin.berg")
     assert response["Location"] == reverse("accounts:user-detail", args=[user.pk])
-    assert user.memberships.get().unit == own_units["intake"]
+    # The intake role gives access to cases: proposed, not in force (four eyes).
+    assert not user.memberships.exists()
+    assert user.membership_proposals.get().unit == own_units["intake"]
     assert JournalEntry.objects.filter(action="accounts.user_created", actor=admin).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Väntar på godkännande" in page
+    assert "gäller först när en enhetschef" in page
+    # The administrator never sees the user's second factor: no key, no QR code.
+    assert "Inte aktiverad ännu" in page
+    assert "otpauth" not in page and "<svg" not in page
 
 
 def test_a_weak_password_re_renders_the_form_with_accessible_errors(db, admin, signed_in):
@@ -173,10 +181,10 @@ def test_add_and_end_a_membership_from_the_page(db, admin, signed_in, investigat
     client = signed_in(admin)
     response = client.post(
         reverse("accounts:membership-add", args=[investigator.pk]),
-        {"version": investigator.version, "role": Role.TEAM_MANAGER, "district": other_district.pk},
+        {"version": investigator.version, "role": Role.ANALYST, "district": other_district.pk},
     )
     assert response.status_code == 302
-    added = Membership.objects.get(user=investigator, role=Role.TEAM_MANAGER)
+    added = Membership.objects.get(user=investigator, role=Role.ANALYST)
     investigator.refresh_from_db()
     response = client.post(
         reverse("accounts:membership-end", args=[added.pk]), {"version": investigator.version}
@@ -229,3 +237,82 @@ def test_an_administrator_setting_their_own_password_signs_in_again(db, admin, s
     )
     assert response["Location"] == reverse("accounts:login")
     assert client.get(reverse("accounts:user-list")).status_code == 302
+
+
+# --- Four eyes: proposed by the administrator, approved by a team manager (S17) ---------------
+
+
+def test_s17_an_administrator_alone_cannot_give_a_new_account_case_content(
+    db, admin, manager, signed_in, own_units, own_district
+):
+    from rodtrad.accounts.access import visible_cases
+
+    case = CaseFactory(child=PersonFactory(district=own_district), unit=own_units["investigation"])
+    administrator = Client()
+    sign_in(administrator, admin)
+    administrator.post(
+        reverse("accounts:user-create"),
+        {
+            "username": "andra.kontot",
+            "first_name": "Andra",
+            "last_name": "Kontot",
+            "password": TEST_PASSWORD,
+            "role": Role.INVESTIGATOR,
+            "district": own_district.pk,
+            "unit": own_units["investigation"].pk,
+        },
+    )
+    second = User.objects.get(username="andra.kontot")
+    proposal = second.membership_proposals.get()
+    # The administrator signs in as the new account: nothing to see.
+    as_second = sign_in(Client(), second)
+    assert not visible_cases(second).exists()
+    assert as_second.get(reverse("cases:case-detail", args=[case.pk])).status_code in (403, 404)
+    # The approvals page is not the administrator's to approve on (no approve button) ...
+    listing = administrator.get(reverse("accounts:approval-list")).content.decode()
+    assert "andra.kontot" in listing and 'value="approve"' not in listing
+    refused = administrator.post(
+        reverse("accounts:membership-proposal-decide", args=[proposal.pk]), {"decision": "approve"}
+    )
+    assert refused.status_code == 403
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"
+    # ... nor the new account's (no team manager role).
+    assert as_second.get(reverse("accounts:approval-list")).status_code == 403
+
+    # The team manager of the district approves: from now on the account works.
+    as_manager = signed_in(manager)
+    listing = as_manager.get(reverse("accounts:approval-list")).content.decode()
+    # The account's second factor is already enrolled (by whoever signed in as it): the page
+    # says so, and tells the manager to ask the colleague.
+    assert "andra.kontot" in listing and "Aktiverad" in listing
+    assert "fråga personen om hen gjorde det själv" in listing
+    approved = as_manager.post(
+        reverse("accounts:membership-proposal-decide", args=[proposal.pk]), {"decision": "approve"}
+    )
+    assert approved.status_code == 302
+    assert list(visible_cases(User.objects.get(pk=second.pk))) == [case]
+    assert JournalEntry.objects.filter(
+        action="accounts.membership_approved", actor=manager
+    ).exists()
+
+
+def test_a_team_manager_of_another_district_gets_404_for_the_proposal(
+    db, admin, other_district_manager, signed_in, own_district
+):
+    from rodtrad.accounts import services
+
+    user = services.create_user(
+        by=admin,
+        username="ny.kollega",
+        password=TEST_PASSWORD,
+        role=Role.INVESTIGATOR,
+        district=own_district,
+    )
+    proposal = user.membership_proposals.get()
+    client = signed_in(other_district_manager)
+    assert "ny.kollega" not in client.get(reverse("accounts:approval-list")).content.decode()
+    url = reverse("accounts:membership-proposal-decide", args=[proposal.pk])
+    assert client.post(url, {"decision": "approve"}).status_code == 404
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"

@@ -15,7 +15,7 @@ from django.urls import reverse
 from conftest import sign_in
 from rodtrad.journal.models import AccessEvent
 from rodtrad.people import services
-from rodtrad.people.models import Person
+from rodtrad.people.models import Person, ProtectedPersonHandler
 from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
 
 CANARY = {
@@ -44,7 +44,8 @@ def protected(own_district, manager, investigator):
         protection_level="skyddad_folkbokforing",
         **CANARY,
     )
-    services.appoint_protected_handler(person, investigator, by=manager)
+    # Named directly: how a handler comes to be (four eyes) is tested in test_services.py.
+    ProtectedPersonHandler.objects.create(person=person, user=investigator, appointed_by=manager)
     return person
 
 

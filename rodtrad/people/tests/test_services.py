@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from rodtrad.accounts.access import may_see_protected_contact
 from rodtrad.journal.models import JournalEntry
 from rodtrad.lib.versioning import StaleVersion
 from rodtrad.people import services
@@ -321,7 +322,7 @@ def test_update_person_refuses_an_address_for_a_person_with_protected_registrati
         postal_code="",
         city="",
     )
-    services.appoint_protected_handler(person, investigator, by=manager)
+    ProtectedPersonHandler.objects.create(person=person, user=investigator, appointed_by=manager)
     with pytest.raises(ValidationError) as error:
         services.update_person(
             person, by=investigator, expected_version=1, changes={"postal_code": "16867"}
@@ -388,20 +389,74 @@ def protected(own_district):
     return PersonFactory(district=own_district, protection_level="skyddad_folkbokforing")
 
 
-def test_team_manager_appoints_a_handler_and_it_is_journaled(protected, manager, investigator):
-    services.appoint_protected_handler(protected, investigator, by=manager)
-    row = ProtectedPersonHandler.objects.get(person=protected)
-    assert (row.user, row.appointed_by) == (investigator, manager)
+@pytest.fixture
+def second_manager(own_district):
+    """Another team manager of the district: the second pair of eyes."""
+    from rodtrad.accounts.models import Role
+    from rodtrad.accounts.tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(username="manager2")
+    MembershipFactory(user=user, role=Role.TEAM_MANAGER, district=own_district)
+    return user
+
+
+def _appoint(person, user, manager, second_manager):
+    """Propose and approve: the two steps of naming a handler."""
+    assert services.appoint_protected_handler(person, user, by=manager) is None
+    return services.appoint_protected_handler(person, user, by=second_manager)
+
+
+def test_s15_a_handler_is_named_only_when_a_second_team_manager_approves(
+    protected, manager, second_manager, investigator
+):
+    # The first team manager's appointment is a proposal: nothing is visible yet.
+    assert services.appoint_protected_handler(protected, investigator, by=manager) is None
+    assert not ProtectedPersonHandler.objects.exists()
+    assert not may_see_protected_contact(investigator, protected)
+    proposed = journal("people.handler_proposed")
+    assert proposed.actor == manager and proposed.data == {"handler_id": investigator.pk}
+    # The same manager cannot complete it.
+    with pytest.raises(ValidationError) as caught:
+        services.appoint_protected_handler(protected, investigator, by=manager)
+    assert "annan enhetschef" in caught.value.message_dict["user"][0]
+
+    row = services.appoint_protected_handler(protected, investigator, by=second_manager)
+
+    assert (row.user, row.appointed_by, row.approved_by) == (investigator, manager, second_manager)
+    assert may_see_protected_contact(investigator, protected)
     entry = journal("people.handler_appointed")
-    assert entry.data == {"handler_id": investigator.pk}
+    assert entry.actor == second_manager
+    assert entry.data == {"handler_id": investigator.pk, "proposed_by_id": manager.pk}
     assert entry.person_id == protected.pk
 
 
-def test_a_handler_cannot_be_appointed_twice(protected, manager, investigator):
-    services.appoint_protected_handler(protected, investigator, by=manager)
+def test_s15_nobody_names_themself_handler(protected, manager, second_manager):
+    # A team manager works in the district too, so could be a handler, but never by their own
+    # hand: neither proposing themself nor approving a proposal about themself.
+    with pytest.raises(ValidationError) as caught:
+        services.appoint_protected_handler(protected, manager, by=manager)
+    assert "Du kan inte utse dig själv" in caught.value.message_dict["user"][0]
+    assert services.appoint_protected_handler(protected, manager, by=second_manager) is None
     with pytest.raises(ValidationError):
-        services.appoint_protected_handler(protected, investigator, by=manager)
+        services.appoint_protected_handler(protected, manager, by=manager)
+    assert not ProtectedPersonHandler.objects.exists()
+
+
+def test_a_handler_cannot_be_appointed_twice(protected, manager, second_manager, investigator):
+    _appoint(protected, investigator, manager, second_manager)
+    for by in (manager, second_manager):
+        with pytest.raises(ValidationError):
+            services.appoint_protected_handler(protected, investigator, by=by)
     assert ProtectedPersonHandler.objects.count() == 1
+
+
+def test_a_proposed_handler_can_be_declined(protected, manager, second_manager, investigator):
+    services.appoint_protected_handler(protected, investigator, by=manager)
+    services.decline_handler_proposal(protected, investigator, by=second_manager)
+    assert journal("people.handler_declined").data == {"handler_id": investigator.pk}
+    # Declined: the next appointment is a new proposal, not an approval.
+    assert services.appoint_protected_handler(protected, investigator, by=second_manager) is None
+    assert not ProtectedPersonHandler.objects.exists()
 
 
 def test_only_the_team_manager_of_the_district_appoints_handlers(
@@ -424,8 +479,10 @@ def test_a_handler_must_work_in_the_persons_district(
     assert not ProtectedPersonHandler.objects.exists()
 
 
-def test_team_manager_removes_a_handler_and_it_is_journaled(protected, manager, investigator):
-    services.appoint_protected_handler(protected, investigator, by=manager)
+def test_team_manager_removes_a_handler_and_it_is_journaled(
+    protected, manager, second_manager, investigator
+):
+    _appoint(protected, investigator, manager, second_manager)
     services.remove_protected_handler(protected, investigator, by=manager)
     assert not ProtectedPersonHandler.objects.exists()
     assert journal("people.handler_removed").data == {"handler_id": investigator.pk}

@@ -248,7 +248,7 @@ def test_edit_form_of_a_person_with_protected_registration_has_no_address_fields
         postal_code="",
         city="",
     )
-    services.appoint_protected_handler(person, investigator, by=manager)
+    ProtectedPersonHandler.objects.create(person=person, user=investigator, appointed_by=manager)
     html = signed_in(investigator).get(edit(person)).content.decode()
     assert 'name="street_address"' not in html
     assert 'name="phone"' in html
@@ -437,19 +437,50 @@ def test_relationship_end_in_another_district_is_404(
 # --- handlers ---------------------------------------------------------------------------------
 
 
-def test_team_manager_appoints_and_removes_a_handler(
+def test_team_manager_proposes_a_second_approves_and_a_handler_is_removed(
+    signed_in, client, manager, investigator, own_district
+):
+    from django.test import Client
+
+    from conftest import sign_in
+    from rodtrad.accounts.models import Role
+    from rodtrad.accounts.tests.factories import MembershipFactory, UserFactory
+
+    second = UserFactory(username="manager2")
+    MembershipFactory(user=second, role=Role.TEAM_MANAGER, district=own_district)
+    protected = PersonFactory(district=own_district, protection_level="skyddad_folkbokforing")
+    url = reverse("people:handler-appoint", args=[protected.pk])
+    first_client = signed_in(manager)
+    html = first_client.get(url).content.decode()
+    assert f'<option value="{investigator.pk}">' in html
+    assert f'<option value="{manager.pk}">' not in html  # nobody names themself
+    assert first_client.post(url, {"user": investigator.pk}).status_code == 302
+    assert not ProtectedPersonHandler.objects.exists()
+    waiting = first_client.get(url).content.decode()
+    assert "Väntar på en annan enhetschef" in waiting
+
+    second_client = sign_in(Client(), second)
+    page = second_client.get(url).content.decode()
+    assert "Föreslagna handläggare" in page and "Godkänn" in page
+    assert second_client.post(url, {"user": investigator.pk}).status_code == 302
+    handler = ProtectedPersonHandler.objects.get(person=protected, user=investigator)
+    assert (handler.appointed_by, handler.approved_by) == (manager, second)
+
+    remove = reverse("people:handler-remove", args=[protected.pk])
+    assert first_client.post(remove, {"remove-user": investigator.pk}).status_code == 302
+    assert not ProtectedPersonHandler.objects.exists()
+
+
+def test_a_waiting_proposal_is_declined_from_the_page(
     signed_in, manager, investigator, own_district
 ):
     protected = PersonFactory(district=own_district, protection_level="skyddad_folkbokforing")
+    services.appoint_protected_handler(protected, investigator, by=manager)
     url = reverse("people:handler-appoint", args=[protected.pk])
     client = signed_in(manager)
-    html = client.get(url).content.decode()
-    assert f'<option value="{investigator.pk}">' in html
-    assert client.post(url, {"user": investigator.pk}).status_code == 302
-    assert ProtectedPersonHandler.objects.filter(person=protected, user=investigator).exists()
-    remove = reverse("people:handler-remove", args=[protected.pk])
-    assert client.post(remove, {"remove-user": investigator.pk}).status_code == 302
-    assert not ProtectedPersonHandler.objects.exists()
+    assert client.post(url, {"decline-user": investigator.pk}).status_code == 302
+    assert JournalEntry.objects.filter(action="people.handler_declined").count() == 1
+    assert "Inga förslag väntar." in client.get(url).content.decode()
 
 
 def test_handler_page_is_forbidden_to_colleagues_and_unknown_to_other_districts(
