@@ -141,12 +141,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE: concurrent writers queue instead of failing with "database is locked".
+    # recursive_triggers: the row a REPLACE removes fires the journal's DELETE trigger (S21);
+    # a per-connection setting, so it lives here (journal migration 0003 adds a second guard).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+            "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON; PRAGMA recursive_triggers=ON;"
         ),
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = (
