@@ -304,6 +304,15 @@ LOGGING = {
 }
 DEFAULT_EXCEPTION_REPORTER_FILTER = "rodtrad.lib.logging.PersonalDataExceptionReporterFilter"
 
+# --- Journal checkpoints (S22): signed with a key outside the database, stored outside it ---
+# The key signs every checkpoint (HMAC-SHA256); it is created on first use with mode 0600 and
+# must never be put in the database or the repository. Keep the folder's files on other,
+# preferably write-once, storage as well (docs/deployment.md, "The journal").
+RODTRAD_CHECKPOINT_KEY_FILE = Path(
+    os.environ.get("RODTRAD_CHECKPOINT_KEY_FILE", VAR_DIR / "checkpoint.key")
+)
+RODTRAD_CHECKPOINT_DIR = Path(os.environ.get("RODTRAD_CHECKPOINT_DIR", VAR_DIR / "checkpoints"))
+
 # Rodtrad's own knobs
 RODTRAD_EMERGENCY_ACCESS_MINUTES = 60
 RODTRAD_LATE_RECORDING_DAYS = 7

@@ -49,3 +49,43 @@ def entry_fields(entry: Any) -> dict[str, Any]:
 
 def compute_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+
+
+# --- Access events: sealed in batches into the journal chain ---------------------------------
+#
+# Access events are not chained one by one: they are written on every page view and in bulk for
+# lists, and a chain would serialise every read behind one lock. Instead a seal (a journal
+# entry, `journal.access_events_sealed`) records the count and a digest of every event in an id
+# range; the journal chain and its signed checkpoints then protect the seal
+# (docs/architecture.md, "Writes and the journal").
+ACCESS_DIGEST_ALGORITHM = "sha256-canonical-json-lines-v1"
+ACCESS_EVENT_FIELDS = (
+    "id",
+    "occurred_at",
+    "user_id",
+    "username",
+    "roles",
+    "districts",
+    "units",
+    "action",
+    "person_id",
+    "case_id",
+    "is_protected",
+    "is_emergency",
+    "emergency_access_id",
+    "reason",
+    "route",
+    "request_id",
+    "client_ip",
+    "channel",
+)
+
+
+def access_event_line(row: Any) -> bytes:
+    """One access event as the canonical bytes a seal's digest is computed over."""
+    fields = {name: getattr(row, name) for name in ACCESS_EVENT_FIELDS}
+    fields["occurred_at"] = canonical_timestamp(row.occurred_at)
+    # Booleans come back from SQLite as 0/1 through values_list; the digest must not care.
+    fields["is_protected"] = bool(fields["is_protected"])
+    fields["is_emergency"] = bool(fields["is_emergency"])
+    return canonical_json(fields).encode("utf-8") + b"\n"

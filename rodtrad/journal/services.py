@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypedDict
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypedDict, cast
 
 from django.db import models, transaction
 from django.utils import timezone
 
 from rodtrad.journal.chain import (
+    ACCESS_DIGEST_ALGORITHM,
     ALGORITHM,
     GENESIS_HASH,
     canonical_timestamp,
@@ -177,32 +181,103 @@ def record_accesses(
 
 
 class CheckpointData(TypedDict):
-    """An exported checkpoint, as written to the file that is kept outside the database."""
+    """A signed checkpoint, as written to the file that is kept outside the database."""
 
     seq: int
     hash: str
     exported_at: str
     algorithm: str
+    signature_algorithm: str
+    key_id: str
+    signature: str
 
 
 def export_checkpoint(*, by_label: str, by: Any = None) -> CheckpointData:
-    """Store a Checkpoint of the current head (seq + hash) and return it for external keeping.
+    """Store a Checkpoint of the current head (seq + hash) and return it signed, for keeping
+    outside the database (checkpoints.py).
 
     `by_label` names who exported it (e.g. the operator's login on the server); the export is
-    journaled in the same transaction, as the entry after the checkpoint.
+    journaled in the same transaction, as the entry after the checkpoint. The signing key is
+    created on first use, before anything is written.
     """
+    from rodtrad.journal import checkpoints
+
+    key = checkpoints.signing_key(create=True)
     with transaction.atomic():
         head, _created = JournalHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
         )
         checkpoint = Checkpoint.objects.create(seq=head.seq, hash=head.hash, exported_by=by_label)
         record("journal.checkpoint_exported", by=by, obj=checkpoint, data={"seq": head.seq})
-    return CheckpointData(
-        seq=checkpoint.seq,
-        hash=checkpoint.hash,
-        exported_at=canonical_timestamp(checkpoint.exported_at),
-        algorithm=ALGORITHM,
-    )
+    payload = {
+        "seq": checkpoint.seq,
+        "hash": checkpoint.hash,
+        "exported_at": canonical_timestamp(checkpoint.exported_at),
+        "algorithm": ALGORITHM,
+    }
+    return cast(CheckpointData, checkpoints.sign(payload, key))
+
+
+_SEAL_ATTEMPTS = 3
+
+
+def seal_access_events(*, by: Any = None, margin: timedelta | None = None) -> JournalEntry | None:
+    """Seal the access events written since the last seal: count and digest as a journal entry.
+
+    The digest is computed outside any lock (a day of events can take seconds); the entry is
+    then appended only if no other seal was written meanwhile (else the work is redone).
+    Returns None when there is nothing new to seal.
+    """
+    from rodtrad.journal import seals
+
+    if margin is None:
+        margin = seals.DEFAULT_MARGIN
+    for _attempt in range(_SEAL_ATTEMPTS):
+        after_id = seals.last_sealed_id()
+        last_id = seals.sealable_upto(after_id=after_id, margin=margin)
+        if last_id <= after_id:
+            return None
+        count, digest = seals.digest_access_events(after_id, last_id)
+        with transaction.atomic():
+            # The head lock serialises sealers as it serialises every append.
+            JournalHead.objects.select_for_update().get_or_create(
+                pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+            )
+            if seals.last_sealed_id() != after_id:
+                continue
+            return record(
+                seals.SEAL_ACTION,
+                by=by,
+                data={
+                    "after_id": after_id,
+                    "last_id": last_id,
+                    "count": count,
+                    "digest": digest,
+                    "algorithm": ACCESS_DIGEST_ALGORITHM,
+                },
+            )
+    raise RuntimeError("access events could not be sealed: other seals kept being written")
+
+
+@dataclass(frozen=True)
+class WrittenCheckpoint:
+    """What `write_checkpoint` did: the seal (if there was anything to seal), the signed
+    checkpoint, and the file it was stored in."""
+
+    seal: JournalEntry | None
+    data: CheckpointData
+    path: Path
+
+
+def write_checkpoint(*, by_label: str, by: Any = None) -> WrittenCheckpoint:
+    """Seal new access events, export a signed checkpoint, and store it in the checkpoint
+    folder: the daily task and `rodtrad export-checkpoint` both do exactly this."""
+    from rodtrad.journal import checkpoints
+
+    seal = seal_access_events(by=by)
+    data = export_checkpoint(by_label=by_label, by=by)
+    path = checkpoints.store(dict(data))
+    return WrittenCheckpoint(seal=seal, data=data, path=path)
 
 
 def record_access_denied(
