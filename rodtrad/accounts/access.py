@@ -159,12 +159,12 @@ def emergency_access_for(user: Any, case: Any) -> EmergencyAccess | None:
     return active_emergency_accesses(user).filter(case=case).first()
 
 
-def visible_persons(user: Any) -> QuerySet[Any]:
-    """Every person the user may read."""
+def visible_persons(user: Any, *, include_emergency: bool = True) -> QuerySet[Any]:
+    """Every person the user may read (without emergency grants: the user's own scope)."""
     from rodtrad.people.models import Person, Relationship
 
     districts = case_role_districts(user)
-    cases = visible_cases(user)
+    cases = visible_cases(user, include_emergency=include_emergency)
     children = cases.values("child_id")
     related = Relationship.objects.filter(child_id__in=children).values("other_id")
     scope = Q(district_id__in=districts) | Q(pk__in=children) | Q(pk__in=related)

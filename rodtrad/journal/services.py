@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -85,10 +86,104 @@ def record(
     return entry
 
 
+class ReaderScope:
+    """What the journal needs to know about a reader, worked out once per request.
+
+    The memberships (roles, districts, units on every event) and the reader's active emergency
+    grants are read once; only when a grant exists are the grant's cases and persons compared
+    with the reader's own scope (a case or person seen through the own scope is not an
+    emergency read). So a request costs one query for grants whatever the number of events,
+    and an ordinary reader (no grant) never more. It also remembers which subjects already have
+    an access event in this request (`record_access_once`).
+    """
+
+    def __init__(self, user: Any) -> None:
+        from rodtrad.accounts.access import active_emergency_accesses, active_memberships
+
+        self.user = user
+        self.memberships: list[Any] = []
+        self.grants_by_case: dict[int, Any] = {}
+        if user is not None and getattr(user, "is_authenticated", False):
+            self.memberships = list(active_memberships(user))
+            self.grants_by_case = {
+                grant.case_id: grant
+                for grant in active_emergency_accesses(user)
+                .select_related("case")
+                .order_by("expires_at")
+            }
+        self._own_case_ids: set[int] | None = None
+        self._grants_by_person: dict[int, Any] | None = None
+        self.recorded: set[tuple[int | None, int | None]] = set()
+
+    def grant_for_case(self, case_id: int | None) -> Any:
+        """The grant through which the reader sees this case, if that is the only way."""
+        if case_id is None or case_id not in self.grants_by_case:
+            return None
+        if self._own_case_ids is None:
+            from rodtrad.accounts.access import editable_cases
+
+            self._own_case_ids = set(
+                editable_cases(self.user)
+                .filter(pk__in=list(self.grants_by_case))
+                .values_list("pk", flat=True)
+            )
+        return None if case_id in self._own_case_ids else self.grants_by_case[case_id]
+
+    def grant_for_person(self, person_id: int | None) -> Any:
+        """The grant through which the reader sees this person (the grant case's child or one
+        of the child's related persons), if that is the only way."""
+        if person_id is None or not self.grants_by_case:
+            return None
+        if self._grants_by_person is None:
+            self._grants_by_person = self._persons_seen_only_through_grants()
+        return self._grants_by_person.get(person_id)
+
+    def _persons_seen_only_through_grants(self) -> dict[int, Any]:
+        from rodtrad.accounts.access import visible_persons
+        from rodtrad.people.models import Relationship
+
+        by_child = {
+            grant.case.child_id: grant
+            for grant in self.grants_by_case.values()
+            if self.grant_for_case(grant.case_id) is not None
+        }
+        candidates = dict(by_child)
+        related = Relationship.objects.filter(child_id__in=list(by_child)).values_list(
+            "child_id", "other_id"
+        )
+        for child_id, other_id in related:
+            candidates.setdefault(other_id, by_child[child_id])
+        own = set(
+            visible_persons(self.user, include_emergency=False)
+            .filter(pk__in=list(candidates))
+            .values_list("pk", flat=True)
+        )
+        return {pk: grant for pk, grant in candidates.items() if pk not in own}
+
+
+# One ReaderScope per request and reader; outside a request every call gets a fresh one
+# (request_context.current() then has a new request id each time), so nothing goes stale.
+_reader_scope: ContextVar[tuple[str, Any, ReaderScope] | None] = ContextVar(
+    "rodtrad_reader_scope", default=None
+)
+
+
+def reader_scope(by: Any) -> ReaderScope:
+    """The reader's scope for the current request (made on first use)."""
+    request_id = request_context.current().request_id
+    user_key = getattr(by, "pk", None)
+    cached = _reader_scope.get()
+    if cached is not None and cached[0] == request_id and cached[1] == user_key:
+        return cached[2]
+    scope = ReaderScope(by)
+    _reader_scope.set((request_id, user_key, scope))
+    return scope
+
+
 def _access_event(
     *,
     by: Any,
-    memberships: list[Any],
+    scope: ReaderScope,
     action: str,
     person: Any,
     case: Any,
@@ -98,6 +193,14 @@ def _access_event(
     ctx = request_context.current()
     if person is None and case is not None:
         person = case.child
+    person_id = getattr(person, "pk", None)
+    case_id = getattr(case, "pk", None)
+    if emergency_access is None:
+        emergency_access = (
+            scope.grant_for_case(case_id) if case is not None else scope.grant_for_person(person_id)
+        )
+    scope.recorded.add((case_id, person_id))
+    memberships = scope.memberships
     return AccessEvent(
         occurred_at=timezone.now(),
         user=by,
@@ -106,8 +209,8 @@ def _access_event(
         districts=",".join(sorted({m.district.code for m in memberships if m.district})),
         units=",".join(sorted({m.unit.code for m in memberships if m.unit})),
         action=action,
-        person_id=getattr(person, "pk", None),
-        case_id=getattr(case, "pk", None),
+        person_id=person_id,
+        case_id=case_id,
         is_protected=bool(getattr(person, "is_protected", False)),
         is_emergency=emergency_access is not None,
         emergency_access_id=getattr(emergency_access, "pk", None),
@@ -119,12 +222,6 @@ def _access_event(
     )
 
 
-def _memberships(by: Any) -> list[Any]:
-    from rodtrad.accounts.access import active_memberships
-
-    return list(active_memberships(by)) if by is not None else []
-
-
 def record_access(
     *,
     by: Any,
@@ -134,10 +231,14 @@ def record_access(
     route: str = "",
     emergency_access: Any = None,
 ) -> AccessEvent:
-    """Write one AccessEvent for a page or response that showed a person or a case."""
+    """Write one AccessEvent for a page or response that showed a person or a case.
+
+    A read through an emergency grant carries the grant (id, flag, reason) whether or not the
+    caller passes it: the journal works it out (ReaderScope).
+    """
     event = _access_event(
         by=by,
-        memberships=_memberships(by),
+        scope=reader_scope(by),
         action=action,
         person=person,
         case=case,
@@ -148,15 +249,57 @@ def record_access(
     return event
 
 
+def record_access_once(
+    *,
+    by: Any,
+    action: str = AccessAction.VIEWED,
+    person: Any = None,
+    case: Any = None,
+    route: str = "",
+) -> AccessEvent | None:
+    """record_access, unless this request already wrote an event for the same case or person.
+
+    For shared helpers (the conflict page) that cannot know whether the view already did.
+    """
+    person_id = getattr(person if person is not None else getattr(case, "child", None), "pk", None)
+    if (getattr(case, "pk", None), person_id) in reader_scope(by).recorded:
+        return None
+    return record_access(by=by, action=action, person=person, case=case, route=route)
+
+
+def subjects_of(obj: Any, *, by: Any) -> tuple[list[Any], list[Any]]:
+    """The cases and persons a page about `obj` shows: a case, a person, or a row that belongs
+    to a case (a document, investigation, need, communication), or to a report (the report's
+    children's cases that `by` may see)."""
+    from rodtrad.cases.models import Case
+    from rodtrad.people.models import Person
+
+    if isinstance(obj, Case):
+        return [obj], []
+    if isinstance(obj, Person):
+        return [], [obj]
+    for path in ("case", "investigation"):
+        owner = getattr(obj, path, None)
+        if owner is not None:
+            return subjects_of(owner, by=by)
+    report = getattr(obj, "report", None)
+    if report is not None and hasattr(report, "children"):
+        from rodtrad.accounts.access import visible_cases
+
+        case_ids = report.children.values("case_id")
+        return list(visible_cases(by).filter(pk__in=case_ids).order_by("pk")), []
+    return [], []
+
+
 def record_accesses(
     *, by: Any, cases: Iterable[Any] = (), persons: Iterable[Any] = (), action: str, route: str
 ) -> int:
     """One AccessEvent per case or person shown in a list, written in one INSERT."""
-    memberships = _memberships(by)
+    scope = reader_scope(by)
     events = [
         _access_event(
             by=by,
-            memberships=memberships,
+            scope=scope,
             action=action,
             person=None,
             case=case,
@@ -167,7 +310,7 @@ def record_accesses(
     ] + [
         _access_event(
             by=by,
-            memberships=memberships,
+            scope=scope,
             action=action,
             person=person,
             case=None,
@@ -280,10 +423,29 @@ def write_checkpoint(*, by_label: str, by: Any = None) -> WrittenCheckpoint:
     return WrittenCheckpoint(seal=seal, data=data, path=path)
 
 
+def _is_protected_subject(*, case_id: int | None, person_id: int | None) -> bool:
+    """Whether a denied lookup aimed at a protected person (or a protected child's case).
+
+    One indexed query either way, whether or not the id exists: the 404 the user gets does
+    not depend on it, and the time it takes hardly does.
+    """
+    from rodtrad.cases.models import Case
+    from rodtrad.people.models import Person, ProtectionLevel
+
+    if person_id is not None:
+        people = Person.objects.filter(pk=person_id)
+    elif case_id is not None:
+        people = Person.objects.filter(pk__in=Case.objects.filter(pk=case_id).values("child_id"))
+    else:
+        return False
+    return people.exclude(protection_level=ProtectionLevel.NONE).exists()
+
+
 def record_access_denied(
     *, by: Any, action: str, case_id: int | None = None, person_id: int | None = None
 ) -> AccessEvent:
-    """Write the `denied` access event for a lookup outside the user's scope (S11)."""
+    """Write the `denied` access event for a lookup outside the user's scope (S11); flagged
+    `is_protected` when the id belongs to a protected person or a protected child's case."""
     ctx = request_context.current()
     return AccessEvent.objects.create(
         occurred_at=timezone.now(),
@@ -292,6 +454,7 @@ def record_access_denied(
         action=action,
         case_id=case_id,
         person_id=person_id,
+        is_protected=_is_protected_subject(case_id=case_id, person_id=person_id),
         request_id=ctx.request_id,
         client_ip=ctx.client_ip or "",
         channel=ctx.channel,

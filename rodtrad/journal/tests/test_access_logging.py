@@ -104,3 +104,39 @@ def test_s19_a_list_writes_its_access_events_in_one_insert(
         )
     assert written == 25
     assert AccessEvent.objects.filter(route="cases:case-list").count() == 25
+
+
+@pytest.mark.parametrize(
+    ("url", "protection", "flagged"),
+    [
+        ("/personer/{person}/", "skyddad_folkbokforing", True),
+        ("/api/v1/persons/{person}", "sekretessmarkering", True),
+        ("/arenden/{case}/", "fingerade_personuppgifter", True),
+        ("/api/v1/cases/{case}", "skyddad_folkbokforing", True),
+        ("/personer/{person}/", "none", False),
+        ("/arenden/{case}/", "none", False),
+    ],
+)
+def test_s15_a_denied_read_carries_is_protected_when_the_person_is_protected(
+    signed_in, other_district_investigator, case, url, protection, flagged
+):
+    type(case.child).objects.filter(pk=case.child.pk).update(protection_level=protection)
+    response = signed_in(other_district_investigator).get(
+        url.format(case=case.pk, person=case.child.pk)
+    )
+    assert response.status_code == 404
+    event = AccessEvent.objects.get(action=AccessAction.DENIED)
+    assert event.is_protected is flagged
+
+
+def test_s15_a_denied_read_of_an_id_that_does_not_exist_is_not_flagged(
+    signed_in, other_district_investigator, db
+):
+    client = signed_in(other_district_investigator)
+    assert client.get("/personer/987654/").status_code == 404
+    assert client.get("/arenden/987654/").status_code == 404
+    assert list(
+        AccessEvent.objects.filter(action=AccessAction.DENIED).values_list(
+            "person_id", "case_id", "is_protected"
+        )
+    ) == [(987654, None, False), (None, 987654, False)]
