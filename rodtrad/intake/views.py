@@ -336,6 +336,8 @@ def _render_pre_assessment(
     correction_form: CorrectionForm | None = None,
     contact_form: ContactForm | None = None,
 ) -> HttpResponse:
+    # Every answer that renders this page shows the case, also a POST re-rendered with errors.
+    record_access(by=request.user, case=case, route="intake:pre-assessment-edit")
     document = queries.current_pre_assessment(case)
     if document is not None and form is None and not document.is_signed:
         form = PreAssessmentForm(
@@ -384,7 +386,6 @@ def pre_assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     POST is the plain Save button (works without JavaScript).
     """
     case = access.get_case_for(request.user, pk, for_edit=True)
-    record_access(by=request.user, case=case, route="intake:pre-assessment-edit")
     if request.method == "GET":
         return _render_pre_assessment(request, case)
     document = queries.current_pre_assessment(case)
