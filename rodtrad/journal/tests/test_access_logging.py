@@ -140,3 +140,58 @@ def test_s15_a_denied_read_of_an_id_that_does_not_exist_is_not_flagged(
             "person_id", "case_id", "is_protected"
         )
     ) == [(987654, None, False), (None, 987654, False)]
+
+
+def test_s19_a_request_works_out_the_readers_grants_once_not_per_event(
+    investigator, own_units, other_units, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rodtrad.accounts.models import EmergencyAccess
+    from rodtrad.journal.services import record_access, record_accesses
+    from rodtrad.lib import request_context
+
+    own = [
+        CaseFactory(child=PersonFactory(district=own_units["investigation"].district), unit=u)
+        for u in [own_units["investigation"]] * 20
+    ]
+    other_unit = other_units["investigation"]
+    granted = CaseFactory(child=PersonFactory(district=other_unit.district), unit=other_unit)
+    now = timezone.now()
+    grant = EmergencyAccess.objects.create(
+        user=investigator,
+        case=granted,
+        reason="Socialjouren: akut placering i natt.",
+        starts_at=now,
+        expires_at=now + timedelta(minutes=60),
+    )
+    token = request_context.activate(request_context.RequestContext(channel="web"))
+    try:
+        # memberships, grants; with a grant: which granted cases are the reader's own (the
+        # scope reads the memberships again); one INSERT for the whole list
+        with django_assert_num_queries(5):
+            record_accesses(
+                by=investigator,
+                cases=[*own, granted],
+                action=AccessAction.LISTED,
+                route="cases:case-list",
+            )
+        with django_assert_num_queries(1):  # the INSERT; the scope is known by now
+            record_access(by=investigator, case=granted, route="cases:case-detail")
+        # persons, once: the granted child's relations and which of them the reader sees
+        # anyway (the scope reads the memberships twice more); the INSERT
+        with django_assert_num_queries(5):
+            record_access(by=investigator, person=granted.child, route="people:person-detail")
+        with django_assert_num_queries(1):
+            record_access(by=investigator, person=own[0].child, route="people:person-detail")
+    finally:
+        request_context.deactivate(token)
+    events = AccessEvent.objects.filter(emergency_access_id=grant.pk)
+    assert sorted(events.values_list("route", flat=True)) == [
+        "cases:case-detail",
+        "cases:case-list",
+        "people:person-detail",
+    ]
+    assert AccessEvent.objects.filter(is_emergency=True).count() == 3
