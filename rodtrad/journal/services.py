@@ -101,16 +101,25 @@ class ReaderScope:
         from rodtrad.accounts.access import active_emergency_accesses, active_memberships
 
         self.user = user
-        self.memberships: list[Any] = []
+        # (role, district code, unit code) of each membership valid today, for every event.
+        self.memberships: list[tuple[str, str | None, str | None]] = []
         self.grants_by_case: dict[int, Any] = {}
         if user is not None and getattr(user, "is_authenticated", False):
-            self.memberships = list(active_memberships(user))
-            self.grants_by_case = {
-                grant.case_id: grant
-                for grant in active_emergency_accesses(user)
-                .select_related("case")
-                .order_by("expires_at")
-            }
+            self.memberships = list(
+                active_memberships(user).values_list("role", "district__code", "unit__code")
+            )
+            # Plain rows and an EXISTS first: this runs on every page view (bench/
+            # access_event_write.py), and almost nobody holds a grant.
+            grants = active_emergency_accesses(user)
+            if grants.exists():
+                self.grants_by_case = {
+                    grant.case_id: grant
+                    for grant in grants.select_related("case").order_by("expires_at")
+                }
+        roles = sorted({role for role, _district, _unit in self.memberships})
+        self.roles = ",".join(roles)
+        self.districts = ",".join(sorted({d for _role, d, _unit in self.memberships if d}))
+        self.units = ",".join(sorted({u for _role, _district, u in self.memberships if u}))
         self._own_case_ids: set[int] | None = None
         self._grants_by_person: dict[int, Any] | None = None
         self.recorded: set[tuple[int | None, int | None]] = set()
@@ -200,14 +209,13 @@ def _access_event(
             scope.grant_for_case(case_id) if case is not None else scope.grant_for_person(person_id)
         )
     scope.recorded.add((case_id, person_id))
-    memberships = scope.memberships
     return AccessEvent(
         occurred_at=timezone.now(),
         user=by,
         username=by.get_username() if by is not None else "",
-        roles=",".join(sorted({m.role for m in memberships})),
-        districts=",".join(sorted({m.district.code for m in memberships if m.district})),
-        units=",".join(sorted({m.unit.code for m in memberships if m.unit})),
+        roles=scope.roles,
+        districts=scope.districts,
+        units=scope.units,
         action=action,
         person_id=person_id,
         case_id=case_id,

@@ -98,7 +98,8 @@ def test_s19_a_list_writes_its_access_events_in_one_insert(
 
     unit = own_units["investigation"]
     cases = [CaseFactory(child=PersonFactory(district=unit.district), unit=unit) for _ in range(25)]
-    with django_assert_max_num_queries(3):  # memberships, the INSERT, and nothing per case
+    # The memberships, whether an emergency grant is active, the INSERT; nothing per case.
+    with django_assert_max_num_queries(3):
         written = record_accesses(
             by=investigator, cases=cases, action=AccessAction.LISTED, route="cases:case-list"
         )
@@ -169,9 +170,9 @@ def test_s19_a_request_works_out_the_readers_grants_once_not_per_event(
     )
     token = request_context.activate(request_context.RequestContext(channel="web"))
     try:
-        # memberships, grants; with a grant: which granted cases are the reader's own (the
-        # scope reads the memberships again); one INSERT for the whole list
-        with django_assert_num_queries(5):
+        # memberships, whether a grant is active, the grants, which granted cases are the
+        # reader's own (the scope reads the memberships again); one INSERT for the whole list
+        with django_assert_num_queries(6):
             record_accesses(
                 by=investigator,
                 cases=[*own, granted],
