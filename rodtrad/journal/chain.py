@@ -58,7 +58,8 @@ def compute_hash(fields: dict[str, Any]) -> str:
 # entry, `journal.access_events_sealed`) records the count and a digest of every event in an id
 # range; the journal chain and its signed checkpoints then protect the seal
 # (docs/architecture.md, "Writes and the journal").
-ACCESS_DIGEST_ALGORITHM = "sha256-canonical-json-lines-v1"
+ACCESS_DIGEST_ALGORITHM = "sha256-json-array-lines-v1"
+# The columns of a sealed access event, in the order of each line's JSON array.
 ACCESS_EVENT_FIELDS = (
     "id",
     "occurred_at",
@@ -79,13 +80,18 @@ ACCESS_EVENT_FIELDS = (
     "client_ip",
     "channel",
 )
+_OCCURRED_AT = ACCESS_EVENT_FIELDS.index("occurred_at")
+_FLAGS = (ACCESS_EVENT_FIELDS.index("is_protected"), ACCESS_EVENT_FIELDS.index("is_emergency"))
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
-def access_event_line(row: Any) -> bytes:
-    """One access event as the canonical bytes a seal's digest is computed over."""
-    fields = {name: getattr(row, name) for name in ACCESS_EVENT_FIELDS}
-    fields["occurred_at"] = canonical_timestamp(row.occurred_at)
-    # Booleans come back from SQLite as 0/1 through values_list; the digest must not care.
-    fields["is_protected"] = bool(fields["is_protected"])
-    fields["is_emergency"] = bool(fields["is_emergency"])
-    return canonical_json(fields).encode("utf-8") + b"\n"
+def access_event_line(row: tuple[Any, ...]) -> bytes:
+    """One access event (its ACCESS_EVENT_FIELDS values, in order) as the bytes a seal's digest
+    is computed over: a compact JSON array and a newline. An array in a fixed order rather
+    than an object with sorted keys: the same bytes everywhere, at twice the speed (a day's
+    events are digested at once)."""
+    values = list(row)
+    values[_OCCURRED_AT] = canonical_timestamp(values[_OCCURRED_AT])
+    for index in _FLAGS:  # SQLite and PostgreSQL must give the same bytes
+        values[index] = bool(values[index])
+    return _ENCODE(values).encode("utf-8") + b"\n"

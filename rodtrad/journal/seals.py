@@ -83,14 +83,13 @@ def digest_access_events(
         chunk = list(
             AccessEvent.objects.filter(id__gt=position, id__lte=last_id)
             .order_by("id")
-            .values_list(*ACCESS_EVENT_FIELDS, named=True)[:chunk_size]
+            .values_list(*ACCESS_EVENT_FIELDS)[:chunk_size]
         )
-        for row in chunk:
-            digest.update(access_event_line(row))
+        digest.update(b"".join(map(access_event_line, chunk)))
         count += len(chunk)
         if len(chunk) < chunk_size:
             return count, digest.hexdigest()
-        position = chunk[-1].id
+        position = chunk[-1][0]  # id is the first field
 
 
 @dataclass(frozen=True)
