@@ -142,12 +142,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE: concurrent writers queue instead of failing with "database is locked".
+    # recursive_triggers: the row a REPLACE removes fires the journal's DELETE trigger (S21);
+    # a per-connection setting, so it lives here (journal migration 0003 adds a second guard).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+            "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON; PRAGMA recursive_triggers=ON;"
         ),
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = (
@@ -329,6 +331,15 @@ LOGGING = {
     },
 }
 DEFAULT_EXCEPTION_REPORTER_FILTER = "rodtrad.lib.logging.PersonalDataExceptionReporterFilter"
+
+# --- Journal checkpoints (S22): signed with a key outside the database, stored outside it ---
+# The key signs every checkpoint (HMAC-SHA256); it is created on first use with mode 0600 and
+# must never be put in the database or the repository. Keep the folder's files on other,
+# preferably write-once, storage as well (docs/deployment.md, "The journal").
+RODTRAD_CHECKPOINT_KEY_FILE = Path(
+    os.environ.get("RODTRAD_CHECKPOINT_KEY_FILE", VAR_DIR / "checkpoint.key")
+)
+RODTRAD_CHECKPOINT_DIR = Path(os.environ.get("RODTRAD_CHECKPOINT_DIR", VAR_DIR / "checkpoints"))
 
 # Rodtrad's own knobs
 RODTRAD_EMERGENCY_ACCESS_MINUTES = 60

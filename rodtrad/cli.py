@@ -3,8 +3,9 @@
     rodtrad demo [--no-serve]       migrate, load demo data, print users, serve on :8000
     rodtrad serve [--bind ADDR]     serve with gunicorn (static files via whitenoise)
     rodtrad migrate                 create or upgrade the database
-    rodtrad verify-journal          check the journal's hash chain (exit 0 = intact)
-    rodtrad export-checkpoint       print (or --output) the journal's head checkpoint
+    rodtrad verify-journal          check the journal against its newest signed checkpoint
+    rodtrad export-checkpoint       seal access events, store a signed checkpoint
+    rodtrad enqueue-checkpoint      queue the daily checkpoint task (cron; docs/deployment.md)
     rodtrad create-user USERNAME --role ROLE --district CODE [--unit CODE] --password-stdin
     rodtrad <any Django command>    e.g. rodtrad check --deploy
 

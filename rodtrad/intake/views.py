@@ -528,7 +528,10 @@ def _render_pre_assessment(
     form: PreAssessmentForm | None = None,
     correction_form: CorrectionForm | None = None,
     contact_form: ContactForm | None = None,
+    route: str = "intake:pre-assessment-edit",
 ) -> HttpResponse:
+    # Every answer that renders this page shows the case, also a POST re-rendered with errors.
+    record_access(by=request.user, case=case, route=route)
     document = queries.current_pre_assessment(case)
     if document is not None and form is None and not document.is_signed:
         form = PreAssessmentForm(
@@ -582,7 +585,6 @@ def pre_assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     POST is the plain Save button (works without JavaScript).
     """
     case = access.get_case_for(request.user, pk, for_edit=True)
-    record_access(by=request.user, case=case, route="intake:pre-assessment-edit")
     if request.method == "GET":
         return _render_pre_assessment(request, case)
     document = queries.current_pre_assessment(case)
@@ -608,7 +610,7 @@ def pre_assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Utkastet är sparat."))
             return redirect("intake:pre-assessment-edit", pk=case.pk)
-    return _render_pre_assessment(request, case, form=form)
+    return _render_pre_assessment(request, case, form=form, route=COPY_ROUTE)
 
 
 @login_required
@@ -697,6 +699,9 @@ def pre_assessment_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_pre_assessment(request, document.case, contact_form=form)
 
 
+COPY_ROUTE = "intake:pre-assessment-copy"
+
+
 @login_required
 @require_POST
 def pre_assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
@@ -704,13 +709,12 @@ def pre_assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
     information obtained is added to it (services.copy_pre_assessment_from_sibling)."""
     document = queries.get_pre_assessment_for(request.user, pk)
     case = document.case
-    record_access(by=request.user, case=case, route="intake:pre-assessment-copy")
     form = PreAssessmentForm(
         request.POST, autosave_url=reverse("intake:pre-assessment-autosave", args=[document.pk])
     )
     if not request.POST.get("source"):
         messages.error(request, _("Välj vilket syskons förhandsbedömning du vill kopiera från."))
-        return _render_pre_assessment(request, case, form=form)
+        return _render_pre_assessment(request, case, form=form, route=COPY_ROUTE)
     source = _sibling_source(
         queries.sibling_pre_assessments(case, request.user), request.POST["source"], request.user
     )
@@ -728,9 +732,7 @@ def pre_assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            record_access(
-                by=request.user, case=source.document.case, route="intake:pre-assessment-copy"
-            )
+            record_access(by=request.user, case=source.document.case, route=COPY_ROUTE)
             messages.success(
                 request,
                 _(
@@ -739,4 +741,4 @@ def pre_assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             )
             return redirect("intake:pre-assessment-edit", pk=case.pk)
-    return _render_pre_assessment(request, case, form=form)
+    return _render_pre_assessment(request, case, form=form, route=COPY_ROUTE)

@@ -367,6 +367,7 @@ def _document_conflict(
         submitted=submitted,
         fields=[(n, str(form.fields[n].label)) for n in names],
         reload_url=reverse(f"investigation:{kind.key}-edit", args=[current.pk]),
+        shows=current,
     )
 
 

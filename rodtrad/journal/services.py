@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypedDict
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypedDict, cast
 
 from django.db import models, transaction
 from django.utils import timezone
 
 from rodtrad.journal.chain import (
+    ACCESS_DIGEST_ALGORITHM,
     ALGORITHM,
     GENESIS_HASH,
     canonical_timestamp,
@@ -81,10 +86,118 @@ def record(
     return entry
 
 
+class ReaderScope:
+    """What the journal needs to know about a reader, worked out once per request.
+
+    The memberships (roles, districts, units on every event) and the reader's active emergency
+    grants are read once; only when a grant exists are the grant's cases and persons compared
+    with the reader's own scope (a case or person seen through the own scope is not an
+    emergency read). So a request costs one query for grants whatever the number of events,
+    and an ordinary reader (no grant) never more. It also remembers which subjects already have
+    an access event in this request (`record_access_once`).
+    """
+
+    def __init__(self, user: Any) -> None:
+        from rodtrad.accounts.access import active_emergency_accesses, active_memberships
+
+        self.user = user
+        # (role, district code, unit code) of each membership valid today, for every event.
+        self.memberships: list[tuple[str, str | None, str | None]] = []
+        self.grants_by_case: dict[int, Any] = {}
+        if user is not None and getattr(user, "is_authenticated", False):
+            self.memberships = [
+                (
+                    m.role,
+                    m.district.code if m.district else None,
+                    m.unit.code if m.unit else None,
+                )
+                for m in active_memberships(user)
+            ]
+            # Plain rows and an EXISTS first: this runs on every page view (bench/
+            # access_event_write.py), and almost nobody holds a grant.
+            grants = active_emergency_accesses(user)
+            if grants.exists():
+                self.grants_by_case = {
+                    grant.case_id: grant
+                    for grant in grants.select_related("case").order_by("expires_at")
+                }
+        roles = sorted({role for role, _district, _unit in self.memberships})
+        self.roles = ",".join(roles)
+        self.districts = ",".join(sorted({d for _role, d, _unit in self.memberships if d}))
+        self.units = ",".join(sorted({u for _role, _district, u in self.memberships if u}))
+        self._own_case_ids: set[int] | None = None
+        self._grants_by_person: dict[int, Any] | None = None
+        self.recorded: set[tuple[int | None, int | None]] = set()
+
+    def grant_for_case(self, case_id: int | None) -> Any:
+        """The grant through which the reader sees this case, if that is the only way."""
+        if case_id is None or case_id not in self.grants_by_case:
+            return None
+        if self._own_case_ids is None:
+            from rodtrad.accounts.access import editable_cases
+
+            self._own_case_ids = set(
+                editable_cases(self.user)
+                .filter(pk__in=list(self.grants_by_case))
+                .values_list("pk", flat=True)
+            )
+        return None if case_id in self._own_case_ids else self.grants_by_case[case_id]
+
+    def grant_for_person(self, person_id: int | None) -> Any:
+        """The grant through which the reader sees this person (the grant case's child or one
+        of the child's related persons), if that is the only way."""
+        if person_id is None or not self.grants_by_case:
+            return None
+        if self._grants_by_person is None:
+            self._grants_by_person = self._persons_seen_only_through_grants()
+        return self._grants_by_person.get(person_id)
+
+    def _persons_seen_only_through_grants(self) -> dict[int, Any]:
+        from rodtrad.accounts.access import visible_persons
+        from rodtrad.people.models import Relationship
+
+        by_child = {
+            grant.case.child_id: grant
+            for grant in self.grants_by_case.values()
+            if self.grant_for_case(grant.case_id) is not None
+        }
+        candidates = dict(by_child)
+        related = Relationship.objects.filter(child_id__in=list(by_child)).values_list(
+            "child_id", "other_id"
+        )
+        for child_id, other_id in related:
+            candidates.setdefault(other_id, by_child[child_id])
+        own = set(
+            visible_persons(self.user, include_emergency=False)
+            .filter(pk__in=list(candidates))
+            .values_list("pk", flat=True)
+        )
+        return {pk: grant for pk, grant in candidates.items() if pk not in own}
+
+
+# One ReaderScope per request and reader; outside a request every call gets a fresh one
+# (request_context.current() then has a new request id each time), so nothing goes stale.
+_reader_scope: ContextVar[tuple[str, Any, ReaderScope] | None] = ContextVar(
+    "rodtrad_reader_scope", default=None
+)
+
+
+def reader_scope(by: Any) -> ReaderScope:
+    """The reader's scope for the current request (made on first use)."""
+    request_id = request_context.current().request_id
+    user_key = getattr(by, "pk", None)
+    cached = _reader_scope.get()
+    if cached is not None and cached[0] == request_id and cached[1] == user_key:
+        return cached[2]
+    scope = ReaderScope(by)
+    _reader_scope.set((request_id, user_key, scope))
+    return scope
+
+
 def _access_event(
     *,
     by: Any,
-    memberships: list[Any],
+    scope: ReaderScope,
     action: str,
     person: Any,
     case: Any,
@@ -94,16 +207,23 @@ def _access_event(
     ctx = request_context.current()
     if person is None and case is not None:
         person = case.child
+    person_id = getattr(person, "pk", None)
+    case_id = getattr(case, "pk", None)
+    if emergency_access is None:
+        emergency_access = (
+            scope.grant_for_case(case_id) if case is not None else scope.grant_for_person(person_id)
+        )
+    scope.recorded.add((case_id, person_id))
     return AccessEvent(
         occurred_at=timezone.now(),
         user=by,
         username=by.get_username() if by is not None else "",
-        roles=",".join(sorted({m.role for m in memberships})),
-        districts=",".join(sorted({m.district.code for m in memberships if m.district})),
-        units=",".join(sorted({m.unit.code for m in memberships if m.unit})),
+        roles=scope.roles,
+        districts=scope.districts,
+        units=scope.units,
         action=action,
-        person_id=getattr(person, "pk", None),
-        case_id=getattr(case, "pk", None),
+        person_id=person_id,
+        case_id=case_id,
         is_protected=bool(getattr(person, "is_protected", False)),
         is_emergency=emergency_access is not None,
         emergency_access_id=getattr(emergency_access, "pk", None),
@@ -115,12 +235,6 @@ def _access_event(
     )
 
 
-def _memberships(by: Any) -> list[Any]:
-    from rodtrad.accounts.access import active_memberships
-
-    return list(active_memberships(by)) if by is not None else []
-
-
 def record_access(
     *,
     by: Any,
@@ -130,10 +244,14 @@ def record_access(
     route: str = "",
     emergency_access: Any = None,
 ) -> AccessEvent:
-    """Write one AccessEvent for a page or response that showed a person or a case."""
+    """Write one AccessEvent for a page or response that showed a person or a case.
+
+    A read through an emergency grant carries the grant (id, flag, reason) whether or not the
+    caller passes it: the journal works it out (ReaderScope).
+    """
     event = _access_event(
         by=by,
-        memberships=_memberships(by),
+        scope=reader_scope(by),
         action=action,
         person=person,
         case=case,
@@ -144,15 +262,57 @@ def record_access(
     return event
 
 
+def record_access_once(
+    *,
+    by: Any,
+    action: str = AccessAction.VIEWED,
+    person: Any = None,
+    case: Any = None,
+    route: str = "",
+) -> AccessEvent | None:
+    """record_access, unless this request already wrote an event for the same case or person.
+
+    For shared helpers (the conflict page) that cannot know whether the view already did.
+    """
+    person_id = getattr(person if person is not None else getattr(case, "child", None), "pk", None)
+    if (getattr(case, "pk", None), person_id) in reader_scope(by).recorded:
+        return None
+    return record_access(by=by, action=action, person=person, case=case, route=route)
+
+
+def subjects_of(obj: Any, *, by: Any) -> tuple[list[Any], list[Any]]:
+    """The cases and persons a page about `obj` shows: a case, a person, or a row that belongs
+    to a case (a document, investigation, need, communication), or to a report (the report's
+    children's cases that `by` may see)."""
+    from rodtrad.cases.models import Case
+    from rodtrad.people.models import Person
+
+    if isinstance(obj, Case):
+        return [obj], []
+    if isinstance(obj, Person):
+        return [], [obj]
+    for path in ("case", "investigation"):
+        owner = getattr(obj, path, None)
+        if owner is not None:
+            return subjects_of(owner, by=by)
+    report = getattr(obj, "report", None)
+    if report is not None and hasattr(report, "children"):
+        from rodtrad.accounts.access import visible_cases
+
+        case_ids = report.children.values("case_id")
+        return list(visible_cases(by).filter(pk__in=case_ids).order_by("pk")), []
+    return [], []
+
+
 def record_accesses(
     *, by: Any, cases: Iterable[Any] = (), persons: Iterable[Any] = (), action: str, route: str
 ) -> int:
     """One AccessEvent per case or person shown in a list, written in one INSERT."""
-    memberships = _memberships(by)
+    scope = reader_scope(by)
     events = [
         _access_event(
             by=by,
-            memberships=memberships,
+            scope=scope,
             action=action,
             person=None,
             case=case,
@@ -163,7 +323,7 @@ def record_accesses(
     ] + [
         _access_event(
             by=by,
-            memberships=memberships,
+            scope=scope,
             action=action,
             person=person,
             case=None,
@@ -177,38 +337,128 @@ def record_accesses(
 
 
 class CheckpointData(TypedDict):
-    """An exported checkpoint, as written to the file that is kept outside the database."""
+    """A signed checkpoint, as written to the file that is kept outside the database."""
 
     seq: int
     hash: str
     exported_at: str
     algorithm: str
+    signature_algorithm: str
+    key_id: str
+    signature: str
 
 
 def export_checkpoint(*, by_label: str, by: Any = None) -> CheckpointData:
-    """Store a Checkpoint of the current head (seq + hash) and return it for external keeping.
+    """Store a Checkpoint of the current head (seq + hash) and return it signed, for keeping
+    outside the database (checkpoints.py).
 
     `by_label` names who exported it (e.g. the operator's login on the server); the export is
-    journaled in the same transaction, as the entry after the checkpoint.
+    journaled in the same transaction, as the entry after the checkpoint. The signing key is
+    created on first use, before anything is written.
     """
+    from rodtrad.journal import checkpoints
+
+    key = checkpoints.signing_key(create=True)
     with transaction.atomic():
         head, _created = JournalHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
         )
         checkpoint = Checkpoint.objects.create(seq=head.seq, hash=head.hash, exported_by=by_label)
         record("journal.checkpoint_exported", by=by, obj=checkpoint, data={"seq": head.seq})
-    return CheckpointData(
-        seq=checkpoint.seq,
-        hash=checkpoint.hash,
-        exported_at=canonical_timestamp(checkpoint.exported_at),
-        algorithm=ALGORITHM,
-    )
+    payload = {
+        "seq": checkpoint.seq,
+        "hash": checkpoint.hash,
+        "exported_at": canonical_timestamp(checkpoint.exported_at),
+        "algorithm": ALGORITHM,
+    }
+    return cast(CheckpointData, checkpoints.sign(payload, key))
+
+
+_SEAL_ATTEMPTS = 3
+
+
+def seal_access_events(*, by: Any = None, margin: timedelta | None = None) -> JournalEntry | None:
+    """Seal the access events written since the last seal: count and digest as a journal entry.
+
+    The digest is computed outside any lock (a day of events can take seconds); the entry is
+    then appended only if no other seal was written meanwhile (else the work is redone).
+    Returns None when there is nothing new to seal.
+    """
+    from rodtrad.journal import seals
+
+    if margin is None:
+        margin = seals.DEFAULT_MARGIN
+    for _attempt in range(_SEAL_ATTEMPTS):
+        after_id = seals.last_sealed_id()
+        last_id = seals.sealable_upto(after_id=after_id, margin=margin)
+        if last_id <= after_id:
+            return None
+        count, digest = seals.digest_access_events(after_id, last_id)
+        with transaction.atomic():
+            # The head lock serialises sealers as it serialises every append.
+            JournalHead.objects.select_for_update().get_or_create(
+                pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+            )
+            if seals.last_sealed_id() != after_id:
+                continue
+            return record(
+                seals.SEAL_ACTION,
+                by=by,
+                data={
+                    "after_id": after_id,
+                    "last_id": last_id,
+                    "count": count,
+                    "digest": digest,
+                    "algorithm": ACCESS_DIGEST_ALGORITHM,
+                },
+            )
+    raise RuntimeError("access events could not be sealed: other seals kept being written")
+
+
+@dataclass(frozen=True)
+class WrittenCheckpoint:
+    """What `write_checkpoint` did: the seal (if there was anything to seal), the signed
+    checkpoint, and the file it was stored in."""
+
+    seal: JournalEntry | None
+    data: CheckpointData
+    path: Path
+
+
+def write_checkpoint(*, by_label: str, by: Any = None) -> WrittenCheckpoint:
+    """Seal new access events, export a signed checkpoint, and store it in the checkpoint
+    folder: the daily task and `rodtrad export-checkpoint` both do exactly this."""
+    from rodtrad.journal import checkpoints
+
+    seal = seal_access_events(by=by)
+    data = export_checkpoint(by_label=by_label, by=by)
+    path = checkpoints.store(dict(data))
+    return WrittenCheckpoint(seal=seal, data=data, path=path)
+
+
+def _is_protected_subject(*, case_id: int | None, person_id: int | None) -> bool:
+    """Whether a denied lookup aimed at a protected person (or a protected child's case).
+
+    One indexed query either way, whether or not the id exists: the 404 the user gets does
+    not depend on it, and the time it takes hardly does.
+    """
+    from rodtrad.cases.models import Case
+    from rodtrad.people.models import Person, ProtectionLevel
+
+    if person_id is not None:
+        people = Person.objects.filter(pk=person_id)
+    elif case_id is not None:
+        people = Person.objects.filter(pk__in=Case.objects.filter(pk=case_id).values("child_id"))
+    else:
+        return False
+    return people.exclude(protection_level=ProtectionLevel.NONE).exists()
 
 
 def record_access_denied(
     *, by: Any, action: str, case_id: int | None = None, person_id: int | None = None
 ) -> AccessEvent:
-    """Write the `denied` access event for a lookup outside the user's scope (S11)."""
+    """Write the `denied` access event for a lookup outside the user's scope (S11); flagged
+    `is_protected` when the id belongs to a protected person or a protected child's case."""
     ctx = request_context.current()
     return AccessEvent.objects.create(
         occurred_at=timezone.now(),
@@ -217,6 +467,7 @@ def record_access_denied(
         action=action,
         case_id=case_id,
         person_id=person_id,
+        is_protected=_is_protected_subject(case_id=case_id, person_id=person_id),
         request_id=ctx.request_id,
         client_ip=ctx.client_ip or "",
         channel=ctx.channel,

@@ -117,13 +117,20 @@ def render_conflict(
     submitted: Mapping[str, Any],
     fields: Iterable[tuple[str, str]],
     reload_url: str | None = None,
+    shows: Any = None,
 ) -> HttpResponse:
     """The conflict page (HTTP 409): field by field, what is saved now and what was submitted.
 
     `current` is the fresh row, or a mapping of display values (callers pass masked values for
     protected persons: the conflict page must not reveal more than the form did). `submitted`
     maps field names to what the user sent. The user can copy their text and reload the form.
+
+    The page shows a case's or a person's content, so it writes the access event (S19) for
+    what it is about: `shows` (a person, a case, or a row that belongs to a case or report),
+    else `current` when it is a row. Nothing is written twice if the view already wrote one in
+    this request.
     """
+    _record_read(request, shows if shows is not None else current)
     rows = []
     for name, label in fields:
         saved_text = display_value(_saved_value(current, name))
@@ -152,3 +159,20 @@ def render_conflict(
         },
         status=409,
     )
+
+
+def _record_read(request: HttpRequest, about: Any) -> None:
+    user = getattr(request, "user", None)
+    if not isinstance(about, models.Model) or user is None or not user.is_authenticated:
+        return
+    # Imported here: lib stays importable without the apps; the journal is the one door for
+    # access events (ARCHITECTURE.md rule 5).
+    from rodtrad.journal.services import record_access_once, subjects_of
+
+    match = request.resolver_match
+    route = match.view_name if match is not None else ""
+    cases, persons = subjects_of(about, by=request.user)
+    for case in cases:
+        record_access_once(by=request.user, case=case, route=route)
+    for person in persons:
+        record_access_once(by=request.user, person=person, route=route)

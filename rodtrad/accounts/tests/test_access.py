@@ -51,6 +51,11 @@ OUTSIDE_CASE_SCOPE = {
     "journal.record_accesses": "access events record reads; they change no case or person",
     "journal.record_access_denied": "records a refused lookup; it changes no case or person",
     "journal.export_checkpoint": "a checkpoint of the journal head; no case or person",
+    "journal.reader_scope": "works out what the journal needs to know of a reader; writes nothing",
+    "journal.record_access_once": "an access event records a read; it changes no case or person",
+    "journal.subjects_of": "names the case and persons a page shows; it writes nothing",
+    "journal.seal_access_events": "a digest of access events in the journal; no case or person",
+    "journal.write_checkpoint": "a signed checkpoint of the journal head; no case or person",
     "accounts.may_approve": "a question (may this user approve the proposal?); it writes nothing",
     "accounts.record_unauthenticated_event": (
         "counts and journals events of anonymous visitors (CSP reports, failed sign-ins); it "

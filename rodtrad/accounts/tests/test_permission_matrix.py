@@ -277,13 +277,62 @@ def _s31_problems(response: Any, label: str) -> list[str]:
 
 
 SUBJECT_KINDS = {"case": "case_id", "person": "person_id", "protected_person": "person_id"}
+# Objects that belong to one case: a page about one of them shows that case.
+CASE_OBJECT_KINDS = {
+    "report_child": "intake.ReportChild",
+    "pre_assessment": "intake.PreAssessment",
+    "investigation": "investigation.Investigation",
+    "investigation_plan": "investigation.InvestigationPlan",
+    "area_assessment": "investigation.AreaAssessment",
+    "risk_assessment": "investigation.RiskAssessment",
+    "analysis": "investigation.Analysis",
+    "need": "investigation.Need",
+    "communication": "investigation.Communication",
+}
+
+
+def case_id_of(kind: str, pk: int) -> int | None:
+    """The case an object of the matrix world belongs to (None for persons, users, codes)."""
+    from django.apps import apps
+
+    if kind == "case":
+        return pk
+    if kind == "report":
+        from rodtrad.intake.models import ReportChild
+
+        return ReportChild.objects.filter(report_id=pk).values_list("case_id", flat=True).first()
+    if kind not in CASE_OBJECT_KINDS:
+        return None
+    obj = apps.get_model(CASE_OBJECT_KINDS[kind]).objects.get(pk=pk)
+    if hasattr(obj, "case_id"):
+        return int(obj.case_id)
+    return int(obj.investigation.case_id)
 
 
 def _subject(args_spec: dict[str, str], kwargs: dict[str, int]) -> tuple[str, int] | None:
+    """What a page about the URL's object shows: a person, or a case (also through one of the
+    case's documents, reports or needs)."""
     for name, kind in args_spec.items():
         if kind in SUBJECT_KINDS:
             return SUBJECT_KINDS[kind], kwargs[name]
+        case_id = case_id_of(kind, kwargs[name])
+        if case_id is not None:
+            return "case_id", case_id
     return None
+
+
+# Statuses whose body shows the page's person or case (redirects, 403, 404, 405 show nothing).
+SHOWING_STATUSES = {"GET": {200}, "POST": {200, 400, 409}}
+
+
+# htmx status lines (the autosave's "Sparat 10:42" or its error list) show no person or case:
+# only the document form that carries them does, and that page wrote its event.
+STATUS_FRAGMENTS = {"components/autosave_status.html"}
+
+
+def _is_status_fragment(response: Any) -> bool:
+    names = {template.name for template in getattr(response, "templates", [])}
+    return bool(names) and names <= STATUS_FRAGMENTS
 
 
 def _reads(subject: tuple[str, int] | None) -> int:
@@ -328,10 +377,18 @@ def test_s10_route_answers_each_principal_as_the_table_says(route: str, db: Any)
                 expected = _expected(spec[method], principal, side)
                 failures.extend(_s31_problems(response, f"{method} {route} as {principal}"))
                 # S19: a page or response showing a person or case writes exactly one
-                # access event for it.
-                shows_subject = method == "GET" and response.status_code == 200 and subject
+                # access event for it, whatever the method and status: a GET's page, and a
+                # POST's form re-rendered with errors (200/400) or conflict page (409).
+                shows_subject = (
+                    subject
+                    and response.status_code in SHOWING_STATUSES[method]
+                    and not _is_status_fragment(response)
+                )
                 if shows_subject and _reads(subject) - reads_before != 1:
-                    failures.append(f"GET {route} as {principal}: no single access event")
+                    failures.append(
+                        f"{method} {route} as {principal} ({side}): "
+                        f"{response.status_code} without a single access event"
+                    )
                 if response.status_code != expected:
                     failures.append(
                         f"{method} {route} as {principal} ({side}): "
@@ -350,3 +407,176 @@ def test_s10_membership_world_has_one_user_per_role(db: Any) -> None:
         r.value for r in Role
     }
     assert len(world.users) == len(Role)
+
+
+# --- S16/S19: every read through an emergency grant carries the grant --------------------------
+
+
+def _grant_world_case(world: World, kind: str, pk: int) -> Any:
+    """The case a grant must open so that the reader can see the route's object (persons get a
+    case of their own, with a related person, as a child in another district would have)."""
+    from rodtrad.cases.models import Case
+
+    if kind in {"person", "protected_person"}:
+        case = Case.objects.filter(child_id=pk).first()
+        if case is None:
+            case = CaseFactory(child_id=pk, unit=world.units[("other", "investigation")])
+            RelationshipFactory(child_id=pk, other=PersonFactory(district=case.district))
+        return case
+    case_id = case_id_of(kind, pk)
+    return Case.objects.get(pk=case_id) if case_id is not None else None
+
+
+def test_s16_every_read_through_an_emergency_grant_carries_the_grant(db: Any) -> None:
+    """An investigator of Bromma holds grants on Farsta cases; every GET route that answers
+    200 writes access events that name the grant (id, flag, reason) for every case and person
+    it opened. Lists (case list, API, queue, deadlines) are walked too."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rodtrad.people.models import Relationship
+
+    world = World()
+    reader = world.users[Role.INVESTIGATOR]
+    client = sign_in(Client(), reader)
+    grants: dict[int, EmergencyAccess] = {}  # case id -> grant
+    grant_of_person: dict[int, EmergencyAccess] = {}
+
+    def grant_for(case: Any) -> None:
+        if case.pk in grants:
+            return
+        now = timezone.now()
+        grants[case.pk] = EmergencyAccess.objects.create(
+            user=reader,
+            case=case,
+            reason=f"Socialjouren: akut placering i natt, ärende {case.pk}.",
+            starts_at=now,
+            expires_at=now + timedelta(minutes=60),
+        )
+        related = Relationship.objects.filter(child=case.child_id).values_list(
+            "other_id", flat=True
+        )
+        for person_id in [case.child_id, *related]:
+            grant_of_person[person_id] = grants[case.pk]
+
+    grant_for(_grant_world_case(world, "case", world.obj("case", "other", "investigator")))
+    failures: list[str] = []
+    reached: set[str] = set()
+    for route, spec in sorted(TABLE.items()):
+        if "GET" not in spec:
+            continue
+        args_spec: dict[str, str] = spec.get("args", {})
+        kwargs = {
+            name: world.obj(kind, "other", "investigator") for name, kind in args_spec.items()
+        }
+        cases = [_grant_world_case(world, kind, kwargs[name]) for name, kind in args_spec.items()]
+        if args_spec and None in cases:
+            continue  # users, memberships, code lists: nothing a grant opens
+        for case in cases:
+            grant_for(case)
+        before = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        response = client.get(reverse(route, kwargs=kwargs))
+        if response.status_code != 200:
+            continue
+        reached.add(route)
+        events = AccessEvent.objects.filter(id__gt=before).exclude(action=AccessAction.DENIED)
+        if args_spec and not events.exists():
+            failures.append(f"GET {route} under a grant: no access event")
+        for event in events:
+            grant = (
+                grants.get(event.case_id)
+                if event.case_id is not None
+                else grant_of_person.get(event.person_id or 0)
+            )
+            if grant is None:
+                continue  # not opened by a grant (e.g. the reader's own district)
+            carried = (event.is_emergency, event.emergency_access_id, event.reason)
+            if carried != (True, grant.pk, grant.reason):
+                subject = f"case {event.case_id}" if event.case_id else f"person {event.person_id}"
+                failures.append(f"GET {route} under a grant: {subject} written as {carried}")
+    assert not failures, "\n".join(failures)
+    must_reach = {
+        "cases:case-list",
+        "cases:case-detail",
+        "api:case-list",
+        "api:case-detail",
+        "api:person-detail",
+        "people:person-detail",
+        "intake:report-detail",
+        "investigation:investigation-detail",
+    }
+    assert must_reach <= reached, f"not readable under a grant: {sorted(must_reach - reached)}"
+
+
+# --- S19: conflict pages (409) write the access event too ---------------------------------------
+
+
+def _stale_post(world: World, route: str, kind: str, principal: str) -> tuple[int, dict[str, Any]]:
+    """A valid POST for the route's object with the version it had before someone else saved:
+    (the object's pk, the form data). The object's version is moved on by one."""
+    from django.apps import apps
+    from django.db.models import F
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
+    pk = world.obj(kind, "own", principal)
+    if kind == "report":
+        from rodtrad.intake.models import ReporterInformationRequest
+
+        target: Any = ReporterInformationRequest.objects.create(
+            report_id=pk, requested_on=today, recorded_by=world.users[Role.TEAM_MANAGER]
+        )
+        data = {"request": target.pk, "answered_on": today, "answer_text": "Utredning inledd."}
+    elif kind == "person":
+        from rodtrad.people.models import Person
+
+        target = Person.objects.get(pk=pk)
+        data = {
+            "identity_number": target.identity_number,
+            "given_name": "Ändrad",
+            "family_name": target.family_name,
+            "birth_date": target.birth_date.isoformat(),
+            "legal_sex": target.legal_sex,
+        }
+    else:
+        target = apps.get_model(CASE_OBJECT_KINDS[kind]).objects.get(pk=pk)
+        data = {
+            "pre_assessment": {"event_on": today, "information_obtained": "Samtal med skolan."},
+            "analysis": {"event_on": today, "text": "Barnets behov är ..."},
+            "investigation": {"informed_on": today, "informed_how": "Brev till föräldrarna."},
+            "need": {"area": "halsa", "description": "Stöd i skolan.", "severity": "low"},
+            "communication": {"answered_on": today, "answer": "Inga synpunkter."},
+        }[kind]
+    data["version"] = target.version
+    type(target).objects.filter(pk=target.pk).update(version=F("version") + 1)
+    return pk, data
+
+
+CONFLICT_ROUTES = [
+    ("people:person-edit", "person", Role.INVESTIGATOR),
+    ("intake:reporter-information-answer", "report", Role.INTAKE_WORKER),
+    ("intake:pre-assessment-sign", "pre_assessment", Role.INTAKE_WORKER),
+    ("investigation:analysis-edit", "analysis", Role.INVESTIGATOR),
+    ("investigation:analysis-sign", "analysis", Role.INVESTIGATOR),
+    ("investigation:informing-edit", "investigation", Role.INVESTIGATOR),
+    ("investigation:need-edit", "need", Role.INVESTIGATOR),
+    ("investigation:communication-answer", "communication", Role.INVESTIGATOR),
+]
+
+
+@pytest.mark.parametrize(("route", "kind", "principal"), CONFLICT_ROUTES)
+def test_s19_a_conflict_page_writes_one_access_event(
+    route: str, kind: str, principal: str, db: Any
+) -> None:
+    world = World()
+    pk, data = _stale_post(world, route, kind, principal)
+    client = sign_in(Client(), world.users[principal])
+    subject = ("person_id", pk) if kind == "person" else ("case_id", case_id_of(kind, pk))
+    before = _reads(subject)
+    response = client.post(reverse(route, kwargs={"pk": pk}), data)
+    assert response.status_code == 409
+    assert "components/conflict.html" in {t.name for t in response.templates}
+    assert _reads(subject) - before == 1
+    event = AccessEvent.objects.exclude(action=AccessAction.DENIED).latest("id")
+    assert (event.route, event.request_id) == (route, response["X-Request-ID"])

@@ -59,3 +59,11 @@ def without_journal_triggers(db: Any) -> None:
                 else:
                     cursor.execute(f'DROP TRIGGER "{name}" ON "{table}"')
     assert all(trigger_names(table) == [] for table in JOURNAL_TABLES)
+
+
+@pytest.fixture(autouse=True)
+def checkpoint_folder(settings: Any, tmp_path: Any) -> Any:
+    """Each test gets its own checkpoint folder and signing key (never the checkout's var/)."""
+    settings.RODTRAD_CHECKPOINT_DIR = tmp_path / "checkpoints"
+    settings.RODTRAD_CHECKPOINT_KEY_FILE = tmp_path / "keys" / "checkpoint.key"
+    return settings.RODTRAD_CHECKPOINT_DIR

@@ -101,9 +101,102 @@ def test_s19_a_list_writes_its_access_events_in_one_insert(
 
     unit = own_units["investigation"]
     cases = [CaseFactory(child=PersonFactory(district=unit.district), unit=unit) for _ in range(25)]
-    with django_assert_max_num_queries(3):  # memberships, the INSERT, and nothing per case
+    # The memberships, whether an emergency grant is active, the INSERT; nothing per case.
+    with django_assert_max_num_queries(3):
         written = record_accesses(
             by=investigator, cases=cases, action=AccessAction.LISTED, route="cases:case-list"
         )
     assert written == 25
     assert AccessEvent.objects.filter(route="cases:case-list").count() == 25
+
+
+@pytest.mark.parametrize(
+    ("url", "protection", "flagged"),
+    [
+        ("/personer/{person}/", "skyddad_folkbokforing", True),
+        ("/api/v1/persons/{person}", "sekretessmarkering", True),
+        ("/arenden/{case}/", "fingerade_personuppgifter", True),
+        ("/api/v1/cases/{case}", "skyddad_folkbokforing", True),
+        ("/personer/{person}/", "none", False),
+        ("/arenden/{case}/", "none", False),
+    ],
+)
+def test_s15_a_denied_read_carries_is_protected_when_the_person_is_protected(
+    signed_in, other_district_investigator, case, url, protection, flagged
+):
+    type(case.child).objects.filter(pk=case.child.pk).update(protection_level=protection)
+    response = signed_in(other_district_investigator).get(
+        url.format(case=case.pk, person=case.child.pk)
+    )
+    assert response.status_code == 404
+    event = AccessEvent.objects.get(action=AccessAction.DENIED)
+    assert event.is_protected is flagged
+
+
+def test_s15_a_denied_read_of_an_id_that_does_not_exist_is_not_flagged(
+    signed_in, other_district_investigator, db
+):
+    client = signed_in(other_district_investigator)
+    assert client.get("/personer/987654/").status_code == 404
+    assert client.get("/arenden/987654/").status_code == 404
+    assert list(
+        AccessEvent.objects.filter(action=AccessAction.DENIED).values_list(
+            "person_id", "case_id", "is_protected"
+        )
+    ) == [(987654, None, False), (None, 987654, False)]
+
+
+def test_s19_a_request_works_out_the_readers_grants_once_not_per_event(
+    investigator, own_units, other_units, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rodtrad.accounts.models import EmergencyAccess
+    from rodtrad.journal.services import record_access, record_accesses
+    from rodtrad.lib import request_context
+
+    own = [
+        CaseFactory(child=PersonFactory(district=own_units["investigation"].district), unit=u)
+        for u in [own_units["investigation"]] * 20
+    ]
+    other_unit = other_units["investigation"]
+    granted = CaseFactory(child=PersonFactory(district=other_unit.district), unit=other_unit)
+    now = timezone.now()
+    grant = EmergencyAccess.objects.create(
+        user=investigator,
+        case=granted,
+        reason="Socialjouren: akut placering i natt.",
+        starts_at=now,
+        expires_at=now + timedelta(minutes=60),
+    )
+    token = request_context.activate(request_context.RequestContext(channel="web"))
+    try:
+        # memberships, whether a grant is active, the grants, which granted cases are the
+        # reader's own (the memberships are read once per request and user); one INSERT for
+        # the whole list
+        with django_assert_num_queries(5):
+            record_accesses(
+                by=investigator,
+                cases=[*own, granted],
+                action=AccessAction.LISTED,
+                route="cases:case-list",
+            )
+        with django_assert_num_queries(1):  # the INSERT; the scope is known by now
+            record_access(by=investigator, case=granted, route="cases:case-detail")
+        # persons, once: the granted child's relations and which of them the reader sees
+        # anyway; the INSERT
+        with django_assert_num_queries(3):
+            record_access(by=investigator, person=granted.child, route="people:person-detail")
+        with django_assert_num_queries(1):
+            record_access(by=investigator, person=own[0].child, route="people:person-detail")
+    finally:
+        request_context.deactivate(token)
+    events = AccessEvent.objects.filter(emergency_access_id=grant.pk)
+    assert sorted(events.values_list("route", flat=True)) == [
+        "cases:case-detail",
+        "cases:case-list",
+        "people:person-detail",
+    ]
+    assert AccessEvent.objects.filter(is_emergency=True).count() == 3

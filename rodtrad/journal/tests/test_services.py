@@ -59,6 +59,9 @@ def test_export_checkpoint_stores_the_head_and_journals_the_export(investigator:
         "hash": last.hash,
         "exported_at": exported["exported_at"],
         "algorithm": ALGORITHM,
+        "signature_algorithm": "hmac-sha256",
+        "key_id": exported["key_id"],
+        "signature": exported["signature"],
     }
     assert json.loads(json.dumps(exported)) == exported
     assert (stored.seq, stored.hash, stored.exported_by) == (last.seq, last.hash, "drift")

@@ -1,7 +1,13 @@
-"""`manage.py verify_journal [--checkpoint FILE]`: recompute the journal's hash chain.
+"""`manage.py verify_journal [--checkpoint FILE] [--skip-access-events]`: check the evidence.
 
-Exit 0: intact (one line on stdout). Exit 1: broken; one line on stderr names the first broken
-entry. Exit 2: the checkpoint file cannot be used; one JSON object on stderr says why.
+Recomputes the journal's hash chain, checks it against the newest signed checkpoint in the
+checkpoint folder (or FILE): signature valid, the entry at its seq still has its hash, the
+journal not shorter; then recomputes every seal over the access events.
+
+Exit 0: intact (a line for the journal, a line for the access events, on stdout; a warning on
+stderr when there is no checkpoint or the newest is old). Exit 1: broken; one line on stderr
+names the first broken entry or seal. Exit 2: the checkpoint cannot be used (unreadable,
+unsigned, wrong signature, key missing); one JSON object on stderr says why.
 Wrapped by `rodtrad verify-journal`.
 """
 
@@ -9,27 +15,28 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rodtrad.journal.verify import (
-    ChainCheckpoint,
-    CheckpointFormatError,
-    load_checkpoint,
-    verify_chain,
-)
+from rodtrad.journal import checkpoints
+from rodtrad.journal.seals import verify_seals
+from rodtrad.journal.verify import ChainCheckpoint, CheckpointFormatError, verify_chain
 
 EXIT_BROKEN = 1
 EXIT_UNUSABLE_CHECKPOINT = 2
+# The daily task writes one a day; older than this and it has probably stopped running.
+STALE_AFTER = timedelta(days=2)
 
 
 class Command(BaseCommand):
     help = _(
-        "Kontrollerar journalens hashkedja och namnger den första brutna posten. "
-        "Med --checkpoint jämförs också mot en tidigare exporterad kontrollpunkt."
+        "Kontrollerar journalens hashkedja mot den senaste signerade kontrollpunkten och "
+        "förseglingarna av åtkomsthändelser, och namnger det första som är brutet."
     )
     # Verifying the evidence must not depend on unrelated configuration checks passing.
     requires_system_checks: list[str] = []
@@ -38,13 +45,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--checkpoint",
             metavar="FILE",
-            help=_("kontrollpunkt (JSON från export_checkpoint) att verifiera mot"),
+            help=_("signerad kontrollpunkt att verifiera mot (standard: den senaste i mappen)"),
+        )
+        parser.add_argument(
+            "--skip-access-events",
+            action="store_true",
+            help=_("kontrollera inte förseglingarna av åtkomsthändelser"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        checkpoint = None
-        if options["checkpoint"]:
-            checkpoint = self._read_checkpoint(options["checkpoint"])
+        path = Path(options["checkpoint"]) if options["checkpoint"] else checkpoints.newest_file()
+        checkpoint = self._read_checkpoint(path) if path is not None else None
         result = verify_chain(checkpoint=checkpoint)
         if result.broken is not None:
             self.stderr.write(
@@ -57,12 +68,72 @@ class Command(BaseCommand):
             "hash": result.head_hash,
         }
         if checkpoint is not None:
-            line += _(", kontrollpunkten vid post #%(seq)d stämmer") % {"seq": checkpoint.seq}
+            line += _(", den signerade kontrollpunkten vid post #%(seq)d stämmer (%(file)s)") % {
+                "seq": checkpoint.seq,
+                "file": path,
+            }
         self.stdout.write(line)
+        if not options["skip_access_events"]:
+            self._verify_seals()
+        if checkpoint is None:
+            self.stderr.write(
+                _(
+                    "Varning: det finns ingen signerad kontrollpunkt i %(folder)s. Utan en "
+                    "kontrollpunkt utanför databasen syns inte att hela journalen har skrivits "
+                    "om. Skapa en med: rodtrad export-checkpoint"
+                )
+                % {"folder": checkpoints.checkpoint_dir()}
+            )
+        else:
+            self._warn_if_stale(checkpoint)
 
-    def _read_checkpoint(self, path: str) -> ChainCheckpoint:
+    def _verify_seals(self) -> None:
+        seals = verify_seals()
+        if seals.broken is not None:
+            self.stderr.write(
+                _(
+                    "Åtkomsthändelserna #%(first)d–#%(last)d (förseglade i journalpost "
+                    "#%(seq)d) stämmer inte: %(detail)s"
+                )
+                % {
+                    "first": seals.broken.after_id + 1,
+                    "last": seals.broken.last_id,
+                    "seq": seals.broken.seq,
+                    "detail": seals.broken.detail,
+                }
+            )
+            raise SystemExit(EXIT_BROKEN)
+        self.stdout.write(
+            _(
+                "Åtkomsthändelserna är intakta: %(sealed)d i %(seals)d förseglingar; "
+                "%(unsealed)d ännu inte förseglade"
+            )
+            % {
+                "sealed": seals.sealed_events,
+                "seals": seals.seals,
+                "unsealed": seals.unsealed_events,
+            }
+        )
+
+    def _warn_if_stale(self, checkpoint: ChainCheckpoint) -> None:
         try:
-            return load_checkpoint(Path(path).read_text(encoding="utf-8"))
+            # exported_at is always UTC with a Z (chain.canonical_timestamp).
+            exported = datetime.fromisoformat(checkpoint.exported_at)
+        except ValueError:
+            return
+        age = timezone.now() - exported
+        if age > STALE_AFTER:
+            self.stderr.write(
+                _(
+                    "Varning: den senaste kontrollpunkten är %(days)d dagar gammal; körs den "
+                    "dagliga uppgiften (docs/deployment.md)?"
+                )
+                % {"days": age.days}
+            )
+
+    def _read_checkpoint(self, path: Path) -> ChainCheckpoint:
+        try:
+            return checkpoints.load_signed_checkpoint(path.read_text(encoding="utf-8"))
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
         except UnicodeDecodeError:
@@ -73,7 +144,7 @@ class Command(BaseCommand):
             json.dumps(
                 {
                     "error": "checkpoint_unusable",
-                    "file": path,
+                    "file": str(path),
                     "message": _("Kontrollpunkten kan inte användas: %(reason)s")
                     % {"reason": reason},
                 },
