@@ -1,4 +1,4 @@
-"""Root fixtures: two districts and the named users of STYLE.md with known rights.
+"""Root fixtures: two districts and the named users of docs/style.md ("Tests") with known rights.
 
 Own district = Bromma, other district = Farsta. `sign_in(client, user)` logs a user in with a
 verified second factor, as a real session would be after TOTP.

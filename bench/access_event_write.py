@@ -3,8 +3,8 @@
     python bench/access_event_write.py [--events 3000] [--list-size 50] [--database-url URL]
 
 Access events are written on every page that shows a person or case, and one per row of a
-list (SECURITY.md S19), so their write path is the hottest write in the system
-(ARCHITECTURE.md "Scale": the journal is the largest table). Three scenarios, each in its own
+list (docs/security-checks.md S19), so their write path is the hottest write in the system
+(docs/principles.md "Scale": the journal is the largest table). Three scenarios, each in its own
 simulated request (a fresh request context, as the middleware makes one):
 
 - page: one `record_access` per request (a case page);

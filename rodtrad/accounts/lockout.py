@@ -1,4 +1,4 @@
-"""Sign-in lockout (django-axes, SECURITY S03).
+"""Sign-in lockout (django-axes, docs/security-checks.md S03).
 
 Two limits:
 

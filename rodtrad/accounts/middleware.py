@@ -113,7 +113,7 @@ def session_seconds_left(request: HttpRequest, *, now: float | None = None) -> d
 
 
 class SessionLimitsMiddleware:
-    """Idle and absolute session limits (SECURITY S07).
+    """Idle and absolute session limits (docs/security-checks.md S07).
 
     The idle limit is enforced twice: the database session expires SESSION_COOKIE_AGE after the
     last request (SESSION_SAVE_EVERY_REQUEST), and this middleware compares its own timestamps.

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    """The roles of ARCHITECTURE rule 3; a user may hold several, each scoped."""
+    """The roles of docs/principles.md rule 3; a user may hold several, each scoped."""
 
     INTAKE_WORKER = "intake_worker", _("Mottagningssekreterare")
     INVESTIGATOR = "investigator", _("Utredande socialsekreterare")

@@ -1,6 +1,6 @@
 """Every change to users, memberships, sessions and second-factor devices.
 
-Rules that hold here (issue points 3-5, SECURITY S08):
+Rules that hold here (docs/security-checks.md S05, S08 and S17; docs/security.md, "Decisions"):
 
 * Only an administrator may change accounts (`by=None` is the command line, `channel="cli"`).
 * Passwords are checked with AUTH_PASSWORD_VALIDATORS (Swedish messages). There is no

@@ -1,4 +1,4 @@
-"""Security events from Django and django-axes go to the journal (SECURITY S20)."""
+"""Security events from Django and django-axes go to the journal (docs/security-checks.md S20)."""
 
 from __future__ import annotations
 

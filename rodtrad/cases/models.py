@@ -62,7 +62,7 @@ class DocumentStatus(models.TextChoices):
 
 
 class SignableDocument(models.Model):
-    """A document that is evidence (ARCHITECTURE rule 4): a draft that autosaves until it is
+    """A document that is evidence (docs/principles.md rule 4): a draft that autosaves until it is
     signed; signing locks it; a correction is a new document pointing at the one it corrects.
 
     Every document belongs to a case (access follows the case) and keeps the server's

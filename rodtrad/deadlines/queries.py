@@ -141,7 +141,7 @@ class DeadlineItem:
     object_id: int  # the row the clock belongs to (report-child, case, request, investigation)
     has_extension: bool = False  # investigations: at least one extension decision
     # Investigations: open, and today is after the last day (`due`) with no extension
-    # decision that covers today (the finding in the Stockholm documents, DOMAIN.md §2.4).
+    # decision that covers today (the finding in the Stockholm documents, docs/domain.md §2.4).
     is_overdue_without_extension: bool = False
     case: Case | None = field(default=None, repr=False, compare=False)
 

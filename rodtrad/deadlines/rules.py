@@ -2,7 +2,7 @@
 
 Pure functions on plain `datetime.date` values: no ORM, no Django settings, no clock. Legal
 dates are Europe/Stockholm calendar dates; callers convert (`timezone.localdate()`) before
-calling. ARCHITECTURE.md rule 6; DOMAIN.md §2.2 (the paragraphs) and §2.4 (the arithmetic);
+calling. docs/principles.md rule 6; docs/domain.md §2.2 (the paragraphs) and §2.4 (the arithmetic);
 docs/deadlines.md explains the two dates a deadline carries.
 
 Arithmetic, lag (1930:173) om beräkning av lagstadgad tid:

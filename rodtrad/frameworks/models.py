@@ -1,4 +1,4 @@
-"""Code lists as data (ARCHITECTURE rule 7): BBIC areas, report reasons, reporter categories.
+"""Code lists as data (docs/principles.md rule 7): BBIC areas, report reasons, reporter categories.
 
 Lists and their codes are loaded from the TOML files in `rodtrad/frameworks/data/` (see
 `loader.py`) and may then be edited by the administrator (`services.py`).

@@ -1,6 +1,6 @@
 """Aktualisering: reports, the immediate protection assessment and the pre-assessment.
 
-DOMAIN.md §1.2 and §2.2 (SoL 2025:400 19 kap. 1–6 §§, 20 kap. 1–2 §§):
+docs/domain.md §1.2 and §2.2 (SoL 2025:400 19 kap. 1–6 §§, 20 kap. 1–2 §§):
 
 * A `Report` (anmälan, ansökan or annan information) is received once and may concern several
   children; each child gets a `ReportChild` that links the report to that child's `Case`.

@@ -2,7 +2,7 @@
 
 Each function takes `by=user`, runs in one transaction, checks access and the domain rules,
 writes, and journals in the same transaction (docs/howto/team-conventions.md). Law references
-are to socialtjänstlagen (2025:400) unless stated; DOMAIN.md §1.2 and §2.2.
+are to socialtjänstlagen (2025:400) unless stated; docs/domain.md §1.2 and §2.2.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from rodtrad.lib.versioning import StaleVersion, update_versioned
 from rodtrad.people.models import Person
 
 # Contacts outside the child, the guardians and the reporter need an opened investigation
-# (DOMAIN.md §1.2, "Förhandsbedömning"; SoL 20:6 applies only after the decision to open).
+# (docs/domain.md §1.2, "Förhandsbedömning"; SoL 20:6 applies only after the decision to open).
 EXTERNAL_CONTACT_MESSAGE = gettext_lazy(
     "Under förhandsbedömningen får du bara kontakta barnet, vårdnadshavarna och anmälaren. "
     "Kontakter med till exempel skola, hälso- och sjukvård eller polis kräver att en "

@@ -27,7 +27,7 @@ YES_NO = [("yes", _("Ja")), ("no", _("Nej"))]
 TEXT_ROWS = 5
 
 
-# Common instruments and models (DOMAIN.md §4.2): only their names, as suggestions.
+# Common instruments and models (docs/domain.md §4.2): only their names, as suggestions.
 def instrument_suggestions() -> list[str]:
     """Names offered in the risk-assessment form: the current codes of the "risk-instruments"
     code list, which the administrator can extend (frameworks are data)."""

@@ -1,7 +1,7 @@
 """The investigation of a child's needs (SoL 20:3–7) and its documents.
 
 An `Investigation` belongs to a case and runs from the decision to open it to its closing
-with an outcome. Its documents are evidence (ARCHITECTURE rule 4): the plan, one text per
+with an outcome. Its documents are evidence (docs/principles.md rule 4): the plan, one text per
 area of the chosen framework, risk assessments and the analysis are `SignableDocument`s,
 drafts that autosave until they are signed. The contact log, needs, extension decisions and
 communications are plain rows with a user-entered date beside the server's `recorded_at`.
@@ -228,7 +228,7 @@ class RiskAssessment(InvestigationDocument):
     """A structured risk assessment (SOSFS 2014:4): instrument, answers, judgement, safety plan.
 
     Only the instrument's name, code and version are stored with the answers: no licensed
-    item texts are shipped (DOMAIN.md §4.2).
+    item texts are shipped (docs/domain.md §4.2).
     """
 
     instrument = models.CharField(_("metod eller instrument"), max_length=200)

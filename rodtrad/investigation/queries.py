@@ -25,7 +25,7 @@ from rodtrad.investigation.models import (
     RiskAssessment,
 )
 
-# Code lists an investigation may use as its framework of areas (DOMAIN.md §1.3).
+# Code lists an investigation may use as its framework of areas (docs/domain.md §1.3).
 AREA_FRAMEWORKS = ("bbic-2018-areas", "bbic-2006-areas")
 REPORT_REASONS = "report-reasons"
 

@@ -1,4 +1,4 @@
-"""Signed checkpoints kept outside the database (SECURITY.md S22).
+"""Signed checkpoints kept outside the database (docs/security-checks.md S22).
 
 A checkpoint names the journal's head (seq + hash) at a moment. Someone who can rewrite the
 database can rewrite the whole journal and re-chain it, and the chain alone will look intact;

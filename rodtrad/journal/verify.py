@@ -7,7 +7,7 @@ the application keeps writing.
 
 A checkpoint (seq + hash, exported earlier and kept outside the database) adds what the chain
 cannot prove by itself: that the entry at that seq still has that hash, and that the journal has
-not lost its tail (SECURITY.md §0 point 4, S22).
+not lost its tail (docs/security-checks.md §0 point 4, S22).
 """
 
 from __future__ import annotations

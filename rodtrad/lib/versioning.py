@@ -1,4 +1,4 @@
-"""Optimistic locking for editable rows (ARCHITECTURE rule 4, SECURITY S36).
+"""Optimistic locking for editable rows (docs/principles.md rule 4, docs/security-checks.md S36).
 
 Every editable row carries `version`. A form posts the version it rendered; the write is a
 compare-and-set: `UPDATE ... WHERE pk = %s AND version = %s`. When no row matches, somebody
@@ -166,7 +166,7 @@ def _record_read(request: HttpRequest, about: Any) -> None:
     if not isinstance(about, models.Model) or user is None or not user.is_authenticated:
         return
     # Imported here: lib stays importable without the apps; the journal is the one door for
-    # access events (ARCHITECTURE.md rule 5).
+    # access events (docs/principles.md rule 5).
     from rodtrad.journal.services import record_access_once, subjects_of
 
     match = request.resolver_match

@@ -1,4 +1,4 @@
-"""Swedish identity numbers: parse, validate and normalise to 12 characters (DOMAIN.md §2.9).
+"""Swedish identity numbers: parse, validate and normalise to 12 characters (docs/domain.md §2.9).
 
 Validation uses the `personnummer` library (Luhn, dates, century from the +/- separator).
 Reserve numbers are local: birth date YYYYMMDD + "R" + three digits, never confusable with a

@@ -24,7 +24,7 @@ class LegalSex(models.TextChoices):
 
 
 class ProtectionLevel(models.TextChoices):
-    """Skyddade personuppgifter (DOMAIN.md §2.8); anything but NONE masks contact data."""
+    """Skyddade personuppgifter (docs/domain.md §2.8); anything but NONE masks contact data."""
 
     NONE = "none", _("Inget skydd")
     CONFIDENTIALITY_MARKING = "sekretessmarkering", _("Sekretessmarkering")
@@ -85,7 +85,7 @@ class Person(models.Model):
             models.Index(fields=["district", "family_name"]),
         ]
         constraints = [
-            # Identity numbers are stored normalised: 12 characters (DOMAIN.md §2.9).
+            # Identity numbers are stored normalised: 12 characters (docs/domain.md §2.9).
             models.CheckConstraint(
                 condition=models.Q(identity_number__isnull=True)
                 | models.Q(Exact(Length("identity_number"), 12)),

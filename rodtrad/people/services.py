@@ -1,6 +1,6 @@
 """Every write to persons, relationships, protection levels and protected-person handlers.
 
-One door per change (ARCHITECTURE rule 1): each function checks access and domain rules, writes
+One door per change (docs/principles.md rule 1): each function checks access and domain rules, writes
 inside `transaction.atomic()` and journals in the same transaction. Journal data holds field
 names and codes only, never names, addresses or identity numbers.
 """
@@ -74,7 +74,7 @@ PHONE = re.compile(r"^[0-9 +\-()]*$")
 
 
 # Protection levels under which the person's real address must not be stored in the ordinary
-# fields (DOMAIN.md §2.8): post goes through Skatteverket, which forwards it.
+# fields (docs/domain.md §2.8): post goes through Skatteverket, which forwards it.
 NO_ORDINARY_ADDRESS = frozenset(
     {ProtectionLevel.PROTECTED_REGISTRATION, ProtectionLevel.FICTITIOUS_IDENTITY}
 )
@@ -148,7 +148,7 @@ def _clean_person_values(values: dict[str, Any], identity: IdentityNumber | None
             identity.birth_date.month,
         ):
             # Skatteverket may give a neighbouring day in the same month when birth numbers run
-            # out (prop. 2008/09:111), so only year and month must agree (DOMAIN.md §2.9).
+            # out (prop. 2008/09:111), so only year and month must agree (docs/domain.md §2.9).
             errors["birth_date"] = _(
                 "Födelsedatumet stämmer inte med numret. År och månad måste vara desamma som i "
                 "numret."
@@ -414,7 +414,7 @@ def set_protection_level(person: Person, *, by: Any, level: str, expected_versio
 
     Skyddad folkbokföring and fingerade personuppgifter empty the ordinary address fields in
     the same write: the address on file may be the real one, which must not be kept there
-    (DOMAIN.md §2.8); post goes through Skatteverket from now on.
+    (docs/domain.md §2.8); post goes through Skatteverket from now on.
     """
     _require_edit(by, person)
     if level not in ProtectionLevel.values:

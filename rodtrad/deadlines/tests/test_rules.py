@@ -1,7 +1,7 @@
 """Deadline rules: the law's arithmetic on hand-checked dates, and its properties (no database).
 
 Lag (1930:173) 1 § (weeks, months), 2 § (next weekday), SoL 2025:400 time limits; see
-DOMAIN.md §2.2 and §2.4. The dates are calendar dates, so no clock is involved.
+docs/domain.md §2.2 and §2.4. The dates are calendar dates, so no clock is involved.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Load the code list files so that every fresh database has them (ARCHITECTURE rule 7).
+"""Load the code list files so that every fresh database has them (docs/principles.md rule 7).
 
 Runs the shared loader with the historical models. Not journaled: the journal's writer needs
 the live models; run `manage.py load_code_lists` afterwards for a journaled (no-op) load.

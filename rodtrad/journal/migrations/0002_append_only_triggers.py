@@ -1,7 +1,7 @@
 """Database triggers that refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) on the journal.
 
 The ORM already refuses changes (models.AppendOnlyModel); these triggers refuse raw SQL too,
-also for the table owner (ARCHITECTURE.md rule 5, SECURITY.md S21). They do not stop a
+also for the table owner (docs/principles.md rule 5, docs/security-checks.md S21). They do not stop a
 PostgreSQL superuser (`SET session_replication_role = replica`), which is why the journal is
 also hash-chained and verified against external checkpoints (S22).
 

@@ -2,7 +2,7 @@
 
 SQLite resolves a REPLACE conflict by deleting the old row, and that delete fires no DELETE
 trigger while `PRAGMA recursive_triggers` is off (the default), so migration 0002's triggers
-did not stop it (issue 6 §3.3, SECURITY.md S21). Two defences, each sufficient alone:
+did not stop it (issue 6 §3.3, docs/security-checks.md S21). Two defences, each sufficient alone:
 
 - every connection switches `recursive_triggers` on (config/settings.py, init_command), so the
   implicit delete hits the DELETE trigger;

@@ -129,3 +129,46 @@ def test_no_page_loads_or_posts_anything_to_other_hosts() -> None:
     assert csp["default-src"] == ["'self'"]
     sources = [str(s) for key, values in csp.items() if key != "report-uri" for s in values]
     assert all("http" not in source for source in sources)
+
+
+# --- The repository explains itself ----------------------------------------------------------
+
+# Notes that live outside the repository, which someone who clones the project cannot read.
+OUTSIDE_NOTES = re.compile(
+    r"\b(?:DOMAIN|ARCHITECTURE|STYLE|SECURITY)\.md\b|\bARCHITECTURE rule\b|/work/shared|/work/main"
+)
+DOCS_REFERENCE = re.compile(r"\bdocs/([\w./-]+\.md)\b")
+
+
+def _tracked_text_files() -> list[Path]:
+    import subprocess
+
+    listed = subprocess.run(
+        ["git", "ls-files", "*.py", "*.html", "*.md", "*.toml", "*.js", "*.css", "Makefile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return [ROOT / name for name in listed if (ROOT / name).is_file()]
+
+
+def test_no_file_cites_notes_that_are_not_in_the_repository():
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in _tracked_text_files()
+        if path != Path(__file__)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if OUTSIDE_NOTES.search(line)
+    ]
+    assert found == []
+
+
+def test_every_docs_reference_names_a_file_that_exists():
+    missing = {
+        f"{path.relative_to(ROOT)}: docs/{name}"
+        for path in _tracked_text_files()
+        for name in DOCS_REFERENCE.findall(path.read_text(encoding="utf-8"))
+        if not (ROOT / "docs" / name).is_file()
+    }
+    assert missing == set()

@@ -1,4 +1,4 @@
-"""Security checks from SECURITY.md §6 for the people pages: S15, S31, S36."""
+"""Security checks from docs/security-checks.md for the people pages: S15, S31, S36."""
 
 from __future__ import annotations
 

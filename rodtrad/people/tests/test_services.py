@@ -93,7 +93,7 @@ def test_create_person_accepts_a_reserve_number_with_unknown_legal_sex(create):
 
 
 def test_create_person_allows_a_neighbouring_birth_day_in_the_same_month(create):
-    # Skatteverket may assign a neighbouring day when birth numbers run out (DOMAIN.md §2.9).
+    # Skatteverket may assign a neighbouring day when birth numbers run out (docs/domain.md §2.9).
     person = create(birth_date=date(2015, 3, 16))
     assert person.birth_date == date(2015, 3, 16)
 
