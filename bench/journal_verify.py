@@ -5,8 +5,8 @@
 Runs against a throw-away database (SQLite by default; pass a postgres:// URL to use a fresh
 database on that server), so the checkout's own database is never touched. Each entry is
 appended in its own transaction, as the application does. Prints entries per second for
-appending and for verifying; it asserts nothing about timing (docs/security-checks.md S22 names the goal:
-1 M rows verified in under a second).
+appending and for verifying; it asserts nothing about timing (docs/security-checks.md S22
+names the goal: 1 M rows verified in under a second).
 """
 
 from __future__ import annotations

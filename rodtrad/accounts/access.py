@@ -1,4 +1,5 @@
-"""Who may see what. The only way views and the API read cases and persons (docs/principles.md rule 2).
+"""Who may see what. The only way views and the API read cases and persons
+(docs/principles.md rule 2).
 
 Scope rules (docs/architecture.md, "Access rules"):
 * Case roles (intake worker, investigator, team manager) see the cases of their district; a

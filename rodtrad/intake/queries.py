@@ -384,8 +384,8 @@ def sibling_copy_refusal(case: Case, source_case: Case, user: Any) -> str | None
 
     Only between children of the same report, and never when another child of that report
     has protected personal data: copied free text could tell where the child lives (SoL
-    26 kap. and docs/domain.md §2.8 on skyddade personuppgifter). A protected child the user cannot see
-    is not named: the refusal then gives no reason.
+    26 kap. and docs/domain.md §2.8 on skyddade personuppgifter). A protected child the user
+    cannot see is not named: the refusal then gives no reason.
     """
     from django.utils.translation import gettext as _
 

@@ -1,4 +1,5 @@
-"""Technical logs carry no personal data (docs/principles.md rule 10, docs/security-checks.md S24 and S40)."""
+"""Technical logs carry no personal data (docs/principles.md rule 10; docs/security-checks.md
+S24 and S40)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What a given user may see of a person (docs/principles.md rule 8, docs/domain.md §2.8, docs/security-checks.md S15).
+"""What a given user may see of a person (docs/principles.md rule 8, docs/domain.md §2.8,
+docs/security-checks.md S15).
 
 Templates and API responses never read a Person's contact fields directly; they get a
 `PersonView` from `person_view(person, user)`. For a protected person (any protection level but

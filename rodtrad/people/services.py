@@ -1,7 +1,7 @@
 """Every write to persons, relationships, protection levels and protected-person handlers.
 
-One door per change (docs/principles.md rule 1): each function checks access and domain rules, writes
-inside `transaction.atomic()` and journals in the same transaction. Journal data holds field
+One door per change (docs/principles.md rule 1): each function checks access and domain rules,
+writes inside `transaction.atomic()` and journals in the same transaction. Journal data holds field
 names and codes only, never names, addresses or identity numbers.
 """
 

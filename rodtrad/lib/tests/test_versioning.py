@@ -1,4 +1,5 @@
-"""Optimistic locking: compare-and-set writes and the conflict page (docs/security-checks.md S36)."""
+"""Optimistic locking: compare-and-set writes and the conflict page (docs/security-checks.md
+S36)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Identity numbers: every accepted written form, every kind of wrong input (docs/domain.md §2.9)."""
+"""Identity numbers: every accepted written form, every kind of wrong input (docs/domain.md
+§2.9)."""
 
 from __future__ import annotations
 
