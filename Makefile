@@ -9,7 +9,8 @@
 #   make messages    compile the translations (needs gettext)
 #
 # PYTHON=python3.12 make ... picks the interpreter that creates .venv (3.11 or newer).
-# PYTEST_ARGS="-x rodtrad/people" make test passes arguments to pytest.
+# PYTEST_ARGS="-x rodtrad/people" make test passes arguments to pytest;
+# PYTEST_WORKERS=0 make test runs it in this one process (default: a worker per core, pytest-xdist).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -21,6 +22,7 @@ BIN := $(VENV)/bin
 # pip install runs again only when pyproject.toml is newer than this stamp.
 STAMP := $(VENV)/.rodtrad-installed
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= auto
 
 # mypy gets the packages and top-level files that exist (bench/ may have no .py yet).
 TYPECHECK_PATHS := config rodtrad $(wildcard bench/*.py scripts/*.py) manage.py
@@ -55,7 +57,7 @@ demo: $(STAMP)
 	$(BIN)/rodtrad demo
 
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

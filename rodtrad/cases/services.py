@@ -273,7 +273,7 @@ def save_draft(document: Any, *, by: Any, expected_version: int, changes: dict[s
         raise ValueError(f"not content fields: {sorted(unknown)}")
     with transaction.atomic():
         _require_editable_case(document, by)
-        fresh = type(document)._base_manager.select_related("case").get(pk=document.pk)
+        fresh = type(document)._base_manager.select_related("case__district").get(pk=document.pk)
         if fresh.status != DocumentStatus.DRAFT:
             raise DocumentLocked(
                 _("Dokumentet är signerat och kan inte ändras. Skriv en rättelse i stället."),
@@ -286,9 +286,9 @@ def save_draft(document: Any, *, by: Any, expected_version: int, changes: dict[s
             _document_action(document, "draft_saved"),
             by=by,
             obj=document,
-            case_id=document.case_id,
-            person_id=document.case.child_id,
-            district=document.case.district.code,
+            case_id=fresh.case_id,
+            person_id=fresh.case.child_id,
+            district=fresh.case.district.code,
             data={"fields": sorted(changes)},
         )
         return updated
@@ -301,7 +301,7 @@ def sign_document(document: Any, *, by: Any, expected_version: int) -> Any:
 
     with transaction.atomic():
         _require_editable_case(document, by)
-        fresh = type(document)._base_manager.select_related("case").get(pk=document.pk)
+        fresh = type(document)._base_manager.select_related("case__district").get(pk=document.pk)
         if fresh.status != DocumentStatus.DRAFT:
             raise DocumentLocked(_("Dokumentet är redan signerat."), code="locked")
         if fresh.version != expected_version:
@@ -326,9 +326,9 @@ def sign_document(document: Any, *, by: Any, expected_version: int) -> Any:
             _document_action(document, "signed"),
             by=by,
             obj=document,
-            case_id=document.case_id,
-            person_id=document.case.child_id,
-            district=document.case.district.code,
+            case_id=fresh.case_id,
+            person_id=fresh.case.child_id,
+            district=fresh.case.district.code,
             data={"content_hash": content_hash},
         )
         document.refresh_from_db()
