@@ -272,8 +272,8 @@ def save_draft(document: Any, *, by: Any, expected_version: int, changes: dict[s
     if unknown:
         raise ValueError(f"not content fields: {sorted(unknown)}")
     with transaction.atomic():
-        _require_editable_case(document, by)
         fresh = type(document)._base_manager.select_related("case__district").get(pk=document.pk)
+        _require_editable_case(fresh, by)
         if fresh.status != DocumentStatus.DRAFT:
             raise DocumentLocked(
                 _("Dokumentet är signerat och kan inte ändras. Skriv en rättelse i stället."),
@@ -297,28 +297,28 @@ def save_draft(document: Any, *, by: Any, expected_version: int, changes: dict[s
 def sign_document(document: Any, *, by: Any, expected_version: int) -> Any:
     """Sign a draft: it is locked from now on and its content hash is kept."""
     from rodtrad.cases.models import DocumentStatus
-    from rodtrad.lib.versioning import StaleVersion
+    from rodtrad.lib.versioning import StaleVersion, copy_fields
 
     with transaction.atomic():
-        _require_editable_case(document, by)
         fresh = type(document)._base_manager.select_related("case__district").get(pk=document.pk)
+        _require_editable_case(fresh, by)
         if fresh.status != DocumentStatus.DRAFT:
             raise DocumentLocked(_("Dokumentet är redan signerat."), code="locked")
         if fresh.version != expected_version:
             raise StaleVersion(current=fresh, changed_fields=[])
-        content_hash = _content_hash(fresh)
+        signature = {
+            "status": DocumentStatus.SIGNED,
+            "signed_at": timezone.now(),
+            "signed_by": by,
+            "content_hash": _content_hash(fresh),
+            "version": expected_version + 1,
+        }
         signed = (
             type(document)
             ._base_manager.filter(
                 pk=document.pk, version=expected_version, status=DocumentStatus.DRAFT
             )
-            .update(
-                status=DocumentStatus.SIGNED,
-                signed_at=timezone.now(),
-                signed_by=by,
-                content_hash=content_hash,
-                version=expected_version + 1,
-            )
+            .update(**signature)
         )
         if signed != 1:
             raise StaleVersion(current=fresh, changed_fields=[])
@@ -329,9 +329,13 @@ def sign_document(document: Any, *, by: Any, expected_version: int) -> Any:
             case_id=fresh.case_id,
             person_id=fresh.case.child_id,
             district=fresh.case.district.code,
-            data={"content_hash": content_hash},
+            data={"content_hash": signature["content_hash"]},
         )
-        document.refresh_from_db()
+        # The row as it is now, without reading it again: what was read under the lock plus
+        # the signature just written.
+        for name, value in signature.items():
+            setattr(fresh, name, value)
+        copy_fields(fresh, into=document)
         return document
 
 

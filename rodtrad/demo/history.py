@@ -126,7 +126,7 @@ def _pick_reasons(rng: random.Random) -> list[str]:
 # Share of a district's children with at least one report in the history: high where the demo
 # users work (their worklists should be full), lower elsewhere (history for the statistics).
 REPORTED_SHARE = {"bromma": 0.65, "farsta": 0.65}
-OTHER_DISTRICTS_REPORTED_SHARE = 0.25
+OTHER_DISTRICTS_REPORTED_SHARE = 0.15
 # A family with several children gets one report about two or more of them with this
 # probability; with the demo's family sizes about one report in ten concerns siblings.
 SIBLING_REPORT_SHARE = 0.15
