@@ -85,10 +85,11 @@ def copy_fields(source: models.Model, *, into: models.Model) -> None:
     """What refresh_from_db() does, from a row already read: no second query per write."""
     for field in source._meta.concrete_fields:
         value = getattr(source, field.attname)
-        is_changed_relation = (
-            isinstance(field, models.ForeignKey) and getattr(into, field.attname) != value
-        )
-        if is_changed_relation and field.is_cached(into):
+        if (
+            isinstance(field, models.ForeignKey)
+            and field.is_cached(into)
+            and getattr(into, field.attname) != value
+        ):
             field.delete_cached_value(into)
         setattr(into, field.attname, value)
     into._state.adding = False
