@@ -382,14 +382,21 @@ def generate(*, seed: int = 1, families: int = 180) -> DemoSummary:
                 "needs_interpreter": language != "svenska" and rng.random() < 0.5,
                 "protection_level": protection,
             }
+            # The children first: the guardians are at least 18 years older than the eldest.
+            child_count = rng.choices((1, 2, 3), weights=(5, 4, 2))[0]
+            child_births = [_birth_date(rng, today, 0, 17) for _ in range(child_count)]
+            eldest_age = (today - min(child_births)).days // 365
             guardian_indexes: list[int] = []
             for sex, names in ((LegalSex.FEMALE, ADULT_WOMEN), (LegalSex.MALE, ADULT_MEN)):
                 if guardian_indexes and rng.random() < 0.3:
                     continue  # about a third of families have one guardian in the record
+                youngest = max(24, eldest_age + 19)
                 adults.append(
                     person(
                         given_name=rng.choice(names),
-                        birth_date=_birth_date(rng, today, 24, 52),
+                        birth_date=_birth_date(
+                            rng, today, youngest, youngest + rng.randrange(3, 22)
+                        ),
                         legal_sex=sex,
                         phone=f"070-{rng.randrange(100, 999)} {rng.randrange(10, 99)} "
                         f"{rng.randrange(10, 99)}",
@@ -397,14 +404,13 @@ def generate(*, seed: int = 1, families: int = 180) -> DemoSummary:
                     )
                 )
                 guardian_indexes.append(len(adults) - 1)
-            child_count = rng.choices((1, 2, 3), weights=(5, 4, 2))[0]
             group = []
-            for _ in range(child_count):
+            for born in child_births:
                 sex = rng.choice((LegalSex.FEMALE, LegalSex.MALE))
                 children.append(
                     person(
                         given_name=rng.choice(GIRL_NAMES if sex == LegalSex.FEMALE else BOY_NAMES),
-                        birth_date=_birth_date(rng, today, 0, 17),
+                        birth_date=born,
                         legal_sex=sex,
                         **common,
                     )

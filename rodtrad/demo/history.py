@@ -176,8 +176,12 @@ def build_history(
     violence = set(_codes("report-reasons", ["I", "J", "K", "M", "O", "P"]))
 
     def report_about(children: list[Person], district: District, people: Actors) -> None:
-        # The report comes in on a weekday in the history window, never later than yesterday.
+        # The report comes in on a weekday in the history window, never later than yesterday,
+        # and never before the youngest child is two weeks old (no reports about the unborn).
         received = _weekday(today - timedelta(days=rng.randrange(3, days)))
+        received = max(received, max(child.birth_date for child in children) + timedelta(days=14))
+        if received >= today:
+            return
         received = min(received, today - timedelta(days=1))
         reasons = [c for c in _pick_reasons(rng) if c in reason_codes_available] or ["Y"]
         category, mandatory, _weight = rng.choices(REPORTERS, weights=[r[2] for r in REPORTERS])[0]
