@@ -798,8 +798,11 @@ def sign_pre_assessment(
                 "eller ändra beslutsdatumet."
             ) % {"decided": fresh.event_on.isoformat(), "registered": str(registered_on)}
         if is_original:
+            custody_error = _emergency_custody_error(case, fresh.decision)
             if case.status != CaseStatus.PRE_ASSESSMENT:
                 errors["decision"] = _("Ärendet är inte i förhandsbedömning.")
+            elif custody_error:
+                errors["decision"] = custody_error
             elif ReportChild.objects.filter(case=case, protection_assessment__isnull=True).exists():
                 errors["decision"] = _(
                     "En anmälan i ärendet saknar skyddsbedömning. Gör den först (SoL 20 kap. 1 §)."
@@ -837,6 +840,31 @@ def sign_pre_assessment(
                 },
             )
         return signed
+
+
+def _emergency_custody_error(case: Case, decision: str) -> str:
+    """Why the decision cannot close a case whose child was taken into care at once, or "".
+
+    An omedelbart omhändertagande (LVU 6 §) is followed by an investigation and, within four
+    weeks of its execution, an application for care to the administrative court, or it ends
+    (LVU 7–8 §§; SoL 14:2 and 20:1–2; docs/domain.md §2.3). A decision not to open an
+    investigation would close the case and leave the child in custody with nobody acting, so
+    it is refused. "Already open" is allowed: the running investigation carries on.
+    """
+    from rodtrad.intake.queries import emergency_custodies
+
+    if decision != Decision.NOT_OPEN:
+        return ""
+    custodies = emergency_custodies(case)
+    if not custodies:
+        return ""
+    taken_at = custodies[0].protective_action_taken_at
+    return _(
+        "Barnet omhändertogs omedelbart enligt 6 § LVU (%(at)s). Då måste en utredning "
+        "inledas: beslutet ska underställas förvaltningsrätten inom en vecka (7 § LVU) och "
+        "ansökan om vård göras inom fyra veckor (8 § LVU), annars upphör omhändertagandet. "
+        "Välj beslutet att inleda utredning."
+    ) % {"at": timezone.localtime(taken_at).strftime("%Y-%m-%d %H:%M") if taken_at else "–"}
 
 
 def _carry_out_decision(pre_assessment: PreAssessment, case: Case, *, by: Any) -> None:

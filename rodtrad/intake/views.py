@@ -186,6 +186,9 @@ def _render_report(
             "channel_label": code_label("report-channels", report.channel),
             "category_label": code_label("reporter-categories", report.reporter_category),
             "hidden_children": report.children.count() - len(rows),
+            # Every child of the report, also those outside the reader's scope: the banner
+            # names nobody (S15).
+            "report_child_ids": list(report.children.values_list("child_id", flat=True)),
             "information": information,
             "may_edit": may_edit,
             "request_form": request_form or InformationRequestForm(),
@@ -555,6 +558,7 @@ def _render_pre_assessment(
             "contacts": section["contacts"],
             "reports": section["intake_reports"],
             "is_deciding": case.status == "pre_assessment",
+            "emergency_custodies": section["emergency_custodies"],
             "sibling_sources": (
                 queries.sibling_pre_assessments(case, request.user)
                 if document is not None and not document.is_signed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -199,6 +200,27 @@ def has_protected_person_in_network(person: Any) -> bool:
         .exclude(protection_level=ProtectionLevel.NONE)
         .exists()
     )
+
+
+def has_protected_person_among_or_around(persons: Iterable[Any]) -> bool:
+    """Whether any of the persons, or anyone around one of them (network_of), has protected
+    personal data. One query.
+
+    For pages about several children at once, such as a report about siblings: the children
+    are each other's network, so a protected child of the report counts too.
+    """
+    ids = [getattr(person, "pk", person) for person in persons]  # persons or their ids
+    if not ids:
+        return False
+    around = Q(pk__in=ids)
+    for pk in ids:
+        around |= network_of(_Ref(pk))
+    return Person.objects.filter(around).exclude(protection_level=ProtectionLevel.NONE).exists()
+
+
+@dataclass(frozen=True)
+class _Ref:
+    pk: int
 
 
 @dataclass(frozen=True)

@@ -764,6 +764,78 @@ def test_only_someone_who_may_edit_the_case_records_the_protective_action(
         )
 
 
+# --- omedelbart omhändertagande (LVU 6 §): the case cannot be closed by the pre-assessment ----
+
+
+def custody_assessment(report_child, by):
+    """An assessment recording an omedelbart omhändertagande (LVU 6 §) at MONDAY."""
+    return assess(
+        report_child,
+        by,
+        is_immediate_protection_needed=True,
+        actions_taken="Ordföranden beslutade om omedelbart omhändertagande.",
+        rationale="Barnet kan inte gå hem i kväll.",
+        protective_action="lvu_6",
+        protective_action_taken_at=MONDAY,
+        protective_action_note="Beslut enligt 6 § LVU; barnet är i jourhem.",
+    )
+
+
+def test_a_pre_assessment_cannot_close_the_case_of_a_child_taken_into_care_under_lvu_6(
+    intake_worker, monday_report_child
+):
+    # From the red-team pass on issue 6 (U-1): an omedelbart omhändertagande must be followed
+    # by an investigation and an application for care within four weeks (LVU 8 §); closing the
+    # case leaves the child in custody with nobody acting.
+    report_child = monday_report_child
+    custody_assessment(report_child, intake_worker)
+    pre_assessment = PreAssessment.objects.get(case=report_child.case)
+    with pytest.raises(ValidationError) as error:
+        decide(
+            pre_assessment,
+            intake_worker,
+            decision="not_open",
+            reasons="Ingen oro kvarstår.",
+            event_on=(MONDAY + timedelta(hours=1)).date(),
+        )
+    assert "6 § LVU" in " ".join(error.value.message_dict["decision"])
+    report_child.case.refresh_from_db()
+    assert report_child.case.status == CaseStatus.PRE_ASSESSMENT
+    pre_assessment.refresh_from_db()
+    assert not pre_assessment.is_signed
+    assert pre_assessment.decision == ""  # the posted form was not half-saved either
+    assert "intake.pre_assessment_decided" not in actions()
+
+
+def test_a_child_taken_into_care_under_lvu_6_gets_an_investigation_opened(
+    intake_worker, monday_report_child
+):
+    report_child = monday_report_child
+    custody_assessment(report_child, intake_worker)
+    pre_assessment = PreAssessment.objects.get(case=report_child.case)
+    decide(pre_assessment, intake_worker, event_on=MONDAY.date())
+    report_child.case.refresh_from_db()
+    assert report_child.case.status == CaseStatus.INVESTIGATION
+    assert Investigation.objects.filter(case=report_child.case).exists()
+
+
+def test_another_protective_action_does_not_stop_a_decision_not_to_open(
+    intake_worker, monday_report_child
+):
+    report_child = monday_report_child
+    urgent_assessment(
+        report_child,
+        intake_worker,
+        protective_action="placement",
+        protective_action_taken_at=MONDAY,
+        protective_action_note="Barnet bor hos mormor med vårdnadshavarnas samtycke.",
+    )
+    pre_assessment = PreAssessment.objects.get(case=report_child.case)
+    decide(pre_assessment, intake_worker, decision="not_open", event_on=MONDAY.date())
+    report_child.case.refresh_from_db()
+    assert report_child.case.status == CaseStatus.CLOSED
+
+
 # --- the stated receipt: bounded by the child's birth and, far back, a manager's note -------
 
 
