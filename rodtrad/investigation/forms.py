@@ -481,11 +481,12 @@ class ExtensionForm(forms.Form):
 
 
 class CommunicationForm(forms.Form):
-    """Kommunicering: the recipient is chosen among the case's persons, never typed.
+    """Kommunicering: the recipient is chosen among the parties, never typed.
 
-    `recipients` are people.queries.CasePerson rows; the labels carry name and relationship
-    and a marker for protected persons, never an address. The secrecy-check box is there only
-    when the recipient or someone in the family has protected personal data.
+    `recipients` are people.queries.CasePerson rows (people.queries.parties_of_child); the
+    labels carry name and relationship and a marker for protected persons, never an address.
+    The secrecy-check box is there only when the recipient or someone in the family has
+    protected personal data.
     """
 
     subject = text_field(
@@ -498,8 +499,9 @@ class CommunicationForm(forms.Form):
         label=_("Till vem"),
         widget=forms.RadioSelect,
         help_text=_(
-            "Välj bland barnets vårdnadshavare och närstående, eller barnet om det har fyllt "
-            "15 år. Saknas någon? Lägg till relationen på barnets personsida först."
+            "Kommunicering går till parterna: barnets vårdnadshavare, och barnet självt om det "
+            "har fyllt 15 år. Syskon och andra närstående är inte parter. Saknas en "
+            "vårdnadshavare? Lägg till relationen på barnets personsida först."
         ),
         error_messages={
             "required": _("Välj vem materialet skickades till."),

@@ -1081,8 +1081,9 @@ def record_communication(
     answer_by: date | None = None,
     is_secrecy_checked: bool = False,
 ) -> Communication:
-    """Record that material was sent to one of the case's persons to comment on before the
-    decision: the child from 15, or a related person through `relationship`.
+    """Record that material was sent to one of the parties to comment on before the
+    decision (förvaltningslagen 25 §): a guardian through `relationship` (a guardian, or a
+    parent with custody), or the child from 15 (SoL 3:4); `people.queries.parties_of_child`.
 
     The analysis must exist (at least a draft with text); `answer_by` is the last day for
     the party's answer, which closing the investigation waits for. When the recipient or
@@ -1105,7 +1106,7 @@ def record_communication(
         chosen = next(
             (
                 choice
-                for choice in people_queries.persons_around_child(child, on=sent_on)
+                for choice in people_queries.parties_of_child(child, on=sent_on)
                 if recipient is not None
                 and choice.person.pk == recipient.pk
                 and getattr(choice.relationship, "pk", None) == getattr(relationship, "pk", None)
@@ -1116,8 +1117,9 @@ def record_communication(
             raise ValidationError(
                 {
                     "recipient": _(
-                        "Välj mottagare bland barnets vårdnadshavare och närstående (eller "
-                        "barnet, från 15 år)."
+                        "Kommunicering skickas till parterna: barnets vårdnadshavare, och "
+                        "barnet självt från 15 år. Välj en av dem. Syskon och andra "
+                        "närstående är inte parter."
                     )
                 }
             )
