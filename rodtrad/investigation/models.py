@@ -225,7 +225,7 @@ class TimeHorizon(models.TextChoices):
 
 
 class RiskAssessment(InvestigationDocument):
-    """A structured risk assessment (SOSFS 2014:4): instrument, answers, judgement, safety plan.
+    """A structured risk assessment (HSLF-FS 2022:39): instrument, answers, judgement, safety plan.
 
     Only the instrument's name, code and version are stored with the answers: no licensed
     item texts are shipped (docs/domain.md §4.2).

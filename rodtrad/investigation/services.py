@@ -593,7 +593,7 @@ def _check_analysis(analysis: Analysis) -> dict[str, Any]:
     ):
         errors["__all__"] = _(
             "Anmälan gäller våld. Innan analysen kan signeras måste en riskbedömning vara "
-            "signerad (SOSFS 2014:4)."
+            "signerad (HSLF-FS 2022:39)."
         )
     if errors:
         raise ValidationError(errors)
