@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -436,7 +437,10 @@ class ExtensionRequestForm(forms.Form):
 
     proposed_to = date_field(
         _("Föreslagen ny sista dag"),
-        help_text=_("En förlängning gäller för viss tid. Enhetschefen bestämmer slutdatumet."),
+        help_text=_(
+            "En förlängning gäller för viss tid, högst %(months)d månader efter den nuvarande "
+            "sista dagen. Enhetschefen bestämmer slutdatumet."
+        ),
     )
     reasons = text_field(
         _("Skäl till förlängning"),
@@ -446,6 +450,15 @@ class ExtensionRequestForm(forms.Form):
             "vården dröjer."
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _fill_extension_bound(self.fields["proposed_to"])
+
+
+def _fill_extension_bound(field: forms.Field) -> None:
+    """Put the configured bound on extensions into the field's help text."""
+    field.help_text = str(field.help_text) % {"months": settings.RODTRAD_EXTENSION_MAX_MONTHS}
 
 
 class RefuseExtensionForm(forms.Form):
@@ -462,8 +475,9 @@ class ExtensionForm(forms.Form):
     extended_to = date_field(
         _("Ny sista dag"),
         help_text=_(
-            "En förlängning gäller för viss tid: ange slutdatumet. Den dag du anger gäller, även "
-            "om den är en lördag, söndag eller helgdag."
+            "En förlängning gäller för viss tid: ange slutdatumet, högst %(months)d månader efter "
+            "den nuvarande sista dagen. Den dag du anger gäller, även om den är en lördag, "
+            "söndag eller helgdag."
         ),
     )
     reasons = text_field(
@@ -478,6 +492,7 @@ class ExtensionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["decided_on"].initial = timezone.localdate()
+        _fill_extension_bound(self.fields["extended_to"])
 
 
 class CommunicationForm(forms.Form):

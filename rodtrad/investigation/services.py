@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
@@ -859,6 +860,29 @@ def can_decide_extension(user: Any, investigation: Investigation) -> bool:
     return _is_district_manager(user, investigation.case)
 
 
+def _check_extension_bound(proposed_to: date, current_due: date, field: str) -> None:
+    """A new last day at most settings.RODTRAD_EXTENSION_MAX_MONTHS months after the current
+    one: SoL 20:3 allows an extension "för viss tid" (docs/deadlines.md)."""
+    months = settings.RODTRAD_EXTENSION_MAX_MONTHS
+    latest = rules.latest_extension_end(current_due, months)
+    if proposed_to > latest:
+        raise ValidationError(
+            {
+                field: _(
+                    "En förlängning gäller för viss tid. Den nya sista dagen får ligga högst "
+                    "%(months)d månader efter den nuvarande sista dagen %(due)s, alltså senast "
+                    "%(latest)s. Behövs mer tid efter det fattas ett nytt beslut om förlängning "
+                    "innan den nya sista dagen har passerat."
+                )
+                % {
+                    "months": months,
+                    "due": current_due.isoformat(),
+                    "latest": latest.isoformat(),
+                }
+            }
+        )
+
+
 def request_extension(
     investigation: Investigation, *, by: Any, reasons: str, proposed_to: date | None
 ) -> ExtensionRequest:
@@ -901,6 +925,7 @@ def request_extension(
                     % {"due": current.due.isoformat()}
                 }
             )
+        _check_extension_bound(proposed_to, current.due, "proposed_to")
         if fresh.extension_requests.filter(status=ExtensionRequestStatus.PENDING).exists():
             raise ValidationError(
                 _("Det finns redan en begäran om förlängning som väntar på enhetschefens beslut."),
@@ -1021,6 +1046,7 @@ def decide_extension(
             rules.investigation_deadline(fresh.opened_on, [*fresh.extension_dates(), extended_to])
         except rules.InvalidExtension as exc:
             raise ValidationError({"extended_to": _(exc.message) % exc.params}) from exc
+        _check_extension_bound(extended_to, current.due, "extended_to")
         decision = ExtensionDecision.objects.create(
             investigation=fresh,
             decided_on=decided_on,
