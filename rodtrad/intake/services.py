@@ -160,7 +160,7 @@ def register_report(
     kind: str,
     channel: str,
     reporter_category: str,
-    is_mandatory_reporter: bool,
+    is_mandatory_reporter: bool | None = None,
     reporter_name: str,
     reporter_contact: str,
     is_reporter_identity_protected: bool,
@@ -171,6 +171,10 @@ def register_report(
     stated_received_reason: str = "",
 ) -> Report:
     """Register a report, application or other information about one or more children.
+
+    The duty to report follows from the reporter category (`reporter_duty`): left as None,
+    `is_mandatory_reporter` is set from it; given, it must agree (a contradiction is refused).
+    Only a category marked `may_be_mandatory` takes the caller's answer.
 
     For each child: a case with an open investigation gets the report attached and needs no
     new pre-assessment (20:2); a case in intake or pre-assessment gets it attached and its
@@ -202,16 +206,32 @@ def register_report(
     if not _is_current_code("report-channels", channel):
         error("channel", _("Välj hur uppgifterna kom in."))
     category = current_codes("reporter-categories").filter(code=reporter_category).first()
+    has_duty = False
     if category is None:
         error("reporter_category", _("Välj vem anmälan kommer från."))
-    elif (category.attributes or {}).get("mandatory") and not is_mandatory_reporter:
-        error(
-            "is_mandatory_reporter",
-            _(
-                "Anmälare i den valda kategorin har anmälningsskyldighet (SoL 19 kap. 1–3 §§). "
-                "Kryssa i att anmälaren är anmälningsskyldig eller välj en annan kategori."
-            ),
-        )
+    else:
+        duty = reporter_duty(category.attributes or {})
+        if duty is True and is_mandatory_reporter is False:
+            error(
+                "is_mandatory_reporter",
+                _(
+                    "Anmälare i kategorin ”%(category)s” är alltid anmälningsskyldiga (SoL 19 "
+                    "kap. 1–3 §§). Välj en annan kategori om anmälaren inte anmäler i sitt arbete."
+                )
+                % {"category": category.label_sv},
+            )
+        elif duty is False and is_mandatory_reporter:
+            error(
+                "is_mandatory_reporter",
+                _(
+                    "En anmälare i kategorin ”%(category)s” är inte anmälningsskyldig. "
+                    "Anmälningsskyldigheten gäller myndigheter och yrkesverksamma i sitt arbete "
+                    "(SoL 19 kap. 1–3 §§), och de kan inte vara anonyma. Välj den kategori "
+                    "anmälaren arbetar i, eller ta bort krysset."
+                )
+                % {"category": category.label_sv},
+            )
+        has_duty = duty if duty is not None else bool(is_mandatory_reporter)
     if not codes:
         error("reason_codes", _("Välj minst en orsak till anmälan."))
     else:
@@ -281,7 +301,7 @@ def register_report(
             kind=kind,
             channel=channel,
             reporter_category=reporter_category,
-            is_mandatory_reporter=is_mandatory_reporter,
+            is_mandatory_reporter=has_duty,
             reporter_name=reporter_name,
             reporter_contact=reporter_contact,
             is_reporter_identity_protected=is_reporter_identity_protected,
@@ -301,7 +321,7 @@ def register_report(
                 "kind": kind,
                 "channel": channel,
                 "reporter_category": reporter_category,
-                "is_mandatory_reporter": is_mandatory_reporter,
+                "is_mandatory_reporter": has_duty,
                 "is_reporter_identity_protected": is_reporter_identity_protected,
                 "reason_codes": codes,
                 "children": len(child_ids),
@@ -313,6 +333,18 @@ def register_report(
         for child_id in child_ids:
             _add_child(report, by_pk[child_id], by=by)
         return report
+
+
+def reporter_duty(attributes: dict[str, Any]) -> bool | None:
+    """Whether a reporter of a category (its code-list attributes) has the duty to report:
+    True for the mandatory reporters (SoL 19:1–3), None where it varies and must be asked
+    (`may_be_mandatory`), False for everyone else (relatives, private persons, the child,
+    anonymous reporters: SoL 19:4)."""
+    if attributes.get("mandatory"):
+        return True
+    if attributes.get("may_be_mandatory"):
+        return None
+    return False
 
 
 def may_confirm_stated_receipt(user: Any, report: Report) -> bool:

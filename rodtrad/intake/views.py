@@ -121,7 +121,8 @@ def report_create(request: HttpRequest) -> HttpResponse:
                     kind=data["kind"],
                     channel=data["channel"],
                     reporter_category=data["reporter_category"],
-                    is_mandatory_reporter=data["is_mandatory_reporter"],
+                    # Unticked means "not stated": the category decides (U-9).
+                    is_mandatory_reporter=data.get("is_mandatory_reporter") or None,
                     reporter_name=data["reporter_name"],
                     reporter_contact=data["reporter_contact"],
                     is_reporter_identity_protected=data["is_reporter_identity_protected"],

@@ -176,7 +176,9 @@ def test_a_stated_receipt_in_the_future_is_refused(intake_worker, own_district, 
     assert "stated_received_at" in error.value.message_dict
 
 
-def test_a_mandatory_reporter_category_needs_the_mandatory_flag(intake_worker, own_district, child):
+def test_a_mandatory_reporter_category_cannot_be_said_to_have_no_duty(
+    intake_worker, own_district, child
+):
     with pytest.raises(ValidationError) as error:
         register(
             intake_worker,
@@ -187,6 +189,57 @@ def test_a_mandatory_reporter_category_needs_the_mandatory_flag(intake_worker, o
         )
     assert "is_mandatory_reporter" in error.value.message_dict
     assert not Report.objects.exists()
+
+
+def test_a_mandatory_reporter_category_sets_the_duty_without_a_tick(
+    intake_worker, own_district, child
+):
+    report = register(
+        intake_worker, own_district, [child], reporter_category="skola", is_mandatory_reporter=None
+    )
+    assert report.is_mandatory_reporter
+    entry = JournalEntry.objects.get(action="intake.report_registered")
+    assert entry.data["is_mandatory_reporter"] is True
+
+
+@pytest.mark.parametrize("category", ["anonym", "anhorig", "privatperson", "barnet-sjalvt"])
+def test_an_anonymous_or_private_reporter_cannot_be_a_mandatory_reporter(
+    intake_worker, own_district, child, category
+):
+    # From the red-team pass on issue 6 (U-9): "Anonym" + "anmälningsskyldig" was accepted.
+    with pytest.raises(ValidationError) as error:
+        register(
+            intake_worker,
+            own_district,
+            [child],
+            reporter_category=category,
+            reporter_name="",
+            reporter_contact="",
+            is_mandatory_reporter=True,
+        )
+    assert "inte anmälningsskyldig" in " ".join(error.value.message_dict["is_mandatory_reporter"])
+    assert not Report.objects.exists()
+    report = register(
+        intake_worker,
+        own_district,
+        [child],
+        reporter_category=category,
+        reporter_name="",
+        reporter_contact="",
+        is_mandatory_reporter=None,
+    )
+    assert not report.is_mandatory_reporter
+
+
+def test_the_category_other_takes_the_answer_given(intake_worker, own_district, child):
+    asked = register(
+        intake_worker, own_district, [child], reporter_category="annan", is_mandatory_reporter=True
+    )
+    assert asked.is_mandatory_reporter
+    not_stated = register(
+        intake_worker, own_district, [child], reporter_category="annan", is_mandatory_reporter=None
+    )
+    assert not not_stated.is_mandatory_reporter
 
 
 def test_unknown_codes_and_missing_reasons_are_refused_in_swedish(

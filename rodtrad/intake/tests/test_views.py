@@ -684,3 +684,61 @@ def test_the_report_page_has_no_warning_when_nobody_around_the_children_is_prote
         .content.decode()
     )
     assert PROTECTED_NETWORK_WARNING not in html
+
+
+# --- the duty to report follows from the reporter category (U-9) -------------------------------
+
+
+def _report_post(child, own_district, **overrides):
+    values = {
+        "district": own_district.pk,
+        "children_numbers": child.identity_number,
+        "kind": "anmalan",
+        "channel": "telefon",
+        "reporter_category": "skola",
+        "reporter_name": "Rektor Rut",
+        "reporter_contact": "08-000 00 00",
+        "reason_codes": ["A"],
+        "text": "Eleven har varit borta mycket.",
+        "register": "1",
+    }
+    values.update(overrides)
+    return values
+
+
+def test_a_school_report_is_from_a_mandatory_reporter_without_ticking_the_box(
+    signed_in, intake_worker, own_district, child
+):
+    response = signed_in(intake_worker).post(
+        reverse("intake:report-create"), _report_post(child, own_district)
+    )
+    assert response.status_code == 302
+    assert Report.objects.get().is_mandatory_reporter
+
+
+def test_the_form_asks_about_the_duty_only_for_the_category_where_it_varies(
+    signed_in, intake_worker
+):
+    body = signed_in(intake_worker).get(reverse("intake:report-create")).content.decode()
+    assert "Anmälaren är anmälningsskyldig i sitt arbete" in body
+    assert "Fyll bara i för kategorin ”Annan”." in body
+
+
+def test_an_anonymous_report_ticked_as_mandatory_is_refused_on_the_form(
+    signed_in, intake_worker, own_district, child
+):
+    response = signed_in(intake_worker).post(
+        reverse("intake:report-create"),
+        _report_post(
+            child,
+            own_district,
+            reporter_category="anonym",
+            reporter_name="",
+            reporter_contact="",
+            is_mandatory_reporter="on",
+        ),
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "En anmälare i kategorin ”Anonym” är inte anmälningsskyldig." in body
+    assert not Report.objects.exists()
