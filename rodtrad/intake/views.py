@@ -352,9 +352,10 @@ def _render_protection(
 def protection_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """The protection assessment of one report about one child.
 
-    "Kopiera från syskons bedömning" (a button in the form, POST) fills the text fields from
-    a sibling's assessment of the same report and saves nothing; the handler then answers the
-    question about immediate protection for this child, confirms the text and saves.
+    "Kopiera underlag, åtgärder och bedömning från syskonets skyddsbedömning" (a button, POST)
+    fills the text fields from a sibling's assessment of the same report and saves nothing; the
+    handler then answers the question about immediate protection for this child, confirms the
+    text and saves.
     """
     report_child = queries.get_report_child_for(request.user, pk)
     record_access(
@@ -710,8 +711,9 @@ COPY_ROUTE = "intake:pre-assessment-copy"
 @login_required
 @require_POST
 def pre_assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
-    """ "Kopiera från syskons bedömning": the draft form as posted is saved and the sibling's
-    information obtained is added to it (services.copy_pre_assessment_from_sibling)."""
+    """ "Kopiera inhämtad information från syskonets förhandsbedömning": the draft form as
+    posted is saved and the sibling's information obtained is added to it
+    (services.copy_pre_assessment_from_sibling)."""
     document = queries.get_pre_assessment_for(request.user, pk)
     case = document.case
     form = PreAssessmentForm(
