@@ -772,6 +772,9 @@ def test_after_an_extension_the_page_speaks_of_the_extended_day_not_four_months(
     assert summary is not None
     assert f"förlängd till {extended_to.isoformat()}" in summary.group(1)
     assert "fyra månader" not in summary.group(1)
+    # The last day is the decided day as it stands, said plainly (U-10).
+    assert "(förlängd: den dag enhetschefen beslutade)" not in body
+    assert "sista dagen är den dag som enhetschefen skrev i beslutet om förlängning" in body
 
 
 def test_the_reason_to_wait_with_the_information_is_shown_also_after_informing(
