@@ -561,7 +561,7 @@ def recipient_label(choice: Any) -> str:
     from django.utils.translation import gettext
 
     label = f"{choice.person} – {choice.kind_label}"
-    if choice.relationship is not None and choice.relationship.has_custody:
+    if choice.relationship is not None and choice.relationship.is_custodian:
         label += ", " + gettext("har vårdnaden")
     if choice.person.is_protected:
         label += " (" + gettext("skyddade personuppgifter") + ")"

@@ -1229,9 +1229,9 @@ def record_communication_answer(
 
 def _check_planned_areas(
     investigation: Investigation, area_reasons: Mapping[str, str]
-) -> dict[str, str]:
-    """Every area of the signed plan is written (a signed text) or has a reason; returns the
-    reasons kept, by area code. Raises with one Swedish message per missing area."""
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Every area of the signed plan is written (a signed text) or has a reason. Returns the
+    reasons kept, by area code, and one Swedish message per missing area (by form field)."""
     labels = queries.area_labels(queries.framework_of(investigation))
     kept: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
@@ -1247,18 +1247,14 @@ def _check_planned_areas(
             )
             % {"area": labels.get(code, code)}
         )
-    if errors:
-        raise ValidationError(errors)
-    return kept
+    return kept, errors
 
 
-def _check_communications(investigation: Investigation, closed_on: date) -> None:
-    """Every kommunicering is answered, or its time to answer ran out before `closed_on`."""
-    waiting = queries.waiting_communications(investigation, closed_on)
-    if not waiting:
-        return
+def _communication_errors(investigation: Investigation, closed_on: date) -> list[str]:
+    """One message per kommunicering that is neither answered nor past its time to answer on
+    `closed_on`."""
     messages = []
-    for communication in waiting:
+    for communication in queries.waiting_communications(investigation, closed_on):
         if communication.answer_by is None:
             messages.append(
                 _(
@@ -1280,7 +1276,7 @@ def _check_communications(investigation: Investigation, closed_on: date) -> None
                     "answer_by": communication.answer_by.isoformat(),
                 }
             )
-    raise ValidationError({"communications": messages})
+    return messages
 
 
 def close_investigation(
@@ -1301,13 +1297,19 @@ def close_investigation(
     Proposal and no intervention need a signed analysis, every area of the signed plan
     written (signed) or a reason in `area_reasons` (area code → reason), and every
     kommunicering answered or its time to answer run out. A transfer needs a note saying
-    where and why. A request for more time still waiting is closed with the investigation.
+    where and why. Every rule that is not met is reported in one ValidationError (a message
+    per field). A request for more time still waiting is closed with the investigation.
     """
     with transaction.atomic():
         fresh = _locked(investigation, by)
         _choice(outcome, Outcome, "outcome", blank=False)
-        _date_in_investigation(closed_on, "closed_on", fresh)
-        assert closed_on is not None  # checked above
+        # Every rule that blocks closing is checked, and all are reported at once: one round
+        # trip for the user, not one per rule (issue 6, U-11).
+        errors: dict[str, list[str]] = {}
+        try:
+            _date_in_investigation(closed_on, "closed_on", fresh)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
         note = (note or "").strip()
         ids = sorted({int(i) for i in need_ids})
         needs: list[Need] = []
@@ -1315,20 +1317,25 @@ def close_investigation(
         if outcome in {Outcome.PROPOSAL, Outcome.NO_INTERVENTION}:
             analysis = queries.current_analysis(fresh)
             if analysis is None or not analysis.is_signed:
-                raise ValidationError(
-                    _("Analysen måste vara signerad innan utredningen avslutas."),
-                    code="analysis",
-                )
-            kept_reasons = _check_planned_areas(fresh, area_reasons or {})
-            _check_communications(fresh, closed_on)
+                errors["analysis"] = [_("Analysen måste vara signerad innan utredningen avslutas.")]
+            kept_reasons, area_errors = _check_planned_areas(fresh, area_reasons or {})
+            errors.update(area_errors)
+            if "closed_on" not in errors:
+                assert closed_on is not None  # checked above
+                waiting = _communication_errors(fresh, closed_on)
+                if waiting:
+                    errors["communications"] = waiting
         if outcome == Outcome.PROPOSAL:
             needs = list(queries.active_needs(fresh).filter(pk__in=ids))
             if not needs or len(needs) != len(ids):
-                raise ValidationError(
-                    {"needs": _("Välj minst ett av utredningens behov som insatserna ska möta.")}
-                )
-        elif outcome == Outcome.TRANSFERRED:
-            _required(note, "note", _("Skriv vart utredningen har flyttats över och varför."))
+                errors["needs"] = [
+                    _("Välj minst ett av utredningens behov som insatserna ska möta.")
+                ]
+        elif outcome == Outcome.TRANSFERRED and not note:
+            errors["note"] = [_("Skriv vart utredningen har flyttats över och varför.")]
+        if errors:
+            raise ValidationError(errors)
+        assert closed_on is not None  # checked above
         updated: Investigation = update_versioned(
             fresh,
             expected_version=expected_version,

@@ -1173,6 +1173,36 @@ def test_closing_waits_for_every_kommunicering_answer_or_its_time_to_run_out(
     assert not closed.is_open
 
 
+def test_closing_reports_every_blocking_rule_at_once(
+    investigation, investigator, today, time_machine
+):
+    # From the red-team pass on issue 6 (U-11): closing reported one rule per try, three
+    # round trips for the user.
+    time_machine.move_to(today, tick=False)
+    signed_plan(investigation, investigator)  # areas: halsa, utbildning, neither written
+    analysis_draft(investigation, investigator)  # written, not signed
+    communicate(investigation, investigator, sent_on=today, answer_by=today + timedelta(days=10))
+    investigation.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.close_investigation(
+            investigation,
+            by=investigator,
+            expected_version=investigation.version,
+            outcome=Outcome.PROPOSAL,
+            closed_on=today,
+        )
+    assert codes_of(error.value) == {
+        "analysis",
+        "area_reason_halsa",
+        "area_reason_utbildning",
+        "communications",
+        "needs",
+    }
+    investigation.refresh_from_db()
+    assert investigation.is_open
+    assert not journal("investigation.investigation_closed")
+
+
 def test_a_transfer_needs_a_note_but_no_analysis(investigation, investigator, today):
     with pytest.raises(ValidationError) as error:
         services.close_investigation(
