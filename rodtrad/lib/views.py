@@ -31,7 +31,8 @@ logger = logging.getLogger("rodtrad.security")
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The start page. Case roles see what is overdue and due today on their own cases;
-    team managers also a count of the team's deadlines. Other roles get a plain welcome."""
+    team managers also a count of the team's deadlines and what waits for them. The other
+    roles are told what they can do today (templates/home.html)."""
     context: dict[str, object] = {}
     if access.has_role(request.user, *access.CASE_ROLES):
         today = timezone.localdate()
