@@ -1322,9 +1322,9 @@ def close_investigation(
             errors.update(area_errors)
             if "closed_on" not in errors:
                 assert closed_on is not None  # checked above
-                waiting = _communication_errors(fresh, closed_on)
-                if waiting:
-                    errors["communications"] = waiting
+                unanswered = _communication_errors(fresh, closed_on)
+                if unanswered:
+                    errors["communications"] = unanswered
         if outcome == Outcome.PROPOSAL:
             needs = list(queries.active_needs(fresh).filter(pk__in=ids))
             if not needs or len(needs) != len(ids):

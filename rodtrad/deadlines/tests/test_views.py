@@ -218,7 +218,9 @@ def test_the_start_page_gives_a_team_manager_the_team_summary_and_links(
 
 
 @pytest.mark.parametrize("role", ["analyst", "reviewer", "provider", "admin"])
-def test_other_roles_are_welcomed_without_deadlines(signed_in: Any, role: str, request: Any) -> None:
+def test_other_roles_are_welcomed_without_deadlines(
+    signed_in: Any, role: str, request: Any
+) -> None:
     user = request.getfixturevalue(role)
 
     response = signed_in(user).get(reverse("home"))
