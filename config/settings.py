@@ -347,3 +347,6 @@ RODTRAD_LATE_RECORDING_DAYS = 7
 # A report's stated receipt more than this many days before its registration is flagged until
 # a team manager of the district confirms it with a note (docs/architecture.md, Reports).
 RODTRAD_STATED_RECEIPT_MAX_DAYS = int(os.environ.get("RODTRAD_STATED_RECEIPT_MAX_DAYS", "30"))
+# An extension of an investigation (SoL 20:3, "för viss tid") may set a last day at most this
+# many months after the current last day (docs/deadlines.md, "Extending an investigation").
+RODTRAD_EXTENSION_MAX_MONTHS = int(os.environ.get("RODTRAD_EXTENSION_MAX_MONTHS", "6"))

@@ -8,6 +8,7 @@ from rodtrad.lib import views as lib_views
 urlpatterns = [
     path("", lib_views.home, name="home"),
     path("healthz", lib_views.health, name="health"),
+    path("favicon.ico", lib_views.favicon, name="favicon"),
     path("csp-report/", lib_views.csp_report, name="csp-report"),
     path("language/", lib_views.set_language, name="set-language"),
     path("konto/", include("rodtrad.accounts.urls")),

@@ -125,8 +125,8 @@ def register_report(page: Any, facts: dict[str, Any]) -> str:
     reasons = page.get_by_role("group", name="Orsaker till anmälan")
     reasons.get_by_role("checkbox", name="Fysisk misshandel", exact=True).check()
     reasons.get_by_role("checkbox", name="Våld i familjen (barnet bevittnar)").check()
+    # A school is a mandatory reporter: the category says so, no box to tick.
     field(page, "Vem kommer anmälan från?").select_option(label="Skola")
-    field(page, "Anmälaren är anmälningsskyldig").check()
     field(page, "Anmälarens namn").fill("Kim Kurator")
     field(page, "Anmälarens kontaktuppgifter").fill("Brommaskolan, 08-123 45 67")
     page.get_by_role("button", name="Registrera anmälan").click()
@@ -187,7 +187,9 @@ def test_one_report_about_two_siblings_goes_from_intake_to_a_signed_analysis(pag
             field(page, "Bedömning och skäl").fill(rationale)
         else:
             page.get_by_role(
-                "button", name=f"Kopiera från syskons bedömning ({first['name']})"
+                "button",
+                name="Kopiera underlag, åtgärder och bedömning från syskonets skyddsbedömning "
+                f"({first['name']})",
             ).click()
             expect(page.get_by_text("Kopierat från ett syskon.")).to_be_visible()
             expect(field(page, "Bedömning och skäl")).to_have_value(rationale)
@@ -231,7 +233,10 @@ def test_one_report_about_two_siblings_goes_from_intake_to_a_signed_analysis(pag
     page.goto(case_urls[second["name"]])
     page.get_by_role("link", name="Öppna förhandsbedömningen").click()
     expect(heading(page)).to_have_text(f"Förhandsbedömning för {second['name']}")
-    page.get_by_role("button", name=f"Kopiera från syskons bedömning ({first['name']})").click()
+    page.get_by_role(
+        "button",
+        name=f"Kopiera inhämtad information från syskonets förhandsbedömning ({first['name']})",
+    ).click()
     expect(page.get_by_role("status")).to_contain_text(
         "Inhämtad information är kopierad från syskonets förhandsbedömning."
     )

@@ -26,6 +26,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case as SqlCase
 from django.db.models import F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rodtrad.accounts import access
 from rodtrad.accounts.models import Unit
@@ -238,3 +239,41 @@ def responsible_choices(user: Any) -> list[tuple[str, str]]:
     )
     people.sort(key=lambda choice: choice[1].casefold())
     return [(NOBODY, _("Ingen ansvarig ännu")), *people]
+
+
+# --- Page names for the journal's routes ------------------------------------------------------
+
+# The Swedish name of the pages a read can come from, for the team manager's review of
+# emergency access; a route not listed here is shown as it is (page_name).
+PAGE_NAMES = {
+    "home": gettext_lazy("Startsidan"),
+    "cases:case-list": gettext_lazy("Ärendelistan"),
+    "cases:case-detail": gettext_lazy("Ärendet"),
+    "cases:emergency-request": gettext_lazy("Sidan för nödåtkomst"),
+    "people:person-search": gettext_lazy("Personsökningen"),
+    "people:person-detail": gettext_lazy("Personsidan"),
+    "intake:queue": gettext_lazy("Mottagningens lista"),
+    "intake:report-detail": gettext_lazy("Anmälan"),
+    "intake:protection-assessment-create": gettext_lazy("Skyddsbedömningen"),
+    "intake:pre-assessment-edit": gettext_lazy("Förhandsbedömningen"),
+    "investigation:investigation-detail": gettext_lazy("Utredningen"),
+    "investigation:plan-edit": gettext_lazy("Utredningsplanen"),
+    "investigation:area-edit": gettext_lazy("Ett område i utredningen"),
+    "investigation:risk-edit": gettext_lazy("Riskbedömningen"),
+    "investigation:analysis-edit": gettext_lazy("Analys och bedömning"),
+    "investigation:communication-create": gettext_lazy("Kommuniceringen"),
+    "investigation:extension-create": gettext_lazy("Förlängning av utredningstiden"),
+    "investigation:investigation-close": gettext_lazy("Avslut av utredningen"),
+    "deadlines:mine": gettext_lazy("Mina frister"),
+    "deadlines:team": gettext_lazy("Teamets frister"),
+    "api:case-list": gettext_lazy("Ärendelistan i API:t"),
+    "api:case-search": gettext_lazy("Ärendesökningen i API:t"),
+    "api:case-detail": gettext_lazy("Ärendet i API:t"),
+    "api:person-detail": gettext_lazy("Personen i API:t"),
+}
+
+
+def page_name(route: str) -> str:
+    """The Swedish name of the page a route shows, or the route itself when it has none."""
+    name = PAGE_NAMES.get(route)
+    return str(name) if name is not None else route

@@ -279,12 +279,13 @@ def emergency_review_list(request: HttpRequest) -> HttpResponse:
     )
     # Every read made through each grant (S16/S19): the journal ties each one to its grant.
     # Grants are few and short, so their reads are read in one query.
-    reads: dict[int, list[AccessEvent]] = {g.pk: [] for g in grants}
+    reads: dict[int, list[tuple[AccessEvent, str]]] = {g.pk: [] for g in grants}
     events = AccessEvent.objects.filter(emergency_access_id__in=list(reads)).order_by(
         "occurred_at", "id"
     )
     for event in events:
-        reads[event.emergency_access_id or 0].append(event)
+        # Each read with the page's Swedish name instead of its route (`cases:case-detail`).
+        reads[event.emergency_access_id or 0].append((event, queries.page_name(event.route)))
     rows = [(g, reads[g.pk]) for g in grants]
     return render(
         request,

@@ -24,7 +24,9 @@ is left out of the team's counts of deadlines (`DeadlineItem.is_reminder`).
 
 `manager_tasks` lists what waits for a team manager of the district: children who need
 immediate protection with no protective action recorded, requests for more time in an
-investigation, and stated receipts far back that need a note.
+investigation, stated receipts far back that need a note, requests for emergency access to a
+protected child's case that wait for approval, and open investigations nobody is responsible
+for.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from rodtrad.accounts import access
-from rodtrad.accounts.models import Role, UnitKind
+from rodtrad.accounts.models import EmergencyAccess, EmergencyAccessStatus, Role, UnitKind
 from rodtrad.cases.models import Case, CaseStatus, DocumentStatus
 from rodtrad.deadlines import rules
 from rodtrad.intake.models import (
@@ -615,11 +617,19 @@ class ManagerTasks:
       on the investigation's extension page.
     * `receipt_confirmations`: reports whose stated receipt lies far before the registration
       and needs a team manager's note.
+    * `emergency_requests`: requests for emergency access to a case of the district whose
+      child has protected personal data; they wait for a second person's approval
+      (cases/services.py, `approve_emergency_access`) and are by definition urgent. The
+      manager's own requests are listed too, marked: another manager decides them.
+    * `unassigned_investigations`: open investigations whose case has no responsible
+      handler; until one is appointed their deadlines are in nobody's "Mina frister".
     """
 
     protection_alerts: list[ProtectionAssessment] = field(default_factory=list)
     extension_requests: list[ExtensionRequest] = field(default_factory=list)
     receipt_confirmations: list[Report] = field(default_factory=list)
+    emergency_requests: list[EmergencyAccess] = field(default_factory=list)
+    unassigned_investigations: list[Investigation] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -627,13 +637,20 @@ class ManagerTasks:
             len(self.protection_alerts)
             + len(self.extension_requests)
             + len(self.receipt_confirmations)
+            + len(self.emergency_requests)
+            + len(self.unassigned_investigations)
         )
 
     @property
     def cases(self) -> list[Case]:
-        """The cases these lists show a child of (for the `listed` access events)."""
+        """The cases these lists show a child of (for the `listed` access events).
+
+        The emergency requests show only the case number, never the child: the child has
+        protected personal data and the request is not yet approved.
+        """
         found = {a.report_child.case_id: a.report_child.case for a in self.protection_alerts}
         found |= {r.investigation.case_id: r.investigation.case for r in self.extension_requests}
+        found |= {i.case_id: i.case for i in self.unassigned_investigations}
         return list(found.values())
 
 
@@ -675,6 +692,26 @@ def manager_tasks(user: Any) -> ManagerTasks:
         .select_related("registered_by")
         .order_by("received_at", "pk")
     )
+    # The same rows as the review list (cases.services.reviewable_emergency_accesses): the
+    # district's grants. Only the case number is shown, never the child.
+    emergency = list(
+        EmergencyAccess.objects.filter(
+            case__district_id__in=districts, status=EmergencyAccessStatus.PENDING
+        )
+        .select_related("user")
+        .order_by("requested_at", "pk")
+    )
+    unassigned = list(
+        Investigation.objects.filter(
+            case__in=cases, closed_on__isnull=True, case__responsible__isnull=True
+        )
+        .select_related("case__child", "case__unit")
+        .order_by("opened_on", "pk")
+    )
     return ManagerTasks(
-        protection_alerts=alerts, extension_requests=requests, receipt_confirmations=receipts
+        protection_alerts=alerts,
+        extension_requests=requests,
+        receipt_confirmations=receipts,
+        emergency_requests=emergency,
+        unassigned_investigations=unassigned,
     )

@@ -301,6 +301,17 @@ def investigation_deadline(opened_on: date, extensions: Sequence[date] = ()) -> 
     return deadline
 
 
+def latest_extension_end(current_due: date, max_months: int) -> date:
+    """The latest end date an extension may set: `max_months` months after the current last
+    day (lag 1930:173 1 §: same date number, or the month's last day).
+
+    SoL 20:3 allows an extension "för viss tid" and sets no maximum; the bound is Rodtrad's
+    sanity check against typing errors and open-ended extensions (docs/deadlines.md). A
+    longer investigation gets a new decision before the new last day.
+    """
+    return add_months(current_due, max_months)
+
+
 def is_extension_decided_in_time(decided_on: date, current_due: date) -> bool:
     """Whether an extension was decided on or before the deadline it extends (SoL 20:3).
 

@@ -36,6 +36,7 @@ ATTRIBUTE_LABELS = {
     "mandatory": gettext_lazy("Anmälningsskyldig"),
     "sol_ref": gettext_lazy("Lagrum i socialtjänstlagen"),
     "is_narrow_duty": gettext_lazy("Snävare anmälningsplikt"),
+    "may_be_mandatory": gettext_lazy("Kan vara anmälningsskyldig (frågas i formuläret)"),
     "survey_group": gettext_lazy("Grupp i Socialstyrelsens kartläggning"),
     "bbic_side": gettext_lazy("BBIC-sida"),
     "kind": gettext_lazy("Nivå"),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from rodtrad.accounts.models import District
 from rodtrad.frameworks.queries import current_codes
 from rodtrad.intake.models import ContactWho, Decision, ProtectiveAction
-from rodtrad.intake.services import EXTERNAL_CONTACT_MESSAGE
+from rodtrad.intake.services import EXTERNAL_CONTACT_MESSAGE, reporter_duty
 from rodtrad.people.identity import InvalidIdentityNumber, parse_identity_number
 from rodtrad.people.models import Person
 from rodtrad.people.queries import find_by_identity_number
@@ -94,11 +94,13 @@ class ReportForm(forms.Form):
         error_messages={"required": REQUIRED},
     )
     is_mandatory_reporter = forms.BooleanField(
-        label=_("Anmälaren är anmälningsskyldig"),
+        label=_("Anmälaren är anmälningsskyldig i sitt arbete"),
         help_text=_(
-            "Myndigheter och yrkesverksamma som till exempel skola, hälso- och sjukvård och "
-            "polis måste anmäla oro för ett barn (SoL 19 kap. 1–3 §§). De kan begära att få "
-            "veta om en utredning inleds (19 kap. 6 §)."
+            "Fyll bara i för kategorin %(categories)s. För kategorierna under "
+            "”Anmälningsskyldig” gäller anmälningsskyldigheten alltid och följer av "
+            "kategorin (SoL 19 kap. 1–3 §§). Anhöriga, privatpersoner, barnet självt och "
+            "anonyma anmälare är inte anmälningsskyldiga. En anmälningsskyldig anmälare kan "
+            "begära att få veta om en utredning inleds (19 kap. 6 §)."
         ),
         required=False,
     )
@@ -162,6 +164,20 @@ class ReportForm(forms.Form):
         cast(forms.ChoiceField, self.fields["reporter_category"]).choices = _grouped_choices(
             "reporter-categories"
         )
+        # The duty follows from the category; the box is asked only for the categories where
+        # it varies (intake.services.reporter_duty), and left out when there are none.
+        varying = [
+            str(code.label)
+            for code in current_codes("reporter-categories")
+            if reporter_duty(code.attributes or {}) is None
+        ]
+        if varying:
+            duty = self.fields["is_mandatory_reporter"]
+            duty.help_text = str(duty.help_text) % {
+                "categories": ", ".join(f"”{label}”" for label in varying)
+            }
+        else:
+            del self.fields["is_mandatory_reporter"]
         stated = self.fields["stated_received_at"]
         stated.help_text = str(stated.help_text) % {
             "days": settings.RODTRAD_STATED_RECEIPT_MAX_DAYS

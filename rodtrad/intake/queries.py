@@ -22,6 +22,7 @@ from rodtrad.intake.models import (
     Decision,
     PreAssessment,
     ProtectionAssessment,
+    ProtectiveAction,
     Report,
     ReportChild,
     ReporterInformationRequest,
@@ -305,6 +306,23 @@ def current_pre_assessment(case: Case) -> PreAssessment | None:
     return draft or documents.order_by("-recorded_at", "-pk").first()
 
 
+def emergency_custodies(case: Case) -> list[ProtectionAssessment]:
+    """The protection assessments of the case that recorded an omedelbart omhändertagande
+    (LVU 6 §) as the protective action, earliest first.
+
+    Such a custody is followed by an investigation, the submission of the decision to the
+    administrative court within one week (LVU 7 §) and an application for care within four
+    weeks of its execution (LVU 8 §), or it ends (docs/domain.md §2.3).
+    """
+    return list(
+        ProtectionAssessment.objects.filter(
+            report_child__case=case,
+            protective_action=ProtectiveAction.LVU_6,
+            protective_action_recorded_at__isnull=False,
+        ).order_by("protective_action_taken_at", "pk")
+    )
+
+
 def case_section(case: Case, user: Any) -> dict[str, Any]:
     """What the intake part of the case page shows."""
     today = timezone.localdate()
@@ -349,6 +367,7 @@ def case_section(case: Case, user: Any) -> dict[str, Any]:
         "pre_assessment_clock": pre_clock,
         "contacts": list(original.contacts.all()) if original else [],
         "may_edit": access.can(user, "edit_case", case),
+        "emergency_custodies": emergency_custodies(case),
     }
 
 

@@ -160,7 +160,7 @@ def register_report(
     kind: str,
     channel: str,
     reporter_category: str,
-    is_mandatory_reporter: bool,
+    is_mandatory_reporter: bool | None = None,
     reporter_name: str,
     reporter_contact: str,
     is_reporter_identity_protected: bool,
@@ -171,6 +171,10 @@ def register_report(
     stated_received_reason: str = "",
 ) -> Report:
     """Register a report, application or other information about one or more children.
+
+    The duty to report follows from the reporter category (`reporter_duty`): left as None,
+    `is_mandatory_reporter` is set from it; given, it must agree (a contradiction is refused).
+    Only a category marked `may_be_mandatory` takes the caller's answer.
 
     For each child: a case with an open investigation gets the report attached and needs no
     new pre-assessment (20:2); a case in intake or pre-assessment gets it attached and its
@@ -202,16 +206,32 @@ def register_report(
     if not _is_current_code("report-channels", channel):
         error("channel", _("Välj hur uppgifterna kom in."))
     category = current_codes("reporter-categories").filter(code=reporter_category).first()
+    has_duty = False
     if category is None:
         error("reporter_category", _("Välj vem anmälan kommer från."))
-    elif (category.attributes or {}).get("mandatory") and not is_mandatory_reporter:
-        error(
-            "is_mandatory_reporter",
-            _(
-                "Anmälare i den valda kategorin har anmälningsskyldighet (SoL 19 kap. 1–3 §§). "
-                "Kryssa i att anmälaren är anmälningsskyldig eller välj en annan kategori."
-            ),
-        )
+    else:
+        duty = reporter_duty(category.attributes or {})
+        if duty is True and is_mandatory_reporter is False:
+            error(
+                "is_mandatory_reporter",
+                _(
+                    "Anmälare i kategorin ”%(category)s” är alltid anmälningsskyldiga (SoL 19 "
+                    "kap. 1–3 §§). Välj en annan kategori om anmälaren inte anmäler i sitt arbete."
+                )
+                % {"category": category.label_sv},
+            )
+        elif duty is False and is_mandatory_reporter:
+            error(
+                "is_mandatory_reporter",
+                _(
+                    "En anmälare i kategorin ”%(category)s” är inte anmälningsskyldig. "
+                    "Anmälningsskyldigheten gäller myndigheter och yrkesverksamma i sitt arbete "
+                    "(SoL 19 kap. 1–3 §§), och de kan inte vara anonyma. Välj den kategori "
+                    "anmälaren arbetar i, eller ta bort krysset."
+                )
+                % {"category": category.label_sv},
+            )
+        has_duty = duty if duty is not None else bool(is_mandatory_reporter)
     if not codes:
         error("reason_codes", _("Välj minst en orsak till anmälan."))
     else:
@@ -281,7 +301,7 @@ def register_report(
             kind=kind,
             channel=channel,
             reporter_category=reporter_category,
-            is_mandatory_reporter=is_mandatory_reporter,
+            is_mandatory_reporter=has_duty,
             reporter_name=reporter_name,
             reporter_contact=reporter_contact,
             is_reporter_identity_protected=is_reporter_identity_protected,
@@ -301,7 +321,7 @@ def register_report(
                 "kind": kind,
                 "channel": channel,
                 "reporter_category": reporter_category,
-                "is_mandatory_reporter": is_mandatory_reporter,
+                "is_mandatory_reporter": has_duty,
                 "is_reporter_identity_protected": is_reporter_identity_protected,
                 "reason_codes": codes,
                 "children": len(child_ids),
@@ -313,6 +333,18 @@ def register_report(
         for child_id in child_ids:
             _add_child(report, by_pk[child_id], by=by)
         return report
+
+
+def reporter_duty(attributes: dict[str, Any]) -> bool | None:
+    """Whether a reporter of a category (its code-list attributes) has the duty to report:
+    True for the mandatory reporters (SoL 19:1–3), None where it varies and must be asked
+    (`may_be_mandatory`), False for everyone else (relatives, private persons, the child,
+    anonymous reporters: SoL 19:4)."""
+    if attributes.get("mandatory"):
+        return True
+    if attributes.get("may_be_mandatory"):
+        return None
+    return False
 
 
 def may_confirm_stated_receipt(user: Any, report: Report) -> bool:
@@ -798,8 +830,11 @@ def sign_pre_assessment(
                 "eller ändra beslutsdatumet."
             ) % {"decided": fresh.event_on.isoformat(), "registered": str(registered_on)}
         if is_original:
+            custody_error = _emergency_custody_error(case, fresh.decision)
             if case.status != CaseStatus.PRE_ASSESSMENT:
                 errors["decision"] = _("Ärendet är inte i förhandsbedömning.")
+            elif custody_error:
+                errors["decision"] = custody_error
             elif ReportChild.objects.filter(case=case, protection_assessment__isnull=True).exists():
                 errors["decision"] = _(
                     "En anmälan i ärendet saknar skyddsbedömning. Gör den först (SoL 20 kap. 1 §)."
@@ -837,6 +872,31 @@ def sign_pre_assessment(
                 },
             )
         return signed
+
+
+def _emergency_custody_error(case: Case, decision: str) -> str:
+    """Why the decision cannot close a case whose child was taken into care at once, or "".
+
+    An omedelbart omhändertagande (LVU 6 §) is followed by an investigation and, within four
+    weeks of its execution, an application for care to the administrative court, or it ends
+    (LVU 7–8 §§; SoL 14:2 and 20:1–2; docs/domain.md §2.3). A decision not to open an
+    investigation would close the case and leave the child in custody with nobody acting, so
+    it is refused. "Already open" is allowed: the running investigation carries on.
+    """
+    from rodtrad.intake.queries import emergency_custodies
+
+    if decision != Decision.NOT_OPEN:
+        return ""
+    custodies = emergency_custodies(case)
+    if not custodies:
+        return ""
+    taken_at = custodies[0].protective_action_taken_at
+    return _(
+        "Barnet omhändertogs omedelbart enligt 6 § LVU (%(at)s). Då måste en utredning "
+        "inledas: beslutet ska underställas förvaltningsrätten inom en vecka (7 § LVU) och "
+        "ansökan om vård göras inom fyra veckor (8 § LVU), annars upphör omhändertagandet. "
+        "Välj beslutet att inleda utredning."
+    ) % {"at": timezone.localtime(taken_at).strftime("%Y-%m-%d %H:%M") if taken_at else "–"}
 
 
 def _carry_out_decision(pre_assessment: PreAssessment, case: Case, *, by: Any) -> None:

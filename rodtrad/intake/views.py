@@ -121,7 +121,8 @@ def report_create(request: HttpRequest) -> HttpResponse:
                     kind=data["kind"],
                     channel=data["channel"],
                     reporter_category=data["reporter_category"],
-                    is_mandatory_reporter=data["is_mandatory_reporter"],
+                    # Unticked means "not stated": the category decides (U-9).
+                    is_mandatory_reporter=data.get("is_mandatory_reporter") or None,
                     reporter_name=data["reporter_name"],
                     reporter_contact=data["reporter_contact"],
                     is_reporter_identity_protected=data["is_reporter_identity_protected"],
@@ -186,6 +187,9 @@ def _render_report(
             "channel_label": code_label("report-channels", report.channel),
             "category_label": code_label("reporter-categories", report.reporter_category),
             "hidden_children": report.children.count() - len(rows),
+            # Every child of the report, also those outside the reader's scope: the banner
+            # names nobody (S15).
+            "report_child_ids": list(report.children.values_list("child_id", flat=True)),
             "information": information,
             "may_edit": may_edit,
             "request_form": request_form or InformationRequestForm(),
@@ -348,9 +352,10 @@ def _render_protection(
 def protection_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """The protection assessment of one report about one child.
 
-    "Kopiera från syskons bedömning" (a button in the form, POST) fills the text fields from
-    a sibling's assessment of the same report and saves nothing; the handler then answers the
-    question about immediate protection for this child, confirms the text and saves.
+    "Kopiera underlag, åtgärder och bedömning från syskonets skyddsbedömning" (a button, POST)
+    fills the text fields from a sibling's assessment of the same report and saves nothing; the
+    handler then answers the question about immediate protection for this child, confirms the
+    text and saves.
     """
     report_child = queries.get_report_child_for(request.user, pk)
     record_access(
@@ -555,6 +560,7 @@ def _render_pre_assessment(
             "contacts": section["contacts"],
             "reports": section["intake_reports"],
             "is_deciding": case.status == "pre_assessment",
+            "emergency_custodies": section["emergency_custodies"],
             "sibling_sources": (
                 queries.sibling_pre_assessments(case, request.user)
                 if document is not None and not document.is_signed
@@ -705,8 +711,9 @@ COPY_ROUTE = "intake:pre-assessment-copy"
 @login_required
 @require_POST
 def pre_assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
-    """ "Kopiera från syskons bedömning": the draft form as posted is saved and the sibling's
-    information obtained is added to it (services.copy_pre_assessment_from_sibling)."""
+    """ "Kopiera inhämtad information från syskonets förhandsbedömning": the draft form as
+    posted is saved and the sibling's information obtained is added to it
+    (services.copy_pre_assessment_from_sibling)."""
     document = queries.get_pre_assessment_for(request.user, pk)
     case = document.case
     form = PreAssessmentForm(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -436,7 +437,10 @@ class ExtensionRequestForm(forms.Form):
 
     proposed_to = date_field(
         _("Föreslagen ny sista dag"),
-        help_text=_("En förlängning gäller för viss tid. Enhetschefen bestämmer slutdatumet."),
+        help_text=_(
+            "En förlängning gäller för viss tid, högst %(months)d månader efter den nuvarande "
+            "sista dagen. Enhetschefen bestämmer slutdatumet."
+        ),
     )
     reasons = text_field(
         _("Skäl till förlängning"),
@@ -446,6 +450,15 @@ class ExtensionRequestForm(forms.Form):
             "vården dröjer."
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _fill_extension_bound(self.fields["proposed_to"])
+
+
+def _fill_extension_bound(field: forms.Field) -> None:
+    """Put the configured bound on extensions into the field's help text."""
+    field.help_text = str(field.help_text) % {"months": settings.RODTRAD_EXTENSION_MAX_MONTHS}
 
 
 class RefuseExtensionForm(forms.Form):
@@ -462,8 +475,9 @@ class ExtensionForm(forms.Form):
     extended_to = date_field(
         _("Ny sista dag"),
         help_text=_(
-            "En förlängning gäller för viss tid: ange slutdatumet. Den dag du anger gäller, även "
-            "om den är en lördag, söndag eller helgdag."
+            "En förlängning gäller för viss tid: ange slutdatumet, högst %(months)d månader efter "
+            "den nuvarande sista dagen. Den dag du anger gäller, även om den är en lördag, "
+            "söndag eller helgdag."
         ),
     )
     reasons = text_field(
@@ -478,14 +492,16 @@ class ExtensionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["decided_on"].initial = timezone.localdate()
+        _fill_extension_bound(self.fields["extended_to"])
 
 
 class CommunicationForm(forms.Form):
-    """Kommunicering: the recipient is chosen among the case's persons, never typed.
+    """Kommunicering: the recipient is chosen among the parties, never typed.
 
-    `recipients` are people.queries.CasePerson rows; the labels carry name and relationship
-    and a marker for protected persons, never an address. The secrecy-check box is there only
-    when the recipient or someone in the family has protected personal data.
+    `recipients` are people.queries.CasePerson rows (people.queries.parties_of_child); the
+    labels carry name and relationship and a marker for protected persons, never an address.
+    The secrecy-check box is there only when the recipient or someone in the family has
+    protected personal data.
     """
 
     subject = text_field(
@@ -498,8 +514,9 @@ class CommunicationForm(forms.Form):
         label=_("Till vem"),
         widget=forms.RadioSelect,
         help_text=_(
-            "Välj bland barnets vårdnadshavare och närstående, eller barnet om det har fyllt "
-            "15 år. Saknas någon? Lägg till relationen på barnets personsida först."
+            "Kommunicering går till parterna: barnets vårdnadshavare, och barnet självt om det "
+            "har fyllt 15 år. Syskon och andra närstående är inte parter. Saknas en "
+            "vårdnadshavare? Lägg till relationen på barnets personsida först."
         ),
         error_messages={
             "required": _("Välj vem materialet skickades till."),
@@ -544,7 +561,7 @@ def recipient_label(choice: Any) -> str:
     from django.utils.translation import gettext
 
     label = f"{choice.person} – {choice.kind_label}"
-    if choice.relationship is not None and choice.relationship.has_custody:
+    if choice.relationship is not None and choice.relationship.is_custodian:
         label += ", " + gettext("har vårdnaden")
     if choice.person.is_protected:
         label += " (" + gettext("skyddade personuppgifter") + ")"

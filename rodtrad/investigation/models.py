@@ -225,7 +225,7 @@ class TimeHorizon(models.TextChoices):
 
 
 class RiskAssessment(InvestigationDocument):
-    """A structured risk assessment (SOSFS 2014:4): instrument, answers, judgement, safety plan.
+    """A structured risk assessment (HSLF-FS 2022:39): instrument, answers, judgement, safety plan.
 
     Only the instrument's name, code and version are stored with the answers: no licensed
     item texts are shipped (docs/domain.md §4.2).
@@ -471,8 +471,8 @@ class Communication(models.Model):
     """Kommunicering (förvaltningslagen 25 §): what was sent to which of the case's persons,
     and the answer.
 
-    The recipient is chosen among the case's persons (the child from 15, guardians, other
-    related persons: people.queries.persons_around_child), never typed, so that a protected
+    The recipient is chosen among the parties (the child from 15 and the guardians:
+    people.queries.parties_of_child), never typed, so that a protected
     person is recognised before anything is sent. Rows recorded before that keep their typed
     text in `legacy_recipient`, shown as such.
     """

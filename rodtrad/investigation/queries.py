@@ -102,7 +102,7 @@ def report_reason_codes(case: Case) -> set[str]:
 
 
 def violence_reason_codes(case: Case) -> list[str]:
-    """The case's report reasons marked `violence = true` in the code list (SOSFS 2014:4).
+    """The case's report reasons marked `violence = true` in the code list (HSLF-FS 2022:39).
 
     The attribute is read from the code list, so an administrator changes the set there;
     retired codes keep counting for the reports that used them.

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
@@ -593,7 +594,7 @@ def _check_analysis(analysis: Analysis) -> dict[str, Any]:
     ):
         errors["__all__"] = _(
             "Anmälan gäller våld. Innan analysen kan signeras måste en riskbedömning vara "
-            "signerad (SOSFS 2014:4)."
+            "signerad (HSLF-FS 2022:39)."
         )
     if errors:
         raise ValidationError(errors)
@@ -859,6 +860,29 @@ def can_decide_extension(user: Any, investigation: Investigation) -> bool:
     return _is_district_manager(user, investigation.case)
 
 
+def _check_extension_bound(proposed_to: date, current_due: date, field: str) -> None:
+    """A new last day at most settings.RODTRAD_EXTENSION_MAX_MONTHS months after the current
+    one: SoL 20:3 allows an extension "för viss tid" (docs/deadlines.md)."""
+    months = settings.RODTRAD_EXTENSION_MAX_MONTHS
+    latest = rules.latest_extension_end(current_due, months)
+    if proposed_to > latest:
+        raise ValidationError(
+            {
+                field: _(
+                    "En förlängning gäller för viss tid. Den nya sista dagen får ligga högst "
+                    "%(months)d månader efter den nuvarande sista dagen %(due)s, alltså senast "
+                    "%(latest)s. Behövs mer tid efter det fattas ett nytt beslut om förlängning "
+                    "innan den nya sista dagen har passerat."
+                )
+                % {
+                    "months": months,
+                    "due": current_due.isoformat(),
+                    "latest": latest.isoformat(),
+                }
+            }
+        )
+
+
 def request_extension(
     investigation: Investigation, *, by: Any, reasons: str, proposed_to: date | None
 ) -> ExtensionRequest:
@@ -901,6 +925,7 @@ def request_extension(
                     % {"due": current.due.isoformat()}
                 }
             )
+        _check_extension_bound(proposed_to, current.due, "proposed_to")
         if fresh.extension_requests.filter(status=ExtensionRequestStatus.PENDING).exists():
             raise ValidationError(
                 _("Det finns redan en begäran om förlängning som väntar på enhetschefens beslut."),
@@ -1021,6 +1046,7 @@ def decide_extension(
             rules.investigation_deadline(fresh.opened_on, [*fresh.extension_dates(), extended_to])
         except rules.InvalidExtension as exc:
             raise ValidationError({"extended_to": _(exc.message) % exc.params}) from exc
+        _check_extension_bound(extended_to, current.due, "extended_to")
         decision = ExtensionDecision.objects.create(
             investigation=fresh,
             decided_on=decided_on,
@@ -1081,8 +1107,9 @@ def record_communication(
     answer_by: date | None = None,
     is_secrecy_checked: bool = False,
 ) -> Communication:
-    """Record that material was sent to one of the case's persons to comment on before the
-    decision: the child from 15, or a related person through `relationship`.
+    """Record that material was sent to one of the parties to comment on before the
+    decision (förvaltningslagen 25 §): a guardian through `relationship` (a guardian, or a
+    parent with custody), or the child from 15 (SoL 3:4); `people.queries.parties_of_child`.
 
     The analysis must exist (at least a draft with text); `answer_by` is the last day for
     the party's answer, which closing the investigation waits for. When the recipient or
@@ -1105,7 +1132,7 @@ def record_communication(
         chosen = next(
             (
                 choice
-                for choice in people_queries.persons_around_child(child, on=sent_on)
+                for choice in people_queries.parties_of_child(child, on=sent_on)
                 if recipient is not None
                 and choice.person.pk == recipient.pk
                 and getattr(choice.relationship, "pk", None) == getattr(relationship, "pk", None)
@@ -1116,8 +1143,9 @@ def record_communication(
             raise ValidationError(
                 {
                     "recipient": _(
-                        "Välj mottagare bland barnets vårdnadshavare och närstående (eller "
-                        "barnet, från 15 år)."
+                        "Kommunicering skickas till parterna: barnets vårdnadshavare, och "
+                        "barnet självt från 15 år. Välj en av dem. Syskon och andra "
+                        "närstående är inte parter."
                     )
                 }
             )
@@ -1201,9 +1229,9 @@ def record_communication_answer(
 
 def _check_planned_areas(
     investigation: Investigation, area_reasons: Mapping[str, str]
-) -> dict[str, str]:
-    """Every area of the signed plan is written (a signed text) or has a reason; returns the
-    reasons kept, by area code. Raises with one Swedish message per missing area."""
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Every area of the signed plan is written (a signed text) or has a reason. Returns the
+    reasons kept, by area code, and one Swedish message per missing area (by form field)."""
     labels = queries.area_labels(queries.framework_of(investigation))
     kept: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
@@ -1219,18 +1247,14 @@ def _check_planned_areas(
             )
             % {"area": labels.get(code, code)}
         )
-    if errors:
-        raise ValidationError(errors)
-    return kept
+    return kept, errors
 
 
-def _check_communications(investigation: Investigation, closed_on: date) -> None:
-    """Every kommunicering is answered, or its time to answer ran out before `closed_on`."""
-    waiting = queries.waiting_communications(investigation, closed_on)
-    if not waiting:
-        return
+def _communication_errors(investigation: Investigation, closed_on: date) -> list[str]:
+    """One message per kommunicering that is neither answered nor past its time to answer on
+    `closed_on`."""
     messages = []
-    for communication in waiting:
+    for communication in queries.waiting_communications(investigation, closed_on):
         if communication.answer_by is None:
             messages.append(
                 _(
@@ -1252,7 +1276,7 @@ def _check_communications(investigation: Investigation, closed_on: date) -> None
                     "answer_by": communication.answer_by.isoformat(),
                 }
             )
-    raise ValidationError({"communications": messages})
+    return messages
 
 
 def close_investigation(
@@ -1273,13 +1297,19 @@ def close_investigation(
     Proposal and no intervention need a signed analysis, every area of the signed plan
     written (signed) or a reason in `area_reasons` (area code → reason), and every
     kommunicering answered or its time to answer run out. A transfer needs a note saying
-    where and why. A request for more time still waiting is closed with the investigation.
+    where and why. Every rule that is not met is reported in one ValidationError (a message
+    per field). A request for more time still waiting is closed with the investigation.
     """
     with transaction.atomic():
         fresh = _locked(investigation, by)
         _choice(outcome, Outcome, "outcome", blank=False)
-        _date_in_investigation(closed_on, "closed_on", fresh)
-        assert closed_on is not None  # checked above
+        # Every rule that blocks closing is checked, and all are reported at once: one round
+        # trip for the user, not one per rule (issue 6, U-11).
+        errors: dict[str, list[str]] = {}
+        try:
+            _date_in_investigation(closed_on, "closed_on", fresh)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
         note = (note or "").strip()
         ids = sorted({int(i) for i in need_ids})
         needs: list[Need] = []
@@ -1287,20 +1317,25 @@ def close_investigation(
         if outcome in {Outcome.PROPOSAL, Outcome.NO_INTERVENTION}:
             analysis = queries.current_analysis(fresh)
             if analysis is None or not analysis.is_signed:
-                raise ValidationError(
-                    _("Analysen måste vara signerad innan utredningen avslutas."),
-                    code="analysis",
-                )
-            kept_reasons = _check_planned_areas(fresh, area_reasons or {})
-            _check_communications(fresh, closed_on)
+                errors["analysis"] = [_("Analysen måste vara signerad innan utredningen avslutas.")]
+            kept_reasons, area_errors = _check_planned_areas(fresh, area_reasons or {})
+            errors.update(area_errors)
+            if "closed_on" not in errors:
+                assert closed_on is not None  # checked above
+                unanswered = _communication_errors(fresh, closed_on)
+                if unanswered:
+                    errors["communications"] = unanswered
         if outcome == Outcome.PROPOSAL:
             needs = list(queries.active_needs(fresh).filter(pk__in=ids))
             if not needs or len(needs) != len(ids):
-                raise ValidationError(
-                    {"needs": _("Välj minst ett av utredningens behov som insatserna ska möta.")}
-                )
-        elif outcome == Outcome.TRANSFERRED:
-            _required(note, "note", _("Skriv vart utredningen har flyttats över och varför."))
+                errors["needs"] = [
+                    _("Välj minst ett av utredningens behov som insatserna ska möta.")
+                ]
+        elif outcome == Outcome.TRANSFERRED and not note:
+            errors["note"] = [_("Skriv vart utredningen har flyttats över och varför.")]
+        if errors:
+            raise ValidationError(errors)
+        assert closed_on is not None  # checked above
         updated: Investigation = update_versioned(
             fresh,
             expected_version=expected_version,

@@ -1096,7 +1096,7 @@ def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
         return _closed(request, investigation)
     child = investigation.case.child
     today = timezone.localdate()
-    recipients = people_queries.persons_around_child(child, on=today)
+    recipients = people_queries.parties_of_child(child, on=today)
     has_protected_network = people_queries.has_protected_person_in_network(child)
     needs_secrecy_check = (
         has_protected_network

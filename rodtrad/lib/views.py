@@ -7,8 +7,9 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -30,7 +31,8 @@ logger = logging.getLogger("rodtrad.security")
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The start page. Case roles see what is overdue and due today on their own cases;
-    team managers also a count of the team's deadlines. Other roles get a plain welcome."""
+    team managers also a count of the team's deadlines and what waits for them. The other
+    roles are told what they can do today (templates/home.html)."""
     context: dict[str, object] = {}
     if access.has_role(request.user, *access.CASE_ROLES):
         today = timezone.localdate()
@@ -54,6 +56,13 @@ def health(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ok"})
     except Exception:  # noqa: BLE001 - any database failure means "not ready"
         return JsonResponse({"status": "unavailable"}, status=503)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on their own (an API answer, an error page); the icon is
+    the static SVG that base.html links to, so the answer is a permanent redirect to it."""
+    return HttpResponsePermanentRedirect(static("rodtrad/favicon.svg"))
 
 
 @csrf_exempt

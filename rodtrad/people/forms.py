@@ -260,7 +260,9 @@ class RelationshipForm(forms.Form):
         required=False,
         help_text=_(
             "Vårdnad betyder att personen har det rättsliga ansvaret för barnet och fattar "
-            "beslut om barnets personliga angelägenheter."
+            "beslut om barnets personliga angelägenheter. En vårdnadshavare har alltid "
+            "vårdnaden: det sparas så även utan kryss. Kryssa i för en förälder som har "
+            "vårdnaden."
         ),
     )
     valid_from = forms.DateField(

@@ -218,3 +218,9 @@ class Relationship(models.Model):
                 name="one_current_relationship_per_kind",
             ),
         ]
+
+    @property
+    def is_custodian(self) -> bool:
+        """Whether the other person has custody: a guardian always does (the kind says it,
+        also on rows saved before add_relationship set it), a parent when recorded."""
+        return self.kind == RelationshipKind.GUARDIAN or self.has_custody

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -141,7 +142,7 @@ def handler_users(person: Person) -> QuerySet[Any]:
 # --- a child's network ------------------------------------------------------------------------
 
 # A child may take part in their own case from 15 (SoL 2025:400 3 kap. 4 §), so from then on the
-# child is one of the parties who are sent material to comment on.
+# child is one of the parties who are sent material to comment on (parties_of_child).
 OWN_STANDING_AGE = 15
 
 
@@ -201,6 +202,27 @@ def has_protected_person_in_network(person: Any) -> bool:
     )
 
 
+def has_protected_person_among_or_around(persons: Iterable[Any]) -> bool:
+    """Whether any of the persons, or anyone around one of them (network_of), has protected
+    personal data. One query.
+
+    For pages about several children at once, such as a report about siblings: the children
+    are each other's network, so a protected child of the report counts too.
+    """
+    ids = [getattr(person, "pk", person) for person in persons]  # persons or their ids
+    if not ids:
+        return False
+    around = Q(pk__in=ids)
+    for pk in ids:
+        around |= network_of(_Ref(pk))
+    return Person.objects.filter(around).exclude(protection_level=ProtectionLevel.NONE).exists()
+
+
+@dataclass(frozen=True)
+class _Ref:
+    pk: int
+
+
 @dataclass(frozen=True)
 class CasePerson:
     """One of the persons a case's material can be sent to: the child, or a related person
@@ -223,23 +245,33 @@ class CasePerson:
         return str(self.relationship.get_kind_display())
 
 
-def persons_around_child(child: Person, *, on: date) -> list[CasePerson]:
-    """The case's persons who can receive material: the child from 15, then the persons with a
-    relationship to the child that is current on `on`, guardians first. One query."""
+def is_party_relationship(relationship: Relationship) -> bool:
+    """Whether the relationship makes the other person a party to the child's case: a
+    guardian (vårdnadshavare), or a parent recorded as having custody."""
+    return relationship.kind == RelationshipKind.GUARDIAN or (
+        relationship.kind == RelationshipKind.PARENT and relationship.has_custody
+    )
+
+
+def parties_of_child(child: Person, *, on: date) -> list[CasePerson]:
+    """The parties of a child's case who are given the material to comment on before a
+    decision (kommunicering, förvaltningslagen 25 §): the child's guardians, that is persons
+    related as guardian or parents with custody, current on `on`, and the child from 15
+    (SoL 2025:400 3 kap. 4 §). Siblings, foster carers and other relatives are not parties.
+    One query.
+
+    The child comes first, then the guardians by relationship id.
+    """
     from rodtrad.people.masking import age_on
 
-    order = {
-        RelationshipKind.GUARDIAN: 0,
-        RelationshipKind.PARENT: 1,
-        RelationshipKind.FOSTER_CARER: 2,
-        RelationshipKind.SIBLING: 3,
-        RelationshipKind.OTHER: 4,
-    }
-    relationships = sorted(
+    relationships = (
         Relationship.objects.filter(child=child, valid_from__lte=on)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .select_related("other", "other__district"),
-        key=lambda r: (not r.has_custody, order.get(RelationshipKind(r.kind), 9), r.pk),
+        .filter(
+            Q(kind=RelationshipKind.GUARDIAN) | Q(kind=RelationshipKind.PARENT, has_custody=True)
+        )
+        .select_related("other", "other__district")
+        .order_by("pk")
     )
     persons = [CasePerson(person=r.other, relationship=r) for r in relationships]
     if age_on(child.birth_date, on) >= OWN_STANDING_AGE:

@@ -581,6 +581,8 @@ def add_relationship(
 ) -> Relationship:
     """Record how `other` relates to `child` (guardian, parent, ...) for a period.
 
+    A guardian (vårdnadshavare) always has custody: `has_custody` is set for that kind.
+
     The child must be in the user's edit scope, and the other person visible to the user
     without an emergency grant. A relationship makes `other` visible to everyone who sees a
     case of `child` (accounts/access.py, visible_persons), so a link to a person seen only
@@ -598,6 +600,10 @@ def add_relationship(
         errors["kind"] = _("Välj relation i listan.")
     elif has_custody and kind not in CUSTODY_KINDS:
         errors["has_custody"] = _("Bara en vårdnadshavare eller en förälder kan ha vårdnaden.")
+    elif kind == RelationshipKind.GUARDIAN:
+        # A vårdnadshavare is the one who has custody: the kind says it, so it is set here and
+        # never left as "no" (decided in issue 6, U-11; the form says so too).
+        has_custody = True
     if valid_from is None:
         errors["valid_from"] = _("Ange från vilket datum relationen gäller.")
     elif valid_to is not None and valid_to < valid_from:

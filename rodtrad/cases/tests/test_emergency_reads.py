@@ -54,8 +54,18 @@ def test_s16_the_managers_review_lists_every_read_made_through_each_grant(
     assert page.status_code == 200
     assert f'href="#reads-{grant.pk}">6 läsningar</a>' in body
     assert f'id="reads-{grant.pk}"' in body
-    for event in reads:
-        assert f"<code>{event.route}</code>" in body
+    # The pages by their Swedish names, never raw route names (U-10).
+    for name in ("<td>Ärendelistan</td>", "<td>Ärendet</td>", "<td>Personsidan</td>"):
+        assert name in body
+    assert "<td>Personen i API:t</td>" in body
+    assert "cases:case-detail" not in body and "people:person-detail" not in body
     assert f"Barnet (person {other_case.child.pk})" in body
     assert f"Ärende {other_case.pk}" in body
     assert "Närstående (person " in body
+
+
+def test_a_route_without_a_page_name_is_shown_as_it_is() -> None:
+    from rodtrad.cases.queries import page_name
+
+    assert page_name("cases:case-detail") == "Ärendet"
+    assert page_name("something:new") == "something:new"

@@ -701,7 +701,7 @@ def test_the_manager_tasks_list_alerts_requests_and_receipts_of_the_own_district
         protective_action_taken_at=at(2026, 6, 9, 12),
         protective_action_recorded_at=at(2026, 6, 9, 13),
     )
-    investigating = case_in(own_district, status=CaseStatus.INVESTIGATION)
+    investigating = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
     investigation = investigation_of(investigating, by=investigator, opened_on=date(2026, 3, 1))
     request = ExtensionRequest.objects.create(
         investigation=investigation,
@@ -739,3 +739,67 @@ def test_the_manager_tasks_list_alerts_requests_and_receipts_of_the_own_district
     assert team_deadlines(manager, today=TODAY).tasks == tasks
     assert queries.manager_tasks(investigator).count == 0
     assert queries.manager_tasks(other_district_manager).protection_alerts != [alert]
+
+
+def test_a_pending_emergency_request_of_the_district_waits_for_its_managers(
+    manager: Any,
+    investigator: Any,
+    other_district_investigator: Any,
+    own_district: Any,
+    other_district: Any,
+    other_district_manager: Any,
+) -> None:
+    from rodtrad.accounts.models import EmergencyAccess, EmergencyAccessStatus
+
+    protected = case_in(own_district, protection_level="skyddad_folkbokforing")
+    pending = EmergencyAccess.objects.create(
+        user=other_district_investigator,
+        case=protected,
+        reason="Polisen ringer: barnet är hos dem nu.",
+        status=EmergencyAccessStatus.PENDING,
+    )
+    open_grant = case_in(own_district)
+    EmergencyAccess.objects.create(
+        user=other_district_investigator,
+        case=open_grant,
+        reason="Socialjouren behöver se tidigare oro.",
+        status=EmergencyAccessStatus.ACTIVE,
+        starts_at=at(2026, 6, 10, 9),
+        expires_at=at(2026, 6, 10, 10),
+    )
+    farsta = case_in(other_district, protection_level="skyddad_folkbokforing")
+    EmergencyAccess.objects.create(
+        user=investigator,
+        case=farsta,
+        reason="Polisen ringer om ett barn i Farsta.",
+        status=EmergencyAccessStatus.PENDING,
+    )
+
+    tasks = queries.manager_tasks(manager)
+
+    assert tasks.emergency_requests == [pending]
+    assert tasks.count == 1
+    assert tasks.cases == []  # only the case number is shown, never the protected child
+    assert [
+        g.case_id for g in queries.manager_tasks(other_district_manager).emergency_requests
+    ] == [farsta.pk]
+
+
+def test_an_open_investigation_without_a_responsible_waits_for_the_managers(
+    manager: Any, investigator: Any, own_district: Any, other_district: Any
+) -> None:
+    nobodys = case_in(own_district, status=CaseStatus.INVESTIGATION)
+    unassigned = investigation_of(nobodys, by=investigator, opened_on=date(2026, 6, 1))
+    assigned = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
+    investigation_of(assigned, by=investigator, opened_on=date(2026, 6, 1))
+    closed = case_in(own_district, status=CaseStatus.CLOSED)
+    done = investigation_of(closed, by=investigator, opened_on=date(2026, 2, 1))
+    done.closed_on = date(2026, 6, 1)
+    done.save()
+    farsta = case_in(other_district, status=CaseStatus.INVESTIGATION)
+    investigation_of(farsta, by=investigator, opened_on=date(2026, 6, 1))
+
+    tasks = queries.manager_tasks(manager)
+
+    assert tasks.unassigned_investigations == [unassigned]
+    assert [c.pk for c in tasks.cases] == [nobodys.pk]

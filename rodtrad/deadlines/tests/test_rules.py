@@ -32,6 +32,7 @@ from rodtrad.deadlines.rules import (
     investigation_deadline,
     is_extension_decided_in_time,
     is_non_working_day,
+    latest_extension_end,
     roll_to_weekday,
     urgency,
 )
@@ -337,3 +338,18 @@ def test_a_chain_of_later_extensions_ends_on_the_last_one(
         current = investigation_deadline(opened_on, extensions)
     assert current.due_strict == extensions[-1]
     assert current.due == extensions[-1]
+
+
+@pytest.mark.parametrize(
+    ("current_due", "months", "latest"),
+    [
+        (date(2027, 5, 12), 6, date(2027, 11, 12)),
+        (date(2026, 8, 31), 6, date(2027, 2, 28)),  # no 31 February: the month's last day
+        (date(2027, 8, 31), 6, date(2028, 2, 29)),  # leap year
+        (date(2027, 5, 12), 1, date(2027, 6, 12)),
+    ],
+)
+def test_an_extension_ends_at_the_latest_the_bound_in_months_after_the_current_last_day(
+    current_due: date, months: int, latest: date
+) -> None:
+    assert latest_extension_end(current_due, months) == latest

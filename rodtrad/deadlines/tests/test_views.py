@@ -218,7 +218,9 @@ def test_the_start_page_gives_a_team_manager_the_team_summary_and_links(
 
 
 @pytest.mark.parametrize("role", ["analyst", "reviewer", "provider", "admin"])
-def test_other_roles_get_a_plain_welcome(signed_in: Any, role: str, request: Any) -> None:
+def test_other_roles_are_welcomed_without_deadlines(
+    signed_in: Any, role: str, request: Any
+) -> None:
     user = request.getfixturevalue(role)
 
     response = signed_in(user).get(reverse("home"))
@@ -310,3 +312,47 @@ def test_the_start_page_shows_a_manager_what_waits_and_an_investigator_a_passed_
     home = signed_in(investigator).get(reverse("home")).content.decode()
     assert "Ny riskbedömning" in home and "påminnelse" in home
     assert "Att göra som enhetschef" not in home
+
+
+def test_a_pending_emergency_request_for_a_protected_child_is_on_the_managers_start_page(
+    signed_in: Any, manager: Any, other_district_investigator: Any, own_units: Any
+) -> None:
+    # From the red-team pass on issue 6 (U-3): the request is urgent by definition, and the
+    # manager's list named extension requests and receipts but not this.
+    from rodtrad.cases.services import request_emergency_access
+
+    unit = own_units["investigation"]
+    case = case_in(unit.district, unit=unit, protection_level="skyddad_folkbokforing")
+    grant = request_emergency_access(
+        by=other_district_investigator,
+        identity_number=case.child.identity_number,
+        reason="Polisen ringer: barnet är hos dem nu och vi behöver se tidigare oro.",
+    )
+    assert grant is not None
+    client = signed_in(manager)
+    for url in (reverse("home"), reverse("deadlines:team")):
+        html = client.get(url).content.decode()
+        todo = html.split("Att göra som enhetschef", 1)[-1].split("</section>", 1)[0]
+        assert "nödåtkomst" in todo.lower(), url
+        assert f"{reverse('cases:emergency-review-list')}#grant-{grant.pk}" in todo
+        assert _name(case) not in todo  # the protected child is not named before approval
+    review = client.get(reverse("cases:emergency-review-list")).content.decode()
+    assert f'id="grant-{grant.pk}"' in review
+
+
+def test_an_investigation_without_a_responsible_is_on_the_managers_list_with_a_link_to_assign(
+    signed_in: Any, manager: Any, investigator: Any, own_units: Any
+) -> None:
+    unit = own_units["investigation"]
+    case = case_in(unit.district, unit=unit, status=CaseStatus.INVESTIGATION)
+    investigation_of(case, by=investigator, opened_on=date(2026, 6, 8))
+
+    html = signed_in(manager).get(reverse("home")).content.decode()
+
+    todo = html.split("Att göra som enhetschef", 1)[-1].split("</section>", 1)[0]
+    assert "1 utredning saknar ansvarig handläggare" in todo
+    assert f"{reverse('cases:case-detail', args=[case.pk])}#utse-ansvarig" in todo
+    assert _name(case) in todo
+    assert case.pk in _listed("home", manager)
+    page = signed_in(manager).get(reverse("cases:case-detail", args=[case.pk])).content.decode()
+    assert 'id="utse-ansvarig"' in page

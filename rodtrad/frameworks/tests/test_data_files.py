@@ -171,3 +171,23 @@ def test_channels_and_kinds_have_swedish_and_english_labels():
     assert [c.code for c in codes("report-kinds")] == ["anmalan", "ansokan", "annan-information"]
     for code in [*channels, *codes("report-kinds")]:
         assert code.label_sv and code.label_en
+
+
+def test_no_text_shown_to_users_points_at_the_repository_or_cites_a_repealed_regulation():
+    # From the red-team pass on issue 6 (U-10, U-7): the code-list page showed "docs/domain.md
+    # §7.1" as a source, and SOSFS 2014:4 was replaced by HSLF-FS 2022:39 on 2022-11-01.
+    texts = [
+        text
+        for code_list in CodeList.objects.all()
+        for text in (code_list.name, code_list.description, code_list.source)
+    ] + [
+        text
+        for code in Code.objects.all()
+        for text in (code.label_sv, code.description_sv, code.uncertainty_note)
+    ]
+    assert not [text for text in texts if "docs/" in text or "domain.md" in text]
+    assert not [text for text in texts if "SOSFS 2014:4" in text]
+    assert "HSLF-FS 2022:39" in CodeList.objects.get(key="risk-instruments").source
+    assert "Socialstyrelsens kartläggning av anmälningar 2018" in (
+        CodeList.objects.get(key="reporter-categories").source
+    )

@@ -20,3 +20,15 @@ def intake_case_section(context: Any, case: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     return queries.case_section(case, user)
+
+
+@register.simple_tag
+def sibling_copy_state(sources: Any) -> dict[str, Any]:
+    """What the sibling-copy box says: the sources that may be copied from, and each reason
+    why not (once each), so that the help text never promises a copy that will be refused."""
+    copyable = [source for source in sources if not source.refusal]
+    refusals: list[str] = []
+    for source in sources:
+        if source.refusal and source.refusal not in refusals:
+            refusals.append(source.refusal)
+    return {"copyable": copyable, "refusals": refusals}

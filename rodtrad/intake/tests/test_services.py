@@ -176,7 +176,9 @@ def test_a_stated_receipt_in_the_future_is_refused(intake_worker, own_district, 
     assert "stated_received_at" in error.value.message_dict
 
 
-def test_a_mandatory_reporter_category_needs_the_mandatory_flag(intake_worker, own_district, child):
+def test_a_mandatory_reporter_category_cannot_be_said_to_have_no_duty(
+    intake_worker, own_district, child
+):
     with pytest.raises(ValidationError) as error:
         register(
             intake_worker,
@@ -187,6 +189,57 @@ def test_a_mandatory_reporter_category_needs_the_mandatory_flag(intake_worker, o
         )
     assert "is_mandatory_reporter" in error.value.message_dict
     assert not Report.objects.exists()
+
+
+def test_a_mandatory_reporter_category_sets_the_duty_without_a_tick(
+    intake_worker, own_district, child
+):
+    report = register(
+        intake_worker, own_district, [child], reporter_category="skola", is_mandatory_reporter=None
+    )
+    assert report.is_mandatory_reporter
+    entry = JournalEntry.objects.get(action="intake.report_registered")
+    assert entry.data["is_mandatory_reporter"] is True
+
+
+@pytest.mark.parametrize("category", ["anonym", "anhorig", "privatperson", "barnet-sjalvt"])
+def test_an_anonymous_or_private_reporter_cannot_be_a_mandatory_reporter(
+    intake_worker, own_district, child, category
+):
+    # From the red-team pass on issue 6 (U-9): "Anonym" + "anmälningsskyldig" was accepted.
+    with pytest.raises(ValidationError) as error:
+        register(
+            intake_worker,
+            own_district,
+            [child],
+            reporter_category=category,
+            reporter_name="",
+            reporter_contact="",
+            is_mandatory_reporter=True,
+        )
+    assert "inte anmälningsskyldig" in " ".join(error.value.message_dict["is_mandatory_reporter"])
+    assert not Report.objects.exists()
+    report = register(
+        intake_worker,
+        own_district,
+        [child],
+        reporter_category=category,
+        reporter_name="",
+        reporter_contact="",
+        is_mandatory_reporter=None,
+    )
+    assert not report.is_mandatory_reporter
+
+
+def test_the_category_other_takes_the_answer_given(intake_worker, own_district, child):
+    asked = register(
+        intake_worker, own_district, [child], reporter_category="annan", is_mandatory_reporter=True
+    )
+    assert asked.is_mandatory_reporter
+    not_stated = register(
+        intake_worker, own_district, [child], reporter_category="annan", is_mandatory_reporter=None
+    )
+    assert not not_stated.is_mandatory_reporter
 
 
 def test_unknown_codes_and_missing_reasons_are_refused_in_swedish(
@@ -762,6 +815,78 @@ def test_only_someone_who_may_edit_the_case_records_the_protective_action(
             taken_at=timezone.now(),
             note="X",
         )
+
+
+# --- omedelbart omhändertagande (LVU 6 §): the case cannot be closed by the pre-assessment ----
+
+
+def custody_assessment(report_child, by):
+    """An assessment recording an omedelbart omhändertagande (LVU 6 §) at MONDAY."""
+    return assess(
+        report_child,
+        by,
+        is_immediate_protection_needed=True,
+        actions_taken="Ordföranden beslutade om omedelbart omhändertagande.",
+        rationale="Barnet kan inte gå hem i kväll.",
+        protective_action="lvu_6",
+        protective_action_taken_at=MONDAY,
+        protective_action_note="Beslut enligt 6 § LVU; barnet är i jourhem.",
+    )
+
+
+def test_a_pre_assessment_cannot_close_the_case_of_a_child_taken_into_care_under_lvu_6(
+    intake_worker, monday_report_child
+):
+    # From the red-team pass on issue 6 (U-1): an omedelbart omhändertagande must be followed
+    # by an investigation and an application for care within four weeks (LVU 8 §); closing the
+    # case leaves the child in custody with nobody acting.
+    report_child = monday_report_child
+    custody_assessment(report_child, intake_worker)
+    pre_assessment = PreAssessment.objects.get(case=report_child.case)
+    with pytest.raises(ValidationError) as error:
+        decide(
+            pre_assessment,
+            intake_worker,
+            decision="not_open",
+            reasons="Ingen oro kvarstår.",
+            event_on=(MONDAY + timedelta(hours=1)).date(),
+        )
+    assert "6 § LVU" in " ".join(error.value.message_dict["decision"])
+    report_child.case.refresh_from_db()
+    assert report_child.case.status == CaseStatus.PRE_ASSESSMENT
+    pre_assessment.refresh_from_db()
+    assert not pre_assessment.is_signed
+    assert pre_assessment.decision == ""  # the posted form was not half-saved either
+    assert "intake.pre_assessment_decided" not in actions()
+
+
+def test_a_child_taken_into_care_under_lvu_6_gets_an_investigation_opened(
+    intake_worker, monday_report_child
+):
+    report_child = monday_report_child
+    custody_assessment(report_child, intake_worker)
+    pre_assessment = PreAssessment.objects.get(case=report_child.case)
+    decide(pre_assessment, intake_worker, event_on=MONDAY.date())
+    report_child.case.refresh_from_db()
+    assert report_child.case.status == CaseStatus.INVESTIGATION
+    assert Investigation.objects.filter(case=report_child.case).exists()
+
+
+def test_another_protective_action_does_not_stop_a_decision_not_to_open(
+    intake_worker, monday_report_child
+):
+    report_child = monday_report_child
+    urgent_assessment(
+        report_child,
+        intake_worker,
+        protective_action="placement",
+        protective_action_taken_at=MONDAY,
+        protective_action_note="Barnet bor hos mormor med vårdnadshavarnas samtycke.",
+    )
+    pre_assessment = PreAssessment.objects.get(case=report_child.case)
+    decide(pre_assessment, intake_worker, decision="not_open", event_on=MONDAY.date())
+    report_child.case.refresh_from_db()
+    assert report_child.case.status == CaseStatus.CLOSED
 
 
 # --- the stated receipt: bounded by the child's birth and, far back, a manager's note -------

@@ -226,7 +226,9 @@ def test_the_copy_button_posts_the_draft_and_copies_in_one_action(drafts, intake
     body = page.content.decode()
     copy_url = reverse("intake:pre-assessment-copy", args=[target.pk])
     assert f'formaction="{copy_url}" name="source" value="{source.pk}"' in body
-    assert "Kopiera från syskons bedömning" in body
+    # The button says what it copies (U-10).
+    assert "Kopiera inhämtad information från syskonets förhandsbedömning" in body
+    assert "kan kopieras hit" in body
     response = client.post(
         copy_url,
         {
@@ -322,6 +324,9 @@ def test_a_protected_siblings_assessment_is_offered_without_a_copy_button(
     body = client.get(url).content.decode()
     assert f'value="{source.pk}"' not in body
     assert "Ett syskon i anmälan har skyddade personuppgifter." in body
+    # The help text does not promise a copy that would be refused (U-10).
+    assert "kan kopieras från ett syskons" not in body
+    assert "ingen text kan kopieras från deras skyddsbedömningar" in body
     refused = client.post(url, {"copy_from": source.pk}).content.decode()
     assert source.rationale not in refused
 
@@ -339,3 +344,23 @@ def test_a_copy_cannot_be_made_with_emergency_access(drafts, other_district_inve
         services.copy_pre_assessment_from_sibling(
             target, by=other_district_investigator, source=source, expected_version=1
         )
+
+
+def test_the_pre_assessment_page_says_why_nothing_can_be_copied_from_a_protected_sibling(
+    drafts, rows, intake_worker, signed_in
+):
+    # From the red-team pass on issue 6 (U-10): the help said the text "kan kopieras", and
+    # the copy was then refused because a sibling is protected.
+    source, target = drafts
+    first, _second = rows
+    first.child.protection_level = "skyddad_folkbokforing"
+    first.child.save()
+    body = (
+        signed_in(intake_worker)
+        .get(reverse("intake:pre-assessment-edit", args=[target.case_id]))
+        .content.decode()
+    )
+    assert f'name="source" value="{source.pk}"' not in body
+    assert "kan kopieras hit" not in body
+    assert "ingen text kan kopieras från deras förhandsbedömningar" in body
+    assert body.count("Ett syskon i anmälan har skyddade personuppgifter.") == 1

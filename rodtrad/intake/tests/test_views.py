@@ -561,3 +561,184 @@ def test_an_urgent_case_is_marked_in_the_case_list_and_on_the_case_page(
     assert "Brådskande" in listing
     page = client.get(reverse("cases:case-detail", args=[report_child.case_id])).content.decode()
     assert "Brådskande: omedelbart skydd, skyddsåtgärd inte registrerad" in page
+
+
+# --- omedelbart omhändertagande (LVU 6 §): what the law requires next, as information --------
+
+
+def _take_into_care_at_once(report_child, by):
+    taken_at = timezone.localtime().replace(second=0, microsecond=0)
+    assess_protection(
+        report_child,
+        by=by,
+        is_immediate_protection_needed=True,
+        actions_taken="Ordföranden beslutade om omedelbart omhändertagande.",
+        rationale="Barnet kan inte gå hem i kväll.",
+        protective_action="lvu_6",
+        protective_action_taken_at=taken_at,
+        protective_action_note="Beslut enligt 6 § LVU; barnet är i jourhem.",
+    )
+    return taken_at
+
+
+def test_the_case_page_says_what_lvu_requires_after_an_omedelbart_omhandertagande(
+    signed_in, intake_worker, report_child
+):
+    taken_at = _take_into_care_at_once(report_child, intake_worker)
+    page = (
+        signed_in(intake_worker)
+        .get(reverse("cases:case-detail", args=[report_child.case_id]))
+        .content.decode()
+    )
+    assert "Omedelbart omhändertagande enligt 6 § LVU" in page
+    assert taken_at.strftime("%Y-%m-%d %H:%M") in page
+    assert "underställas förvaltningsrätten inom en vecka" in page
+    assert "(7 § LVU)" in page
+    assert "Ansökan om vård ska göras hos förvaltningsrätten inom fyra veckor" in page
+    assert "(8 § LVU)" in page
+    assert "Rodtrad räknar inte ut de här fristerna ännu" in page
+
+
+def test_the_pre_assessment_page_explains_why_the_case_of_a_child_in_custody_stays_open(
+    signed_in, intake_worker, report_child
+):
+    _take_into_care_at_once(report_child, intake_worker)
+    client = signed_in(intake_worker)
+    url = reverse("intake:pre-assessment-edit", args=[report_child.case_id])
+    page = client.get(url).content.decode()
+    assert "kan därför inte avslutas med beslutet att inte inleda utredning" in page
+    document = PreAssessment.objects.get(case=report_child.case)
+    refused = client.post(
+        reverse("intake:pre-assessment-sign", args=[document.pk]),
+        {
+            "version": document.version,
+            "decision": "not_open",
+            "reasons": "Ingen oro kvarstår.",
+            "event_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert refused.status_code == 200
+    assert "Välj beslutet att inleda utredning." in refused.content.decode()
+    assert Case.objects.get(pk=report_child.case_id).status == CaseStatus.PRE_ASSESSMENT
+
+
+def test_no_lvu_information_without_an_omedelbart_omhandertagande(
+    signed_in, intake_worker, pre_assessment
+):
+    page = (
+        signed_in(intake_worker)
+        .get(reverse("cases:case-detail", args=[pre_assessment.case_id]))
+        .content.decode()
+    )
+    assert "6 § LVU" not in page
+
+
+# --- the report page warns about protected persons around its children (S15) -----------------
+
+PROTECTED_NETWORK_WARNING = (
+    "Det finns personer med skyddade personuppgifter i barnets nätverk – kontrollera innan "
+    "något skickas ut"
+)
+
+
+def test_s15_the_report_page_warns_when_a_child_of_the_report_is_protected(
+    signed_in, intake_worker, own_district, child, sibling
+):
+    # From the red-team pass on issue 6 (S-5): every other page of the case had the banner.
+    sibling.protection_level = "skyddad_folkbokforing"
+    sibling.save()
+    report = register(intake_worker, own_district, [child, sibling])
+    html = (
+        signed_in(intake_worker)
+        .get(reverse("intake:report-detail", args=[report.pk]))
+        .content.decode()
+    )
+    assert PROTECTED_NETWORK_WARNING in html
+
+
+def test_s15_the_report_page_warns_about_a_protected_parent_of_a_child_of_the_report(
+    signed_in, intake_worker, own_district, child
+):
+    from rodtrad.people.models import Relationship
+
+    mother = PersonFactory(district=own_district, protection_level="skyddad_folkbokforing")
+    Relationship.objects.create(
+        child=child, other=mother, kind="guardian", has_custody=True, valid_from=child.birth_date
+    )
+    report = register(intake_worker, own_district, [child])
+    html = (
+        signed_in(intake_worker)
+        .get(reverse("intake:report-detail", args=[report.pk]))
+        .content.decode()
+    )
+    assert html.count(PROTECTED_NETWORK_WARNING) == 1
+
+
+def test_the_report_page_has_no_warning_when_nobody_around_the_children_is_protected(
+    signed_in, intake_worker, own_district, child, sibling
+):
+    report = register(intake_worker, own_district, [child, sibling])
+    html = (
+        signed_in(intake_worker)
+        .get(reverse("intake:report-detail", args=[report.pk]))
+        .content.decode()
+    )
+    assert PROTECTED_NETWORK_WARNING not in html
+
+
+# --- the duty to report follows from the reporter category (U-9) -------------------------------
+
+
+def _report_post(child, own_district, **overrides):
+    values = {
+        "district": own_district.pk,
+        "children_numbers": child.identity_number,
+        "kind": "anmalan",
+        "channel": "telefon",
+        "reporter_category": "skola",
+        "reporter_name": "Rektor Rut",
+        "reporter_contact": "08-000 00 00",
+        "reason_codes": ["A"],
+        "text": "Eleven har varit borta mycket.",
+        "register": "1",
+    }
+    values.update(overrides)
+    return values
+
+
+def test_a_school_report_is_from_a_mandatory_reporter_without_ticking_the_box(
+    signed_in, intake_worker, own_district, child
+):
+    response = signed_in(intake_worker).post(
+        reverse("intake:report-create"), _report_post(child, own_district)
+    )
+    assert response.status_code == 302
+    assert Report.objects.get().is_mandatory_reporter
+
+
+def test_the_form_asks_about_the_duty_only_for_the_category_where_it_varies(
+    signed_in, intake_worker
+):
+    body = signed_in(intake_worker).get(reverse("intake:report-create")).content.decode()
+    assert "Anmälaren är anmälningsskyldig i sitt arbete" in body
+    assert "Fyll bara i för kategorin ”Annan”." in body
+
+
+def test_an_anonymous_report_ticked_as_mandatory_is_refused_on_the_form(
+    signed_in, intake_worker, own_district, child
+):
+    response = signed_in(intake_worker).post(
+        reverse("intake:report-create"),
+        _report_post(
+            child,
+            own_district,
+            reporter_category="anonym",
+            reporter_name="",
+            reporter_contact="",
+            is_mandatory_reporter="on",
+        ),
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "En anmälare i kategorin ”Anonym” är inte anmälningsskyldig." in body
+    assert not Report.objects.exists()

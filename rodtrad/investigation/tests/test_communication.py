@@ -63,7 +63,7 @@ def create_url(investigation) -> str:
     return reverse("investigation:communication-create", args=[investigation.pk])
 
 
-def test_the_recipient_is_chosen_among_the_childs_guardians_and_related_persons(
+def test_the_recipient_is_chosen_among_the_childs_guardians(
     investigation, investigator, father, today
 ):
     sent = services.record_communication(
@@ -276,3 +276,76 @@ def test_an_older_typed_recipient_is_shown_as_free_text(
     html = signed_in(investigator).get(url).content.decode()
     assert "Vårdnadshavarna" in html
     assert "Fritext från en äldre version" in html
+
+
+# --- The recipients are the parties: the guardians and the child from 15 (U-6) ----------------
+
+
+@pytest.fixture
+def relatives(child):
+    """A sibling, a grandmother, a foster carer and a parent without custody."""
+    return {
+        kind: RelationshipFactory(
+            child=child,
+            other=PersonFactory(district=child.district, given_name=name),
+            kind=kind,
+            has_custody=False,
+        )
+        for kind, name in (
+            ("sibling", "Syskonet"),
+            ("other", "Mormor"),
+            ("foster_carer", "Familjehemmet"),
+            ("parent", "Pappan"),
+        )
+    }
+
+
+def test_siblings_and_other_relatives_are_not_parties_and_get_no_kommunicering(
+    investigation, investigator, relatives, today
+):
+    for relationship in relatives.values():
+        with pytest.raises(ValidationError) as error:
+            services.record_communication(
+                investigation,
+                by=investigator,
+                subject="Utredningen i sin helhet.",
+                recipient=relationship.other,
+                relationship=relationship,
+                sent_on=today,
+                answer_by=today,
+            )
+        assert "inte parter" in " ".join(error.value.message_dict["recipient"])
+    assert not Communication.objects.exists()
+
+
+def test_a_parent_with_custody_is_a_party(investigation, investigator, child, today):
+    mother = RelationshipFactory(
+        child=child,
+        other=PersonFactory(district=child.district),
+        kind="parent",
+        has_custody=True,
+    )
+    sent = services.record_communication(
+        investigation,
+        by=investigator,
+        subject="Utredningen i sin helhet.",
+        recipient=mother.other,
+        relationship=mother,
+        sent_on=today,
+        answer_by=today,
+    )
+    assert sent.recipient_relationship == mother
+    assert journal("investigation.communication_sent")[0].data["recipient_kind"] == "parent"
+
+
+def test_the_form_offers_only_the_parties(
+    investigation, investigator, signed_in, father, relatives, child, today
+):
+    child.birth_date = date(today.year - 16, 1, 1)  # the child is a party from 15
+    child.save()
+    html = signed_in(investigator).get(create_url(investigation)).content.decode()
+    offered = set(re.findall(r'name="recipient" value="([^"]+)"', html))
+    assert offered == {"barnet", f"relation-{father.pk}"}
+    for name in ("Syskonet", "Mormor", "Familjehemmet", "Pappan"):
+        assert name not in html
+    assert "Syskon och andra närstående är inte parter" in html

@@ -694,6 +694,50 @@ def test_an_extended_investigation_is_flagged_again_when_the_extension_runs_out(
     ).is_past_deadline_without_extension
 
 
+def test_an_extension_is_bounded_to_six_months_after_the_current_last_day(
+    january_investigation, manager, time_machine
+):
+    # From the red-team pass on issue 6 (U-8): a grant to 2030-01-01 was accepted. The current
+    # last day is 2027-05-12, so six months later is 2027-11-12.
+    time_machine.move_to(date(2027, 5, 4), tick=False)
+    for far in (date(2027, 11, 13), date(2030, 1, 1), date(9999, 12, 31)):
+        with pytest.raises(ValidationError) as error:
+            services.decide_extension(
+                january_investigation,
+                by=manager,
+                decided_on=date(2027, 5, 4),
+                extended_to=far,
+                reasons="Skäl.",
+            )
+        assert codes_of(error.value) == {"extended_to"}
+        assert "senast 2027-11-12" in error.value.messages[0]
+    assert not journal("investigation.extension_decided")
+    decision = services.decide_extension(
+        january_investigation,
+        by=manager,
+        decided_on=date(2027, 5, 4),
+        extended_to=date(2027, 11, 12),
+        reasons="Skäl.",
+    )
+    assert decision.extended_to == date(2027, 11, 12)
+
+
+def test_the_bound_on_extensions_is_a_setting(
+    january_investigation, manager, time_machine, settings
+):
+    settings.RODTRAD_EXTENSION_MAX_MONTHS = 2
+    time_machine.move_to(date(2027, 5, 4), tick=False)
+    with pytest.raises(ValidationError) as error:
+        services.decide_extension(
+            january_investigation,
+            by=manager,
+            decided_on=date(2027, 5, 4),
+            extended_to=date(2027, 7, 13),
+            reasons="Skäl.",
+        )
+    assert "högst 2 månader" in error.value.messages[0]
+
+
 # --- Extension requests (20:3) ---------------------------------------------------------------
 
 
@@ -725,6 +769,9 @@ def test_an_extension_request_needs_reasons_a_later_day_and_only_one_waits(
         ({"reasons": " ", "proposed_to": date(2027, 6, 30)}, "reasons"),
         ({"reasons": "Skäl.", "proposed_to": None}, "proposed_to"),
         ({"reasons": "Skäl.", "proposed_to": date(2027, 5, 12)}, "proposed_to"),
+        # At most six months after the current last day, 2027-05-12 (U-8).
+        ({"reasons": "Skäl.", "proposed_to": date(2027, 11, 13)}, "proposed_to"),
+        ({"reasons": "Skäl.", "proposed_to": date(9999, 12, 31)}, "proposed_to"),
     ]
     for values, field in cases:
         with pytest.raises(ValidationError) as error:
@@ -1124,6 +1171,36 @@ def test_closing_waits_for_every_kommunicering_answer_or_its_time_to_run_out(
     time_machine.move_to(today + timedelta(days=11), tick=False)
     closed = close_with_proposal(investigation, investigator, need)
     assert not closed.is_open
+
+
+def test_closing_reports_every_blocking_rule_at_once(
+    investigation, investigator, today, time_machine
+):
+    # From the red-team pass on issue 6 (U-11): closing reported one rule per try, three
+    # round trips for the user.
+    time_machine.move_to(today, tick=False)
+    signed_plan(investigation, investigator)  # areas: halsa, utbildning, neither written
+    analysis_draft(investigation, investigator)  # written, not signed
+    communicate(investigation, investigator, sent_on=today, answer_by=today + timedelta(days=10))
+    investigation.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.close_investigation(
+            investigation,
+            by=investigator,
+            expected_version=investigation.version,
+            outcome=Outcome.PROPOSAL,
+            closed_on=today,
+        )
+    assert codes_of(error.value) == {
+        "analysis",
+        "area_reason_halsa",
+        "area_reason_utbildning",
+        "communications",
+        "needs",
+    }
+    investigation.refresh_from_db()
+    assert investigation.is_open
+    assert not journal("investigation.investigation_closed")
 
 
 def test_a_transfer_needs_a_note_but_no_analysis(investigation, investigator, today):

@@ -772,6 +772,9 @@ def test_after_an_extension_the_page_speaks_of_the_extended_day_not_four_months(
     assert summary is not None
     assert f"förlängd till {extended_to.isoformat()}" in summary.group(1)
     assert "fyra månader" not in summary.group(1)
+    # The last day is the decided day as it stands, said plainly (U-10).
+    assert "(förlängd: den dag enhetschefen beslutade)" not in body
+    assert "sista dagen är den dag som enhetschefen skrev i beslutet om förlängning" in body
 
 
 def test_the_reason_to_wait_with_the_information_is_shown_also_after_informing(
@@ -862,3 +865,33 @@ def test_the_closing_page_asks_why_each_unwritten_planned_area_was_not_investiga
     assert investigation.unwritten_area_reasons == {"halsa": "Barnet är friskt enligt BVC."}
     page = client.get(reverse("investigation:investigation-detail", args=[investigation.pk]))
     assert "Barnet är friskt enligt BVC." in page.content.decode()
+
+
+def test_the_closing_page_shows_every_blocking_rule_after_one_try(
+    investigation, investigator, signed_in, today
+):
+    plan = services.create_plan(
+        investigation, by=investigator, event_on=today, framework="bbic-2018-areas"
+    )
+    services.sign_plan(
+        plan,
+        by=investigator,
+        expected_version=plan.version,
+        changes={"questions": "Hur mår barnet?", "areas": ["halsa"]},
+    )
+    investigation.refresh_from_db()
+    refused = signed_in(investigator).post(
+        reverse("investigation:investigation-close", args=[investigation.pk]),
+        {
+            "version": investigation.version,
+            "outcome": "proposal",
+            "closed_on": today.isoformat(),
+        },
+    )
+    assert refused.status_code == 200
+    body = refused.content.decode()
+    assert "Analysen måste vara signerad innan utredningen avslutas." in body
+    assert "finns i utredningsplanen men har ingen signerad text" in body
+    assert "Välj minst ett av utredningens behov som insatserna ska möta." in body
+    investigation.refresh_from_db()
+    assert investigation.is_open

@@ -17,5 +17,13 @@ def protected_network_banner(person: Any) -> dict[str, Any]:
 
     Include it on every page that shows a case or a person: `{% protected_network_banner
     case.child %}`. The page has already checked access to the person.
+
+    A page about several children (a report about siblings) passes the list of them:
+    `{% protected_network_banner children %}` warns once when any of the children, or anyone
+    around one of them, is protected.
     """
-    return {"has_protected_network": queries.has_protected_person_in_network(person)}
+    if isinstance(person, list | tuple):
+        has_protected = queries.has_protected_person_among_or_around(person)
+    else:
+        has_protected = queries.has_protected_person_in_network(person)
+    return {"has_protected_network": has_protected}

@@ -518,6 +518,29 @@ def test_add_relationship_creates_it_and_journals_kind_and_custody(child, parent
     assert entry.data == {"kind": "guardian", "has_custody": True, "other_person_id": parent.pk}
 
 
+def test_a_guardian_always_has_custody(child, parent, investigator):
+    # From the red-team pass on issue 6 (U-11): a "Vårdnadshavare" was saved with
+    # "Har vårdnaden: Nej". The kind is custody, so the service sets it.
+    relationship = services.add_relationship(
+        child,
+        parent,
+        by=investigator,
+        kind="guardian",
+        has_custody=False,
+        valid_from=date(2015, 3, 14),
+    )
+    relationship.refresh_from_db()
+    assert relationship.has_custody
+    assert journal("people.relationship_added").data["has_custody"] is True
+
+
+def test_a_parent_has_custody_only_when_it_is_said(child, parent, investigator):
+    relationship = services.add_relationship(
+        child, parent, by=investigator, kind="parent", valid_from=date(2015, 3, 14)
+    )
+    assert not relationship.has_custody
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [

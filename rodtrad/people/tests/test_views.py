@@ -384,6 +384,26 @@ def test_relationship_add_finds_the_other_person_by_number_in_the_post(
     )
 
 
+def test_a_guardian_added_without_the_custody_box_is_saved_with_custody(
+    signed_in, investigator, alva, own_district
+):
+    mother = PersonFactory(district=own_district, birth_date=date(1982, 4, 4))
+    client = signed_in(investigator)
+    url = reverse("people:relationship-add", args=[alva.pk])
+    form = client.get(url).content.decode()
+    assert "En vårdnadshavare har alltid vårdnaden" in form
+    response = client.post(
+        url,
+        {
+            "other_identity_number": mother.identity_number,
+            "kind": "guardian",
+            "valid_from": "2014-09-08",
+        },
+    )
+    assert response.status_code == 302
+    assert Relationship.objects.get().has_custody
+
+
 def test_relationship_add_with_an_unknown_number_explains_what_to_do(signed_in, investigator, alva):
     url = reverse("people:relationship-add", args=[alva.pk])
     response = signed_in(investigator).post(
