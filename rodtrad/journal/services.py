@@ -477,14 +477,17 @@ def denied_subjects(
         if child is None:
             return [DeniedSubject(case_id=case_id)]
         return [DeniedSubject(case_id, child[0], protected(child[1]))]
-    if report_id is None and report_child_id is None:
+    if report_id is not None:
+        rows = ReportChild.objects.filter(report_id=report_id)
+    elif report_child_id is not None:
+        rows = ReportChild.objects.filter(pk=report_child_id)
+    else:
         return [DeniedSubject()]
-    rows = ReportChild.objects.filter(
-        **({"report_id": report_id} if report_id is not None else {"pk": report_child_id})
-    ).order_by("pk")
     subjects = [
         DeniedSubject(case, child, protected(level))
-        for case, child, level in rows.values_list("case_id", "child_id", "child__protection_level")
+        for case, child, level in rows.order_by("pk").values_list(
+            "case_id", "child_id", "child__protection_level"
+        )
     ]
     return subjects or [DeniedSubject()]
 
