@@ -64,7 +64,6 @@ def memberships_of(user: User, *, today: datetime.date | None = None) -> list[Me
 @dataclass(frozen=True)
 class ProposalRow:
     proposal: MembershipProposal
-    has_second_factor: bool
     may_approve: bool
     # The approval gives the account its first role with case access: an activation code.
     needs_activation_code: bool
@@ -84,11 +83,8 @@ def pending_proposals_for(user: User) -> list[ProposalRow]:
         pending = pending.filter(district_id__in=districts).exclude(user=user)
     proposals = list(pending.order_by("proposed_at", "pk"))
     user_ids = [p.user_id for p in proposals]
-    enrolled = set(
-        TOTPDevice.objects.filter(user_id__in=user_ids, confirmed=True).values_list(
-            "user_id", flat=True
-        )
-    )
+    # Whether the account already has a role with case access: if not, approving it removes
+    # the account's second factor and issues an activation code (services).
     with_case_access = set(
         Membership.objects.filter(user_id__in=user_ids, role__in=FOUR_EYES_ROLES)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate()))
@@ -97,7 +93,6 @@ def pending_proposals_for(user: User) -> list[ProposalRow]:
     return [
         ProposalRow(
             proposal=p,
-            has_second_factor=p.user_id in enrolled,
             may_approve=may_approve(user, p),
             needs_activation_code=p.user_id not in with_case_access,
         )
