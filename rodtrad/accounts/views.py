@@ -199,7 +199,9 @@ def _activation_step(request: HttpRequest, user: User) -> HttpResponse | None:
     page that asks for it (GET), or the answer to the posted code. None: go on to the QR code.
     """
     pending = services.pending_activation_code(user)
-    if pending is None or request.session.get(ACTIVATION_SESSION_KEY) == pending.pk:
+    if pending is None:
+        return None
+    if request.session.get(ACTIVATION_SESSION_KEY) == pending.pk and not pending.is_expired():
         return None
     form = ActivationCodeForm(request.POST if "activation_code" in request.POST else None)
     if request.method == "POST" and form.is_valid():
