@@ -27,10 +27,12 @@ PYTEST_WORKERS ?= auto
 # mypy gets the packages and top-level files that exist (bench/ may have no .py yet).
 TYPECHECK_PATHS := config rodtrad $(wildcard bench/*.py scripts/*.py) manage.py
 
-# Production settings for `check --deploy`: a fresh random key each time, never stored.
+# Production settings for `check --deploy`: a fresh random key each time, never stored, and a
+# checkpoint key path outside var/ (the check only looks at where it is; nothing is created).
 PRODUCTION_ENV = RODTRAD_ENV=production \
 	RODTRAD_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
-	RODTRAD_ALLOWED_HOSTS=rodtrad.example
+	RODTRAD_ALLOWED_HOSTS=rodtrad.example \
+	RODTRAD_CHECKPOINT_KEY_FILE="$$(mktemp -u)"
 
 .PHONY: help install demo test lint typecheck check bench messages translations-check
 

@@ -132,6 +132,22 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _checkpoints_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Tests never write journal checkpoints or their signing key into the checkout's var/ (the
+    demo generator writes a checkpoint): one would be taken for the development database's."""
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("checkpoints")
+    override = override_settings(
+        RODTRAD_CHECKPOINT_DIR=folder / "checkpoints",
+        RODTRAD_CHECKPOINT_KEY_FILE=folder / "keys" / "checkpoint.key",
+    )
+    override.enable()
+    yield
+    override.disable()
+
+
 @pytest.fixture
 def own_district(db: Any) -> Any:
     return DistrictFactory(code="bromma", name="Bromma")

@@ -148,9 +148,18 @@ def editable_cases(user: Any) -> QuerySet[Any]:
     return visible_cases(user, include_emergency=False)
 
 
-def not_found(user: Any, *, case_id: Any = None, person_id: Any = None) -> Http404:
+def not_found(
+    user: Any,
+    *,
+    case_id: Any = None,
+    person_id: Any = None,
+    report_id: Any = None,
+    report_child_id: Any = None,
+) -> Http404:
     """The answer to an out-of-scope or missing lookup: a `denied` access event (S11) and a
-    404 to raise. Every `get_*_for` in the apps ends here on a miss."""
+    404 to raise. Every `get_*_for` in the apps ends here on a miss, with the id it was given:
+    the event names the route (the request's) and, where the object exists, its case and
+    person (a report: each child's), so that log review sees what was tried (S19)."""
     from rodtrad.journal.models import AccessAction
     from rodtrad.journal.services import record_access_denied
 
@@ -160,6 +169,8 @@ def not_found(user: Any, *, case_id: Any = None, person_id: Any = None) -> Http4
             action=AccessAction.DENIED,
             case_id=parse_id(case_id) or None,
             person_id=parse_id(person_id) or None,
+            report_id=parse_id(report_id) or None,
+            report_child_id=parse_id(report_child_id) or None,
         )
     return Http404()
 

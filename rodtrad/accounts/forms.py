@@ -42,6 +42,22 @@ class TokenForm(forms.Form):
         return token
 
 
+class ActivationCodeForm(forms.Form):
+    """The one-time activation code that the team manager handed over in person."""
+
+    activation_code = forms.CharField(
+        label=_("Aktiveringskod"),
+        help_text=_(
+            "Tolv tecken, till exempel ABCD-EFGH-JKMN. Du har fått koden av din enhetschef."
+        ),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Skriv in aktiveringskoden.")},
+    )
+
+
 class ProposalDecisionForm(forms.Form):
     """Approve or decline a proposed role; an empty post decides nothing."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -234,3 +236,35 @@ class MembershipProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} – {self.unit or self.district}"
+
+
+class ActivationCode(models.Model):
+    """A one-time code that the approving team manager hands over in person: the account's
+    second factor cannot be enrolled without it once the account has been given access to
+    case content (docs/security.md, "Activation of accounts with case access").
+
+    Only a hash of the code is stored; the code itself is shown once, to the team manager.
+    A code is pending until it is used or replaced by a newer one (`revoked_at`); a pending
+    code that has expired still blocks enrolment until a new one is issued.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="activation_codes")
+    code_hash = models.CharField(max_length=256)
+    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(used_at__isnull=True, revoked_at__isnull=True),
+                name="one_pending_activation_code_per_user",
+            )
+        ]
+
+    def is_expired(self, *, now: datetime.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at

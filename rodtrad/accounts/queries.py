@@ -10,7 +10,14 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rodtrad.accounts.models import Membership, MembershipProposal, ProposalStatus, Role, User
+from rodtrad.accounts.models import (
+    ActivationCode,
+    Membership,
+    MembershipProposal,
+    ProposalStatus,
+    Role,
+    User,
+)
 
 
 def users_with_memberships() -> QuerySet[User]:
@@ -57,15 +64,16 @@ def memberships_of(user: User, *, today: datetime.date | None = None) -> list[Me
 @dataclass(frozen=True)
 class ProposalRow:
     proposal: MembershipProposal
-    has_second_factor: bool
     may_approve: bool
+    # The approval gives the account its first role with case access: an activation code.
+    needs_activation_code: bool
 
 
 def pending_proposals_for(user: User) -> list[ProposalRow]:
     """Role proposals the user may act on: a team manager's districts (never the user's own
     grants), or every pending proposal for an administrator (to withdraw)."""
     from rodtrad.accounts.access import active_memberships, can
-    from rodtrad.accounts.services import may_approve
+    from rodtrad.accounts.services import FOUR_EYES_ROLES, may_approve
 
     pending = MembershipProposal.objects.filter(status=ProposalStatus.PENDING).select_related(
         "user", "district", "unit", "proposed_by"
@@ -74,14 +82,19 @@ def pending_proposals_for(user: User) -> list[ProposalRow]:
         districts = {m.district_id for m in active_memberships(user) if m.role == Role.TEAM_MANAGER}
         pending = pending.filter(district_id__in=districts).exclude(user=user)
     proposals = list(pending.order_by("proposed_at", "pk"))
-    enrolled = set(
-        TOTPDevice.objects.filter(
-            user_id__in=[p.user_id for p in proposals], confirmed=True
-        ).values_list("user_id", flat=True)
+    user_ids = [p.user_id for p in proposals]
+    # Whether the account already has a role with case access: if not, approving it removes
+    # the account's second factor and issues an activation code (services).
+    with_case_access = set(
+        Membership.objects.filter(user_id__in=user_ids, role__in=FOUR_EYES_ROLES)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate()))
+        .values_list("user_id", flat=True)
     )
     return [
         ProposalRow(
-            proposal=p, has_second_factor=p.user_id in enrolled, may_approve=may_approve(user, p)
+            proposal=p,
+            may_approve=may_approve(user, p),
+            needs_activation_code=p.user_id not in with_case_access,
         )
         for p in proposals
     ]
@@ -93,6 +106,43 @@ def proposals_of(user: User) -> QuerySet[MembershipProposal]:
         MembershipProposal.objects.filter(user=user)
         .select_related("district", "unit", "proposed_by", "decided_by")
         .order_by("-proposed_at", "-pk")
+    )
+
+
+def awaiting_activation_for(user: User) -> list[ActivationCode]:
+    """Accounts in the team manager's districts whose activation code has not been used yet
+    (the code's issue and expiry, never the code): the manager may issue a new one. Each row is
+    the pending ActivationCode with its `user`; empty for everyone but team managers."""
+    from rodtrad.accounts.access import active_memberships
+    from rodtrad.accounts.services import FOUR_EYES_ROLES
+
+    districts = {m.district_id for m in active_memberships(user) if m.role == Role.TEAM_MANAGER}
+    if not districts:
+        return []
+    today = timezone.localdate()
+    in_district = (
+        Membership.objects.filter(district_id__in=districts, role__in=FOUR_EYES_ROLES)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .values("user_id")
+    )
+    return list(
+        ActivationCode.objects.filter(
+            used_at__isnull=True, revoked_at__isnull=True, user_id__in=in_district
+        )
+        .exclude(user=user)
+        .filter(user__is_active=True)
+        .select_related("user", "issued_by")
+        .order_by("issued_at", "pk")
+    )
+
+
+def pending_activation_of(user: User) -> ActivationCode | None:
+    """The account's activation code that waits to be used (issue and expiry only), for the
+    administrator's page: the administrator sees that the account waits, never the code."""
+    return (
+        ActivationCode.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True)
+        .select_related("issued_by")
+        .first()
     )
 
 

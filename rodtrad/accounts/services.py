@@ -19,15 +19,24 @@ Rules that hold here (docs/security-checks.md S05, S08 and S17; docs/security.md
   *proposed* by the administrator and is not in force until a team manager of the district
   approves it; nobody approves a proposal of their own or a role for themselves. The command
   line (`by=None`) grants directly: whoever runs it already holds the server.
+* Activation (red-team finding S-1 on issue 6): the approval that gives an account its first
+  role with access to case content removes the account's second-factor devices and issues a
+  one-time activation code, shown once to the approving team manager, who hands it over in
+  person. Until the code is used, the second factor can only be enrolled with it, so an
+  administrator who knows the password (and may have enrolled a device before the approval)
+  cannot reach case content as the account.
 """
 
 from __future__ import annotations
 
 import datetime
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,10 +45,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rodtrad.accounts.access import active_memberships, can
 from rodtrad.accounts.models import (
+    ActivationCode,
     District,
     Membership,
     MembershipProposal,
@@ -472,8 +483,43 @@ def may_approve(by: Any, proposal: MembershipProposal) -> bool:
     )
 
 
-def approve_membership_proposal(proposal: MembershipProposal, *, by: User) -> Membership:
-    """The second pair of eyes: the role is in force from today; the user's sessions end."""
+@dataclass(frozen=True)
+class IssuedActivationCode:
+    """A new activation code: `code` is the only copy of it in clear, for the page that shows
+    it once to the team manager; the database keeps only a hash."""
+
+    code: str
+    expires_at: datetime.datetime
+    user: User
+
+
+@dataclass(frozen=True)
+class Approval:
+    """What approving a proposal did: the membership, and the activation code when the role
+    was the account's first with access to case content."""
+
+    membership: Membership
+    activation_code: IssuedActivationCode | None
+
+
+def has_case_access_membership(user: User) -> bool:
+    """Whether the account holds a role with access to case content that has not ended (in
+    force now or starting later)."""
+    today = timezone.localdate()
+    return (
+        Membership.objects.filter(user=user, role__in=FOUR_EYES_ROLES)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .exists()
+    )
+
+
+def approve_membership_proposal(proposal: MembershipProposal, *, by: User) -> Approval:
+    """The second pair of eyes: the role is in force from today; the user's sessions end.
+
+    When it is the account's first role with access to case content, the account's
+    second-factor devices are removed and an activation code is issued for the approving team
+    manager to hand over: whoever enrolled a device before (the administrator who knows the
+    password, say) cannot keep it, and a new one needs the code."""
     if not is_district_team_manager(by, proposal.district_id):
         raise PermissionDenied
     with transaction.atomic():
@@ -489,6 +535,7 @@ def approve_membership_proposal(proposal: MembershipProposal, *, by: User) -> Me
         if by.pk == fresh.proposed_by_id:
             raise ValidationError(_("Du kan inte godkänna ditt eget förslag."))
         user = fresh.user
+        is_first_case_role = not has_case_access_membership(user)
         membership = _add_membership(
             user,
             by=by,
@@ -507,6 +554,7 @@ def approve_membership_proposal(proposal: MembershipProposal, *, by: User) -> Me
         fresh.save(update_fields=["status", "decided_by", "decided_at", "membership"])
         _bump_version(user)
         ended = end_all_sessions(user)
+        removed = _remove_second_factor_devices(user) if is_first_case_role else 0
         record(
             "accounts.membership_approved",
             by=by,
@@ -518,10 +566,17 @@ def approve_membership_proposal(proposal: MembershipProposal, *, by: User) -> Me
                 "membership_id": membership.pk,
                 "proposed_by_id": fresh.proposed_by_id,
                 "sessions_ended": ended,
+                "is_first_case_role": is_first_case_role,
+                "second_factor_devices_removed": removed,
             },
         )
+        issued = (
+            _issue_activation_code(user, by=by, district=fresh.district)
+            if is_first_case_role
+            else None
+        )
     proposal.refresh_from_db()
-    return membership
+    return Approval(membership=membership, activation_code=issued)
 
 
 def decline_membership_proposal(proposal: MembershipProposal, *, by: User) -> MembershipProposal:
@@ -582,11 +637,23 @@ def end_membership(membership: Membership, *, by: User | None) -> Membership:
     return membership
 
 
-def start_totp_enrollment(user: User, *, key: str) -> TOTPDevice:
+def start_totp_enrollment(
+    user: User, *, key: str, activation_code_id: int | None = None
+) -> TOTPDevice:
     """The user's unconfirmed TOTP device (one per user), created with the key the set-up page
-    showed when the user first posts a code. Never called on GET (issue 6, §3.10)."""
+    showed when the user first posts a code. Never called on GET (issue 6, §3.10).
+
+    While the account has a pending activation code, only a session that has shown the code
+    (`accept_activation_code`, its id as `activation_code_id`) may enrol."""
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise PermissionDenied
+    try:
+        _require_activation(user, activation_code_id)
+    except PermissionDenied:
+        # Journaled: whoever knows the password tried to enrol without the code.
+        with transaction.atomic():
+            record("accounts.second_factor_enrollment_refused", by=user, obj=user, data={})
+        raise
     with transaction.atomic():
         device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
         if device is None:
@@ -597,9 +664,13 @@ def start_totp_enrollment(user: User, *, key: str) -> TOTPDevice:
     return device
 
 
-def confirm_totp_device(device: TOTPDevice, *, by: User, token: str) -> bool:
-    """Confirm the device with a token from the app; journal the outcome either way."""
+def confirm_totp_device(
+    device: TOTPDevice, *, by: User, token: str, activation_code_id: int | None = None
+) -> bool:
+    """Confirm the device with a token from the app; journal the outcome either way. A pending
+    activation code (which this session must have shown) is used up in the same write."""
     with transaction.atomic():
+        code = _require_activation(by, activation_code_id)
         locked = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=by)
         allowed, _details = locked.verify_is_allowed()
         if locked.confirmed or not locked.verify_token(token):
@@ -613,6 +684,15 @@ def confirm_totp_device(device: TOTPDevice, *, by: User, token: str) -> bool:
         locked.confirmed = True
         locked.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=by, confirmed=False).delete()
+        if code is not None:
+            code.used_at = timezone.now()
+            code.save(update_fields=["used_at"])
+            record(
+                "accounts.activation_code_used",
+                by=by,
+                obj=by,
+                data={"activation_code_id": code.pk, "issued_by_id": code.issued_by_id},
+            )
         record("accounts.second_factor_enrolled", by=by, obj=by, data={"device": "totp"})
     device.refresh_from_db()
     return True
@@ -659,6 +739,159 @@ def forget_expired_session(session_key: str) -> bool:
     return bool(deleted)
 
 
+# --- Activation codes (red-team finding S-1 on issue 6) -----------------------------------------
+
+ACTIVATION_CODE_VALID_DAYS = 7
+# No 0/O, 1/I/L: read aloud or copied from paper without mistakes. 12 characters of 31 give
+# about 59 bits; a guess per request can never find one within its seven days.
+ACTIVATION_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ACTIVATION_CODE_LENGTH = 12
+
+
+def normalise_activation_code(text: str) -> str:
+    """What the user typed, without spaces or dashes, in capitals."""
+    return "".join(ch for ch in text.upper() if ch not in " -\t")
+
+
+def format_activation_code(code: str) -> str:
+    """ABCD-EFGH-JKMN: groups of four, as shown to the team manager."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def pending_activation_code(user: User) -> ActivationCode | None:
+    """The account's activation code that is neither used nor replaced (maybe expired)."""
+    return (
+        ActivationCode.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True)
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
+
+
+def _remove_second_factor_devices(user: User) -> int:
+    """Delete every second-factor device of the account (TOTP and static), confirmed or not."""
+    removed = 0
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+        removed += 1
+    return removed
+
+
+def _issue_activation_code(
+    user: User, *, by: User, district: District | None
+) -> IssuedActivationCode:
+    now = timezone.now()
+    replaced = ActivationCode.objects.filter(
+        user=user, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    code = "".join(secrets.choice(ACTIVATION_CODE_ALPHABET) for _i in range(ACTIVATION_CODE_LENGTH))
+    row = ActivationCode.objects.create(
+        user=user,
+        code_hash=make_password(code),
+        issued_by=by,
+        issued_at=now,
+        expires_at=now + datetime.timedelta(days=ACTIVATION_CODE_VALID_DAYS),
+    )
+    # Who issued it, for whom and until when; never the code.
+    record(
+        "accounts.activation_code_issued",
+        by=by,
+        obj=user,
+        district=district.code if district else "",
+        data={
+            "activation_code_id": row.pk,
+            "expires_at": row.expires_at.isoformat(),
+            "replaced": replaced,
+        },
+    )
+    return IssuedActivationCode(
+        code=format_activation_code(code), expires_at=row.expires_at, user=user
+    )
+
+
+def activation_districts(user: User) -> set[int]:
+    """The districts where the account holds a role with access to case content that has not
+    ended: their team managers hand out its activation codes."""
+    today = timezone.localdate()
+    return set(
+        Membership.objects.filter(user=user, role__in=FOUR_EYES_ROLES)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .values_list("district_id", flat=True)
+    )
+
+
+def may_issue_activation_code(by: Any, user: User) -> bool:
+    """A team manager of a district where the account has case access, never for themself."""
+    return by.pk != user.pk and any(
+        is_district_team_manager(by, district_id) for district_id in activation_districts(user)
+    )
+
+
+def issue_activation_code(user: User, *, by: User) -> IssuedActivationCode:
+    """A new activation code for an account that has not been activated yet (the old code was
+    lost or has expired): the old code stops working. Only a team manager of a district where
+    the account has case access; never the administrator, who must never see a code."""
+    if not may_issue_activation_code(by, user):
+        raise PermissionDenied
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=user.pk)
+        if not user.is_active:
+            raise ValidationError(_("Användaren är inaktiverad."))
+        if pending_activation_code(user) is None:
+            raise ValidationError(
+                _(
+                    "Kontot är redan aktiverat. En aktiveringskod behövs bara innan användaren "
+                    "har aktiverat tvåstegsverifieringen."
+                )
+            )
+        district = next(
+            (
+                m.district
+                for m in active_memberships(by)
+                if m.role == Role.TEAM_MANAGER and m.district_id in activation_districts(user)
+            ),
+            None,
+        )
+        issued = _issue_activation_code(user, by=by, district=district)
+        _bump_version(user)
+    return issued
+
+
+def accept_activation_code(user: User, *, code: str) -> ActivationCode | None:
+    """The account's pending activation code if `code` is it and it has not expired; else
+    None. Journaled either way (never the typed text). Using it up is left to the enrolment
+    (`confirm_totp_device`), so that a user who stops half-way can start again."""
+    with transaction.atomic():
+        pending = pending_activation_code(user)
+        typed = normalise_activation_code(code)
+        matches = pending is not None and check_password(typed, pending.code_hash)
+        expired = pending is not None and pending.is_expired()
+        if pending is None or not matches or expired:
+            record(
+                "accounts.activation_code_failed",
+                by=user,
+                obj=user,
+                data={"is_expired": bool(matches and expired)},
+            )
+            return None
+        record(
+            "accounts.activation_code_accepted",
+            by=user,
+            obj=user,
+            data={"activation_code_id": pending.pk},
+        )
+    return pending
+
+
+def _require_activation(user: User, activation_code_id: int | None) -> ActivationCode | None:
+    """The pending activation code that this session has shown, or None when the account has
+    none; PermissionDenied when it has one and the session has not shown it (or it has
+    expired or been replaced since)."""
+    pending = pending_activation_code(user)
+    if pending is not None and (activation_code_id != pending.pk or pending.is_expired()):
+        raise PermissionDenied
+    return pending
+
+
 # --- Security events of requests without a signed-in user (issue 6, §3.6) --------------------
 
 
@@ -668,7 +901,12 @@ def _window_start(moment: datetime.datetime, seconds: int) -> datetime.datetime:
 
 
 def record_unauthenticated_event(
-    action: str, *, by: Any = None, obj: Any = None, data: dict[str, Any] | None = None
+    action: str,
+    *,
+    by: Any = None,
+    obj: Any = None,
+    data: dict[str, Any] | None = None,
+    is_about_an_account: bool = False,
 ) -> bool:
     """Journal an event that anyone can cause without signing in, within a budget.
 
@@ -676,6 +914,12 @@ def record_unauthenticated_event(
     are journaled one by one, as before; after that they are only counted, and the window gets
     one summary entry (`security.unauthenticated_events_counted`) when it has closed. Returns
     whether this event got its own entry.
+
+    `is_about_an_account`: the event concerns an existing account (a failed sign-in with its
+    username, its lockout) and is always journaled one by one, so that noise about made-up
+    usernames cannot hide an attack on a real account (red-team finding S-3 on issue 6). It
+    takes the same path (counted in the same row) so that the answer and its timing do not
+    depend on whether the username exists (S04); lockout bounds how many there can be.
     """
     seconds = settings.RODTRAD_UNAUTHENTICATED_EVENT_WINDOW_SECONDS
     start = _window_start(timezone.now(), seconds)
@@ -684,7 +928,10 @@ def record_unauthenticated_event(
         row, _created = UnauthenticatedEventCount.objects.select_for_update().get_or_create(
             action=action, window_start=start
         )
-        individual = row.journaled < settings.RODTRAD_UNAUTHENTICATED_EVENTS_PER_WINDOW
+        individual = (
+            is_about_an_account
+            or row.journaled < settings.RODTRAD_UNAUTHENTICATED_EVENTS_PER_WINDOW
+        )
         UnauthenticatedEventCount.objects.filter(pk=row.pk).update(
             count=F("count") + 1, journaled=F("journaled") + (1 if individual else 0)
         )

@@ -48,12 +48,18 @@ def _known_user(username: str | None) -> Any:
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any) -> None:
     # The attempted name is not stored: people type passwords into the username field.
-    # Anyone can cause this event, so it is journaled within a budget (issue 6, §3.6).
+    # Anyone can cause this event, so it is journaled within a budget (issue 6, §3.6) -- except
+    # a failure for an existing account, which is always journaled (red-team finding S-3):
+    # noise about made-up usernames must not hide an attack on a real account. Attempts
+    # refused during a lockout are noise again (the lockout itself was journaled), or a locked
+    # account could be hammered into the journal without bound.
     user = _known_user(credentials.get("username"))
+    refused_by_lockout = request is not None and getattr(request, "rodtrad_locked_before", False)
     record_unauthenticated_event(
         "accounts.login_failed",
         obj=user,
         data={"known_user": user is not None},
+        is_about_an_account=user is not None and not refused_by_lockout,
     )
 
 
@@ -78,8 +84,10 @@ def _locked_out(
             record_unauthenticated_event("accounts.lockout_started", data={"scope": "ip"})
         return
     user = _known_user(username)
+    # The lockout of a real account is always journaled; one of a made-up name is noise.
     record_unauthenticated_event(
         "accounts.lockout_started",
         obj=user,
         data={"known_user": user is not None, "scope": "username_ip"},
+        is_about_an_account=user is not None,
     )

@@ -24,4 +24,9 @@ urlpatterns = [
         views_admin.proposal_decide,
         name="membership-proposal-decide",
     ),
+    path(
+        "anvandare/<int:pk>/aktiveringskod/",
+        views_admin.activation_code_issue,
+        name="activation-code-issue",
+    ),
 ]

@@ -32,7 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from rodtrad.accounts import services
-from rodtrad.accounts.forms import TokenForm
+from rodtrad.accounts.forms import ActivationCodeForm, TokenForm
 from rodtrad.accounts.middleware import needs_second_factor, session_seconds_left
 from rodtrad.accounts.models import User
 
@@ -190,12 +190,46 @@ def _device_to_show(request: HttpRequest, user: User) -> TOTPDevice:
     return TOTPDevice(user=user, name=services.TOTP_DEVICE_NAME, key=_setup_key(request))
 
 
-@sensitive_post_parameters("otp_token")
+# The id of the account's pending activation code once this session has shown the code.
+ACTIVATION_SESSION_KEY = "rodtrad_activation_code_id"
+
+
+def _activation_step(request: HttpRequest, user: User) -> HttpResponse | None:
+    """While the account has a pending activation code that this session has not shown: the
+    page that asks for it (GET), or the answer to the posted code. None: go on to the QR code.
+    """
+    pending = services.pending_activation_code(user)
+    if pending is None:
+        return None
+    if request.session.get(ACTIVATION_SESSION_KEY) == pending.pk and not pending.is_expired():
+        return None
+    form = ActivationCodeForm(request.POST if "activation_code" in request.POST else None)
+    if request.method == "POST" and form.is_valid():
+        accepted = services.accept_activation_code(user, code=form.cleaned_data["activation_code"])
+        if accepted is not None:
+            request.session[ACTIVATION_SESSION_KEY] = accepted.pk
+            return redirect("accounts:otp-setup")
+        form.add_error(
+            "activation_code",
+            _(
+                "Koden stämmer inte eller gäller inte längre. Kontrollera den, eller be din "
+                "enhetschef om en ny kod."
+            ),
+        )
+    return render(
+        request,
+        "accounts/activation_code_enter.html",
+        {"form": form, "expires_at": pending.expires_at},
+    )
+
+
+@sensitive_post_parameters("otp_token", "activation_code")
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator app: only for a user who has no confirmed device yet."""
+    """Enrol an authenticator app: only for a user who has no confirmed device yet, and while
+    the account waits for activation only after the activation code (docs/security.md)."""
     user = signed_in_user(request)
     if user_has_device(user, confirmed=True):
         if needs_second_factor(user):
@@ -208,11 +242,23 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("home")
+    activation = _activation_step(request, user)
+    if activation is not None:
+        return activation
+    activation_code_id = request.session.get(ACTIVATION_SESSION_KEY)
     form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        device = services.start_totp_enrollment(user, key=_setup_key(request))
-        if services.confirm_totp_device(device, by=user, token=form.cleaned_data["otp_token"]):
+        device = services.start_totp_enrollment(
+            user, key=_setup_key(request), activation_code_id=activation_code_id
+        )
+        if services.confirm_totp_device(
+            device,
+            by=user,
+            token=form.cleaned_data["otp_token"],
+            activation_code_id=activation_code_id,
+        ):
             request.session.pop(SETUP_KEY_SESSION_KEY, None)
+            request.session.pop(ACTIVATION_SESSION_KEY, None)
             otp_login(request, device)
             messages.success(request, _("Tvåstegsverifiering är aktiverad."))
             return redirect(_pop_next(request))

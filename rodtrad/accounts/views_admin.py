@@ -8,7 +8,9 @@ version of the user it was shown; a stale version gets the page back with status
 Roles that give access to case content are proposed here and approved by a team manager of
 the district on the approvals page (`approval_list`); a team manager of another district gets
 404 for the proposal, a role that never approves 403. No page here ever shows a user's
-second-factor key: the user enrols the authenticator app at the first sign-in.
+second-factor key: the user enrols the authenticator app at the first sign-in. The approval of
+an account's first role with case access shows the team manager (never the administrator) a
+one-time activation code, once; the team manager may issue a new one (`activation_code_issue`).
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ def _detail(
         "is_self": user.pk == request.user.pk,
         "proposals": queries.proposals_of(user),
         "has_second_factor": queries.has_second_factor(user),
+        "pending_activation": queries.pending_activation_of(user),
     }
     return render(request, "accounts/user_detail.html", context, status=status)
 
@@ -266,6 +269,7 @@ def _approvals(
     user = signed_in_user(request)
     context = {
         "rows": queries.pending_proposals_for(user),
+        "awaiting_activation": queries.awaiting_activation_for(user),
         "handler_proposals": queries.pending_handler_proposals_for(user),
         "is_administrator": can(user, "administer_users"),
         "action_errors": errors or [],
@@ -307,15 +311,63 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     decision = form.cleaned_data["decision"]
     try:
         if decision == "approve":
-            services.approve_membership_proposal(proposal, by=user)
+            approval = services.approve_membership_proposal(proposal, by=user)
         else:
             services.decline_membership_proposal(proposal, by=user)
     except ValidationError as exc:
         return _approvals(request, errors=exc.messages)
     if decision == "approve":
+        if approval.activation_code is not None:
+            # Shown once, in the answer to the approval; a reload posts again and is refused.
+            return _activation_code_page(request, approval.activation_code, approved=True)
         messages.success(
             request, _("Rollen är godkänd och gäller nu. Användarens inloggningar avslutades.")
         )
     elif proposal.status == ProposalStatus.DECLINED:
         messages.success(request, _("Förslaget är avslaget."))
     return redirect("accounts:approval-list")
+
+
+def _activation_code_page(
+    request: HttpRequest, issued: services.IssuedActivationCode, *, approved: bool
+) -> HttpResponse:
+    return render(
+        request,
+        "accounts/activation_code_issued.html",
+        {"issued": issued, "approved": approved},
+    )
+
+
+def team_manager_required(view: View) -> View:
+    """302 to login for anonymous; team managers only, 403 for every other role (the
+    administrator too: an activation code is never shown to the administrator)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not has_role(request.user, Role.TEAM_MANAGER):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@team_manager_required
+@require_POST
+def activation_code_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new activation code for an account in the team manager's districts that has not been
+    activated yet (the old code stops working). Another district's account is 404."""
+    manager = signed_in_user(request)
+    subject = get_object_or_404(User, pk=pk)
+    if not services.may_issue_activation_code(manager, subject):
+        raise Http404
+    form = VersionForm(request.POST)
+    form.is_valid()
+    problem = _version_problem(form, subject)
+    if problem:
+        return _approvals(request, errors=[problem[0]], status=problem[1])
+    try:
+        issued = services.issue_activation_code(subject, by=manager)
+    except ValidationError as exc:
+        return _approvals(request, errors=exc.messages)
+    return _activation_code_page(request, issued, approved=False)

@@ -1,9 +1,15 @@
-"""Case endpoints: the same access functions as the HTML views (S12)."""
+"""Case endpoints: the same access functions as the HTML views (S12).
+
+Roles without access to cases (provider, analyst, internal reviewer, administrator) get 403 on
+every case endpoint, as on the HTML case list, whatever the id: a role question, so it tells
+nothing about what exists (red-team finding S-6).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
@@ -24,6 +30,12 @@ from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_access, record_accesses
 
 router = Router(tags=["cases"])
+
+
+def _require_case_role(request: HttpRequest) -> None:
+    """403 for a role that never reads cases (provider, analyst, reviewer, administrator)."""
+    if not access.has_role(request.user, *access.CASE_ROLES):
+        raise PermissionDenied
 
 
 def case_out(case: Any, *, is_emergency: bool) -> CaseOut:
@@ -58,6 +70,7 @@ def _page(
 ) -> tuple[int, CasePageOut | ErrorOut]:
     """The same list as the HTML page (cases.queries), with the same allow-lists; anything
     outside them is a 400 with the field named, never passed on (S30)."""
+    _require_case_role(request)
     try:
         if status and status not in CaseStatus.values:
             raise InvalidListQuery("status", "Okänd status.")
@@ -86,7 +99,9 @@ def _page(
     return 200, CasePageOut(count=count, limit=limit, offset=offset, items=items)
 
 
-@router.get("/cases", response={200: CasePageOut, 400: ErrorOut}, url_name="case-list")
+@router.get(
+    "/cases", response={200: CasePageOut, 400: ErrorOut, 403: ErrorOut}, url_name="case-list"
+)
 def list_cases(
     request: HttpRequest,
     status: str = "",
@@ -120,7 +135,11 @@ def list_cases(
     )
 
 
-@router.post("/cases/search", response={200: CasePageOut, 400: ErrorOut}, url_name="case-search")
+@router.post(
+    "/cases/search",
+    response={200: CasePageOut, 400: ErrorOut, 403: ErrorOut},
+    url_name="case-search",
+)
 def search_cases(request: HttpRequest, body: CaseSearchIn) -> tuple[int, CasePageOut | ErrorOut]:
     """The case list searched by the child's name, a case number or an exact identity number
     (in the body), with the filters, sorting and pages of `GET /cases`. A name search leaves
@@ -139,9 +158,15 @@ def search_cases(request: HttpRequest, body: CaseSearchIn) -> tuple[int, CasePag
     )
 
 
-@router.get("/cases/{int:pk}", response={200: CaseOut, 404: ErrorOut}, url_name="case-detail")
+@router.get(
+    "/cases/{int:pk}", response={200: CaseOut, 403: ErrorOut, 404: ErrorOut}, url_name="case-detail"
+)
 def get_case(request: HttpRequest, pk: int) -> CaseOut:
-    """One case; 404 when it does not exist or is outside the user's scope."""
+    """One case; 404 when it does not exist or is outside the user's scope, 403 for a role
+    that never reads cases (the attempt is journaled as a denied access event all the same)."""
+    if not access.has_role(request.user, *access.CASE_ROLES):
+        access.not_found(request.user, case_id=pk)  # the denied event; the answer is 403
+        raise PermissionDenied
     case = access.get_case_for(request.user, pk)
     grant = access.emergency_access_for(request.user, case)
     record_access(by=request.user, case=case, route="api:case-detail", emergency_access=grant)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -54,6 +55,15 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         request,
         {"error": "not_found", "message": "Finns inte eller saknar behörighet."},
         status=404,
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"error": "forbidden", "message": "Din roll ger inte tillgång till det här."},
+        status=403,
     )
 
 

@@ -156,7 +156,7 @@ def get_report_for(user: Any, pk: Any, *, for_edit: bool = False) -> Report:
             .get(pk=int(pk))
         )
     except (ValueError, TypeError, OverflowError, Report.DoesNotExist) as exc:
-        raise access.not_found(user) from exc
+        raise access.not_found(user, report_id=pk) from exc
 
 
 def get_report_child_for(user: Any, pk: Any) -> ReportChild:
@@ -168,7 +168,7 @@ def get_report_child_for(user: Any, pk: Any) -> ReportChild:
             .get(pk=int(pk))
         )
     except (ValueError, TypeError, OverflowError, ReportChild.DoesNotExist) as exc:
-        raise access.not_found(user) from exc
+        raise access.not_found(user, report_child_id=pk) from exc
 
 
 def get_pre_assessment_for(user: Any, pk: Any) -> PreAssessment:

@@ -5,3 +5,6 @@ class JournalConfig(AppConfig):
     name = "rodtrad.journal"
     label = "journal"
     verbose_name = "Journal (loggar)"
+
+    def ready(self) -> None:
+        from rodtrad.journal import checks  # noqa: F401

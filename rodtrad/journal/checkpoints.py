@@ -11,7 +11,7 @@ only a copy of an earlier head kept where that person cannot reach shows the rew
 - they are written into a folder outside the database (`RODTRAD_CHECKPOINT_DIR`, default
   `var/checkpoints/`) daily by the task in `tasks.py` and on demand by
   `rodtrad export-checkpoint`, and are meant to be copied on to write-once storage;
-- `rodtrad verify-journal` checks the newest one by default.
+- `rodtrad verify-journal` checks the newest one (by the seq inside it) by default.
 
 Before each checkpoint the access events written since the last seal are sealed into the
 journal (seals.py), so the checkpoint protects them too.
@@ -150,6 +150,33 @@ def stored_files(folder: Path | None = None) -> list[Path]:
     return sorted(folder.glob(f"{FILE_PREFIX}*.json"))
 
 
+class UnreadableCheckpointFile(CheckpointFormatError):
+    """A file in the checkpoint folder that cannot be read as a checkpoint."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+
+
 def newest_file(folder: Path | None = None) -> Path | None:
-    files = stored_files(folder)
-    return files[-1] if files else None
+    """The checkpoint with the highest seq inside the file, not the one whose name sorts last:
+    a file name is not signed, and an old checkpoint renamed to sort last must not hide newer
+    ones (red-team finding S-4). Two checkpoints of the same head: the later export. The
+    signature of the chosen file is checked by whoever verifies against it, so a forged file
+    with a high seq is refused there, never skipped. A file that cannot be read as a checkpoint
+    raises UnreadableCheckpointFile: the folder is evidence, and nobody can tell whether that
+    file was the newest."""
+    newest: tuple[tuple[int, str], Path] | None = None
+    for path in stored_files(folder):
+        try:
+            checkpoint = load_checkpoint(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UnreadableCheckpointFile(path, exc.strerror or type(exc).__name__) from exc
+        except UnicodeDecodeError as exc:
+            raise UnreadableCheckpointFile(path, _("filen är inte UTF-8-text")) from exc
+        except CheckpointFormatError as exc:
+            raise UnreadableCheckpointFile(path, str(exc)) from exc
+        order = (checkpoint.seq, checkpoint.exported_at)
+        if newest is None or order > newest[0]:
+            newest = (order, path)
+    return newest[1] if newest is not None else None

@@ -231,7 +231,7 @@ def _access_event(
         is_emergency=emergency_access is not None,
         emergency_access_id=getattr(emergency_access, "pk", None),
         reason=getattr(emergency_access, "reason", ""),
-        route=route,
+        route=route or ctx.route,
         request_id=ctx.request_id,
         client_ip=ctx.client_ip or "",
         channel=ctx.channel,
@@ -439,39 +439,96 @@ def write_checkpoint(*, by_label: str, by: Any = None) -> WrittenCheckpoint:
     return WrittenCheckpoint(seal=seal, data=data, path=path)
 
 
-def _is_protected_subject(*, case_id: int | None, person_id: int | None) -> bool:
-    """Whether a denied lookup aimed at a protected person (or a protected child's case).
+@dataclass(frozen=True)
+class DeniedSubject:
+    """What a refused lookup aimed at, as far as it exists: the case and the person (the
+    case's child), and whether that person is protected."""
 
-    One indexed query either way, whether or not the id exists: the 404 the user gets does
-    not depend on it, and the time it takes hardly does.
-    """
+    case_id: int | None = None
+    person_id: int | None = None
+    is_protected: bool = False
+
+
+def denied_subjects(
+    *,
+    case_id: int | None = None,
+    person_id: int | None = None,
+    report_id: int | None = None,
+    report_child_id: int | None = None,
+) -> list[DeniedSubject]:
+    """The subjects of a refused lookup (S19: log review sees whose case was tried; S15: the
+    flag when the person is protected). One indexed query whether or not the id exists: the
+    404 the user gets does not depend on it, and the time it takes hardly does. A report
+    names each of its children (one subject each); an id that does not exist names only
+    itself (a case or person id) or nothing (a report)."""
     from rodtrad.cases.models import Case
+    from rodtrad.intake.models import ReportChild
     from rodtrad.people.models import Person, ProtectionLevel
 
+    def protected(level: str | None) -> bool:
+        return level is not None and level != ProtectionLevel.NONE
+
     if person_id is not None:
-        people = Person.objects.filter(pk=person_id)
-    elif case_id is not None:
-        people = Person.objects.filter(pk__in=Case.objects.filter(pk=case_id).values("child_id"))
+        level = Person.objects.filter(pk=person_id).values_list("protection_level", flat=True)
+        return [DeniedSubject(person_id=person_id, is_protected=protected(level.first()))]
+    if case_id is not None:
+        found = Case.objects.filter(pk=case_id).values_list("child_id", "child__protection_level")
+        child = found.first()
+        if child is None:
+            return [DeniedSubject(case_id=case_id)]
+        return [DeniedSubject(case_id, child[0], protected(child[1]))]
+    if report_id is not None:
+        rows = ReportChild.objects.filter(report_id=report_id)
+    elif report_child_id is not None:
+        rows = ReportChild.objects.filter(pk=report_child_id)
     else:
-        return False
-    return people.exclude(protection_level=ProtectionLevel.NONE).exists()
+        return [DeniedSubject()]
+    subjects = [
+        DeniedSubject(case, child, protected(level))
+        for case, child, level in rows.order_by("pk").values_list(
+            "case_id", "child_id", "child__protection_level"
+        )
+    ]
+    return subjects or [DeniedSubject()]
 
 
 def record_access_denied(
-    *, by: Any, action: str, case_id: int | None = None, person_id: int | None = None
-) -> AccessEvent:
-    """Write the `denied` access event for a lookup outside the user's scope (S11); flagged
-    `is_protected` when the id belongs to a protected person or a protected child's case."""
+    *,
+    by: Any,
+    action: str,
+    case_id: int | None = None,
+    person_id: int | None = None,
+    report_id: int | None = None,
+    report_child_id: int | None = None,
+) -> list[AccessEvent]:
+    """Write the `denied` access events for a lookup outside the user's scope (S11, S19): the
+    route that was tried (the request's), and where the object exists its case and person,
+    flagged `is_protected` when the person is protected (S15). A report gives one event per
+    child."""
     ctx = request_context.current()
-    return AccessEvent.objects.create(
-        occurred_at=timezone.now(),
-        user=by,
-        username=by.get_username(),
-        action=action,
-        case_id=case_id,
-        person_id=person_id,
-        is_protected=_is_protected_subject(case_id=case_id, person_id=person_id),
-        request_id=ctx.request_id,
-        client_ip=ctx.client_ip or "",
-        channel=ctx.channel,
-    )
+    events = [
+        AccessEvent(
+            occurred_at=timezone.now(),
+            user=by,
+            username=by.get_username(),
+            action=action,
+            case_id=subject.case_id,
+            person_id=subject.person_id,
+            is_protected=subject.is_protected,
+            route=ctx.route,
+            request_id=ctx.request_id,
+            client_ip=ctx.client_ip or "",
+            channel=ctx.channel,
+        )
+        for subject in denied_subjects(
+            case_id=case_id,
+            person_id=person_id,
+            report_id=report_id,
+            report_child_id=report_child_id,
+        )
+    ]
+    if len(events) == 1:
+        events[0].save()
+    else:
+        AccessEvent.objects.bulk_create(events)
+    return events

@@ -4,6 +4,7 @@ and no-store on private pages."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,8 @@ from rodtrad.lib import request_context
 from rodtrad.lib.client_ip import client_ip
 
 Handler = Callable[[HttpRequest], HttpResponse]
+# AccessEvent.route's length.
+ROUTE_MAX_LENGTH = 80
 
 
 class RequestContextMiddleware:
@@ -32,6 +35,15 @@ class RequestContextMiddleware:
             request_context.deactivate(token)
         response["X-Request-ID"] = ctx.request_id
         return response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> None:
+        """The URL is resolved now: every access event of the request, a refused one
+        (`access.not_found`) too, names the route without each caller passing it."""
+        match = request.resolver_match
+        if match is not None and match.view_name:
+            request_context.set_route(match.view_name[:ROUTE_MAX_LENGTH])
 
 
 class NoStoreMiddleware:

@@ -1,4 +1,4 @@
-"""Per-request context (request id, client IP, acting role) for the journal and the logs.
+"""Per-request context (request id, client IP, route, channel) for the journal and the logs.
 
 A contextvar, so that services can journal who did what without the request being passed down.
 """
@@ -6,6 +6,7 @@ A contextvar, so that services can journal who did what without the request bein
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 
@@ -14,7 +15,9 @@ from dataclasses import dataclass, field
 class RequestContext:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     client_ip: str | None = None
-    path_name: str = ""
+    # The URL name the request resolved to ("cases:case-detail"), set once the URL is
+    # resolved (RequestContextMiddleware.process_view): access events name the route tried.
+    route: str = ""
     channel: str = "system"  # "web", "api", "cli" or "system"
 
 
@@ -34,3 +37,9 @@ def activate(ctx: RequestContext) -> contextvars.Token[RequestContext | None]:
 
 def deactivate(token: contextvars.Token[RequestContext | None]) -> None:
     _current.reset(token)
+
+
+def set_route(route: str) -> None:
+    """Name the route of the current request (the token of `activate` still restores the
+    context from before the request)."""
+    _current.set(dataclasses.replace(current(), route=route))

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 import rodtrad
 from rodtrad.accounts import access
-from rodtrad.accounts.models import EmergencyAccessStatus, Membership, Role
+from rodtrad.accounts.models import ActivationCode, EmergencyAccessStatus, Membership, Role
 from rodtrad.accounts.tests.factories import MembershipFactory, UserFactory
 from rodtrad.cases.tests.factories import CaseFactory
 from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
@@ -57,6 +57,9 @@ OUTSIDE_CASE_SCOPE = {
     "journal.seal_access_events": "a digest of access events in the journal; no case or person",
     "journal.write_checkpoint": "a signed checkpoint of the journal head; no case or person",
     "accounts.may_approve": "a question (may this user approve the proposal?); it writes nothing",
+    "accounts.may_issue_activation_code": (
+        "a question (may this user issue the account's activation code?); it writes nothing"
+    ),
     "accounts.record_unauthenticated_event": (
         "counts and journals events of anonymous visitors (CSP reports, failed sign-ins); it "
         "touches no case or person"
@@ -252,6 +255,15 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
         UserFactory(), by=w.admin, role=Role.INVESTIGATOR, district=w.own_district
     )
     newcomer = UserFactory()
+    # A colleague of the district waiting for activation (a code issued by the manager).
+    waiting = UserFactory()
+    MembershipFactory(user=waiting, role=Role.INVESTIGATOR, district=w.own_district)
+    ActivationCode.objects.create(
+        user=waiting,
+        code_hash="!",
+        issued_by=w.admin,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
     later = today + timedelta(days=60)
     draft_text = {"text": "Jouren skriver i utkastet."}
     return {
@@ -413,6 +425,7 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
                 newcomer, by=by, role=Role.INVESTIGATOR, district=w.own_district
             )
         ],
+        "accounts.issue_activation_code": [lambda: accounts.issue_activation_code(waiting, by=by)],
         "accounts.approve_membership_proposal": [
             lambda: accounts.approve_membership_proposal(proposal, by=by)
         ],

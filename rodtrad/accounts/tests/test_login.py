@@ -265,6 +265,36 @@ def test_s04_no_user_enumeration_on_login(db, investigator):
     assert difference < 0.020, f"median difference {difference * 1000:.1f} ms"
 
 
+@override_settings(PASSWORD_HASHERS=[f"{__name__}.CheapArgon2"])
+def test_s04_past_the_journal_budget_a_real_username_gets_the_same_answer_as_a_made_up_one(
+    db, investigator, settings
+):
+    """Past the hourly budget a failure for a made-up username is only counted, while one for
+    a real account is still journaled (S20): only the journal differs, never the answer."""
+    investigator.set_password(TEST_PASSWORD)
+    investigator.save(update_fields=["password"])
+    wrong = "inte det rätta lösenordet"
+    for n in range(settings.RODTRAD_UNAUTHENTICATED_EVENTS_PER_WINDOW):
+        post_login(Client(), f"gissning{n}", wrong, REMOTE_ADDR=f"10.7.{n}.1")
+
+    known = post_login(Client(), "investigator", wrong, REMOTE_ADDR="10.8.0.1")
+    unknown = post_login(Client(), "finns.inte", wrong, REMOTE_ADDR="10.8.0.2")
+    assert known.status_code == unknown.status_code == 200
+    assert _normalised(known, "investigator") == _normalised(unknown, "finns.inte")
+
+    timings: dict[str, list[float]] = {"investigator": [], "nobody.here2": []}
+    for run in range(20):
+        for username in timings:
+            client = Client()
+            started = time.perf_counter()
+            post_login(client, username, wrong, REMOTE_ADDR=f"10.9.{run}.1")
+            timings[username].append(time.perf_counter() - started)
+    difference = abs(
+        statistics.median(timings["investigator"]) - statistics.median(timings["nobody.here2"])
+    )
+    assert difference < 0.020, f"median difference {difference * 1000:.1f} ms"
+
+
 # --- S06: session fixation ------------------------------------------------------------------
 
 

@@ -54,7 +54,9 @@ def _production_env(tmp_path: Any) -> dict[str, str]:
         RODTRAD_ENV="production",
         RODTRAD_SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
         RODTRAD_ALLOWED_HOSTS="rodtrad.example",
-        RODTRAD_VAR_DIR=str(tmp_path),
+        RODTRAD_VAR_DIR=str(tmp_path / "var"),
+        # Outside the var/ folder that holds the SQLite database (journal.E002).
+        RODTRAD_CHECKPOINT_KEY_FILE=str(tmp_path / "secrets" / "checkpoint.key"),
         DJANGO_SETTINGS_MODULE="config.settings",
     )
     for name in ("RODTRAD_DEMO", "RODTRAD_DEBUG", "RODTRAD_MFA_REQUIRED"):
@@ -90,6 +92,25 @@ def test_s27_check_deploy_passes_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("key_file", "error"),
+    [(None, "journal.E001"), ("var/checkpoint.key", "journal.E002")],
+    ids=["not_set", "beside_the_database"],
+)
+def test_s22_check_deploy_fails_when_the_checkpoint_key_is_not_kept_apart(
+    tmp_path, key_file, error
+):
+    env = _production_env(tmp_path)
+    env.pop("DATABASE_URL", None)  # the default: SQLite in RODTRAD_VAR_DIR, on every pass
+    if key_file is None:
+        del env["RODTRAD_CHECKPOINT_KEY_FILE"]
+    else:
+        env["RODTRAD_CHECKPOINT_KEY_FILE"] = str(tmp_path / key_file)
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode != 0
+    assert error in result.stdout + result.stderr
 
 
 def test_s27_security_headers_and_cookies(db, investigator, production_settings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -281,7 +282,7 @@ def test_s17_a_team_manager_of_the_district_approves_and_only_then_the_role_is_i
     proposal = user.membership_proposals.get()
     assert not visible_cases(User.objects.get(pk=user.pk)).exists()
 
-    membership = services.approve_membership_proposal(proposal, by=manager)
+    membership = services.approve_membership_proposal(proposal, by=manager).membership
 
     assert list(visible_cases(User.objects.get(pk=user.pk))) == [case]
     assert (membership.role, membership.unit) == (Role.INVESTIGATOR, own_units["investigation"])
@@ -360,3 +361,78 @@ def test_s17_a_new_account_gets_no_second_factor_from_the_administrator(db, admi
     user = _create(admin, district=own_district)
     # No device exists until the user enrols the app at the first sign-in, in their own session.
     assert not TOTPDevice.objects.filter(user=user).exists()
+
+
+# --- Activation codes -------------------------------------------------------------------------
+
+
+def test_s17_the_first_case_role_removes_the_second_factor_and_issues_a_code_for_the_approver(
+    db, admin, manager, own_district
+):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = _create(admin, district=own_district)
+    TOTPDevice.objects.create(user=user, name="admins telefon", confirmed=True)
+    StaticDevice.objects.create(user=user, name="reservkoder", confirmed=True)
+
+    approved_at = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(approved_at, tick=False):
+        approval = services.approve_membership_proposal(user.membership_proposals.get(), by=manager)
+
+    issued = approval.activation_code
+    assert issued is not None and issued.user == user
+    assert len(issued.code) == 14 and issued.code.count("-") == 2
+    assert issued.expires_at == approved_at + dt.timedelta(days=7)
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert not StaticDevice.objects.filter(user=user).exists()
+    pending = services.pending_activation_code(user)
+    assert pending.issued_by == manager
+    assert issued.code not in pending.code_hash  # only a hash is stored
+    approved = _entry("accounts.membership_approved")
+    assert approved.data["is_first_case_role"] is True
+    assert approved.data["second_factor_devices_removed"] == 2
+    entry = _entry("accounts.activation_code_issued")
+    assert entry.actor == manager and entry.object_id == str(user.pk)
+    assert entry.data == {
+        "activation_code_id": pending.pk,
+        "expires_at": pending.expires_at.isoformat(),
+        "replaced": 0,
+    }
+
+
+def test_a_further_case_role_issues_no_code_and_keeps_the_second_factor(
+    db, admin, manager, investigator, own_district
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=investigator, name="Telefon", confirmed=True)
+    proposal = services.propose_membership(
+        investigator, by=admin, role=Role.INTAKE_WORKER, district=own_district
+    )
+    approval = services.approve_membership_proposal(proposal, by=manager)
+    assert approval.activation_code is None
+    assert TOTPDevice.objects.filter(user=investigator, confirmed=True).exists()
+    assert not JournalEntry.objects.filter(action="accounts.activation_code_issued").exists()
+
+
+def test_s17_enrolment_without_the_pending_code_is_refused_and_journaled(
+    db, admin, manager, own_district
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = _create(admin, district=own_district)
+    issued = services.approve_membership_proposal(
+        user.membership_proposals.get(), by=manager
+    ).activation_code
+    with pytest.raises(PermissionDenied):
+        services.start_totp_enrollment(user, key="00" * 20)
+    refused = _entry("accounts.second_factor_enrollment_refused")
+    assert refused.actor == user
+    assert services.accept_activation_code(user, code="AAAA-BBBB-CCCC") is None
+    assert _entry("accounts.activation_code_failed").data == {"is_expired": False}
+
+    code = services.accept_activation_code(user, code=issued.code)
+    assert code == services.pending_activation_code(user)
+    device = services.start_totp_enrollment(user, key="00" * 20, activation_code_id=code.pk)
+    assert TOTPDevice.objects.filter(pk=device.pk, confirmed=False).exists()

@@ -131,6 +131,38 @@ def test_s20_anonymous_requests_never_grow_the_journal_without_bound(db, setting
         assert services.summarise_unauthenticated_events() == 0  # one event: journaled already
 
 
+def test_s20_noise_about_made_up_usernames_never_hides_an_attack_on_a_real_account(
+    db, reviewer, settings
+):
+    settings.PASSWORD_HASHERS = ["rodtrad.accounts.tests.test_login.CheapArgon2"]
+    budget = settings.RODTRAD_UNAUTHENTICATED_EVENTS_PER_WINDOW
+    with time_machine.travel(START, tick=False):
+        # Junk first: failed sign-ins with made-up usernames use up the hour's budget.
+        for n in range(30):
+            post_login(Client(), f"gissning{n}", "fel lösenord", REMOTE_ADDR=f"10.6.{n}.1")
+        # Then an attack on a real account: each failure and the lockout are journaled.
+        for _ in range(3):
+            post_login(Client(), "reviewer", "fel lösenord", REMOTE_ADDR="10.6.99.1")
+        about_reviewer = JournalEntry.objects.filter(object_id=str(reviewer.pk))
+        assert sorted(about_reviewer.values_list("action", flat=True)) == [
+            "accounts.lockout_started",
+            "accounts.login_failed",
+            "accounts.login_failed",
+            "accounts.login_failed",
+        ]
+        made_up = JournalEntry.objects.filter(
+            action="accounts.login_failed", data__known_user=False
+        )
+        assert made_up.count() == budget
+        # Hammering the locked account is noise again: counted, not journaled one by one.
+        for _ in range(20):
+            locked = post_login(Client(), "reviewer", "fel lösenord", REMOTE_ADDR="10.6.99.1")
+            assert locked.status_code == 429
+        assert about_reviewer.count() == 4
+        counted = UnauthenticatedEventCount.objects.get(action="accounts.login_failed")
+        assert counted.count == 30 + 3 + 20
+
+
 def test_a_signed_in_users_csrf_failure_is_always_journaled_with_the_user(db, investigator):
     client = sign_in(Client(enforce_csrf_checks=True), investigator)
     for _ in range(15):

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from typing import Any
+
 import pytest
+import time_machine
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import sign_in
+from rodtrad.accounts import services
 from rodtrad.accounts.access import visible_cases, visible_persons
-from rodtrad.accounts.models import Membership, Role, User
+from rodtrad.accounts.models import ActivationCode, Membership, Role, User
+from rodtrad.accounts.tests.conftest import current_token, post_login
 from rodtrad.accounts.tests.factories import TEST_PASSWORD
+from rodtrad.accounts.views import SETUP_KEY_SESSION_KEY
 from rodtrad.cases.tests.factories import CaseFactory
 from rodtrad.journal.models import JournalEntry
 from rodtrad.people.tests.factories import PersonFactory
@@ -280,17 +290,15 @@ def test_s17_an_administrator_alone_cannot_give_a_new_account_case_content(
     # ... nor the new account's (no team manager role).
     assert as_second.get(reverse("accounts:approval-list")).status_code == 403
 
-    # The team manager of the district approves: from now on the account works.
+    # The team manager of the district approves: from now on the account holds the role (and
+    # its owner needs the activation code the page shows to enrol the second factor).
     as_manager = signed_in(manager)
     listing = as_manager.get(reverse("accounts:approval-list")).content.decode()
-    # The account's second factor is already enrolled (by whoever signed in as it): the page
-    # says so, and tells the manager to ask the colleague.
-    assert "andra.kontot" in listing and "Aktiverad" in listing
-    assert "fråga personen om hen gjorde det själv" in listing
+    assert "andra.kontot" in listing and "Visas en gång när rollen godkänns" in listing
     approved = as_manager.post(
         reverse("accounts:membership-proposal-decide", args=[proposal.pk]), {"decision": "approve"}
     )
-    assert approved.status_code == 302
+    assert approved.status_code == 200 and "Aktiveringskod" in approved.content.decode()
     assert list(visible_cases(User.objects.get(pk=second.pk))) == [case]
     assert JournalEntry.objects.filter(
         action="accounts.membership_approved", actor=manager
@@ -316,3 +324,191 @@ def test_a_team_manager_of_another_district_gets_404_for_the_proposal(
     assert client.post(url, {"decision": "approve"}).status_code == 404
     proposal.refresh_from_db()
     assert proposal.status == "pending"
+
+
+# --- Activation code: the first case role needs a code the administrator never sees (S17) -----
+
+APPROVAL_DAY = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def _password_only(username: str) -> Client:
+    client = Client()
+    assert post_login(client, username).status_code == 302
+    return client
+
+
+def _enrol_totp(client: Client) -> Any:
+    """Scan the set-up page's key and post the app's code, as the account's user would."""
+    page = client.get(reverse("accounts:otp-setup"))
+    assert page.status_code == 200 and "<svg" in page.content.decode()
+    key = client.session[SETUP_KEY_SESSION_KEY]
+    return client.post(
+        reverse("accounts:otp-setup"), {"otp_token": current_token(TOTPDevice(key=key))}
+    )
+
+
+def _code_on(page: Any) -> str:
+    return re.search(r"<code>([A-Z2-9-]{14})</code>", page.content.decode()).group(1)
+
+
+def test_s17_an_administrator_who_knows_the_password_cannot_enrol_the_second_factor_alone(
+    db, admin, manager, signed_in, own_units, own_district
+):
+    case = CaseFactory(child=PersonFactory(district=own_district), unit=own_units["investigation"])
+    with time_machine.travel(APPROVAL_DAY, tick=False) as clock:
+        # The administrator creates the account with a password of their own choosing ...
+        signed_in(admin).post(
+            reverse("accounts:user-create"),
+            {
+                "username": "x.mallory",
+                "first_name": "Mallory",
+                "last_name": "X",
+                "password": TEST_PASSWORD,
+                "role": Role.TEAM_MANAGER,
+                "district": own_district.pk,
+            },
+        )
+        account = User.objects.get(username="x.mallory")
+        # ... and, before the approval, signs in as it and enrols a phone of their own.
+        assert _enrol_totp(_password_only("x.mallory")).status_code == 302
+        assert TOTPDevice.objects.filter(user=account, confirmed=True).exists()
+
+        # The team manager approves; the answer shows the activation code, once.
+        clock.shift(dt.timedelta(minutes=5))
+        proposal = account.membership_proposals.get()
+        approved = signed_in(manager).post(
+            reverse("accounts:membership-proposal-decide", args=[proposal.pk]),
+            {"decision": "approve"},
+        )
+        assert approved.status_code == 200
+        code = _code_on(approved)
+        # The device enrolled before the approval is gone.
+        assert not TOTPDevice.objects.filter(user=account).exists()
+
+        # The administrator signs in with the password again: the set-up page asks for the
+        # activation code and shows no key; posting a TOTP code enrols nothing.
+        clock.shift(dt.timedelta(minutes=5))
+        attacker = _password_only("x.mallory")
+        page = attacker.get(reverse("accounts:otp-setup"))
+        assert "Aktiveringskod" in page.content.decode() and "<svg" not in page.content.decode()
+        assert SETUP_KEY_SESSION_KEY not in attacker.session
+        refused = attacker.post(reverse("accounts:otp-setup"), {"otp_token": "123456"})
+        assert refused.status_code == 200 and "<svg" not in refused.content.decode()
+        guessed = attacker.post(
+            reverse("accounts:otp-setup"), {"activation_code": "ABCD-EFGH-JKMN"}
+        )
+        assert "Koden stämmer inte" in guessed.content.decode()
+        with pytest.raises(PermissionDenied):
+            services.start_totp_enrollment(account, key="00" * 20)
+        assert not TOTPDevice.objects.filter(user=account).exists()
+        assert attacker.get(reverse("cases:case-detail", args=[case.pk])).status_code == 302
+
+        # The colleague, with the code from the team manager, enrols and reaches the case.
+        clock.shift(dt.timedelta(hours=2))
+        colleague = _password_only("x.mallory")
+        accepted = colleague.post(
+            reverse("accounts:otp-setup"), {"activation_code": code.lower().replace("-", " ")}
+        )
+        assert accepted["Location"] == reverse("accounts:otp-setup")
+        assert _enrol_totp(colleague).status_code == 302
+        assert colleague.get(reverse("cases:case-detail", args=[case.pk])).status_code == 200
+
+        # The code was used once; the journal says who issued it and that it was used, never
+        # the code, and the administrator's pages never show it.
+        assert services.pending_activation_code(account) is None
+        issued = JournalEntry.objects.get(action="accounts.activation_code_issued")
+        used = JournalEntry.objects.get(action="accounts.activation_code_used")
+        assert issued.actor == manager and used.actor == account
+        assert JournalEntry.objects.filter(action="accounts.activation_code_failed").count() == 1
+        everything = (
+            " ".join(str(entry.data) for entry in JournalEntry.objects.all())
+            + signed_in(admin)
+            .get(reverse("accounts:user-detail", args=[account.pk]))
+            .content.decode()
+        )
+        assert code not in everything and code.replace("-", "") not in everything
+
+
+def test_s17_a_code_works_for_seven_days_and_a_new_one_replaces_it(
+    db, admin, manager, signed_in, own_district
+):
+    with time_machine.travel(APPROVAL_DAY, tick=False) as clock:
+        account = services.create_user(
+            by=admin,
+            username="ny.kollega",
+            password=TEST_PASSWORD,
+            role=Role.INVESTIGATOR,
+            district=own_district,
+        )
+        as_manager = signed_in(manager)
+        first = _code_on(
+            as_manager.post(
+                reverse(
+                    "accounts:membership-proposal-decide",
+                    args=[account.membership_proposals.get().pk],
+                ),
+                {"decision": "approve"},
+            )
+        )
+        # Eight days later the code no longer works; the account is on the manager's list.
+        clock.shift(dt.timedelta(days=8))
+        late = _password_only("ny.kollega").post(
+            reverse("accounts:otp-setup"), {"activation_code": first}
+        )
+        assert "gäller inte längre" in late.content.decode()
+        as_manager = sign_in(Client(), manager)  # a new day, a new sign-in
+        listing = as_manager.get(reverse("accounts:approval-list")).content.decode()
+        assert "ny.kollega" in listing and "Har slutat gälla" in listing
+        # The manager issues a new code: shown once; the old one stops working.
+        account.refresh_from_db()
+        reissued = as_manager.post(
+            reverse("accounts:activation-code-issue", args=[account.pk]),
+            {"version": account.version},
+        )
+        second = _code_on(reissued)
+        assert second != first
+        colleague = _password_only("ny.kollega")
+        old = colleague.post(reverse("accounts:otp-setup"), {"activation_code": first})
+        assert "Koden stämmer inte" in old.content.decode()
+        new = colleague.post(reverse("accounts:otp-setup"), {"activation_code": second})
+        assert new.status_code == 302
+        issued = JournalEntry.objects.filter(action="accounts.activation_code_issued")
+        assert [entry.data["replaced"] for entry in issued.order_by("seq")] == [0, 1]
+
+
+def test_only_a_team_manager_of_the_accounts_district_issues_an_activation_code(
+    db, admin, manager, other_district_manager, signed_in, own_district
+):
+    account = services.create_user(
+        by=admin,
+        username="ny.kollega",
+        password=TEST_PASSWORD,
+        role=Role.INVESTIGATOR,
+        district=own_district,
+    )
+    services.approve_membership_proposal(account.membership_proposals.get(), by=manager)
+    account.refresh_from_db()
+    url = reverse("accounts:activation-code-issue", args=[account.pk])
+    assert signed_in(admin).post(url, {"version": account.version}).status_code == 403
+    other = signed_in(other_district_manager).post(url, {"version": account.version})
+    assert other.status_code == 404
+    assert JournalEntry.objects.filter(action="accounts.activation_code_issued").count() == 1
+    # The administrator sees that the account waits for activation, not the code.
+    page = signed_in(admin).get(reverse("accounts:user-detail", args=[account.pk]))
+    assert "aktiveringskoden som enhetschefen har lämnat ut" in page.content.decode()
+
+
+def test_accounts_created_on_the_command_line_and_accounts_without_case_roles_need_no_code(
+    db, admin, analyst, own_district
+):
+    first_manager = services.create_user(
+        by=None,
+        username="forsta.chefen",
+        password=TEST_PASSWORD,
+        role=Role.TEAM_MANAGER,
+        district=own_district,
+    )
+    for username in (first_manager.username, analyst.username):
+        client = _password_only(username)
+        assert _enrol_totp(client).status_code == 302
+    assert not ActivationCode.objects.exists()

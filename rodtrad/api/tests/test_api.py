@@ -30,6 +30,29 @@ def test_api_case_list_holds_exactly_the_cases_of_the_html_case_list(
     assert f"/arenden/{cases['other'].pk}/" not in html
 
 
+@pytest.mark.parametrize("role", ["provider", "analyst", "reviewer", "admin"])
+def test_s12_roles_without_case_access_get_403_from_the_case_api_as_from_the_case_list(
+    request, signed_in, cases, role
+):
+    client = signed_in(request.getfixturevalue(role))
+    assert client.get("/arenden/").status_code == 403
+    own = cases["own"].pk
+    answers = [
+        client.get("/api/v1/cases"),
+        client.post("/api/v1/cases/search", {"query": "a"}, content_type="application/json"),
+        client.get(f"/api/v1/cases/{own}"),
+        client.get("/api/v1/cases/987654"),  # the same answer for an id that does not exist
+    ]
+    assert [answer.status_code for answer in answers] == [403, 403, 403, 403]
+    assert {answer.json()["error"] for answer in answers} == {"forbidden"}
+    assert not AccessEvent.objects.exclude(action=AccessAction.DENIED).exists()
+    denied = AccessEvent.objects.filter(action=AccessAction.DENIED).order_by("pk")
+    assert [(e.route, e.case_id) for e in denied] == [
+        ("api:case-detail", own),
+        ("api:case-detail", 987654),
+    ]
+
+
 def test_s11_api_case_in_other_district_is_404_json_and_journaled_as_denied(
     signed_in, investigator, cases
 ):

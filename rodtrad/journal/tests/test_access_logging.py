@@ -146,6 +146,78 @@ def test_s15_a_denied_read_of_an_id_that_does_not_exist_is_not_flagged(
     ) == [(987654, None, False), (None, 987654, False)]
 
 
+def test_s19_a_denied_read_names_the_route_that_was_tried(
+    signed_in, other_district_investigator, case
+):
+    client = signed_in(other_district_investigator)
+    assert client.get(f"/arenden/{case.pk}/").status_code == 404
+    assert client.get(f"/personer/{case.child.pk}/").status_code == 404
+    assert client.get(f"/api/v1/cases/{case.pk}").status_code == 404
+    routes = list(
+        AccessEvent.objects.filter(action=AccessAction.DENIED)
+        .order_by("pk")
+        .values_list("route", flat=True)
+    )
+    assert routes == ["cases:case-detail", "people:person-detail", "api:case-detail"]
+
+
+def test_s19_a_denied_case_names_the_child_whose_case_was_tried(
+    signed_in, other_district_investigator, case
+):
+    assert signed_in(other_district_investigator).get(f"/arenden/{case.pk}/").status_code == 404
+    event = AccessEvent.objects.get(action=AccessAction.DENIED)
+    assert (event.case_id, event.person_id) == (case.pk, case.child.pk)
+
+
+@pytest.fixture
+def report_about_two_children(intake_worker, own_district):
+    """A report about two siblings; the second has protected personal data."""
+    from rodtrad.intake.tests.helpers import register
+
+    first = PersonFactory(district=own_district)
+    second = PersonFactory(district=own_district, protection_level="skyddad_folkbokforing")
+    return register(intake_worker, own_district, [first, second])
+
+
+def test_s19_a_denied_report_page_names_the_route_and_each_child_of_the_report(
+    signed_in, other_district_investigator, report_about_two_children
+):
+    report = report_about_two_children
+    first, second = report.children.order_by("pk")
+    client = signed_in(other_district_investigator)
+    assert client.get(f"/mottagning/anmalningar/{report.pk}/").status_code == 404
+    events = AccessEvent.objects.filter(action=AccessAction.DENIED).order_by("pk")
+    assert [(e.route, e.case_id, e.person_id, e.is_protected) for e in events] == [
+        ("intake:report-detail", first.case_id, first.child_id, False),
+        ("intake:report-detail", second.case_id, second.child_id, True),
+    ]
+
+
+def test_s19_a_denied_protection_assessment_page_names_the_childs_case(
+    signed_in, other_district_investigator, report_about_two_children
+):
+    report_child = report_about_two_children.children.order_by("pk").first()
+    response = signed_in(other_district_investigator).get(
+        f"/mottagning/barn/{report_child.pk}/skyddsbedomning/"
+    )
+    assert response.status_code == 404
+    event = AccessEvent.objects.get(action=AccessAction.DENIED)
+    assert (event.route, event.case_id, event.person_id) == (
+        "intake:protection-assessment-create",
+        report_child.case_id,
+        report_child.child_id,
+    )
+
+
+def test_s19_a_denied_report_that_does_not_exist_still_names_the_route(
+    signed_in, other_district_investigator
+):
+    client = signed_in(other_district_investigator)
+    assert client.get("/mottagning/anmalningar/987654/").status_code == 404
+    event = AccessEvent.objects.get(action=AccessAction.DENIED)
+    assert (event.route, event.case_id, event.person_id) == ("intake:report-detail", None, None)
+
+
 def test_s19_a_request_works_out_the_readers_grants_once_not_per_event(
     investigator, own_units, other_units, django_assert_num_queries
 ):

@@ -185,6 +185,54 @@ def test_s22_a_full_rewrite_and_rechain_is_caught_only_by_the_signed_checkpoint(
     assert "kontrollpunkten" in err
 
 
+def test_s22_an_old_checkpoint_renamed_to_sort_last_does_not_hide_newer_ones(
+    journal: None, clock: Any, investigator: Any, without_journal_triggers: None
+) -> None:
+    old = write_checkpoint(by_label="first")
+    for n in range(5):
+        record("test.later_thing_happened", by=investigator, data={"n": n})
+    clock.shift(timedelta(hours=1))
+    newest = write_checkpoint(by_label="second")
+    # An entry between the two checkpoints is rewritten and the chain recomputed; the old
+    # checkpoint, renamed so that its name sorts last, would not see it.
+    _rewrite_and_rechain(old.data["seq"] + 3, action="test.forged")
+    old.path.rename(old.path.with_name("checkpoint-99991231T235959999999Z-999999999999.json"))
+
+    assert checkpoints.newest_file() == newest.path
+    code, out, err = _run("verify_journal")
+    assert code == 1
+    assert err.startswith(f"Journalen är bruten vid post #{newest.data['seq']}: ")
+
+
+def test_s22_a_file_in_the_folder_that_is_not_a_checkpoint_is_refused_with_exit_2(
+    journal: None, checkpoint_folder: Path
+) -> None:
+    write_checkpoint(by_label="test")
+    stray = checkpoint_folder / "checkpoint-00000000T000000000000Z-000000000000.json"
+    stray.write_text("inte json")
+    code, _out, err = _run("verify_journal")
+    error = json.loads(err)
+    assert code == 2
+    assert (error["error"], error["file"]) == ("checkpoint_unusable", str(stray))
+
+
+def test_s22_require_checkpoint_exits_2_when_the_checkpoints_are_gone(
+    journal: None, without_journal_triggers: None, checkpoint_folder: Path
+) -> None:
+    write_checkpoint(by_label="test")
+    _rewrite_and_rechain(1, action="test.forged")
+    for path in checkpoint_folder.iterdir():
+        path.unlink()
+
+    code, out, err = _run("verify_journal", "--require-checkpoint")
+    error = json.loads(err)
+    assert code == 2
+    assert out.startswith("Journalen är intakt")  # the chain alone cannot tell
+    assert error["error"] == "checkpoint_missing"
+    assert error["file"] == str(checkpoint_folder)
+    assert "ingen signerad kontrollpunkt" in error["message"]
+
+
 def test_s22_verify_journal_says_clearly_when_no_checkpoint_exists(
     journal: None, checkpoint_folder: Path
 ) -> None:

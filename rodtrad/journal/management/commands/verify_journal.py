@@ -1,14 +1,16 @@
-"""`manage.py verify_journal [--checkpoint FILE] [--skip-access-events]`: check the evidence.
+"""`manage.py verify_journal [--checkpoint FILE] [--require-checkpoint] [--skip-access-events]`.
 
 Recomputes the journal's hash chain, checks it against the newest signed checkpoint in the
-checkpoint folder (or FILE): signature valid, the entry at its seq still has its hash, the
-journal not shorter; then recomputes every seal over the access events.
+checkpoint folder (the highest seq inside the files, never the file names) or FILE: signature
+valid, the entry at its seq still has its hash, the journal not shorter; then recomputes every
+seal over the access events.
 
 Exit 0: intact (a line for the journal, a line for the access events, on stdout; a warning on
 stderr when there is no checkpoint or the newest is old). Exit 1: broken; one line on stderr
 names the first broken entry or seal. Exit 2: the checkpoint cannot be used (unreadable,
-unsigned, wrong signature, key missing); one JSON object on stderr says why.
-Wrapped by `rodtrad verify-journal`.
+unsigned, wrong signature, key missing), or none exists and `--require-checkpoint` was given
+(a full rewrite of the journal, or a deleted checkpoint folder, would otherwise pass as
+intact); one JSON object on stderr says why. Wrapped by `rodtrad verify-journal`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 from argparse import ArgumentParser
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -48,13 +50,21 @@ class Command(BaseCommand):
             help=_("signerad kontrollpunkt att verifiera mot (standard: den senaste i mappen)"),
         )
         parser.add_argument(
+            "--require-checkpoint",
+            action="store_true",
+            help=_(
+                "avsluta med kod 2 om det inte finns någon signerad kontrollpunkt (för cron och "
+                "övervakning)"
+            ),
+        )
+        parser.add_argument(
             "--skip-access-events",
             action="store_true",
             help=_("kontrollera inte förseglingarna av åtkomsthändelser"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["checkpoint"]) if options["checkpoint"] else checkpoints.newest_file()
+        path = Path(options["checkpoint"]) if options["checkpoint"] else self._newest_file()
         checkpoint = self._read_checkpoint(path) if path is not None else None
         result = verify_chain(checkpoint=checkpoint)
         if result.broken is not None:
@@ -75,6 +85,17 @@ class Command(BaseCommand):
         self.stdout.write(line)
         if not options["skip_access_events"]:
             self._verify_seals()
+        if checkpoint is None and options["require_checkpoint"]:
+            self._unusable(
+                "checkpoint_missing",
+                checkpoints.checkpoint_dir(),
+                _(
+                    "Det finns ingen signerad kontrollpunkt i %(folder)s. Utan en kontrollpunkt "
+                    "utanför databasen syns inte att hela journalen har skrivits om. Skapa en "
+                    "med: rodtrad export-checkpoint"
+                )
+                % {"folder": checkpoints.checkpoint_dir()},
+            )
         if checkpoint is None:
             self.stderr.write(
                 _(
@@ -140,15 +161,24 @@ class Command(BaseCommand):
             reason = _("filen är inte UTF-8-text")
         except CheckpointFormatError as exc:
             reason = str(exc)
-        self.stderr.write(
-            json.dumps(
-                {
-                    "error": "checkpoint_unusable",
-                    "file": str(path),
-                    "message": _("Kontrollpunkten kan inte användas: %(reason)s")
-                    % {"reason": reason},
-                },
-                ensure_ascii=False,
+        self._unusable(
+            "checkpoint_unusable",
+            path,
+            _("Kontrollpunkten kan inte användas: %(reason)s") % {"reason": reason},
+        )
+
+    def _newest_file(self) -> Path | None:
+        try:
+            return checkpoints.newest_file()
+        except checkpoints.UnreadableCheckpointFile as exc:
+            self._unusable(
+                "checkpoint_unusable",
+                exc.path,
+                _("Kontrollpunkten kan inte användas: %(reason)s") % {"reason": exc},
             )
+
+    def _unusable(self, error: str, path: Path, message: str) -> NoReturn:
+        self.stderr.write(
+            json.dumps({"error": error, "file": str(path), "message": message}, ensure_ascii=False)
         )
         raise SystemExit(EXIT_UNUSABLE_CHECKPOINT)
