@@ -79,6 +79,10 @@ def yes_no(value: str | None) -> bool | None:
 
 
 class InformingForm(forms.Form):
+    class Meta:
+        # The row's name of a field named otherwise here (lib.forms.initial_from).
+        sources = {"deferred_reason": "information_deferred_reason"}
+
     version = version_field()
     informed_on = date_field(
         _("Datum då parterna informerades"),
