@@ -149,27 +149,33 @@ def handle_form(
     form: forms.BaseForm,
     *,
     save: Callable[[dict[str, Any]], Any],
-    success: str,
+    success: str | Callable[[Any], str],
     then: str | Callable[[Any], str],
-    render: Callable[[forms.BaseForm], HttpResponse],
+    render: Callable[[Any], HttpResponse],
     conflict_title: str | None = None,
     conflict_url: str | None = None,
     conflict_shows: Any = None,
+    on_conflict: Callable[[StaleVersion], HttpResponse] | None = None,
+    refused: Mapping[type[Exception], Callable[[Any], None]] | None = None,
     field_map: dict[str, str] | None = None,
 ) -> HttpResponse:
     """Run one form through its service: the only place that shape is written.
 
     GET, or a form that is not valid: `render(form)`. Valid POST: `save(cleaned_data)` (the
     service call, one transaction) and then, by what happened:
-    * StaleVersion → the conflict page (409) with the form's fields (`form_conflict`);
-    * ValidationError → the errors on the form, `render(form)`; nothing was saved;
+    * StaleVersion → the conflict page (409) with the form's fields (`form_conflict`), or
+      `on_conflict(exc)` where the page must show other values (masked ones);
+    * ValidationError → the errors on the form, `render(form)`; nothing was saved. Other
+      refusals of the service (`refused`: exception type → what it puts on the form) alike;
     * success → `messages.success(success)` and a redirect to `then` (a URL, or a function
-      of what `save` returned).
+      of what `save` returned; `success` too).
     """
     if request.method == "POST" and form.is_valid():
         try:
             result = save(form.cleaned_data)
         except StaleVersion as exc:
+            if on_conflict is not None:
+                return on_conflict(exc)
             return form_conflict(
                 request,
                 form,
@@ -180,8 +186,13 @@ def handle_form(
             )
         except ValidationError as exc:
             apply_service_errors(form, exc, field_map)
+        except tuple(refused or ()) as exc:
+            for kind, handler in (refused or {}).items():
+                if isinstance(exc, kind):
+                    handler(exc)
+                    break
         else:
-            messages.success(request, success)
+            messages.success(request, success(result) if callable(success) else success)
             return redirect(then(result) if callable(then) else then)
     return render(form)
 
