@@ -295,7 +295,6 @@ def emergency_review_list(request: HttpRequest) -> HttpResponse:
 def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _manager_grant(request, pk)
     form = ReviewForm(request.POST)
-    from django.contrib import messages
 
     if form.is_valid():
         try:
@@ -303,8 +302,6 @@ def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
-        from django.utils.translation import gettext as _
-
         messages.error(request, _("Skriv en kommentar om granskningen."))
     return redirect("cases:emergency-review-list")
 
@@ -313,7 +310,6 @@ def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def emergency_approve(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _manager_grant(request, pk)
-    from django.contrib import messages
 
     try:
         services.approve_emergency_access(grant, by=request.user)
@@ -326,7 +322,6 @@ def emergency_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def emergency_reject(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _manager_grant(request, pk)
-    from django.contrib import messages
 
     try:
         services.reject_emergency_access(grant, by=request.user, note=request.POST.get("note", ""))

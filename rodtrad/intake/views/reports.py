@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rodtrad.accounts import access
 from rodtrad.accounts.models import District
+from rodtrad.frameworks.queries import code_label
 from rodtrad.intake import queries, services
 from rodtrad.intake.forms import (
     InformationAnswerForm,
@@ -124,8 +125,6 @@ def _render_report(
         }
         for r in report.information_requests.all()
     ]
-    from rodtrad.frameworks.queries import code_label
-
     return render(
         request,
         "intake/report_detail.html",

@@ -20,7 +20,7 @@ from rodtrad.lib.forms import handle_form
 from rodtrad.people import queries, services
 from rodtrad.people.forms import HandlerForm
 from rodtrad.people.masking import person_view
-from rodtrad.people.models import Person
+from rodtrad.people.models import HandlerProposal, Person
 from rodtrad.people.views._common import GET_OR_POST, SENSITIVE_POST, seen
 
 
@@ -53,8 +53,6 @@ def _render_handlers(
 
 def _pending_proposals(person: Person) -> Any:
     """Handlers proposed by one team manager, waiting for a second (four eyes)."""
-    from rodtrad.people.models import HandlerProposal
-
     return (
         HandlerProposal.objects.filter(person=person, status=HandlerProposal.Status.PENDING)
         .select_related("user", "proposed_by")
