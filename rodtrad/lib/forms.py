@@ -28,7 +28,7 @@ MACHINERY_FIELDS = frozenset({"version", "document"})
 
 
 def apply_service_errors(
-    form: forms.Form, error: ValidationError, field_map: dict[str, str] | None = None
+    form: forms.BaseForm, error: ValidationError, field_map: dict[str, str] | None = None
 ) -> None:
     """Put a service's ValidationError on the form.
 
@@ -65,7 +65,7 @@ def _model_field_names(instance: Any) -> set[str]:
     return set()
 
 
-def initial_from(form_class: type[forms.BaseForm], instance: Any, **extra: Any) -> dict[str, Any]:
+def initial_from(form_class: type[forms.Form], instance: Any, **extra: Any) -> dict[str, Any]:
     """Initial values for the form's declared fields, read from the row's fields of the same
     name (or the name in the form's `Meta.sources`); `extra` overrides or adds."""
     names = _model_field_names(instance)

@@ -218,7 +218,7 @@ class DocumentView(View):
                 text = value.isoformat()
             elif isinstance(value, list):  # codes of the framework (the plan's areas)
                 labels = code_labels(document.framework)
-                text = ", ".join(labels.get(code, code) for code in value)
+                text = ", ".join(str(labels.get(code, code)) for code in value)
             elif isinstance(value, dict):  # a risk instrument's answers
                 text = "\n".join(f"{key}: {answer}" for key, answer in value.items())
             elif hasattr(document, f"get_{name}_display"):
