@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from rodtrad.intake.forms import ProtectionAssessmentForm, ProtectiveActionForm,
 from rodtrad.intake.models import ProtectionAssessment
 from rodtrad.intake.views._common import GET_OR_POST, SENSITIVE_POST, sibling_source
 from rodtrad.journal.services import record_access
-from rodtrad.lib.forms import apply_service_errors
+from rodtrad.lib.forms import apply_service_errors, handle_form
 from rodtrad.people.masking import person_view
 
 
@@ -94,15 +95,8 @@ def protection_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
         form, copy_form, copied = _copy_protection_text(request, source, form)
     elif existing is None and is_post and form.is_valid() and copy_form.is_valid():
         data = form.cleaned_data
-        assessment = {
-            "is_immediate_protection_needed": data["is_immediate_protection_needed"],
-            "actions_taken": data["actions_taken"],
-            "rationale": data["rationale"],
-            "information_basis": data["information_basis"],
-            "protective_action": data["protective_action"],
-            "protective_action_taken_at": data["protective_action_taken_at"],
-            "protective_action_note": data["protective_action_note"],
-        }
+        # The form's fields are the service's arguments, named alike.
+        assessment = dict(data)
         copied_from = copy_form.cleaned_data.get("copied_from")
         try:
             if copied_from:
@@ -193,22 +187,23 @@ def protective_action_record(request: HttpRequest, pk: int) -> HttpResponse:
     report_child = queries.get_report_child_for(request.user, pk)
     record_access(by=request.user, case=report_child.case, route="intake:protective-action-record")
     assessment = ProtectionAssessment.objects.filter(report_child=report_child).first()
-    form = ProtectiveActionForm(request.POST)
-    if form.is_valid():
+
+    def save(data: dict[str, Any]) -> Any:
         if assessment is None:
-            form.add_error(None, _("Gör skyddsbedömningen först."))
-        else:
-            try:
-                services.record_protective_action(
-                    assessment,
-                    by=request.user,
-                    protective_action=form.cleaned_data["protective_action"],
-                    taken_at=form.cleaned_data["protective_action_taken_at"],
-                    note=form.cleaned_data["protective_action_note"],
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Skyddsåtgärden är registrerad."))
-                return redirect("cases:case-detail", pk=report_child.case_id)
-    return _render_protection(request, report_child, action_form=form)
+            raise ValidationError(_("Gör skyddsbedömningen först."))
+        return services.record_protective_action(
+            assessment,
+            by=request.user,
+            protective_action=data["protective_action"],
+            taken_at=data["protective_action_taken_at"],
+            note=data["protective_action_note"],
+        )
+
+    return handle_form(
+        request,
+        ProtectiveActionForm(request.POST),
+        save=save,
+        success=_("Skyddsåtgärden är registrerad."),
+        then=reverse("cases:case-detail", args=[report_child.case_id]),
+        render=lambda form: _render_protection(request, report_child, action_form=form),
+    )
