@@ -149,12 +149,3 @@ class SetPasswordForm(VersionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "password_%s")  # unique ids beside the membership form
         super().__init__(*args, **kwargs)
-
-
-def add_service_errors(form: forms.Form, error: Any) -> None:
-    """Put a service's ValidationError on the form's fields (or on the form as a whole)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)

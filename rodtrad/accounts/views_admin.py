@@ -25,6 +25,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
@@ -38,10 +39,10 @@ from rodtrad.accounts.forms import (
     SetPasswordForm,
     UserCreateForm,
     VersionForm,
-    add_service_errors,
 )
 from rodtrad.accounts.models import Membership, MembershipProposal, ProposalStatus, Role, User
 from rodtrad.accounts.views import signed_in_user
+from rodtrad.lib.forms import handle_form
 
 View = Callable[..., HttpResponse]
 
@@ -75,28 +76,31 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = services.create_user(
-                by=signed_in_user(request),
-                username=data["username"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                title=data["title"],
-                password=data["password"],
-                role=data["role"],
-                district=data["district"],
-                unit=data["unit"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Användaren har skapats."))
-            if services.needs_second_person(data["role"]):
-                messages.info(request, str(PROPOSED))
-            return redirect("accounts:user-detail", pk=user.pk)
-    return render(request, "accounts/user_create.html", {"form": form})
+
+    def then(user: User) -> str:
+        # After "Användaren har skapats": the role waits for a second administrator.
+        if services.needs_second_person(form.cleaned_data["role"]):
+            messages.info(request, str(PROPOSED))
+        return reverse("accounts:user-detail", args=[user.pk])
+
+    return handle_form(
+        request,
+        form,
+        save=lambda data: services.create_user(
+            by=signed_in_user(request),
+            username=data["username"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            title=data["title"],
+            password=data["password"],
+            role=data["role"],
+            district=data["district"],
+            unit=data["unit"],
+        ),
+        success=_("Användaren har skapats."),
+        then=then,
+        render=lambda form: render(request, "accounts/user_create.html", {"form": form}),
+    )
 
 
 def _detail(
@@ -173,31 +177,30 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(
             request, user, membership_form=form, action_errors=[problem[0]], status=problem[1]
         )
-    if valid:
-        data = form.cleaned_data
-        four_eyes = services.needs_second_person(data["role"])
-        grant = services.propose_membership if four_eyes else services.add_membership
-        try:
-            grant(
-                user,
-                by=signed_in_user(request),
-                role=data["role"],
-                district=data["district"],
-                unit=data["unit"],
-                valid_from=data["valid_from"],
-                valid_to=data["valid_to"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            if four_eyes:
-                messages.success(request, str(PROPOSED))
-            else:
-                messages.success(
-                    request, _("Rollen är tillagd. Användarens inloggningar avslutades.")
-                )
-            return redirect("accounts:user-detail", pk=user.pk)
-    return _detail(request, user, membership_form=form)
+    if not valid:
+        return _detail(request, user, membership_form=form)
+    four_eyes = services.needs_second_person(form.cleaned_data["role"])
+    grant = services.propose_membership if four_eyes else services.add_membership
+    return handle_form(
+        request,
+        form,
+        save=lambda data: grant(
+            user,
+            by=signed_in_user(request),
+            role=data["role"],
+            district=data["district"],
+            unit=data["unit"],
+            valid_from=data["valid_from"],
+            valid_to=data["valid_to"],
+        ),
+        success=(
+            str(PROPOSED)
+            if four_eyes
+            else _("Rollen är tillagd. Användarens inloggningar avslutades.")
+        ),
+        then=reverse("accounts:user-detail", args=[user.pk]),
+        render=lambda form: _detail(request, user, membership_form=form),
+    )
 
 
 @_post_only

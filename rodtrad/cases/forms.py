@@ -3,6 +3,27 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rodtrad.lib.forms import MACHINERY_FIELDS, initial_from
+
+
+class SignableDocumentForm(forms.Form):
+    """Base of every signable document's form (pre-assessment, plan, analysis …): the version
+    it was rendered with, and content fields named as on the document, so that the initial
+    values (`initial_for`), the service's changes (`changes`) and the conflict page
+    (lib.forms.form_conflict) all come from the fields declared here."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def changes(self) -> dict[str, Any]:
+        """The submitted content as service changes: every field but the machinery."""
+        return {
+            name: value for name, value in self.cleaned_data.items() if name not in MACHINERY_FIELDS
+        }
+
+    @classmethod
+    def initial_for(cls, document: Any) -> dict[str, Any]:
+        return initial_from(cls, document)
+
 
 class EmergencyAccessForm(forms.Form):
     identity_number = forms.CharField(

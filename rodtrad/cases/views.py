@@ -6,12 +6,14 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,6 +30,7 @@ from rodtrad.cases.models import CaseStatus
 from rodtrad.journal.models import AccessAction, AccessEvent
 from rodtrad.journal.services import record_access, record_accesses
 from rodtrad.lib.forms import apply_service_errors
+from rodtrad.lib.versioning import StaleVersion
 
 
 def _require_case_role(request: HttpRequest) -> None:
@@ -198,8 +201,6 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if responsible is None:
         raise Http404
-    from rodtrad.lib.versioning import StaleVersion
-
     try:
         services.assign_responsible(
             case,
@@ -208,15 +209,10 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except StaleVersion:
-        from django.contrib import messages
-        from django.utils.translation import gettext as _
-
         messages.error(
             request, _("Någon annan ändrade ärendet samtidigt. Kontrollera och försök igen.")
         )
     except ValidationError as exc:
-        from django.contrib import messages
-
         messages.error(request, " ".join(exc.messages))
     return redirect("cases:case-detail", pk=case.pk)
 
@@ -299,7 +295,6 @@ def emergency_review_list(request: HttpRequest) -> HttpResponse:
 def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _manager_grant(request, pk)
     form = ReviewForm(request.POST)
-    from django.contrib import messages
 
     if form.is_valid():
         try:
@@ -307,8 +302,6 @@ def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
-        from django.utils.translation import gettext as _
-
         messages.error(request, _("Skriv en kommentar om granskningen."))
     return redirect("cases:emergency-review-list")
 
@@ -317,7 +310,6 @@ def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def emergency_approve(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _manager_grant(request, pk)
-    from django.contrib import messages
 
     try:
         services.approve_emergency_access(grant, by=request.user)
@@ -330,7 +322,6 @@ def emergency_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def emergency_reject(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _manager_grant(request, pk)
-    from django.contrib import messages
 
     try:
         services.reject_emergency_access(grant, by=request.user, note=request.POST.get("note", ""))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rodtrad.frameworks.models import Code, CodeList
+from rodtrad.lib.forms import initial_from
 
 DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 VERSION_MESSAGES = {
@@ -47,16 +48,7 @@ class CodeEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, error_messages=VERSION_MESSAGES)
 
     def __init__(self, *args: Any, code: Code, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "initial",
-            {
-                "label_sv": code.label_sv,
-                "label_en": code.label_en,
-                "description_sv": code.description_sv,
-                "valid_to": code.valid_to,
-                "version": code.version,
-            },
-        )
+        kwargs.setdefault("initial", initial_from(CodeEditForm, code))
         super().__init__(*args, **kwargs)
         self.fields["label_sv"].error_messages["required"] = _("Skriv en svensk benämning.")
         if not code.code_list.is_editable_labels:

@@ -25,7 +25,7 @@ from rodtrad.accounts.access import can
 from rodtrad.frameworks import queries, services
 from rodtrad.frameworks.forms import CodeAddForm, CodeEditForm
 from rodtrad.frameworks.models import Code, CodeList, CodeStatus
-from rodtrad.lib.forms import apply_service_errors
+from rodtrad.lib.forms import handle_form
 from rodtrad.lib.versioning import StaleVersion, render_conflict
 
 View = Callable[..., HttpResponse]
@@ -117,83 +117,66 @@ def codelist_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "frameworks/codelist_detail.html", context)
 
 
-def _conflict(request: HttpRequest, exc: StaleVersion, submitted: dict[str, Any]) -> HttpResponse:
-    """The shared conflict page: what is saved now next to what the administrator sent."""
-    current: Code = exc.current  # type: ignore[assignment]
-    labels = {
-        "label_sv": _("Benämning på svenska"),
-        "label_en": _("Benämning på engelska"),
-        "description_sv": _("Förklaring"),
-        "valid_to": _("Används inte från och med"),
-    }
-    return render_conflict(
-        request,
-        title=_("Någon annan har ändrat koden %(code)s") % {"code": current.code},
-        current=current,
-        submitted=submitted,
-        fields=[(name, labels[name]) for name in submitted],
-        reload_url=reverse("frameworks:code-edit", args=[current.pk]),
-    )
+def _conflict_title(code: Any) -> str:
+    return _("Någon annan har ändrat koden %(code)s") % {"code": code.code}
 
 
 @administrator_required
 @require_http_methods(["GET", "POST"])
 def code_edit(request: HttpRequest, pk: int) -> HttpResponse:
     code = get_object_or_404(Code.objects.select_related("code_list"), pk=pk)
-    form = CodeEditForm(request.POST or None, code=code)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.update_code(
-                code=code,
-                by=request.user,
-                version=data["version"],
-                label_sv=data["label_sv"],
-                label_en=data["label_en"],
-                description_sv=data["description_sv"],
-                valid_to=data["valid_to"],
-            )
-        except StaleVersion as exc:
-            submitted = {k: data[k] for k in ("label_sv", "label_en", "description_sv", "valid_to")}
-            return _conflict(request, exc, submitted)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("Ändringen är sparad."))
-            return redirect("frameworks:codelist-detail", pk=code.code_list_id)
-    return render(request, "frameworks/code_edit.html", {"code": code, "form": form})
+    return handle_form(
+        request,
+        CodeEditForm(request.POST or None, code=code),
+        save=lambda data: services.update_code(
+            code=code,
+            by=request.user,
+            version=data["version"],
+            label_sv=data["label_sv"],
+            label_en=data["label_en"],
+            description_sv=data["description_sv"],
+            valid_to=data["valid_to"],
+        ),
+        conflict_title=_conflict_title(code),
+        conflict_url=reverse("frameworks:code-edit", args=[code.pk]),
+        success=_("Ändringen är sparad."),
+        then=reverse("frameworks:codelist-detail", args=[code.code_list_id]),
+        render=lambda form: render(
+            request, "frameworks/code_edit.html", {"code": code, "form": form}
+        ),
+    )
 
 
 @administrator_required
 @require_http_methods(["GET", "POST"])
 def code_add(request: HttpRequest, pk: int) -> HttpResponse:
     code_list = get_object_or_404(CodeList, pk=pk)
-    form = CodeAddForm(request.POST or None, code_list=code_list)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_code(
-                code_list=code_list,
-                by=request.user,
-                code=data["code"],
-                label_sv=data["label_sv"],
-                label_en=data["label_en"],
-                description_sv=data["description_sv"],
-                group=data["group"],
-                parent=data["parent"],
-                valid_from=data["valid_from"],
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("Koden är tillagd."))
-            return redirect("frameworks:codelist-detail", pk=code_list.pk)
-    return render(request, "frameworks/code_add.html", {"code_list": code_list, "form": form})
+    return handle_form(
+        request,
+        CodeAddForm(request.POST or None, code_list=code_list),
+        save=lambda data: services.add_code(
+            code_list=code_list,
+            by=request.user,
+            code=data["code"],
+            label_sv=data["label_sv"],
+            label_en=data["label_en"],
+            description_sv=data["description_sv"],
+            group=data["group"],
+            parent=data["parent"],
+            valid_from=data["valid_from"],
+        ),
+        success=_("Koden är tillagd."),
+        then=reverse("frameworks:codelist-detail", args=[code_list.pk]),
+        render=lambda form: render(
+            request, "frameworks/code_add.html", {"code_list": code_list, "form": form}
+        ),
+    )
 
 
 @administrator_required
 @require_POST
 def code_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    """A button, not a form page: a refusal is a message, a stale version the conflict page."""
     code = get_object_or_404(Code.objects.select_related("code_list"), pk=pk)
     try:
         version = int(request.POST.get("version", ""))
@@ -202,7 +185,14 @@ def code_retire(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.retire_code(code=code, by=request.user, version=version)
     except StaleVersion as exc:
-        return _conflict(request, exc, {"valid_to": timezone.localdate()})
+        return render_conflict(
+            request,
+            title=_conflict_title(code),
+            current=exc.current,
+            submitted={"valid_to": timezone.localdate()},
+            fields=[("valid_to", str(CodeEditForm.base_fields["valid_to"].label))],
+            reload_url=reverse("frameworks:code-edit", args=[code.pk]),
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from rodtrad.accounts.models import District
+from rodtrad.cases.forms import SignableDocumentForm
 from rodtrad.frameworks.queries import current_codes
 from rodtrad.intake.models import ContactWho, Decision, ProtectiveAction
 from rodtrad.intake.services import EXTERNAL_CONTACT_MESSAGE, reporter_duty
+from rodtrad.lib.forms import MACHINERY_FIELDS
 from rodtrad.people.identity import InvalidIdentityNumber, parse_identity_number
 from rodtrad.people.models import Person
 from rodtrad.people.queries import find_by_identity_number
@@ -307,10 +309,10 @@ class ProtectionAssessmentForm(forms.Form):
     )
 
 
-class PreAssessmentForm(forms.Form):
-    """The draft's content and the version it was rendered with."""
+class PreAssessmentForm(SignableDocumentForm):
+    """The draft's content (fields named as on PreAssessment) and the version it was rendered
+    with."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     information_obtained = forms.CharField(
         label=_("Inhämtad information"),
         help_text=_("Vad har barnet, vårdnadshavarna och anmälaren berättat?"),
@@ -364,20 +366,12 @@ class PreAssessmentForm(forms.Form):
         required=False,
     )
 
-    CONTENT = (
-        "event_on",
-        "information_obtained",
-        "assessment",
-        "decision",
-        "reasons",
-        "exceptional_reasons",
-        "early_decision_reason",
-    )
-
     def __init__(self, *args: Any, autosave_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if autosave_url:
-            for name in self.CONTENT:
+            for name in self.fields:
+                if name in MACHINERY_FIELDS:
+                    continue
                 self.fields[name].widget.attrs.update(
                     {
                         "hx-post": autosave_url,
@@ -390,9 +384,6 @@ class PreAssessmentForm(forms.Form):
                         "hx-sync": "closest form:queue last",
                     }
                 )
-
-    def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.CONTENT}
 
 
 class CorrectionForm(forms.Form):

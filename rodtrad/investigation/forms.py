@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rodtrad.cases.forms import SignableDocumentForm
 from rodtrad.investigation.models import (
     ContactKind,
     Outcome,
@@ -79,6 +80,10 @@ def yes_no(value: str | None) -> bool | None:
 
 
 class InformingForm(forms.Form):
+    class Meta:
+        # The row's name of a field named otherwise here (lib.forms.initial_from).
+        sources = {"deferred_reason": "information_deferred_reason"}
+
     version = version_field()
     informed_on = date_field(
         _("Datum då parterna informerades"),
@@ -103,8 +108,9 @@ class InformingForm(forms.Form):
 # --- Editing documents (the same form saves, autosaves and signs) -----------------------------
 
 
-class DocumentForm(forms.Form):
-    """Base of the document forms: the version it rendered and the document's date."""
+class DocumentForm(SignableDocumentForm):
+    """Base of the investigation's document forms: the version it rendered (the id the
+    autosave answer swaps) and the document's date."""
 
     version = version_field()
     event_on = date_field(_("Datum"))
@@ -115,10 +121,6 @@ class DocumentForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in self.REQUIRED_TO_SIGN:
             self.fields[name].required_to_sign = True  # type: ignore[attr-defined]
-
-    def changes(self) -> dict[str, Any]:
-        """The submitted content as service changes (every field but the version)."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 
 
 class PlanForm(DocumentForm):

@@ -2,59 +2,59 @@
 
 from django.urls import URLPattern, path
 
-from rodtrad.investigation import views
+from rodtrad.investigation.kinds import KINDS, DocumentKind
+from rodtrad.investigation.views import communication, extensions, overview, records
+from rodtrad.investigation.views.documents import DocumentView
 
 app_name = "investigation"
 
-# Each kind of document: (URL name prefix, path segment).
-DOCUMENT_PATHS = (
-    ("plan", "plan"),
-    ("area", "omraden"),
-    ("risk", "riskbedomningar"),
-    ("analysis", "analys"),
-)
 
-
-def _document_routes(key: str, segment: str) -> list[URLPattern]:
+def _document_routes(kind: DocumentKind) -> list[URLPattern]:
+    """The six routes of one kind of document, all served by DocumentView."""
+    segment = kind.segment
+    routes = (
+        (f"<int:pk>/{segment}/ny/", "create"),
+        (f"<int:pk>/{segment}/ny/autospara/", "create-autosave"),
+        (f"{segment}/<int:pk>/", "edit"),
+        (f"{segment}/<int:pk>/autospara/", "autosave"),
+        (f"{segment}/<int:pk>/signera/", "sign"),
+        (f"{segment}/<int:pk>/ratta/", "correct"),
+    )
     return [
-        path(f"<int:pk>/{segment}/ny/", views.document_create_view(key), name=f"{key}-create"),
-        path(
-            f"<int:pk>/{segment}/ny/autospara/",
-            views.document_create_autosave_view(key),
-            name=f"{key}-create-autosave",
-        ),
-        path(f"{segment}/<int:pk>/", views.document_edit_view(key), name=f"{key}-edit"),
-        path(
-            f"{segment}/<int:pk>/autospara/",
-            views.document_autosave_view(key),
-            name=f"{key}-autosave",
-        ),
-        path(f"{segment}/<int:pk>/signera/", views.document_sign_view(key), name=f"{key}-sign"),
-        path(f"{segment}/<int:pk>/ratta/", views.document_correct_view(key), name=f"{key}-correct"),
+        path(route, DocumentView.as_view(kind=kind, action=action), name=f"{kind.key}-{action}")
+        for route, action in routes
     ]
 
 
 urlpatterns = [
-    path("<int:pk>/", views.investigation_detail, name="investigation-detail"),
-    path("<int:pk>/information/", views.informing_edit, name="informing-edit"),
-    path("<int:pk>/kontakter/ny/", views.contact_create, name="contact-create"),
-    path("<int:pk>/behov/nytt/", views.need_create, name="need-create"),
-    path("behov/<int:pk>/", views.need_edit, name="need-edit"),
-    path("behov/<int:pk>/ta-bort/", views.need_remove, name="need-remove"),
-    path("<int:pk>/forlangning/", views.extension_create, name="extension-create"),
+    path("<int:pk>/", overview.investigation_detail, name="investigation-detail"),
+    path("<int:pk>/information/", overview.informing_edit, name="informing-edit"),
+    path("<int:pk>/kontakter/ny/", records.contact_create, name="contact-create"),
+    path("<int:pk>/behov/nytt/", records.need_create, name="need-create"),
+    path("behov/<int:pk>/", records.need_edit, name="need-edit"),
+    path("behov/<int:pk>/ta-bort/", records.need_remove, name="need-remove"),
+    path("<int:pk>/forlangning/", extensions.extension_create, name="extension-create"),
     path(
         "<int:pk>/forlangning/begaran/",
-        views.extension_request_create,
+        extensions.extension_request_create,
         name="extension-request-create",
     ),
     path(
         "<int:pk>/forlangning/begaran/avsla/",
-        views.extension_request_refuse,
+        extensions.extension_request_refuse,
         name="extension-request-refuse",
     ),
-    path("<int:pk>/kommunicering/ny/", views.communication_create, name="communication-create"),
-    path("kommunicering/<int:pk>/svar/", views.communication_answer, name="communication-answer"),
-    path("<int:pk>/avsluta/", views.investigation_close, name="investigation-close"),
+    path(
+        "<int:pk>/kommunicering/ny/",
+        communication.communication_create,
+        name="communication-create",
+    ),
+    path(
+        "kommunicering/<int:pk>/svar/",
+        communication.communication_answer,
+        name="communication-answer",
+    ),
+    path("<int:pk>/avsluta/", overview.investigation_close, name="investigation-close"),
 ]
-for _key, _segment in DOCUMENT_PATHS:
-    urlpatterns += _document_routes(_key, _segment)
+for _kind in KINDS.values():
+    urlpatterns += _document_routes(_kind)

@@ -217,6 +217,10 @@ class PersonForm(forms.Form):
 
 
 class ProtectionForm(forms.Form):
+    class Meta:
+        # The person's field behind `level` (lib.forms.initial_from, the conflict page).
+        sources = {"level": "protection_level"}
+
     level = forms.ChoiceField(
         label=_("Skyddade personuppgifter"),
         choices=ProtectionLevel.choices,

@@ -2,18 +2,18 @@
 
 from django.urls import path
 
-from rodtrad.people import views
+from rodtrad.people.views import detail, edit, handlers, relationships, search
 
 app_name = "people"
 
 urlpatterns = [
-    path("", views.person_search, name="person-search"),
-    path("ny/", views.person_create, name="person-create"),
-    path("<int:pk>/", views.person_detail, name="person-detail"),
-    path("<int:pk>/andra/", views.person_edit, name="person-edit"),
-    path("<int:pk>/skydd/", views.protection_edit, name="protection-edit"),
-    path("<int:pk>/relationer/ny/", views.relationship_add, name="relationship-add"),
-    path("relationer/<int:pk>/avsluta/", views.relationship_end, name="relationship-end"),
-    path("<int:pk>/handlaggare/", views.handler_appoint, name="handler-appoint"),
-    path("<int:pk>/handlaggare/ta-bort/", views.handler_remove, name="handler-remove"),
+    path("", search.person_search, name="person-search"),
+    path("ny/", edit.person_create, name="person-create"),
+    path("<int:pk>/", detail.person_detail, name="person-detail"),
+    path("<int:pk>/andra/", edit.person_edit, name="person-edit"),
+    path("<int:pk>/skydd/", edit.protection_edit, name="protection-edit"),
+    path("<int:pk>/relationer/ny/", relationships.relationship_add, name="relationship-add"),
+    path("relationer/<int:pk>/avsluta/", relationships.relationship_end, name="relationship-end"),
+    path("<int:pk>/handlaggare/", handlers.handler_appoint, name="handler-appoint"),
+    path("<int:pk>/handlaggare/ta-bort/", handlers.handler_remove, name="handler-remove"),
 ]

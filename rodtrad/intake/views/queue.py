@@ -1,0 +1,38 @@
+"""The intake queue: new reports, open protection assessments and pre-assessments."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from rodtrad.accounts import access
+from rodtrad.accounts.models import District
+from rodtrad.intake import queries
+from rodtrad.intake.views._common import require_case_role
+from rodtrad.journal.models import AccessAction
+from rodtrad.journal.services import record_access
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    require_case_role(request)
+    rows = queries.intake_queue(request.user)
+    seen: set[int] = set()
+    for row in rows:
+        if row.case.pk not in seen:
+            seen.add(row.case.pk)
+            record_access(
+                by=request.user, case=row.case, action=AccessAction.LISTED, route="intake:queue"
+            )
+    return render(
+        request,
+        "intake/queue.html",
+        {
+            "rows": rows,
+            "information_rows": queries.open_information_requests(request.user),
+            "districts": District.objects.filter(pk__in=access.case_role_districts(request.user)),
+        },
+    )
