@@ -50,6 +50,7 @@ class Clock:
     deadline: rules.Deadline
     today: date
     is_reminder: bool = False
+    object_id: int = 0  # the row the clock belongs to (report-child, case, request, …)
 
     @property
     def due_strict(self) -> date:
@@ -178,7 +179,11 @@ class DeadlineKind:
 
     def clock(self, found: Found, today: date) -> Clock:
         return Clock(
-            kind=self.key, deadline=found.deadline, today=today, is_reminder=self.is_reminder
+            kind=self.key,
+            deadline=found.deadline,
+            today=today,
+            is_reminder=self.is_reminder,
+            object_id=found.object_id,
         )
 
     def clocks_for_case(self, case: Any, *, today: date) -> dict[int, Clock]:

@@ -17,7 +17,9 @@ is closed (closing needs a reason, cases/workflow.py).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Subquery
@@ -58,7 +60,7 @@ def genast(day: date) -> rules.Deadline:
     return rules.Deadline(rule=rules.REPORTER_INFORMATION, due_strict=day, due=day)
 
 
-def _receipt(row: dict[str, datetime | None]) -> date:
+def _receipt(row: Mapping[str, Any]) -> date:
     moment = row["report__stated_received_at"] or row["report__received_at"]
     assert moment is not None
     return stockholm_date(moment)

@@ -373,6 +373,14 @@ class ReporterInformationRequest(models.Model):
 
     class Meta:
         ordering = ["requested_on", "recorded_at"]
+        indexes = [
+            # The worklists start from the unanswered requests (intake/deadlines.py).
+            models.Index(
+                fields=["report"],
+                condition=Q(answered_on__isnull=True),
+                name="info_request_unanswered_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Begäran {self.pk}"

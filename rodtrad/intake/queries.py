@@ -45,6 +45,13 @@ def protection_deadline(report_child: ReportChild) -> rules.Deadline:
     return intake_deadlines.protection_deadline(report_child.receipt_date)
 
 
+def protection_clock(report_child: ReportChild) -> Clock | None:
+    """The protection assessment's running clock for its form: the registry's, as on the
+    case page and in the lists; None once made or when the case is closed."""
+    kind = registry.get(rules.PROTECTION_ASSESSMENT)
+    return kind.clocks_for_case(report_child.case, today=timezone.localdate()).get(report_child.pk)
+
+
 def pre_assessment_received_on(case: Case) -> date:
     """Day 0 of the case's 14 days: the started pre-assessment's, or the earliest receipt."""
     started = PreAssessment.objects.filter(case=case, corrects__isnull=True).first()

@@ -95,6 +95,14 @@ class Investigation(models.Model):
 
     class Meta:
         ordering = ["-opened_on"]
+        indexes = [
+            # The worklists start from the open investigations (investigation/deadlines.py).
+            models.Index(
+                fields=["case"],
+                condition=models.Q(closed_on__isnull=True),
+                name="investigation_open_by_case_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Utredning {self.pk}"
