@@ -134,10 +134,14 @@ class Scope:
     """
 
     cases: QuerySet[Any]
+    # The same cases' open part written so that the status sits inside each alternative of
+    # the scope (`deadlines.queries.my_cases`), for SQLite's OR plan to use (status) indexes.
+    open_cases: QuerySet[Any] | None = None
 
     def open_case_ids(self, open_statuses: Iterable[str]) -> QuerySet[Any]:
         """The scope's open cases (the phase apps pass the statuses, `cases.models`)."""
-        return self.cases.filter(status__in=list(open_statuses)).order_by().values("pk")
+        cases = self.cases if self.open_cases is None else self.open_cases
+        return cases.filter(status__in=list(open_statuses)).order_by().values("pk")
 
     def has_case(self, case_field: str = "case_id") -> Exists:
         return Exists(self.cases.order_by().filter(pk=OuterRef(case_field)))

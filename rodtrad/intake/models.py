@@ -216,6 +216,17 @@ class ProtectionAssessment(models.Model):
 
     class Meta:
         ordering = ["performed_at"]
+        indexes = [
+            # The team managers' alert list starts from these rows (deadlines/queries.py).
+            models.Index(
+                fields=["report_child"],
+                condition=Q(
+                    is_immediate_protection_needed=True,
+                    protective_action_recorded_at__isnull=True,
+                ),
+                name="protection_action_missing_idx",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(protective_action_recorded_at__isnull=True)

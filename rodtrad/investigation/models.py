@@ -464,6 +464,14 @@ class ExtensionRequest(models.Model):
 
     class Meta:
         ordering = ["requested_at", "pk"]
+        indexes = [
+            # The team managers' list of waiting requests starts from these rows.
+            models.Index(
+                fields=["investigation"],
+                condition=models.Q(status="pending"),
+                name="extension_request_pending_idx",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["investigation"],
