@@ -157,7 +157,14 @@ def get_pre_assessment_for(user: Any, pk: Any) -> PreAssessment:
 
 def report_children_for(report: Report, user: Any) -> list[dict[str, Any]]:
     """The children of a report as the user may see them; the others only as a count."""
-    visible = set(access.visible_cases(user).values_list("pk", flat=True))
+    # Only the report's own cases are asked about, never every case the user may see.
+    shown = access.visible_cases(user).filter(pk__in=report.children.values("case_id"))
+    visible = set(shown.values_list("pk", flat=True))
+    protection = registry.get(rules.PROTECTION_ASSESSMENT)
+    clocks = {
+        f.object_id: protection.clock(f, timezone.localdate())
+        for f in protection.find(registry.Scope(cases=shown))
+    }
     rows = []
     for rc in report.children.select_related("child", "child__district", "case").order_by("pk"):
         if rc.case_id not in visible:
@@ -169,7 +176,7 @@ def report_children_for(report: Report, user: Any) -> list[dict[str, Any]]:
                 "child": person_view(rc.child, user),
                 "case": rc.case,
                 "protection_assessment": assessment,
-                "protection_clock": clock(protection_deadline(rc)),
+                "protection_clock": clocks.get(rc.pk),
             }
         )
     return rows
