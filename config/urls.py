@@ -3,10 +3,11 @@
 from django.urls import include, path
 
 from rodtrad.api.urls import api
+from rodtrad.deadlines import views as worklist_views
 from rodtrad.lib import views as lib_views
 
 urlpatterns = [
-    path("", lib_views.home, name="home"),
+    path("", worklist_views.home, name="home"),
     path("healthz", lib_views.health, name="health"),
     path("favicon.ico", lib_views.favicon, name="favicon"),
     path("csp-report/", lib_views.csp_report, name="csp-report"),

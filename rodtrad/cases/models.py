@@ -50,7 +50,14 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-recorded_at"]
-        indexes = [models.Index(fields=["district", "status"]), models.Index(fields=["unit"])]
+        indexes = [
+            models.Index(fields=["district", "status"]),
+            models.Index(fields=["unit"]),
+            # "Mina frister" reads the user's open cases and the intake unit's open queue,
+            # not their closed history (deadlines/queries.py, my_cases).
+            models.Index(fields=["responsible", "status"], name="case_open_by_responsible_idx"),
+            models.Index(fields=["unit", "status"], name="case_open_by_unit_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Ärende {self.pk}"

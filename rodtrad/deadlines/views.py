@@ -1,4 +1,8 @@
-"""Deadline pages: my deadlines, and the team manager's overview of the district."""
+"""The worklists: the start page, my deadlines, and the team manager's overview of the district.
+
+The start page moved here from `rodtrad/lib` (issue 7): it is a worklist of the user's
+deadlines and the manager's tasks, and `lib` stays domain-free (docs/architecture.md).
+"""
 
 from __future__ import annotations
 
@@ -54,3 +58,23 @@ def team(request: HttpRequest) -> HttpResponse:
     record_listed(request.user, overview.items, route="deadlines:team")
     record_listed_tasks(request.user, overview.tasks, route="deadlines:team")
     return render(request, "deadlines/team.html", {"team": overview, "today": today})
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page. Case roles see what is overdue and due today on their own cases;
+    team managers also a count of the team's deadlines and what waits for them. The other
+    roles are told what they can do today (deadlines/home.html)."""
+    context: dict[str, object] = {}
+    if access.has_role(request.user, *access.CASE_ROLES):
+        today = timezone.localdate()
+        mine = queries.my_deadlines(request.user, today=today)
+        urgent = [item for item in mine if item.needs_attention_today]
+        record_listed(request.user, urgent, route="home")
+        context.update(show_deadlines=True, urgent=urgent, my_count=len(mine))
+        if access.has_role(request.user, Role.TEAM_MANAGER):
+            team = queries.team_deadlines(request.user, today=today)
+            record_listed_tasks(request.user, team.tasks, route="home")
+            context["team"] = team
+    return render(request, "deadlines/home.html", context)

@@ -216,6 +216,17 @@ class ProtectionAssessment(models.Model):
 
     class Meta:
         ordering = ["performed_at"]
+        indexes = [
+            # The team managers' alert list starts from these rows (deadlines/queries.py).
+            models.Index(
+                fields=["report_child"],
+                condition=Q(
+                    is_immediate_protection_needed=True,
+                    protective_action_recorded_at__isnull=True,
+                ),
+                name="protection_action_missing_idx",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(protective_action_recorded_at__isnull=True)
@@ -373,6 +384,14 @@ class ReporterInformationRequest(models.Model):
 
     class Meta:
         ordering = ["requested_on", "recorded_at"]
+        indexes = [
+            # The worklists start from the unanswered requests (intake/deadlines.py).
+            models.Index(
+                fields=["report"],
+                condition=Q(answered_on__isnull=True),
+                name="info_request_unanswered_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Begäran {self.pk}"

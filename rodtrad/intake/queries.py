@@ -1,8 +1,9 @@
 """Reads for intake: the clocks, the intake queue and what the case page shows.
 
-Every read starts from `accounts.access` (editable or visible cases). Clocks come from
-`rodtrad.deadlines.rules`: alerts (days left, urgency, order) from `due_strict`, compliance
-from `due` (moved to the next weekday per lag 1930:173 2 §).
+Every read starts from `accounts.access` (editable or visible cases). The running deadlines
+(clocks) of a case come from the deadline registry, the same entries as "Mina frister" and
+the team view (`intake/deadlines.py`, docs/deadlines.md): days left, urgency and order from
+`due_strict`, compliance from `due` (moved to the next weekday per lag 1930:173 2 §).
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from django.utils import timezone
 
 from rodtrad.accounts import access
 from rodtrad.cases.models import Case, CaseStatus
-from rodtrad.deadlines import rules
+from rodtrad.deadlines import registry, rules
+from rodtrad.deadlines.registry import Clock
 from rodtrad.frameworks.queries import code_labels
+from rodtrad.intake import deadlines as intake_deadlines
+from rodtrad.intake.deadlines import WAITING_STATUSES
 from rodtrad.intake.models import (
     Decision,
     PreAssessment,
@@ -29,52 +33,23 @@ from rodtrad.intake.models import (
 )
 from rodtrad.people.masking import PersonView, person_view
 
-WAITING_STATUSES = (CaseStatus.INTAKE, CaseStatus.PRE_ASSESSMENT)
-
-
-@dataclass(frozen=True)
-class Clock:
-    """A deadline as the pages show it: the dates, the days left and how urgent it is."""
-
-    deadline: rules.Deadline
-    today: date
-
-    @property
-    def due_strict(self) -> date:
-        return self.deadline.due_strict
-
-    @property
-    def due(self) -> date:
-        return self.deadline.due
-
-    @property
-    def is_rolled(self) -> bool:
-        return self.deadline.due != self.deadline.due_strict
-
-    @property
-    def days_left(self) -> int:
-        return rules.days_left(self.deadline.due_strict, self.today)
-
-    @property
-    def days_overdue(self) -> int:
-        return -self.days_left
-
-    @property
-    def urgency(self) -> str:
-        return str(rules.urgency(self.deadline.due_strict, self.today))
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.urgency == rules.Urgency.OVERDUE
-
 
 def clock(deadline: rules.Deadline, today: date | None = None) -> Clock:
-    return Clock(deadline=deadline, today=today or timezone.localdate())
+    """A deadline computed here (a report page, the protection assessment form) as the
+    registry's `Clock`, so that it reads like every other page."""
+    return Clock(kind=deadline.rule, deadline=deadline, today=today or timezone.localdate())
 
 
 def protection_deadline(report_child: ReportChild) -> rules.Deadline:
     """ "Genast" (SoL 20:1): the day the report came in, weekends included."""
-    return rules.deadline_for(rules.PROTECTION_ASSESSMENT, report_child.receipt_date)
+    return intake_deadlines.protection_deadline(report_child.receipt_date)
+
+
+def protection_clock(report_child: ReportChild) -> Clock | None:
+    """The protection assessment's running clock for its form: the registry's, as on the
+    case page and in the lists; None once made or when the case is closed."""
+    kind = registry.get(rules.PROTECTION_ASSESSMENT)
+    return kind.clocks_for_case(report_child.case, today=timezone.localdate()).get(report_child.pk)
 
 
 def pre_assessment_received_on(case: Case) -> date:
@@ -92,28 +67,25 @@ def pre_assessment_received_on(case: Case) -> date:
 
 
 def pre_assessment_deadline(case: Case) -> rules.Deadline:
-    return rules.deadline_for(rules.PRE_ASSESSMENT, pre_assessment_received_on(case))
-
-
-def _genast(day: date) -> rules.Deadline:
-    return rules.Deadline(rule=rules.REPORTER_INFORMATION, due_strict=day, due=day)
+    return intake_deadlines.pre_assessment_deadline(pre_assessment_received_on(case))
 
 
 def reporter_information_deadline(
     info_request: ReporterInformationRequest,
 ) -> rules.Deadline | None:
-    """When the reporter must have been told (SoL 19:6, from 2026-01-15).
+    """When the reporter must have been told (SoL 19:6, from 2026-01-15), for the report page.
 
     Per child of the report: one week after the decision to open or not open an
     investigation; "genast" (the day of the request) when the request came after the
     decision, or when an investigation was already open. The earliest of these is the clock;
-    None while no child's decision is made yet.
+    None while no child's decision is made yet. (The case page and the lists show the clock
+    of each case, `intake/deadlines.py`.)
     """
     dues: list[rules.Deadline] = []
     requested_on = info_request.requested_on
     for rc in info_request.report.children.select_related("case"):
         if rc.is_attached_to_open_investigation:
-            dues.append(_genast(requested_on))
+            dues.append(intake_deadlines.genast(requested_on))
             continue
         decided = (
             PreAssessment.objects.filter(case=rc.case, corrects__isnull=True, status="signed")
@@ -124,7 +96,7 @@ def reporter_information_deadline(
             continue
         decided_on, decision = decided
         if decision == Decision.ALREADY_OPEN or requested_on > decided_on:
-            dues.append(_genast(requested_on))
+            dues.append(intake_deadlines.genast(requested_on))
         else:
             dues.append(rules.deadline_for(rules.REPORTER_INFORMATION, decided_on))
     if not dues:
@@ -185,7 +157,14 @@ def get_pre_assessment_for(user: Any, pk: Any) -> PreAssessment:
 
 def report_children_for(report: Report, user: Any) -> list[dict[str, Any]]:
     """The children of a report as the user may see them; the others only as a count."""
-    visible = set(access.visible_cases(user).values_list("pk", flat=True))
+    # Only the report's own cases are asked about, never every case the user may see.
+    shown = access.visible_cases(user).filter(pk__in=report.children.values("case_id"))
+    visible = set(shown.values_list("pk", flat=True))
+    protection = registry.get(rules.PROTECTION_ASSESSMENT)
+    clocks = {
+        f.object_id: protection.clock(f, timezone.localdate())
+        for f in protection.find(registry.Scope(cases=shown))
+    }
     rows = []
     for rc in report.children.select_related("child", "child__district", "case").order_by("pk"):
         if rc.case_id not in visible:
@@ -197,7 +176,7 @@ def report_children_for(report: Report, user: Any) -> list[dict[str, Any]]:
                 "child": person_view(rc.child, user),
                 "case": rc.case,
                 "protection_assessment": assessment,
-                "protection_clock": clock(protection_deadline(rc)),
+                "protection_clock": clocks.get(rc.pk),
             }
         )
     return rows
@@ -241,15 +220,20 @@ def intake_queue(user: Any, *, today: date | None = None) -> list[QueueRow]:
             "report_child_id", flat=True
         )
     )
-    case_received: dict[int, date] = {}
+    clocks = {
+        (f.kind, f.object_id): registry.get(f.kind).clock(f, today)
+        for f in registry.find(
+            registry.Scope(cases=cases), keys=(rules.PROTECTION_ASSESSMENT, rules.PRE_ASSESSMENT)
+        )
+    }
     rows = []
     for rc in report_children:
-        protection = None if rc.pk in assessed else clock(protection_deadline(rc), today)
+        protection = None if rc.pk in assessed else clocks.get((rules.PROTECTION_ASSESSMENT, rc.pk))
         pre = None
         if rc.case.status in WAITING_STATUSES and not rc.is_attached_to_open_investigation:
-            if rc.case_id not in case_received:
-                case_received[rc.case_id] = pre_assessment_received_on(rc.case)
-            pre = clock(rules.deadline_for(rules.PRE_ASSESSMENT, case_received[rc.case_id]), today)
+            pre = clocks.get((rules.PRE_ASSESSMENT, rc.case_id))
+        if rc.case.status == CaseStatus.CLOSED:
+            continue  # nothing runs on a closed case: it was closed with a reason
         dues = [c.due_strict for c in (protection, pre) if c is not None]
         rows.append(
             QueueRow(
@@ -324,8 +308,10 @@ def emergency_custodies(case: Case) -> list[ProtectionAssessment]:
 
 
 def case_section(case: Case, user: Any) -> dict[str, Any]:
-    """What the intake part of the case page shows."""
+    """What the intake part of the case page shows. The clocks are the registry's
+    (`registry.case_clocks`): the same finder as the lists, run on this case."""
     today = timezone.localdate()
+    clocks = registry.case_clocks(case, today=today)
     report_children = list(
         ReportChild.objects.filter(case=case)
         .select_related("report", "report__district", "child")
@@ -336,7 +322,7 @@ def case_section(case: Case, user: Any) -> dict[str, Any]:
     for rc in report_children:
         assessment = ProtectionAssessment.objects.filter(report_child=rc).first()
         information = [
-            {"request": r, "clock": _maybe_clock(reporter_information_deadline(r), today)}
+            {"request": r, "clock": clocks.get((rules.REPORTER_INFORMATION, r.pk))}
             for r in rc.report.information_requests.all()
         ]
         reports.append(
@@ -349,30 +335,21 @@ def case_section(case: Case, user: Any) -> dict[str, Any]:
                 ),
                 "siblings": rc.report.children.exclude(pk=rc.pk).count(),
                 "protection_assessment": assessment,
-                "protection_clock": clock(protection_deadline(rc), today),
+                "protection_clock": clocks.get((rules.PROTECTION_ASSESSMENT, rc.pk)),
                 "information_requests": information,
             }
         )
     documents = list(PreAssessment.objects.filter(case=case).order_by("recorded_at", "pk"))
     original = next((d for d in documents if d.corrects_id is None), None)
-    pre_clock = None
-    if original is not None:
-        pre_clock = clock(rules.deadline_for(rules.PRE_ASSESSMENT, original.received_on), today)
-    elif case.status in WAITING_STATUSES and report_children:
-        pre_clock = clock(pre_assessment_deadline(case), today)
     return {
         "intake_reports": reports,
         "pre_assessments": documents,
         "pre_assessment": original,
-        "pre_assessment_clock": pre_clock,
+        "pre_assessment_clock": clocks.get((rules.PRE_ASSESSMENT, case.pk)),
         "contacts": list(original.contacts.all()) if original else [],
         "may_edit": access.can(user, "edit_case", case),
         "emergency_custodies": emergency_custodies(case),
     }
-
-
-def _maybe_clock(deadline: rules.Deadline | None, today: date) -> Clock | None:
-    return clock(deadline, today) if deadline else None
 
 
 # --- Siblings of one report: what may be copied between their documents --------------------

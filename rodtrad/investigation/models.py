@@ -19,7 +19,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from rodtrad.cases.models import Case, SignableDocument
-from rodtrad.deadlines import rules
+from rodtrad.deadlines import registry, rules
+from rodtrad.deadlines.registry import Clock
 
 DEFAULT_FRAMEWORK = "bbic-2018-areas"
 
@@ -30,6 +31,23 @@ def is_late(event_on: date | None, recorded_at: datetime | None) -> bool:
         return False
     days = (timezone.localtime(recorded_at).date() - event_on).days
     return days > settings.RODTRAD_LATE_RECORDING_DAYS
+
+
+def investigation_deadline(opened_on: date, extensions: list[date]) -> rules.Deadline:
+    """SoL 20:3 with the extensions in decision order, for every page and list.
+
+    The services refuse an extension that does not move the last day later
+    (`rules.InvalidExtension`); should such a row exist anyway, it is skipped here rather
+    than breaking every page that shows the deadline.
+    """
+    try:
+        return rules.investigation_deadline(opened_on, extensions)
+    except rules.InvalidExtension:
+        valid: list[date] = []
+        for extended_to in extensions:
+            if extended_to > rules.investigation_deadline(opened_on, valid).due:
+                valid.append(extended_to)
+        return rules.investigation_deadline(opened_on, valid)
 
 
 class Outcome(models.TextChoices):
@@ -77,6 +95,14 @@ class Investigation(models.Model):
 
     class Meta:
         ordering = ["-opened_on"]
+        indexes = [
+            # The worklists start from the open investigations (investigation/deadlines.py).
+            models.Index(
+                fields=["case"],
+                condition=models.Q(closed_on__isnull=True),
+                name="investigation_open_by_case_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Utredning {self.pk}"
@@ -92,19 +118,14 @@ class Investigation(models.Model):
     @cached_property
     def deadline(self) -> rules.Deadline:
         """Four months from opening, moved by the extension decisions (SoL 20:3)."""
-        return rules.investigation_deadline(self.opened_on, self.extension_dates())
+        return investigation_deadline(self.opened_on, self.extension_dates())
 
-    @property
-    def days_left(self) -> int:
-        return rules.days_left(self.deadline.due, timezone.localdate())
-
-    @property
-    def days_overdue(self) -> int:
-        return max(0, -self.days_left)
-
-    @property
-    def urgency(self) -> rules.Urgency:
-        return rules.urgency(self.deadline.due, timezone.localdate())
+    @cached_property
+    def clock(self) -> Clock | None:
+        """The running deadline as every page shows it (date, days left, urgency): the
+        registry's clock, the same as "Mina frister" and the team view; None once closed."""
+        kind = registry.get(rules.INVESTIGATION)
+        return kind.clocks_for_case(self.case, today=timezone.localdate()).get(self.pk)
 
     @property
     def is_past_deadline_without_extension(self) -> bool:
@@ -443,6 +464,14 @@ class ExtensionRequest(models.Model):
 
     class Meta:
         ordering = ["requested_at", "pk"]
+        indexes = [
+            # The team managers' list of waiting requests starts from these rows.
+            models.Index(
+                fields=["investigation"],
+                condition=models.Q(status="pending"),
+                name="extension_request_pending_idx",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["investigation"],

@@ -1,50 +1,28 @@
-"""Project-wide views: the start page, health, CSP reports, language, and error pages."""
+"""Project-wide views: health, CSP reports, language, and error pages.
+
+The start page is a worklist and lives with the others in `rodtrad/deadlines/views.py`
+(docs/architecture.md): `lib` is domain-free.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from rodtrad.accounts import access
 from rodtrad.accounts.middleware import is_script_request
-from rodtrad.accounts.models import Role
 from rodtrad.accounts.services import record_unauthenticated_event
-from rodtrad.deadlines import queries as deadlines
-from rodtrad.deadlines.views import record_listed, record_listed_tasks
 from rodtrad.journal.services import record
 
 logger = logging.getLogger("rodtrad.security")
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """The start page. Case roles see what is overdue and due today on their own cases;
-    team managers also a count of the team's deadlines and what waits for them. The other
-    roles are told what they can do today (templates/home.html)."""
-    context: dict[str, object] = {}
-    if access.has_role(request.user, *access.CASE_ROLES):
-        today = timezone.localdate()
-        mine = deadlines.my_deadlines(request.user, today=today)
-        urgent = [item for item in mine if item.needs_attention_today]
-        record_listed(request.user, urgent, route="home")
-        context.update(show_deadlines=True, urgent=urgent, my_count=len(mine))
-        if access.has_role(request.user, Role.TEAM_MANAGER):
-            team = deadlines.team_deadlines(request.user, today=today)
-            record_listed_tasks(request.user, team.tasks, route="home")
-            context["team"] = team
-    return render(request, "home.html", context)
 
 
 @require_GET

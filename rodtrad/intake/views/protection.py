@@ -60,7 +60,7 @@ def _render_protection(
             "report": report_child.report,
             "child": person_view(report_child.child, request.user),
             "existing": existing,
-            "clock": queries.clock(queries.protection_deadline(report_child)),
+            "clock": queries.protection_clock(report_child),
             "reasons": queries.reason_labels(report_child.report),
         },
     )
