@@ -61,6 +61,7 @@ def _build(reports: int, *, rebuild: bool) -> Path:
         demo.unlink(missing_ok=True)
         print(f"building {demo.name} (rodtrad demo)", flush=True)
         _rodtrad(demo, "demo", "--no-serve")
+        _settle(demo)
     partial = target.with_suffix(".partial")
     shutil.copyfile(demo, partial)
     existing = _count_reports(partial)
@@ -69,8 +70,22 @@ def _build(reports: int, *, rebuild: bool) -> Path:
         started = time.monotonic()
         _rodtrad(partial, "generate", "--reports", str(reports - existing), "--seed", str(SEED))
         print(f"  built in {time.monotonic() - started:.0f} s", flush=True)
+        _settle(partial)
     partial.rename(target)
     return target
+
+
+def _settle(database: Path) -> None:
+    """Fold the write-ahead log into the file (the databases run in WAL mode), so that the
+    file alone can be copied or renamed without losing the last writes."""
+    import sqlite3
+
+    connection = sqlite3.connect(database)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        connection.close()
 
 
 def _count_reports(database: Path) -> int:

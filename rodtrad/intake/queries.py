@@ -223,6 +223,29 @@ class QueueRow:
     sort_key: tuple[date, Any] = field(default=(date.max, None))
 
 
+def _queue_received_on(report_children: list[ReportChild]) -> dict[int, date]:
+    """`pre_assessment_received_on` for every waiting case of the queue, in one query: the
+    queue holds every report-child of a waiting case, so the earliest receipt of a case whose
+    pre-assessment has not started is among the rows already read."""
+    waiting = {
+        rc.case_id
+        for rc in report_children
+        if rc.case.status in WAITING_STATUSES and not rc.is_attached_to_open_investigation
+    }
+    # One started pre-assessment per case at most (the one_pre_assessment_per_case constraint).
+    received: dict[int, date] = dict(
+        PreAssessment.objects.filter(case_id__in=waiting, corrects__isnull=True).values_list(
+            "case_id", "received_on"
+        )
+    )
+    earliest: dict[int, date] = {}
+    for rc in report_children:
+        if rc.case_id in waiting and not rc.is_attached_to_open_investigation:
+            day = rc.report.receipt_date
+            earliest[rc.case_id] = min(day, earliest.get(rc.case_id, day))
+    return {case_id: received.get(case_id, earliest[case_id]) for case_id in waiting}
+
+
 def intake_queue(user: Any, *, today: date | None = None) -> list[QueueRow]:
     """Report-children of the user's districts waiting for a protection assessment or a
     pre-assessment decision; most urgent first (earliest running deadline, then receipt)."""
@@ -241,14 +264,13 @@ def intake_queue(user: Any, *, today: date | None = None) -> list[QueueRow]:
             "report_child_id", flat=True
         )
     )
-    case_received: dict[int, date] = {}
+    report_children = list(report_children)
+    case_received = _queue_received_on(report_children)
     rows = []
     for rc in report_children:
         protection = None if rc.pk in assessed else clock(protection_deadline(rc), today)
         pre = None
         if rc.case.status in WAITING_STATUSES and not rc.is_attached_to_open_investigation:
-            if rc.case_id not in case_received:
-                case_received[rc.case_id] = pre_assessment_received_on(rc.case)
             pre = clock(rules.deadline_for(rules.PRE_ASSESSMENT, case_received[rc.case_id]), today)
         dues = [c.due_strict for c in (protection, pre) if c is not None]
         rows.append(

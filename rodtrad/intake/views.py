@@ -40,7 +40,7 @@ from rodtrad.intake.forms import (
 )
 from rodtrad.intake.models import PreAssessment, ProtectionAssessment, Report
 from rodtrad.journal.models import AccessAction
-from rodtrad.journal.services import record_access
+from rodtrad.journal.services import record_access, record_accesses
 from rodtrad.lib.forms import apply_service_errors
 from rodtrad.lib.versioning import StaleVersion, render_conflict
 from rodtrad.people.masking import person_view
@@ -62,13 +62,11 @@ def _require_case_role(request: HttpRequest) -> None:
 def queue(request: HttpRequest) -> HttpResponse:
     _require_case_role(request)
     rows = queries.intake_queue(request.user)
-    seen: set[int] = set()
-    for row in rows:
-        if row.case.pk not in seen:
-            seen.add(row.case.pk)
-            record_access(
-                by=request.user, case=row.case, action=AccessAction.LISTED, route="intake:queue"
-            )
+    # One INSERT for the list, one event per case however many of its reports are listed.
+    cases = {row.case.pk: row.case for row in rows}
+    record_accesses(
+        by=request.user, cases=cases.values(), action=AccessAction.LISTED, route="intake:queue"
+    )
     return render(
         request,
         "intake/queue.html",
