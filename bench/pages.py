@@ -45,9 +45,7 @@ def _rodtrad(database: Path, *args: str) -> None:
         "RODTRAD_DEMO": "1",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
-    subprocess.run(
-        [sys.executable, "-m", "rodtrad.cli", *args], cwd=ROOT, env=env, check=True
-    )
+    subprocess.run([sys.executable, "-m", "rodtrad.cli", *args], cwd=ROOT, env=env, check=True)
 
 
 def _build(reports: int, *, rebuild: bool) -> Path:
@@ -55,6 +53,9 @@ def _build(reports: int, *, rebuild: bool) -> Path:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     target = BENCH_DIR / f"reports-{reports}.sqlite3"
     if target.exists() and not rebuild:
+        # Indexes added since the database was built (cheap next to building it again).
+        _rodtrad(target, "migrate", "-v", "0")
+        _settle(target)
         return target
     demo = BENCH_DIR / "demo.sqlite3"
     if not demo.exists() or rebuild:

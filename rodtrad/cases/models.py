@@ -56,6 +56,9 @@ class Case(models.Model):
             # The case list's default order walks this index and stops after a page, instead
             # of sorting every case of the district (docs/performance.md).
             models.Index(fields=["district", "recorded_at"], name="case_district_recorded"),
+            # A unit's cases in a district (the scope of a unit member) without reading the
+            # rest of the district's.
+            models.Index(fields=["unit", "district"], name="case_unit_district"),
             # "Who is responsible for a case I can see" (the list's filter) per user, by index.
             models.Index(fields=["responsible", "district"], name="case_responsible_district"),
         ]

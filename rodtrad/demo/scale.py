@@ -286,14 +286,22 @@ def generate_reports(
         while done < reports:
             size = min(batch, reports - done)
             with transaction.atomic():
-                _batch(size, rng=rng, today=today, staff=staff, numbers=numbers, known=known,
-                       summary=summary)
+                _batch(
+                    size,
+                    rng=rng,
+                    today=today,
+                    staff=staff,
+                    numbers=numbers,
+                    known=known,
+                    summary=summary,
+                )
             done += size
             if progress is not None:
                 progress(done)
         with transaction.atomic():
-            _emergency_history(rng=rng, staff=staff, today=today, summary=summary,
-                               count=max(5, reports // 2000))
+            _emergency_history(
+                rng=rng, staff=staff, today=today, summary=summary, count=max(5, reports // 2000)
+            )
     summary.reports = done
     # Seal the new access events and store a signed checkpoint, as `rodtrad demo` does, so
     # that `rodtrad verify-journal` checks the whole record.
@@ -304,8 +312,16 @@ def generate_reports(
     return summary
 
 
-def _person(numbers: _Numbers, *, given: str, family: str, born: date, sex: str,
-            district: District, street: str) -> Person:
+def _person(
+    numbers: _Numbers,
+    *,
+    given: str,
+    family: str,
+    born: date,
+    sex: str,
+    district: District,
+    street: str,
+) -> Person:
     number, kind = numbers.new(born, sex)
     return Person(
         identity_number=number,
@@ -383,8 +399,13 @@ def _batch(
                 guardianships.append((child, guardian))
         stage = "closed" if not is_open else rng.choice(("intake", "pre_assessment"))
         plans.append(
-            {"who": who, "child": child, "received": received, "stage": stage,
-             "decided": _weekday(received + timedelta(days=rng.choice((2, 5, 8, 11, 13))))}
+            {
+                "who": who,
+                "child": child,
+                "received": received,
+                "stage": stage,
+                "decided": _weekday(received + timedelta(days=rng.choice((2, 5, 8, 11, 13)))),
+            }
         )
     Person.objects.bulk_create(new_persons, batch_size=1000)
     summary.persons += len(new_persons)

@@ -20,7 +20,6 @@ from rodtrad.accounts.access import (
     visible_persons,
 )
 from rodtrad.people.identity import IdentityNumber, parse_identity_number
-from rodtrad.people.search import query_words
 from rodtrad.people.models import (
     Person,
     ProtectedPersonHandler,
@@ -28,6 +27,7 @@ from rodtrad.people.models import (
     Relationship,
     RelationshipKind,
 )
+from rodtrad.people.search import query_words
 
 SEARCH_LIMIT = 50
 # Input with this many digits is an identity number, never a name.

@@ -31,7 +31,6 @@ from rodtrad.journal.services import record
 from rodtrad.lib.versioning import update_versioned
 from rodtrad.people.identity import IdentityNumber, InvalidIdentityNumber, parse_identity_number
 from rodtrad.people.masking import CONTACT_FIELDS
-from rodtrad.people.search import search_key
 from rodtrad.people.models import (
     HandlerProposal,
     LegalSex,
@@ -41,6 +40,7 @@ from rodtrad.people.models import (
     Relationship,
     RelationshipKind,
 )
+from rodtrad.people.search import search_key
 
 # Fields update_person may change. Protection has its own service; the district is not edited
 # here (moving a person between districts is a later, separate change).
