@@ -65,6 +65,7 @@ def _build(reports: int, *, rebuild: bool) -> Path:
         _settle(demo)
     partial = target.with_suffix(".partial")
     shutil.copyfile(demo, partial)
+    _rodtrad(partial, "migrate", "-v", "0")
     existing = _count_reports(partial)
     if reports > existing:
         print(f"building {target.name}: {reports - existing} reports of history", flush=True)
