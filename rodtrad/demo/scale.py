@@ -102,7 +102,7 @@ REPORTER_CATEGORIES = (
     ("privatperson", False),
 )
 CHANNELS = ("telefon", "e-tjanst", "sdk", "e-post", "brev")
-AUTO_TIME_MODELS: tuple[type[models.Model], ...] = (
+HISTORY_MODELS: tuple[type[models.Model], ...] = (
     Person,
     Relationship,
     Report,
@@ -113,8 +113,8 @@ AUTO_TIME_MODELS: tuple[type[models.Model], ...] = (
 )
 
 
-_INSERTED_MODELS = (
-    *AUTO_TIME_MODELS,
+_INSERTED_MODELS: tuple[type[models.Model], ...] = (
+    *HISTORY_MODELS,
     ReportReason,
     AccessEvent,
     JournalEntry,

@@ -266,10 +266,10 @@ def intake_queue(user: Any, *, today: date | None = None) -> list[QueueRow]:
             "report_child_id", flat=True
         )
     )
-    report_children = list(report_children)
-    case_received = _queue_received_on(report_children)
+    listed = list(report_children)
+    case_received = _queue_received_on(listed)
     rows = []
-    for rc in report_children:
+    for rc in listed:
         protection = None if rc.pk in assessed else clock(protection_deadline(rc), today)
         pre = None
         if rc.case.status in WAITING_STATUSES and not rc.is_attached_to_open_investigation:
