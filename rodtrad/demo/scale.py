@@ -347,11 +347,12 @@ def generate_reports(
         done += size
         if progress is not None:
             progress(done)
+    # The grants below go through the ORM, which takes ids from the sequences.
+    _reset_sequences()
     with transaction.atomic():
         _emergency_history(
             rng=rng, staff=staff, today=today, summary=summary, count=max(5, reports // 2000)
         )
-    _reset_sequences()
     summary.reports = done
     # Seal the new access events and store a signed checkpoint, as `rodtrad demo` does, so
     # that `rodtrad verify-journal` checks the whole record.
