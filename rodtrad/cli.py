@@ -1,6 +1,7 @@
 """The `rodtrad` command: a thin wrapper over Django's management commands.
 
     rodtrad demo [--no-serve]       migrate, load demo data, print users, serve on :8000
+    rodtrad generate --reports N    add N reports of history to the demo database (bench)
     rodtrad serve [--bind ADDR]     serve with gunicorn (static files via whitenoise)
     rodtrad migrate                 create or upgrade the database
     rodtrad verify-journal          check the journal against its newest signed checkpoint

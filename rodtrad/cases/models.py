@@ -57,6 +57,14 @@ class Case(models.Model):
             # not their closed history (deadlines/queries.py, my_cases).
             models.Index(fields=["responsible", "status"], name="case_open_by_responsible_idx"),
             models.Index(fields=["unit", "status"], name="case_open_by_unit_idx"),
+            # The case list's default order walks this index and stops after a page, instead
+            # of sorting every case of the district (docs/performance.md).
+            models.Index(fields=["district", "recorded_at"], name="case_district_recorded"),
+            # A unit's cases in a district (the scope of a unit member) without reading the
+            # rest of the district's.
+            models.Index(fields=["unit", "district"], name="case_unit_district"),
+            # "Who is responsible for a case I can see" (the list's filter) per user, by index.
+            models.Index(fields=["responsible", "district"], name="case_responsible_district"),
         ]
 
     def __str__(self) -> str:

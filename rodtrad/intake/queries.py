@@ -210,7 +210,9 @@ def intake_queue(user: Any, *, today: date | None = None) -> list[QueueRow]:
     report_children = (
         ReportChild.objects.filter(case__in=cases)
         .filter(Q(protection_assessment__isnull=True) | Q(case__status__in=WAITING_STATUSES))
-        .select_related("report", "child", "child__district", "case", "case__district")
+        .select_related(
+            "report", "child", "child__district", "case", "case__district", "case__child"
+        )
         .prefetch_related(Prefetch("report__reasons"))
     )
     category_labels = code_labels("reporter-categories")

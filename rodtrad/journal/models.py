@@ -127,6 +127,13 @@ class AccessEvent(AppendOnlyModel):
             models.Index(fields=["person_id", "occurred_at"]),
             models.Index(fields=["case_id", "occurred_at"]),
             models.Index(fields=["user", "occurred_at"]),
+            # The team managers' review list reads every event of up to 200 grants at once
+            # (cases.views.emergency_review_list); without this it scanned every event.
+            models.Index(
+                fields=["emergency_access_id", "occurred_at"],
+                name="access_event_grant",
+                condition=models.Q(emergency_access_id__isnull=False),
+            ),
         ]
 
 

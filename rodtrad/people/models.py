@@ -10,6 +10,8 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from rodtrad.people.search import search_key
+
 
 class IdentityKind(models.TextChoices):
     PERSONNUMMER = "personnummer", _("Personnummer")
@@ -55,6 +57,9 @@ class Person(models.Model):
     email = models.EmailField(_("e-post"), blank=True)
     language = models.CharField(_("språk"), max_length=60, blank=True)
     needs_interpreter = models.BooleanField(_("behöver tolk"), default=False)
+    # The folded name that name search compares with (people/search.py): kept in step with the
+    # names by save() and by people.services.update_person (which writes with UPDATE).
+    name_key = models.CharField(max_length=250, blank=True, editable=False, default="")
     protection_level = models.CharField(
         _("skyddsnivå"),
         max_length=30,
@@ -83,6 +88,9 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["family_name", "given_name"]),
             models.Index(fields=["district", "family_name"]),
+            # Name search scans only the district's part of this index (both columns are in
+            # it, so no table row is read until a name matches): docs/performance.md.
+            models.Index(fields=["district", "name_key"], name="person_district_name_key"),
         ]
         constraints = [
             # Identity numbers are stored normalised: 12 characters (docs/domain.md §2.9).
@@ -107,6 +115,13 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_key = search_key(self.given_name, self.family_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"given_name", "family_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def is_protected(self) -> bool:

@@ -11,7 +11,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from rodtrad.accounts.access import CASE_ROLES, editable_persons, not_found, visible_persons
+from rodtrad.accounts.access import (
+    CASE_ROLES,
+    case_role_districts,
+    editable_persons,
+    not_found,
+    visible_cases,
+    visible_persons,
+)
 from rodtrad.people.identity import IdentityNumber, parse_identity_number
 from rodtrad.people.models import (
     Person,
@@ -20,6 +27,7 @@ from rodtrad.people.models import (
     Relationship,
     RelationshipKind,
 )
+from rodtrad.people.search import query_words
 
 SEARCH_LIMIT = 50
 # Input with this many digits is an identity number, never a name.
@@ -57,10 +65,11 @@ def search_persons(user: Any, query: str) -> PersonSearch:
     """Persons the user may see, by exact identity number or by name.
 
     A number in any written form matches exactly. A name matches when every word occurs in the
-    given or family name, case-insensitively (including å, ä, ö on SQLite, hence the regex).
-    Protected persons are left out of name searches unless the user is one of their named
-    handlers (S15): they can only be found by their exact number. Raises InvalidIdentityNumber
-    when the input looks like a number but is not a valid one.
+    given or family name, whatever the case and diacritics ("asa" finds "Åsa", "ostberg"
+    finds "Östberg"): the words are folded and compared with `Person.name_key`
+    (people/search.py). Protected persons are left out of name searches unless the user is
+    one of their named handlers (S15): they can only be found by their exact number. Raises
+    InvalidIdentityNumber when the input looks like a number but is not a valid one.
     """
     query = query.strip()
     if looks_like_identity_number(query):
@@ -68,13 +77,32 @@ def search_persons(user: Any, query: str) -> PersonSearch:
         hit = find_by_identity_number(user, identity)
         return PersonSearch(by_number=True, persons=[hit] if hit else [])
 
-    queryset = visible_persons(user).filter(
-        Q(protection_level=ProtectionLevel.NONE)
-        | Q(pk__in=ProtectedPersonHandler.objects.filter(user=user).values("person_id"))
+    name = Q()
+    for word in query_words(query):
+        name &= Q(name_key__contains=word)
+    # visible_persons(user) filtered by name, as two sets of ids: the persons of the user's
+    # districts through the (district, name_key) index, and the few persons of other
+    # districts seen through a visible case (the child, the child's related persons). One OR
+    # over the whole scope would read every person of the district row by row
+    # (docs/performance.md).
+    districts = case_role_districts(user)
+    children = visible_cases(user).values("child_id")
+    related = Relationship.objects.filter(child_id__in=children).values("other_id")
+    in_districts = Person.objects.filter(name, district_id__in=districts).values("pk")
+    elsewhere = (
+        Person.objects.filter(name)
+        .exclude(district_id__in=districts)
+        .filter(Q(pk__in=children) | Q(pk__in=related))
+        .values("pk")
     )
-    for word in query.split():
-        pattern = re.escape(word)
-        queryset = queryset.filter(Q(given_name__iregex=pattern) | Q(family_name__iregex=pattern))
+    queryset = (
+        Person.objects.filter(Q(pk__in=in_districts) | Q(pk__in=elsewhere))
+        .filter(
+            Q(protection_level=ProtectionLevel.NONE)
+            | Q(pk__in=ProtectedPersonHandler.objects.filter(user=user).values("person_id"))
+        )
+        .select_related("district")
+    )
     persons = list(queryset.order_by("family_name", "given_name", "pk")[: SEARCH_LIMIT + 1])
     return PersonSearch(
         by_number=False, persons=persons[:SEARCH_LIMIT], has_more=len(persons) > SEARCH_LIMIT

@@ -40,6 +40,7 @@ from rodtrad.people.models import (
     Relationship,
     RelationshipKind,
 )
+from rodtrad.people.search import search_key
 
 # Fields update_person may change. Protection has its own service; the district is not edited
 # here (moving a person between districts is a later, separate change).
@@ -388,11 +389,14 @@ def update_person(
     try:
         with transaction.atomic():
             # The compare-and-set answers a stale version before the unique number is tried.
-            update_versioned(
-                person,
-                expected_version=expected_version,
-                changes={name: cleaned[name] for name in changed},
-            )
+            written = {name: cleaned[name] for name in changed}
+            if {"given_name", "family_name"} & set(changed):
+                # The search key follows the names (an UPDATE does not run Person.save).
+                written["name_key"] = search_key(
+                    cleaned.get("given_name", person.given_name),
+                    cleaned.get("family_name", person.family_name),
+                )
+            update_versioned(person, expected_version=expected_version, changes=written)
             record(
                 "people.person_updated",
                 by=by,

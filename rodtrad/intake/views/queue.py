@@ -12,7 +12,7 @@ from rodtrad.accounts.models import District
 from rodtrad.intake import queries
 from rodtrad.intake.views._common import require_case_role
 from rodtrad.journal.models import AccessAction
-from rodtrad.journal.services import record_access
+from rodtrad.journal.services import record_accesses
 
 
 @login_required
@@ -20,13 +20,11 @@ from rodtrad.journal.services import record_access
 def queue(request: HttpRequest) -> HttpResponse:
     require_case_role(request)
     rows = queries.intake_queue(request.user)
-    seen: set[int] = set()
-    for row in rows:
-        if row.case.pk not in seen:
-            seen.add(row.case.pk)
-            record_access(
-                by=request.user, case=row.case, action=AccessAction.LISTED, route="intake:queue"
-            )
+    # One INSERT for the list, one event per case however many of its reports are listed.
+    cases = {row.case.pk: row.case for row in rows}
+    record_accesses(
+        by=request.user, cases=cases.values(), action=AccessAction.LISTED, route="intake:queue"
+    )
     return render(
         request,
         "intake/queue.html",

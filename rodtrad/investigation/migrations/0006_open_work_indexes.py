@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_open_work_indexes'),
+        ('cases', '0005_open_work_indexes'),
         ('investigation', '0005_communication_recipient'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

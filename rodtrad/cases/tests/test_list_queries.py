@@ -1,0 +1,122 @@
+"""The case lists and the emergency review list at city scale (issue 7, point 7).
+
+Their cost must not grow with the rows shown, and the queries must be ones an index answers:
+no emergency-grant OR for a user without a grant (with it SQLite sorted the whole district
+before the first page), and the review list's reads found by index, not by scanning every
+access event.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from rodtrad.accounts.models import EmergencyAccess
+from rodtrad.cases import queries
+from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.journal.models import AccessEvent
+from rodtrad.people.tests.factories import PersonFactory
+
+API = "/api/v1/cases"
+REVIEW = "/arenden/nodatkomst/granska/"
+
+
+def _cases(unit: Any, count: int) -> list[Any]:
+    return [
+        CaseFactory(child=PersonFactory(district=unit.district), unit=unit) for _ in range(count)
+    ]
+
+
+def _query_count(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_api_list_costs_the_same_queries_for_2_and_for_10_cases(
+    own_units, investigator, signed_in
+) -> None:
+    client = signed_in(investigator)
+    _cases(own_units["investigation"], 2)
+    client.get(API)
+    few = _query_count(client, API)
+    _cases(own_units["investigation"], 8)
+    assert _query_count(client, API) == few
+    assert client.get(API).json()["count"] == 10
+
+
+def _grants(case_unit: Any, reader: Any, count: int) -> None:
+    """`count` past grants to cases of `case_unit`, each with two reads through it."""
+    start = timezone.now() - timedelta(days=3)
+    for case in _cases(case_unit, count):
+        grant = EmergencyAccess.objects.create(
+            user=reader,
+            case=case,
+            reason="Socialjouren behövde se ärendet.",
+            starts_at=start,
+            expires_at=start + timedelta(hours=8),
+        )
+        AccessEvent.objects.bulk_create(
+            AccessEvent(
+                occurred_at=start + timedelta(minutes=minute),
+                user=reader,
+                action="viewed",
+                case_id=case.pk,
+                person_id=case.child_id,
+                is_emergency=True,
+                emergency_access_id=grant.pk,
+                route="cases:case-detail",
+            )
+            for minute in (5, 10)
+        )
+
+
+def test_the_emergency_review_list_costs_the_same_queries_for_2_and_for_10_grants(
+    own_units, other_district_investigator, manager, signed_in
+) -> None:
+    client = signed_in(manager)
+    _grants(own_units["investigation"], other_district_investigator, 2)
+    client.get(REVIEW)
+    few = _query_count(client, REVIEW)
+    _grants(own_units["investigation"], other_district_investigator, 8)
+    assert _query_count(client, REVIEW) == few
+    assert client.get(REVIEW).content.decode().count("2 läsningar</a>") == 10
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")
+def test_the_reads_of_the_reviewed_grants_are_found_through_an_index(db) -> None:
+    events = AccessEvent.objects.filter(emergency_access_id__in=[1, 2, 3]).order_by(
+        "occurred_at", "id"
+    )
+    sql, params = events.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "access_event_grant" in plan
+    assert "SCAN journal_accessevent" not in plan
+
+
+def test_the_case_list_asks_for_grant_cases_only_of_a_user_who_holds_a_grant(
+    own_units, other_units, investigator, other_district_investigator
+) -> None:
+    mine = _cases(own_units["investigation"], 1)[0]
+    granted = _cases(other_units["investigation"], 1)[0]
+    plain = str(queries.listed_cases(investigator).query)
+    assert "emergencyaccess" not in plain
+    assert list(queries.listed_cases(investigator)) == [mine]
+    now = timezone.now()
+    EmergencyAccess.objects.create(
+        user=investigator,
+        case=granted,
+        reason="Socialjouren behövde se ärendet.",
+        starts_at=now - timedelta(minutes=5),
+        expires_at=now + timedelta(hours=8),
+    )
+    assert set(queries.listed_cases(investigator)) == {mine, granted}
+    assert list(queries.listed_cases(other_district_investigator)) == [granted]
