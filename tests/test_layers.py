@@ -5,7 +5,7 @@ from pathlib import Path
 
 from importlinter.cli import lint_imports
 
-PYPROJECT = Path(__file__).resolve().parents[3] / "pyproject.toml"
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 
 
 def test_no_app_imports_a_layer_above_it_and_lib_imports_no_domain_app(capsys):
