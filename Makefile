@@ -2,7 +2,7 @@
 #
 #   make demo        run the demo on http://127.0.0.1:8000 (SQLite under var/)
 #   make test        the whole suite; DATABASE_URL selects the database (default SQLite)
-#   make lint        ruff format --check and ruff check
+#   make lint        ruff format --check, ruff check, and lint-imports (the layers)
 #   make typecheck   mypy
 #   make check       migrations up to date, and Django's deploy checks with production settings
 #   make bench       every bench/*.py (prints figures; see bench/README.md)
@@ -64,6 +64,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy $(TYPECHECK_PATHS)

@@ -127,7 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "rodtrad.lib.context_processors.rodtrad",
+                "rodtrad.accounts.context_processors.rodtrad",
             ],
         },
     }

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.apps import apps
+from django.db.models import Model, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils import timezone
@@ -27,6 +28,8 @@ from rodtrad.accounts.models import (
     Membership,
     Role,
 )
+from rodtrad.journal.models import AccessAction
+from rodtrad.journal.services import record_access_denied
 
 CASE_ROLES = frozenset({Role.INTAKE_WORKER, Role.INVESTIGATOR, Role.TEAM_MANAGER})
 # Roles allowed to ask for emergency access to a case outside their scope.
@@ -133,14 +136,20 @@ def active_emergency_accesses(user: Any) -> QuerySet[EmergencyAccess]:
     )
 
 
+def _model(app_label: str, name: str) -> type[Model]:
+    """A model of an app above accounts, by its label (as a ForeignKey("cases.Case") names
+    it): this module decides who sees cases, persons and reports, but accounts is below those
+    apps in the layers and imports none of their code (docs/architecture.md, "Layers")."""
+    return apps.get_model(app_label, name)
+
+
 def visible_cases(user: Any, *, include_emergency: bool = True) -> QuerySet[Any]:
     """Every case the user may read; the base of every case query in views and the API."""
-    from rodtrad.cases.models import Case
-
+    Case = _model("cases", "Case")
     scope = _case_scope(user)
     if include_emergency:
         scope |= Q(pk__in=active_emergency_accesses(user).values("case_id"))
-    return Case.objects.filter(scope).select_related("child", "district", "unit")
+    return Case._default_manager.filter(scope).select_related("child", "district", "unit")
 
 
 def editable_cases(user: Any) -> QuerySet[Any]:
@@ -160,9 +169,6 @@ def not_found(
     404 to raise. Every `get_*_for` in the apps ends here on a miss, with the id it was given:
     the event names the route (the request's) and, where the object exists, its case and
     person (a report: each child's), so that log review sees what was tried (S19)."""
-    from rodtrad.journal.models import AccessAction
-    from rodtrad.journal.services import record_access_denied
-
     if user is not None and user.is_authenticated:
         record_access_denied(
             by=user,
@@ -208,33 +214,19 @@ def visible_persons(user: Any, *, include_emergency: bool = True) -> QuerySet[An
     that child's related persons): a write that links persons together must only use persons
     the user sees without a grant, or the link would outlive the grant (docs/security.md, S16).
     """
-    from rodtrad.people.models import Person, Relationship
-
+    Person = _model("people", "Person")
+    Relationship = _model("people", "Relationship")
     districts = case_role_districts(user)
     cases = visible_cases(user, include_emergency=include_emergency)
     children = cases.values("child_id")
-    related = Relationship.objects.filter(child_id__in=children).values("other_id")
+    related = Relationship._default_manager.filter(child_id__in=children).values("other_id")
     scope = Q(district_id__in=districts) | Q(pk__in=children) | Q(pk__in=related)
-    return Person.objects.filter(scope).select_related("district")
+    return Person._default_manager.filter(scope).select_related("district")
 
 
 def cases_of_child(user: Any, person: Any) -> QuerySet[Any]:
     """The cases about this child that the user may see, newest first (one query)."""
     return visible_cases(user).filter(child_id=person.pk).order_by("-recorded_at", "-pk")
-
-
-def sibling_cases(user: Any, case: Any) -> QuerySet[Any]:
-    """The cases of the child's siblings (people.queries.siblings_of) that the user may see."""
-    from rodtrad.people.models import Person
-    from rodtrad.people.queries import siblings_of
-
-    siblings = Person.objects.filter(siblings_of(case.child)).values("pk")
-    return (
-        visible_cases(user)
-        .filter(child_id__in=siblings)
-        .exclude(child_id=case.child_id)
-        .order_by("child__given_name", "-recorded_at", "pk")
-    )
 
 
 def report_scope(user: Any, *, for_edit: bool = False) -> Q:
@@ -246,10 +238,9 @@ def report_scope(user: Any, *, for_edit: bool = False) -> Q:
 
 def reports_about(user: Any, person: Any) -> QuerySet[Any]:
     """The reports about this child that the user may read, newest first (one query)."""
-    from rodtrad.intake.models import Report
-
+    Report = _model("intake", "Report")
     return (
-        Report.objects.filter(report_scope(user))
+        Report._default_manager.filter(report_scope(user))
         .filter(children__child_id=person.pk)
         .distinct()
         .order_by("-received_at", "-pk")
@@ -258,11 +249,10 @@ def reports_about(user: Any, person: Any) -> QuerySet[Any]:
 
 def editable_persons(user: Any) -> QuerySet[Any]:
     """Persons the user may change: own district or children of cases the user may edit."""
-    from rodtrad.people.models import Person
-
+    Person = _model("people", "Person")
     districts = case_role_districts(user)
     children = editable_cases(user).values("child_id")
-    return Person.objects.filter(Q(district_id__in=districts) | Q(pk__in=children))
+    return Person._default_manager.filter(Q(district_id__in=districts) | Q(pk__in=children))
 
 
 def get_person_for(user: Any, pk: Any, *, for_edit: bool = False) -> Any:

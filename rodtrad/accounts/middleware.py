@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rodtrad.accounts.services import forget_expired_session
+
 Handler = Callable[[HttpRequest], HttpResponse]
 
 # Routes a signed-in user may reach before the second factor is verified.
@@ -163,7 +165,6 @@ class SessionLimitsMiddleware:
         # The user lookup has loaded the session; a key of None means it was missing or expired.
         if not presented or request.session.session_key is not None:
             return
-        from rodtrad.accounts.services import forget_expired_session
 
         if forget_expired_session(presented) and not is_script_request(request):
             messages.info(request, _("Du har loggats ut eftersom sessionen gick ut."))

@@ -6,10 +6,12 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rodtrad.accounts.access import active_memberships, can
 from rodtrad.accounts.models import (
     ActivationCode,
     Membership,
@@ -18,6 +20,7 @@ from rodtrad.accounts.models import (
     Role,
     User,
 )
+from rodtrad.accounts.services import FOUR_EYES_ROLES, may_approve
 
 
 def users_with_memberships() -> QuerySet[User]:
@@ -72,9 +75,6 @@ class ProposalRow:
 def pending_proposals_for(user: User) -> list[ProposalRow]:
     """Role proposals the user may act on: a team manager's districts (never the user's own
     grants), or every pending proposal for an administrator (to withdraw)."""
-    from rodtrad.accounts.access import active_memberships, can
-    from rodtrad.accounts.services import FOUR_EYES_ROLES, may_approve
-
     pending = MembershipProposal.objects.filter(status=ProposalStatus.PENDING).select_related(
         "user", "district", "unit", "proposed_by"
     )
@@ -113,9 +113,6 @@ def awaiting_activation_for(user: User) -> list[ActivationCode]:
     """Accounts in the team manager's districts whose activation code has not been used yet
     (the code's issue and expiry, never the code): the manager may issue a new one. Each row is
     the pending ActivationCode with its `user`; empty for everyone but team managers."""
-    from rodtrad.accounts.access import active_memberships
-    from rodtrad.accounts.services import FOUR_EYES_ROLES
-
     districts = {m.district_id for m in active_memberships(user) if m.role == Role.TEAM_MANAGER}
     if not districts:
         return []
@@ -155,14 +152,14 @@ def pending_handler_proposals_for(user: User) -> list[Any]:
     """Protected-person handler proposals in the team manager's districts that the user may
     approve or decline (not their own appointment). Only staff names and dates are shown
     here, never the person's: the link leads to the person's page, which is journaled."""
-    from rodtrad.accounts.access import active_memberships
-    from rodtrad.people.models import HandlerProposal
-
+    # people is above accounts in the layers (docs/architecture.md, "Layers"): its model is
+    # named by its label, as a ForeignKey would name it.
+    HandlerProposal: Any = apps.get_model("people", "HandlerProposal")
     districts = {m.district_id for m in active_memberships(user) if m.role == Role.TEAM_MANAGER}
     if not districts:
         return []
     return list(
-        HandlerProposal.objects.filter(
+        HandlerProposal._default_manager.filter(
             status=HandlerProposal.Status.PENDING, person__district_id__in=districts
         )
         .exclude(user=user)

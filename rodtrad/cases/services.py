@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 
 from rodtrad.accounts import access
 from rodtrad.accounts.models import EmergencyAccess, EmergencyAccessStatus, Role
-from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.cases.models import Case, CaseStatus, DocumentStatus
+from rodtrad.journal.chain import canonical_json
 from rodtrad.journal.services import record
+from rodtrad.lib.versioning import StaleVersion, copy_fields, update_versioned
 from rodtrad.people.identity import InvalidIdentityNumber, parse_identity_number
 
 MINIMUM_REASON_LENGTH = 20
@@ -36,7 +38,6 @@ def assign_responsible(case: Case, *, by: Any, responsible: Any, expected_versio
             raise ValidationError(
                 _("Den valda medarbetaren arbetar inte med ärenden i den här enheten.")
             )
-        from rodtrad.lib.versioning import update_versioned
 
         updated: Case = update_versioned(
             case, expected_version=expected_version, changes={"responsible": responsible}
@@ -253,8 +254,6 @@ def document_content(document: Any) -> dict[str, Any]:
 def _content_hash(document: Any) -> str:
     import hashlib
 
-    from rodtrad.journal.chain import canonical_json
-
     return hashlib.sha256(canonical_json(document_content(document)).encode()).hexdigest()
 
 
@@ -265,9 +264,6 @@ def _require_editable_case(document: Any, by: Any) -> None:
 
 def save_draft(document: Any, *, by: Any, expected_version: int, changes: dict[str, Any]) -> Any:
     """Save (or autosave) a draft. Refused once signed; a stale version raises StaleVersion."""
-    from rodtrad.cases.models import DocumentStatus
-    from rodtrad.lib.versioning import update_versioned
-
     unknown = set(changes) - {"event_on", *document.CONTENT_FIELDS}
     if unknown:
         raise ValueError(f"not content fields: {sorted(unknown)}")
@@ -296,9 +292,6 @@ def save_draft(document: Any, *, by: Any, expected_version: int, changes: dict[s
 
 def sign_document(document: Any, *, by: Any, expected_version: int) -> Any:
     """Sign a draft: it is locked from now on and its content hash is kept."""
-    from rodtrad.cases.models import DocumentStatus
-    from rodtrad.lib.versioning import StaleVersion, copy_fields
-
     with transaction.atomic():
         fresh = type(document)._base_manager.select_related("case__district").get(pk=document.pk)
         _require_editable_case(fresh, by)

@@ -160,7 +160,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grant = access.emergency_access_for(request.user, case)
     record_access(by=request.user, case=case, route="cases:case-detail", emergency_access=grant)
     # The siblings' cases the reader may see, linked from the page (one query, one insert).
-    sibling_cases = list(access.sibling_cases(request.user, case))
+    sibling_cases = list(queries.sibling_cases(request.user, case))
     record_accesses(
         by=request.user, cases=sibling_cases, action=AccessAction.LISTED, route="cases:case-detail"
     )

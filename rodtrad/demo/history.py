@@ -27,6 +27,7 @@ from rodtrad.accounts.models import District, User
 from rodtrad.cases.models import Case, CaseStatus
 from rodtrad.cases.services import assign_responsible
 from rodtrad.deadlines.rules import investigation_deadline
+from rodtrad.frameworks.queries import current_codes
 from rodtrad.intake import services as intake
 from rodtrad.intake.models import PreAssessment, ReportChild
 from rodtrad.intake.services import pre_assessment_deadline
@@ -111,8 +112,6 @@ def _weekday(day: date) -> date:
 
 
 def _codes(list_key: str, wanted: list[str]) -> list[str]:
-    from rodtrad.frameworks.queries import current_codes
-
     available = {c.code for c in current_codes(list_key)}
     return [code for code in wanted if code in available]
 

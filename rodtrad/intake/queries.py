@@ -32,6 +32,7 @@ from rodtrad.intake.models import (
     ReporterInformationRequest,
 )
 from rodtrad.people.masking import PersonView, person_view
+from rodtrad.people.models import ProtectionLevel
 
 
 def clock(deadline: rules.Deadline, today: date | None = None) -> Clock:
@@ -366,6 +367,14 @@ def shared_report_ids(case: Case, other_case: Case) -> QuerySet[Any]:
     )
 
 
+def same_report_children(person_id: int) -> QuerySet[Any]:
+    """The children of every report about the person (the person too), as a subquery: the
+    source people.links asks for a child's network and siblings (registered in
+    IntakeConfig.ready)."""
+    reports = ReportChild.objects.filter(child_id=person_id).values("report_id")
+    return ReportChild.objects.filter(report_id__in=reports).values("child_id")
+
+
 def sibling_cases(case: Case, user: Any) -> QuerySet[Case]:
     """Cases, visible to the user, of the other children named in this case's reports."""
     reports = ReportChild.objects.filter(case=case).values("report_id")
@@ -386,8 +395,6 @@ def sibling_copy_refusal(case: Case, source_case: Case, user: Any) -> str | None
     cannot see is not named: the refusal then gives no reason.
     """
     from django.utils.translation import gettext as _
-
-    from rodtrad.people.models import ProtectionLevel
 
     shared = shared_report_ids(case, source_case)
     if source_case.child_id == case.child_id or not shared.exists():

@@ -25,6 +25,7 @@ from rodtrad.cases.services import DocumentLocked, correct_document, save_draft,
 from rodtrad.cases.workflow import move_case
 from rodtrad.deadlines import rules
 from rodtrad.frameworks.queries import current_codes
+from rodtrad.intake import handover
 from rodtrad.intake.models import (
     ContactWho,
     Decision,
@@ -37,6 +38,7 @@ from rodtrad.intake.models import (
     ReporterInformationRequest,
     ReportReason,
 )
+from rodtrad.intake.queries import emergency_custodies, sibling_copy_refusal
 from rodtrad.journal.services import record
 from rodtrad.lib.versioning import StaleVersion, update_versioned
 from rodtrad.people.models import Person
@@ -883,8 +885,6 @@ def _emergency_custody_error(case: Case, decision: str) -> str:
     investigation would close the case and leave the child in custody with nobody acting, so
     it is refused. "Already open" is allowed: the running investigation carries on.
     """
-    from rodtrad.intake.queries import emergency_custodies
-
     if decision != Decision.NOT_OPEN:
         return ""
     custodies = emergency_custodies(case)
@@ -900,11 +900,9 @@ def _emergency_custody_error(case: Case, decision: str) -> str:
 
 
 def _carry_out_decision(pre_assessment: PreAssessment, case: Case, *, by: Any) -> None:
-    from rodtrad.investigation.services import open_investigation
-
     if pre_assessment.decision == Decision.OPEN:
         move_case(case, to=CaseStatus.INVESTIGATION, by=by, reason="pre_assessment_open")
-        open_investigation(case, by=by, opened_on=pre_assessment.event_on)
+        handover.open_investigation(case, by=by, opened_on=pre_assessment.event_on)
     elif pre_assessment.decision == Decision.NOT_OPEN:
         move_case(case, to=CaseStatus.CLOSED, by=by, reason="pre_assessment_not_open")
     else:  # already open: the information belongs to the investigation that is running
@@ -1031,7 +1029,6 @@ def _require_sibling_source(case: Case, source_case: Case, *, by: Any) -> None:
     """The source is a visible sibling's case of a shared report, and copying is allowed."""
     if not access.visible_cases(by).filter(pk=source_case.pk).exists():
         raise PermissionDenied  # the views answer 404 before asking (intake.views)
-    from rodtrad.intake.queries import sibling_copy_refusal
 
     refusal = sibling_copy_refusal(case, source_case, by)
     if refusal:

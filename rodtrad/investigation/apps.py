@@ -12,3 +12,11 @@ class InvestigationConfig(AppConfig):
         from rodtrad.investigation import deadlines
 
         deadlines.register()
+
+        # Imported here, once the models are loaded (Django's rule for ready()). A
+        # pre-assessment's decision to investigate opens the investigation; intake is below
+        # investigation in the layers (docs/architecture.md, "Layers").
+        from rodtrad.intake import handover
+        from rodtrad.investigation.services import open_investigation
+
+        handover.register_investigation_opener(open_investigation)

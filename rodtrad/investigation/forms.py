@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rodtrad.cases.forms import SignableDocumentForm
+from rodtrad.frameworks.queries import current_codes
 from rodtrad.investigation.models import (
     ContactKind,
     Outcome,
@@ -33,8 +34,6 @@ TEXT_ROWS = 5
 def instrument_suggestions() -> list[str]:
     """Names offered in the risk-assessment form: the current codes of the "risk-instruments"
     code list, which the administrator can extend (frameworks are data)."""
-    from rodtrad.frameworks.queries import current_codes
-
     return [code.label_sv for code in current_codes("risk-instruments")]
 
 

@@ -10,8 +10,9 @@ from django.db.models import Model, QuerySet
 
 from rodtrad.accounts import access
 from rodtrad.cases.models import Case
-from rodtrad.frameworks.models import Code
+from rodtrad.frameworks.models import Code, CodeList
 from rodtrad.frameworks.queries import code_labels, current_codes, get_code
+from rodtrad.intake.models import ReportReason
 from rodtrad.investigation.models import (
     DEFAULT_FRAMEWORK,
     Analysis,
@@ -81,8 +82,6 @@ def framework_areas(framework: str) -> list[Code]:
 
 def framework_choices() -> list[tuple[str, str]]:
     """(key, name) of the area frameworks that exist."""
-    from rodtrad.frameworks.models import CodeList
-
     names = dict(CodeList.objects.filter(key__in=AREA_FRAMEWORKS).values_list("key", "name"))
     return [(key, names[key]) for key in AREA_FRAMEWORKS if key in names]
 
@@ -94,8 +93,6 @@ def area_labels(framework: str) -> dict[str, str]:
 def report_reason_codes(case: Case) -> set[str]:
     """The report reason codes (A–Y) of every report about this case's child, including
     reports added to the investigation while it runs (SoL 20:2)."""
-    from rodtrad.intake.models import ReportReason
-
     return set(
         ReportReason.objects.filter(report__children__case=case).values_list("code", flat=True)
     )

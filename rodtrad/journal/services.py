@@ -9,9 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypedDict, cast
 
+from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
+from rodtrad.journal import checkpoints, readers, seals
 from rodtrad.journal.chain import (
     ACCESS_DIGEST_ALGORITHM,
     ALGORITHM,
@@ -33,9 +35,7 @@ from rodtrad.lib import request_context
 def _actor_details(by: Any) -> tuple[Any, str, str]:
     if by is None or not getattr(by, "is_authenticated", False):
         return None, "", ""
-    from rodtrad.accounts.access import active_roles
-
-    return by, by.get_username(), ",".join(sorted(active_roles(by)))
+    return by, by.get_username(), ",".join(sorted(readers.scope().active_roles(by)))
 
 
 def _identity(obj: models.Model | None) -> tuple[str, str]:
@@ -101,8 +101,7 @@ class ReaderScope:
     """
 
     def __init__(self, user: Any) -> None:
-        from rodtrad.accounts.access import active_emergency_accesses, active_memberships
-
+        access = readers.scope()
         self.user = user
         # (role, district code, unit code) of each membership valid today, for every event.
         self.memberships: list[tuple[str, str | None, str | None]] = []
@@ -114,11 +113,11 @@ class ReaderScope:
                     m.district.code if m.district else None,
                     m.unit.code if m.unit else None,
                 )
-                for m in active_memberships(user)
+                for m in access.active_memberships(user)
             ]
             # Plain rows and an EXISTS first: this runs on every page view (bench/
             # access_event_write.py), and almost nobody holds a grant.
-            grants = active_emergency_accesses(user)
+            grants = access.active_emergency_accesses(user)
             if grants.exists():
                 self.grants_by_case = {
                     grant.case_id: grant
@@ -137,10 +136,9 @@ class ReaderScope:
         if case_id is None or case_id not in self.grants_by_case:
             return None
         if self._own_case_ids is None:
-            from rodtrad.accounts.access import editable_cases
-
             self._own_case_ids = set(
-                editable_cases(self.user)
+                readers.scope()
+                .editable_cases(self.user)
                 .filter(pk__in=list(self.grants_by_case))
                 .values_list("pk", flat=True)
             )
@@ -156,22 +154,21 @@ class ReaderScope:
         return self._grants_by_person.get(person_id)
 
     def _persons_seen_only_through_grants(self) -> dict[int, Any]:
-        from rodtrad.accounts.access import visible_persons
-        from rodtrad.people.models import Relationship
-
+        Relationship = apps.get_model("people", "Relationship")
         by_child = {
             grant.case.child_id: grant
             for grant in self.grants_by_case.values()
             if self.grant_for_case(grant.case_id) is not None
         }
         candidates = dict(by_child)
-        related = Relationship.objects.filter(child_id__in=list(by_child)).values_list(
+        related = Relationship._default_manager.filter(child_id__in=list(by_child)).values_list(
             "child_id", "other_id"
         )
         for child_id, other_id in related:
             candidates.setdefault(other_id, by_child[child_id])
         own = set(
-            visible_persons(self.user, include_emergency=False)
+            readers.scope()
+            .visible_persons(self.user, include_emergency=False)
             .filter(pk__in=list(candidates))
             .values_list("pk", flat=True)
         )
@@ -287,12 +284,9 @@ def subjects_of(obj: Any, *, by: Any) -> tuple[list[Any], list[Any]]:
     """The cases and persons a page about `obj` shows: a case, a person, or a row that belongs
     to a case (a document, investigation, need, communication), or to a report (the report's
     children's cases that `by` may see)."""
-    from rodtrad.cases.models import Case
-    from rodtrad.people.models import Person
-
-    if isinstance(obj, Case):
+    if isinstance(obj, apps.get_model("cases", "Case")):
         return [obj], []
-    if isinstance(obj, Person):
+    if isinstance(obj, apps.get_model("people", "Person")):
         return [], [obj]
     for path in ("case", "investigation"):
         owner = getattr(obj, path, None)
@@ -300,10 +294,8 @@ def subjects_of(obj: Any, *, by: Any) -> tuple[list[Any], list[Any]]:
             return subjects_of(owner, by=by)
     report = getattr(obj, "report", None)
     if report is not None and hasattr(report, "children"):
-        from rodtrad.accounts.access import visible_cases
-
         case_ids = report.children.values("case_id")
-        return list(visible_cases(by).filter(pk__in=case_ids).order_by("pk")), []
+        return list(readers.scope().visible_cases(by).filter(pk__in=case_ids).order_by("pk")), []
     return [], []
 
 
@@ -359,8 +351,6 @@ def export_checkpoint(*, by_label: str, by: Any = None) -> CheckpointData:
     journaled in the same transaction, as the entry after the checkpoint. The signing key is
     created on first use, before anything is written.
     """
-    from rodtrad.journal import checkpoints
-
     key = checkpoints.signing_key(create=True)
     with transaction.atomic():
         head, _created = JournalHead.objects.select_for_update().get_or_create(
@@ -387,8 +377,6 @@ def seal_access_events(*, by: Any = None, margin: timedelta | None = None) -> Jo
     then appended only if no other seal was written meanwhile (else the work is redone).
     Returns None when there is nothing new to seal.
     """
-    from rodtrad.journal import seals
-
     if margin is None:
         margin = seals.DEFAULT_MARGIN
     for _attempt in range(_SEAL_ATTEMPTS):
@@ -431,12 +419,15 @@ class WrittenCheckpoint:
 def write_checkpoint(*, by_label: str, by: Any = None) -> WrittenCheckpoint:
     """Seal new access events, export a signed checkpoint, and store it in the checkpoint
     folder: the daily task and `rodtrad export-checkpoint` both do exactly this."""
-    from rodtrad.journal import checkpoints
-
     seal = seal_access_events(by=by)
     data = export_checkpoint(by_label=by_label, by=by)
     path = checkpoints.store(dict(data))
     return WrittenCheckpoint(seal=seal, data=data, path=path)
+
+
+# people.ProtectionLevel.NONE by its value: the journal is below people in the layers and
+# reaches people's models only by their labels (docs/architecture.md, "Layers").
+UNPROTECTED = "none"
 
 
 @dataclass(frozen=True)
@@ -461,26 +452,30 @@ def denied_subjects(
     404 the user gets does not depend on it, and the time it takes hardly does. A report
     names each of its children (one subject each); an id that does not exist names only
     itself (a case or person id) or nothing (a report)."""
-    from rodtrad.cases.models import Case
-    from rodtrad.intake.models import ReportChild
-    from rodtrad.people.models import Person, ProtectionLevel
+    Case = apps.get_model("cases", "Case")
+    Person = apps.get_model("people", "Person")
+    ReportChild = apps.get_model("intake", "ReportChild")
 
     def protected(level: str | None) -> bool:
-        return level is not None and level != ProtectionLevel.NONE
+        return level is not None and level != UNPROTECTED
 
     if person_id is not None:
-        level = Person.objects.filter(pk=person_id).values_list("protection_level", flat=True)
+        level = Person._default_manager.filter(pk=person_id).values_list(
+            "protection_level", flat=True
+        )
         return [DeniedSubject(person_id=person_id, is_protected=protected(level.first()))]
     if case_id is not None:
-        found = Case.objects.filter(pk=case_id).values_list("child_id", "child__protection_level")
+        found = Case._default_manager.filter(pk=case_id).values_list(
+            "child_id", "child__protection_level"
+        )
         child = found.first()
         if child is None:
             return [DeniedSubject(case_id=case_id)]
         return [DeniedSubject(case_id, child[0], protected(child[1]))]
     if report_id is not None:
-        rows = ReportChild.objects.filter(report_id=report_id)
+        rows = ReportChild._default_manager.filter(report_id=report_id)
     elif report_child_id is not None:
-        rows = ReportChild.objects.filter(pk=report_child_id)
+        rows = ReportChild._default_manager.filter(pk=report_child_id)
     else:
         return [DeniedSubject()]
     subjects = [

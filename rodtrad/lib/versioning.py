@@ -10,9 +10,10 @@ measurement; this one loses none, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
@@ -176,18 +177,28 @@ def render_conflict(
     )
 
 
+# The conflict page shows a case's or a person's content, so it writes an access event (S19).
+# Access events are the journal's (docs/principles.md rule 5), and lib is below every domain
+# app in the layers (docs/architecture.md, "Layers"): the journal registers its recorder here
+# when Django starts (`JournalConfig.ready`), so lib imports none of it.
+ReadRecorder = Callable[[HttpRequest, models.Model], None]
+
+_read_recorder: ReadRecorder | None = None
+
+
+def register_read_recorder(recorder: ReadRecorder) -> None:
+    """Called once by the journal at start-up; a second call replaces the first."""
+    global _read_recorder
+    _read_recorder = recorder
+
+
 def _record_read(request: HttpRequest, about: Any) -> None:
     user = getattr(request, "user", None)
     if not isinstance(about, models.Model) or user is None or not user.is_authenticated:
         return
-    # Imported here: lib stays importable without the apps; the journal is the one door for
-    # access events (docs/principles.md rule 5).
-    from rodtrad.journal.services import record_access_once, subjects_of
-
-    match = request.resolver_match
-    route = match.view_name if match is not None else ""
-    cases, persons = subjects_of(about, by=request.user)
-    for case in cases:
-        record_access_once(by=request.user, case=case, route=route)
-    for person in persons:
-        record_access_once(by=request.user, person=person, route=route)
+    if _read_recorder is None:
+        raise ImproperlyConfigured(
+            "No read recorder registered for the conflict page: rodtrad.journal must be "
+            "installed (JournalConfig.ready registers it)."
+        )
+    _read_recorder(request, about)

@@ -19,7 +19,10 @@ from rodtrad.accounts.access import (
     visible_cases,
     visible_persons,
 )
+from rodtrad.accounts.models import Membership, User
+from rodtrad.people import links
 from rodtrad.people.identity import IdentityNumber, parse_identity_number
+from rodtrad.people.masking import age_on
 from rodtrad.people.models import (
     Person,
     ProtectedPersonHandler,
@@ -145,8 +148,6 @@ def handlers_of(person: Person) -> QuerySet[ProtectedPersonHandler]:
 
 def eligible_handlers(person: Person) -> QuerySet[Any]:
     """Active users with a case role in the person's district today, not yet handlers."""
-    from rodtrad.accounts.models import Membership, User
-
     today = timezone.localdate()
     memberships = Membership.objects.filter(
         district_id=person.district_id, role__in=CASE_ROLES, valid_from__lte=today
@@ -160,8 +161,6 @@ def eligible_handlers(person: Person) -> QuerySet[Any]:
 
 def handler_users(person: Person) -> QuerySet[Any]:
     """The users who are named handlers of the person."""
-    from rodtrad.accounts.models import User
-
     return User.objects.filter(pk__in=handlers_of(person).values("user_id")).order_by(
         "last_name", "first_name", "username"
     )
@@ -172,13 +171,6 @@ def handler_users(person: Person) -> QuerySet[Any]:
 # A child may take part in their own case from 15 (SoL 2025:400 3 kap. 4 §), so from then on the
 # child is one of the parties who are sent material to comment on (parties_of_child).
 OWN_STANDING_AGE = 15
-
-
-def _same_report_children(person_id: int) -> QuerySet[Any]:
-    from rodtrad.intake.models import ReportChild
-
-    reports = ReportChild.objects.filter(child_id=person_id).values("report_id")
-    return ReportChild.objects.filter(report_id__in=reports).values("child_id")
 
 
 def network_of(person: Any) -> Q:
@@ -193,7 +185,7 @@ def network_of(person: Any) -> Q:
         Q(pk__in=adults)
         | Q(pk__in=children_of)
         | Q(pk__in=through_adults)
-        | Q(pk__in=_same_report_children(person.pk))
+        | links.co_recorded_children(person.pk)
     ) & ~Q(pk=person.pk)
 
 
@@ -213,7 +205,7 @@ def siblings_of(person: Any) -> Q:
         Q(pk__in=recorded)
         | Q(pk__in=recorded_by_them)
         | Q(pk__in=same_parent)
-        | Q(pk__in=_same_report_children(person.pk))
+        | links.co_recorded_children(person.pk)
     ) & ~Q(pk=person.pk)
 
 
@@ -290,8 +282,6 @@ def parties_of_child(child: Person, *, on: date) -> list[CasePerson]:
 
     The child comes first, then the guardians by relationship id.
     """
-    from rodtrad.people.masking import age_on
-
     relationships = (
         Relationship.objects.filter(child=child, valid_from__lte=on)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
