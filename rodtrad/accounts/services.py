@@ -474,7 +474,7 @@ def is_district_team_manager(user: Any, district_id: int | None) -> bool:
     )
 
 
-def may_approve(by: Any, proposal: MembershipProposal) -> bool:
+def may_approve(by: User, proposal: MembershipProposal) -> bool:
     """A team manager of the proposal's district, who neither proposed it nor receives it."""
     return (
         is_district_team_manager(by, proposal.district_id)
@@ -819,7 +819,7 @@ def activation_districts(user: User) -> set[int]:
     )
 
 
-def may_issue_activation_code(by: Any, user: User) -> bool:
+def may_issue_activation_code(by: User, user: User) -> bool:
     """A team manager of a district where the account has case access, never for themself."""
     return by.pk != user.pk and any(
         is_district_team_manager(by, district_id) for district_id in activation_districts(user)
@@ -903,7 +903,7 @@ def _window_start(moment: datetime.datetime, seconds: int) -> datetime.datetime:
 def record_unauthenticated_event(
     action: str,
     *,
-    by: Any = None,
+    by: User | None = None,
     obj: Any = None,
     data: dict[str, Any] | None = None,
     is_about_an_account: bool = False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,9 @@ from rodtrad.cases.models import Case, CaseStatus
 from rodtrad.journal.services import record
 from rodtrad.people.identity import InvalidIdentityNumber, parse_identity_number
 
+if TYPE_CHECKING:
+    from rodtrad.accounts.models import User
+
 MINIMUM_REASON_LENGTH = 20
 
 
@@ -27,7 +30,7 @@ class AlreadyInScope(Exception):
         self.case = case
 
 
-def assign_responsible(case: Case, *, by: Any, responsible: Any, expected_version: int) -> Case:
+def assign_responsible(case: Case, *, by: User, responsible: Any, expected_version: int) -> Case:
     """Make a colleague responsible for the case (team manager of the case's district)."""
     with transaction.atomic():
         if not access.has_role(by, Role.TEAM_MANAGER) or not access.can(by, "edit_case", case):
@@ -68,7 +71,7 @@ def _open_case_of(identity_number: str) -> Case | None:
 
 
 def request_emergency_access(
-    *, by: Any, identity_number: str, reason: str
+    *, by: User, identity_number: str, reason: str
 ) -> EmergencyAccess | None:
     """Break the glass: read-only access to a child's open case outside the user's scope.
 
@@ -148,7 +151,7 @@ def reviewable_emergency_accesses(user: Any) -> Any:
     )
 
 
-def _reviewable(grant: EmergencyAccess, by: Any) -> None:
+def _reviewable(grant: EmergencyAccess, by: User) -> None:
     if not reviewable_emergency_accesses(by).filter(pk=grant.pk).exists():
         raise PermissionDenied
     if grant.user_id == by.pk:
@@ -156,7 +159,7 @@ def _reviewable(grant: EmergencyAccess, by: Any) -> None:
 
 
 def _decide_on_grant(
-    grant: EmergencyAccess, *, by: Any, action: str, pending_only: bool, changes: dict[str, Any]
+    grant: EmergencyAccess, *, by: User, action: str, pending_only: bool, changes: dict[str, Any]
 ) -> EmergencyAccess:
     """A team manager's decision on a grant: checked, written and journaled in one step."""
     with transaction.atomic():
@@ -178,7 +181,7 @@ def _decide_on_grant(
         return grant
 
 
-def approve_emergency_access(grant: EmergencyAccess, *, by: Any) -> EmergencyAccess:
+def approve_emergency_access(grant: EmergencyAccess, *, by: User) -> EmergencyAccess:
     """A second person (team manager) opens a pending grant to a protected child's case."""
     now = timezone.now()
     return _decide_on_grant(
@@ -195,7 +198,7 @@ def approve_emergency_access(grant: EmergencyAccess, *, by: Any) -> EmergencyAcc
     )
 
 
-def reject_emergency_access(grant: EmergencyAccess, *, by: Any, note: str) -> EmergencyAccess:
+def reject_emergency_access(grant: EmergencyAccess, *, by: User, note: str) -> EmergencyAccess:
     """A team manager refuses a pending grant to a protected child's case."""
     return _decide_on_grant(
         grant,
@@ -211,7 +214,7 @@ def reject_emergency_access(grant: EmergencyAccess, *, by: Any, note: str) -> Em
     )
 
 
-def review_emergency_access(grant: EmergencyAccess, *, by: Any, note: str) -> EmergencyAccess:
+def review_emergency_access(grant: EmergencyAccess, *, by: User, note: str) -> EmergencyAccess:
     """The manager's follow-up of a used grant: was the access justified? Stored and journaled."""
     note = (note or "").strip()
     if not note:
@@ -258,12 +261,12 @@ def _content_hash(document: Any) -> str:
     return hashlib.sha256(canonical_json(document_content(document)).encode()).hexdigest()
 
 
-def _require_editable_case(document: Any, by: Any) -> None:
+def _require_editable_case(document: Any, by: User) -> None:
     if not access.can(by, "edit_case", document.case):
         raise PermissionDenied
 
 
-def save_draft(document: Any, *, by: Any, expected_version: int, changes: dict[str, Any]) -> Any:
+def save_draft(document: Any, *, by: User, expected_version: int, changes: dict[str, Any]) -> Any:
     """Save (or autosave) a draft. Refused once signed; a stale version raises StaleVersion."""
     from rodtrad.cases.models import DocumentStatus
     from rodtrad.lib.versioning import update_versioned
@@ -294,7 +297,7 @@ def save_draft(document: Any, *, by: Any, expected_version: int, changes: dict[s
         return updated
 
 
-def sign_document(document: Any, *, by: Any, expected_version: int) -> Any:
+def sign_document(document: Any, *, by: User, expected_version: int) -> Any:
     """Sign a draft: it is locked from now on and its content hash is kept."""
     from rodtrad.cases.models import DocumentStatus
     from rodtrad.lib.versioning import StaleVersion, copy_fields
@@ -339,7 +342,7 @@ def sign_document(document: Any, *, by: Any, expected_version: int) -> Any:
         return document
 
 
-def correct_document(document: Any, *, by: Any, reason: str) -> Any:
+def correct_document(document: Any, *, by: User, reason: str) -> Any:
     """Start a correction of a signed document: a new draft with the same content, pointing
     at the one it corrects, with the reason. The signed original stays as it was."""
     reason = (reason or "").strip()

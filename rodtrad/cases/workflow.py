@@ -7,7 +7,7 @@ transaction, so the status change and the phase's own record are one atomic step
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from rodtrad.cases.models import Case, CaseStatus
 from rodtrad.journal.services import record
+
+if TYPE_CHECKING:
+    from rodtrad.accounts.models import User
 
 S = CaseStatus
 
@@ -71,7 +74,7 @@ def allowed_targets(status: str) -> list[str]:
     return [t.target for t in TRANSITIONS if t.source == status]
 
 
-def move_case(case: Case, *, to: str, by: Any, reason: str = "") -> Case:
+def move_case(case: Case, *, to: str, by: User, reason: str = "") -> Case:
     """Move the case to status `to` if the table allows it; journaled; compare-and-set."""
     transition = ALLOWED.get((case.status, to))
     if transition is None:

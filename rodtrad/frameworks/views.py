@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rodtrad.accounts.access import can
+from rodtrad.accounts.access import can, signed_in_user
 from rodtrad.frameworks import queries, services
 from rodtrad.frameworks.forms import CodeAddForm, CodeEditForm
 from rodtrad.frameworks.models import Code, CodeList, CodeStatus
@@ -146,7 +146,7 @@ def code_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_code(
                 code=code,
-                by=request.user,
+                by=signed_in_user(request),
                 version=data["version"],
                 label_sv=data["label_sv"],
                 label_en=data["label_en"],
@@ -174,7 +174,7 @@ def code_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.add_code(
                 code_list=code_list,
-                by=request.user,
+                by=signed_in_user(request),
                 code=data["code"],
                 label_sv=data["label_sv"],
                 label_en=data["label_en"],
@@ -200,7 +200,7 @@ def code_retire(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError as exc:
         raise BadRequest("version missing") from exc
     try:
-        services.retire_code(code=code, by=request.user, version=version)
+        services.retire_code(code=code, by=signed_in_user(request), version=version)
     except StaleVersion as exc:
         return _conflict(request, exc, {"valid_to": timezone.localdate()})
     except ValidationError as error:

@@ -67,7 +67,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         if row.case.pk not in seen:
             seen.add(row.case.pk)
             record_access(
-                by=request.user, case=row.case, action=AccessAction.LISTED, route="intake:queue"
+                by=access.signed_in_user(request),
+                case=row.case,
+                action=AccessAction.LISTED,
+                route="intake:queue",
             )
     return render(
         request,
@@ -100,7 +103,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
         is_valid = form.is_valid()
         for child in form.children:
             record_access(
-                by=request.user,
+                by=access.signed_in_user(request),
                 person=child,
                 action=AccessAction.SEARCHED,
                 route="intake:report-create",
@@ -116,7 +119,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 report = services.register_report(
-                    by=request.user,
+                    by=access.signed_in_user(request),
                     district=data["district"],
                     kind=data["kind"],
                     channel=data["channel"],
@@ -159,7 +162,9 @@ def _render_report(
 ) -> HttpResponse:
     rows = queries.report_children_for(report, request.user)
     for row in rows:
-        record_access(by=request.user, case=row["case"], route="intake:report-detail")
+        record_access(
+            by=access.signed_in_user(request), case=row["case"], route="intake:report-detail"
+        )
     editable = set(access.editable_cases(request.user).values_list("pk", flat=True))
     may_edit = any(row["case"].pk in editable for row in rows)
     today = timezone.localdate()
@@ -226,7 +231,9 @@ def report_receipt_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReceiptConfirmationForm(request.POST)
     if form.is_valid():
         try:
-            services.confirm_stated_receipt(report, by=request.user, note=form.cleaned_data["note"])
+            services.confirm_stated_receipt(
+                report, by=access.signed_in_user(request), note=form.cleaned_data["note"]
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -243,7 +250,9 @@ def reporter_information_request(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.request_reporter_information(
-                report, by=request.user, requested_on=form.cleaned_data["requested_on"]
+                report,
+                by=access.signed_in_user(request),
+                requested_on=form.cleaned_data["requested_on"],
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -266,7 +275,7 @@ def reporter_information_answer(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.answer_reporter_information(
                     info_request,
-                    by=request.user,
+                    by=access.signed_in_user(request),
                     expected_version=form.cleaned_data["version"],
                     answered_on=form.cleaned_data["answered_on"],
                     answer_text=form.cleaned_data["answer_text"],
@@ -359,7 +368,9 @@ def protection_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """
     report_child = queries.get_report_child_for(request.user, pk)
     record_access(
-        by=request.user, case=report_child.case, route="intake:protection-assessment-create"
+        by=access.signed_in_user(request),
+        case=report_child.case,
+        route="intake:protection-assessment-create",
     )
     existing = getattr(report_child, "protection_assessment", None)
     is_post = request.method == "POST"
@@ -391,13 +402,15 @@ def protection_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 copied = _sibling_source(siblings, copied_from, request.user)
                 services.assess_protection_from_sibling(
                     report_child,
-                    by=request.user,
+                    by=access.signed_in_user(request),
                     source=copied.document,
                     is_copy_confirmed=bool(copy_form.cleaned_data.get("is_copy_confirmed")),
                     **assessment,
                 )
             else:
-                services.assess_protection(report_child, by=request.user, **assessment)
+                services.assess_protection(
+                    report_child, by=access.signed_in_user(request), **assessment
+                )
         except ValidationError as exc:
             _split_copy_errors(exc, form, copy_form)
         else:
@@ -439,7 +452,7 @@ def _copy_protection_text(
         return form, SiblingCopyForm(), None
     # The page now shows the sibling's text: a read of the sibling's case.
     record_access(
-        by=request.user,
+        by=access.signed_in_user(request),
         case=source.document.report_child.case,
         route="intake:protection-assessment-create",
     )
@@ -473,7 +486,11 @@ def _copy_protection_text(
 def protective_action_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the protective action taken for a child who needs immediate protection."""
     report_child = queries.get_report_child_for(request.user, pk)
-    record_access(by=request.user, case=report_child.case, route="intake:protective-action-record")
+    record_access(
+        by=access.signed_in_user(request),
+        case=report_child.case,
+        route="intake:protective-action-record",
+    )
     assessment = ProtectionAssessment.objects.filter(report_child=report_child).first()
     form = ProtectiveActionForm(request.POST)
     if form.is_valid():
@@ -483,7 +500,7 @@ def protective_action_record(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.record_protective_action(
                     assessment,
-                    by=request.user,
+                    by=access.signed_in_user(request),
                     protective_action=form.cleaned_data["protective_action"],
                     taken_at=form.cleaned_data["protective_action_taken_at"],
                     note=form.cleaned_data["protective_action_note"],
@@ -536,7 +553,7 @@ def _render_pre_assessment(
     route: str = "intake:pre-assessment-edit",
 ) -> HttpResponse:
     # Every answer that renders this page shows the case, also a POST re-rendered with errors.
-    record_access(by=request.user, case=case, route=route)
+    record_access(by=access.signed_in_user(request), case=case, route=route)
     document = queries.current_pre_assessment(case)
     if document is not None and form is None and not document.is_signed:
         form = PreAssessmentForm(
@@ -605,7 +622,7 @@ def pre_assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.save_pre_assessment_draft(
                 document,
-                by=request.user,
+                by=access.signed_in_user(request),
                 expected_version=form.cleaned_data["version"],
                 changes=form.changes(),
             )
@@ -647,7 +664,7 @@ def pre_assessment_sign(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.sign_pre_assessment(
                 document,
-                by=request.user,
+                by=access.signed_in_user(request),
                 expected_version=form.cleaned_data["version"],
                 changes=form.changes(),
             )
@@ -673,7 +690,7 @@ def pre_assessment_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.correct_pre_assessment(
-                document, by=request.user, reason=form.cleaned_data["reason"]
+                document, by=access.signed_in_user(request), reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -692,7 +709,7 @@ def pre_assessment_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.add_pre_assessment_contact(
                 document,
-                by=request.user,
+                by=access.signed_in_user(request),
                 who=form.cleaned_data["who"],
                 contacted_on=form.cleaned_data["contacted_on"],
                 summary=form.cleaned_data["summary"],
@@ -729,7 +746,7 @@ def pre_assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.copy_pre_assessment_from_sibling(
                 document,
-                by=request.user,
+                by=access.signed_in_user(request),
                 source=source.document,
                 expected_version=form.cleaned_data["version"],
                 changes=form.changes(),
@@ -739,7 +756,9 @@ def pre_assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            record_access(by=request.user, case=source.document.case, route=COPY_ROUTE)
+            record_access(
+                by=access.signed_in_user(request), case=source.document.case, route=COPY_ROUTE
+            )
             messages.success(
                 request,
                 _(

@@ -60,7 +60,7 @@ def _page(
     """Render a page that shows the case: one access event, with the emergency grant if any."""
     case = investigation.case
     grant = access.emergency_access_for(request.user, case)
-    record_access(by=request.user, case=case, route=route, emergency_access=grant)
+    record_access(by=access.signed_in_user(request), case=case, route=route, emergency_access=grant)
     context = {"investigation": investigation, "case": case, "emergency": grant, **context}
     return render(request, template, context, status=status)
 
@@ -156,7 +156,7 @@ def informing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.record_informing(
                 investigation,
-                by=request.user,
+                by=access.signed_in_user(request),
                 expected_version=data["version"],
                 informed_on=data["informed_on"],
                 informed_how=data["informed_how"],
@@ -529,7 +529,7 @@ def _save_new(
         return services.start_document_draft(
             kind.model,
             investigation,
-            by=request.user,
+            by=access.signed_in_user(request),
             params=form.start_params(),
             changes=form.changes(),
             sign=sign,
@@ -540,7 +540,12 @@ def _save_new(
     if data["version"] is None:
         raise ValidationError(_("Formuläret saknar version. Ladda om sidan och försök igen."))
     act = kind.sign if sign else services.save_document_draft
-    return act(document, by=request.user, expected_version=data["version"], changes=form.changes())
+    return act(
+        document,
+        by=access.signed_in_user(request),
+        expected_version=data["version"],
+        changes=form.changes(),
+    )
 
 
 def document_create_view(kind_key: str) -> Callable[..., HttpResponse]:
@@ -674,7 +679,7 @@ def _post_document(
     try:
         act(
             document,
-            by=request.user,
+            by=access.signed_in_user(request),
             expected_version=form.cleaned_data["version"],
             changes=form.changes(),
         )
@@ -767,7 +772,7 @@ def document_correct_view(kind_key: str) -> Callable[..., HttpResponse]:
         if form.is_valid():
             try:
                 correction = services.correct_investigation_document(
-                    document, by=request.user, reason=form.cleaned_data["reason"]
+                    document, by=access.signed_in_user(request), reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
@@ -798,7 +803,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.log_contact(
                 investigation,
-                by=request.user,
+                by=access.signed_in_user(request),
                 kind=data["kind"],
                 event_on=data["event_on"],
                 summary=data["summary"],
@@ -866,7 +871,7 @@ def need_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.add_need(
                 investigation,
-                by=request.user,
+                by=access.signed_in_user(request),
                 area=data["area"],
                 description=data["description"],
                 severity=data["severity"],
@@ -903,7 +908,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.update_need(
                     need,
-                    by=request.user,
+                    by=access.signed_in_user(request),
                     expected_version=data["version"],
                     area=data["area"],
                     description=data["description"],
@@ -930,7 +935,9 @@ def need_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.remove_need(
-                need, by=request.user, expected_version=form.cleaned_data["version"]
+                need,
+                by=access.signed_in_user(request),
+                expected_version=form.cleaned_data["version"],
             )
         except StaleVersion:
             messages.error(
@@ -972,7 +979,7 @@ def extension_request_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.request_extension(
                 investigation,
-                by=request.user,
+                by=access.signed_in_user(request),
                 reasons=form.cleaned_data["reasons"],
                 proposed_to=form.cleaned_data["proposed_to"],
             )
@@ -1031,7 +1038,9 @@ def extension_request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     if refuse_form.is_valid():
         try:
             services.refuse_extension_request(
-                investigation, by=request.user, reason=refuse_form.cleaned_data["refusal_reason"]
+                investigation,
+                by=access.signed_in_user(request),
+                reason=refuse_form.cleaned_data["refusal_reason"],
             )
         except ValidationError as exc:
             apply_service_errors(refuse_form, exc)
@@ -1071,7 +1080,7 @@ def extension_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.decide_extension(
                 investigation,
-                by=request.user,
+                by=access.signed_in_user(request),
                 decided_on=data["decided_on"],
                 extended_to=data["extended_to"],
                 reasons=data["reasons"],
@@ -1115,7 +1124,7 @@ def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.record_communication(
                 investigation,
-                by=request.user,
+                by=access.signed_in_user(request),
                 subject=data["subject"],
                 recipient=chosen.person,
                 relationship=chosen.relationship,
@@ -1133,7 +1142,7 @@ def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = queries.current_analysis(investigation)
     # The recipients' names are on the page: one access event each, in one insert (S19).
     record_accesses(
-        by=request.user,
+        by=access.signed_in_user(request),
         persons=[choice.person for choice in recipients if choice.relationship is not None],
         action=AccessAction.LISTED,
         route="investigation:communication-create",
@@ -1172,7 +1181,7 @@ def communication_answer(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.record_communication_answer(
                 communication,
-                by=request.user,
+                by=access.signed_in_user(request),
                 expected_version=data["version"],
                 answer=data["answer"],
                 answered_on=data["answered_on"],
@@ -1228,7 +1237,7 @@ def investigation_close(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.close_investigation(
                 investigation,
-                by=request.user,
+                by=access.signed_in_user(request),
                 expected_version=data["version"],
                 outcome=data["outcome"],
                 closed_on=data["closed_on"],

@@ -186,8 +186,8 @@ def _record_read(request: HttpRequest, about: Any) -> None:
 
     match = request.resolver_match
     route = match.view_name if match is not None else ""
-    cases, persons = subjects_of(about, by=request.user)
+    cases, persons = subjects_of(about, by=user)
     for case in cases:
-        record_access_once(by=request.user, case=case, route=route)
+        record_access_once(by=user, case=case, route=route)
     for person in persons:
-        record_access_once(by=request.user, person=person, route=route)
+        record_access_once(by=user, person=person, route=route)

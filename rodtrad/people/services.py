@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -40,6 +40,9 @@ from rodtrad.people.models import (
     Relationship,
     RelationshipKind,
 )
+
+if TYPE_CHECKING:
+    from rodtrad.accounts.models import User
 
 # Fields update_person may change. Protection has its own service; the district is not edited
 # here (moving a person between districts is a later, separate change).
@@ -231,7 +234,7 @@ def validate_person_values(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _require_edit(by: Any, person: Person) -> None:
+def _require_edit(by: User, person: Person) -> None:
     if not editable_persons(by).filter(pk=person.pk).exists():
         raise PermissionDenied("person outside the user's edit scope")
 
@@ -243,7 +246,7 @@ def _duplicate_of(identity_number: str, *, exclude_pk: int | None = None) -> Per
     return queryset.select_related("district").first()
 
 
-def _duplicate(by: Any, existing: Person, *, operation: str, district: str) -> DuplicatePerson:
+def _duplicate(by: User, existing: Person, *, operation: str, district: str) -> DuplicatePerson:
     """The answer to a number that is already taken: the person, if the user may see them;
     otherwise nothing, and the attempt is journaled (in its own transaction, because the
     caller's write has been rolled back). The journal holds the person's id, never the
@@ -280,7 +283,7 @@ def check_address_allowed(protection_level: str, values: dict[str, Any]) -> None
 
 def create_person(
     *,
-    by: Any,
+    by: User,
     identity_number: str,
     given_name: str,
     family_name: str,
@@ -351,7 +354,7 @@ def create_person(
 
 
 def update_person(
-    person: Person, *, by: Any, expected_version: int, changes: dict[str, Any]
+    person: Person, *, by: User, expected_version: int, changes: dict[str, Any]
 ) -> Person:
     """Change a person's details if nobody has saved since `expected_version` (StaleVersion).
 
@@ -409,7 +412,7 @@ def update_person(
     return person
 
 
-def set_protection_level(person: Person, *, by: Any, level: str, expected_version: int) -> Person:
+def set_protection_level(person: Person, *, by: User, level: str, expected_version: int) -> Person:
     """Raise or lower a person's protection level; lowering is for the district's team manager.
 
     Skyddad folkbokföring and fingerade personuppgifter empty the ordinary address fields in
@@ -454,7 +457,7 @@ def _works_in_district(user: Any, district_id: int) -> bool:
 
 
 def appoint_protected_handler(
-    person: Person, user: Any, *, by: Any
+    person: Person, user: Any, *, by: User
 ) -> ProtectedPersonHandler | None:
     """Name `user` as one of the few who may see the person's protected contact data.
 
@@ -528,7 +531,7 @@ def appoint_protected_handler(
     return handler
 
 
-def decline_handler_proposal(person: Person, user: Any, *, by: Any) -> None:
+def decline_handler_proposal(person: Person, user: Any, *, by: User) -> None:
     """A team manager of the district declines (or the proposer withdraws) a pending proposal."""
     if not can(by, "appoint_protected_handler", person):
         raise PermissionDenied("only the district's team manager decides on handlers")
@@ -548,7 +551,7 @@ def decline_handler_proposal(person: Person, user: Any, *, by: Any) -> None:
         )
 
 
-def remove_protected_handler(person: Person, user: Any, *, by: Any) -> None:
+def remove_protected_handler(person: Person, user: Any, *, by: User) -> None:
     """Withdraw a named handler's right to see the person's protected contact data."""
     if not can(by, "appoint_protected_handler", person):
         raise PermissionDenied("only the district's team manager removes handlers")
@@ -573,7 +576,7 @@ def add_relationship(
     child: Person,
     other: Person,
     *,
-    by: Any,
+    by: User,
     kind: str,
     has_custody: bool = False,
     valid_from: date,
@@ -642,7 +645,7 @@ def add_relationship(
 
 
 def end_relationship(
-    relationship: Relationship, *, by: Any, valid_to: date, expected_version: int
+    relationship: Relationship, *, by: User, valid_to: date, expected_version: int
 ) -> Relationship:
     """Set the last day a relationship applies; StaleVersion if it changed meanwhile."""
     child = relationship.child

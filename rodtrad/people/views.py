@@ -58,7 +58,7 @@ SENSITIVE_POST = sensitive_post_parameters()
 def _seen(
     request: HttpRequest, person: Person, route: str, action: str = AccessAction.VIEWED
 ) -> None:
-    record_access(by=request.user, action=action, person=person, route=route)
+    record_access(by=access.signed_in_user(request), action=action, person=person, route=route)
 
 
 # --- search -----------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
             form.add_error("query", str(exc))
         else:
             record_accesses(
-                by=request.user,
+                by=access.signed_in_user(request),
                 persons=result.persons,
                 action=AccessAction.SEARCHED,
                 route="people:person-search",
@@ -148,7 +148,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reports = list(access.reports_about(request.user, person).select_related("district"))
     kinds = code_labels("report-kinds") if reports else {}
     record_accesses(  # the related persons' names and the cases are shown on this page too
-        by=request.user,
+        by=access.signed_in_user(request),
         cases=cases,
         persons=[row["model"] for row in rows + rows_as_other if row["model"] is not None],
         action=AccessAction.LISTED,
@@ -188,7 +188,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         try:
             person = services.create_person(
-                by=request.user, district=form.chosen_district(), **form.person_values()
+                by=access.signed_in_user(request),
+                district=form.chosen_district(),
+                **form.person_values(),
             )
         except services.DuplicatePerson as exc:
             duplicate, number_refused = _answer_duplicate(
@@ -242,7 +244,7 @@ def _submitted_display(form: PersonForm, name: str, value: Any) -> Any:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for(request.user, pk, for_edit=True)
     include_contact = may_see_protected_contact(request.user, person)
-    options = {
+    options: dict[str, Any] = {
         "creating": False,
         "include_contact": include_contact,
         "protection_level": person.protection_level,
@@ -261,7 +263,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_person(
                 person,
-                by=request.user,
+                by=access.signed_in_user(request),
                 expected_version=form.cleaned_data["version"],
                 changes=changes,
             )
@@ -322,7 +324,7 @@ def protection_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.set_protection_level(
                 person,
-                by=request.user,
+                by=access.signed_in_user(request),
                 level=form.cleaned_data["level"],
                 expected_version=form.cleaned_data["version"],
             )
@@ -379,7 +381,7 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
                 services.add_relationship(
                     child,
                     other,
-                    by=request.user,
+                    by=access.signed_in_user(request),
                     kind=data["kind"],
                     has_custody=data["has_custody"],
                     valid_from=data["valid_from"],
@@ -409,7 +411,7 @@ def relationship_end(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.end_relationship(
                 relationship,
-                by=request.user,
+                by=access.signed_in_user(request),
                 valid_to=form.cleaned_data["valid_to"],
                 expected_version=form.cleaned_data["version"],
             )
@@ -450,7 +452,9 @@ def _person_for_handler_admin(request: HttpRequest, pk: int) -> Person:
     if not can(request.user, "appoint_protected_handler", person):
         # The user may see the person but the role may not name handlers: 403 (no leak, the
         # person is visible). Out-of-scope persons already got 404 above. Journaled.
-        record_access_denied(by=request.user, action=AccessAction.DENIED, person_id=person.pk)
+        record_access_denied(
+            by=access.signed_in_user(request), action=AccessAction.DENIED, person_id=person.pk
+        )
         raise PermissionDenied
     return person
 
@@ -501,7 +505,7 @@ def handler_appoint(request: HttpRequest, pk: int) -> HttpResponse:
         if decline_form.is_valid():
             try:
                 services.decline_handler_proposal(
-                    person, decline_form.cleaned_data["user"], by=request.user
+                    person, decline_form.cleaned_data["user"], by=access.signed_in_user(request)
                 )
             except ValidationError as exc:
                 apply_service_errors(decline_form, exc)
@@ -517,7 +521,7 @@ def handler_appoint(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_bound and form.is_valid():
         try:
             handler = services.appoint_protected_handler(
-                person, form.cleaned_data["user"], by=request.user
+                person, form.cleaned_data["user"], by=access.signed_in_user(request)
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -545,7 +549,7 @@ def handler_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if remove_form.is_valid():
         try:
             services.remove_protected_handler(
-                person, remove_form.cleaned_data["user"], by=request.user
+                person, remove_form.cleaned_data["user"], by=access.signed_in_user(request)
             )
         except ValidationError as exc:
             apply_service_errors(remove_form, exc)
