@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,7 +29,7 @@ S = CaseStatus
 class Transition:
     source: str
     target: str
-    label: Any  # what happened, in plain Swedish
+    label: Promise  # what happened, in plain Swedish (translated when shown)
 
 
 TRANSITIONS: tuple[Transition, ...] = (

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +42,8 @@ from rodtrad.lib.versioning import StaleVersion, update_versioned
 from rodtrad.people.models import Person
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from rodtrad.accounts.models import User
 
 # Contacts outside the child, the guardians and the reporter need an opened investigation
@@ -89,7 +91,7 @@ def _aware(moment: datetime) -> datetime:
     return moment
 
 
-def _is_district_manager(user: Any, district_id: int) -> bool:
+def _is_district_manager(user: User | AnonymousUser, district_id: int) -> bool:
     return any(
         m.role == Role.TEAM_MANAGER and m.district_id == district_id
         for m in access.active_memberships(user)
@@ -350,7 +352,7 @@ def reporter_duty(attributes: dict[str, Any]) -> bool | None:
     return False
 
 
-def may_confirm_stated_receipt(user: Any, report: Report) -> bool:
+def may_confirm_stated_receipt(user: User | AnonymousUser, report: Report) -> bool:
     """A team manager of the report's district who did not register it (four eyes)."""
     return _is_district_manager(user, report.district_id) and report.registered_by_id != user.pk
 
@@ -1014,7 +1016,7 @@ def answer_reporter_information(
 # "Siblings"). The reporter and the reasons are on the report already. Never copied, because
 # they are the child's own: whether this child needs protection at once; the pre-assessment's
 # assessment, decision, reasons, synnerliga skäl and date; the contacts.
-SIBLING_COPY: dict[type[Any], tuple[str, ...]] = {
+SIBLING_COPY: dict[type[models.Model], tuple[str, ...]] = {
     ProtectionAssessment: ("information_basis", "actions_taken", "rationale"),
     PreAssessment: ("information_obtained",),
 }

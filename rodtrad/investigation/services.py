@@ -53,6 +53,8 @@ from rodtrad.people import queries as people_queries
 from rodtrad.people.models import Person, Relationship
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from rodtrad.accounts.models import User
 
 D = TypeVar("D", bound=InvestigationDocument)
@@ -94,7 +96,12 @@ def open_investigation(case: Case, *, by: User, opened_on: date) -> Investigatio
 
 
 def _journal(
-    action: str, *, by: User, investigation: Investigation, obj: Any, data: dict[str, Any]
+    action: str,
+    *,
+    by: User,
+    investigation: Investigation,
+    obj: models.Model,
+    data: dict[str, Any],
 ) -> None:
     case = investigation.case
     record(
@@ -852,14 +859,14 @@ def remove_need(need: Need, *, by: User, expected_version: int) -> None:
 # --- Extension of the time limit (SoL 20:3) --------------------------------------------------
 
 
-def _is_district_manager(user: Any, case: Case) -> bool:
+def _is_district_manager(user: User | AnonymousUser, case: Case) -> bool:
     return any(
         m.role == Role.TEAM_MANAGER and m.district_id == case.district_id
         for m in access.active_memberships(user)
     )
 
 
-def can_decide_extension(user: Any, investigation: Investigation) -> bool:
+def can_decide_extension(user: User | AnonymousUser, investigation: Investigation) -> bool:
     return _is_district_manager(user, investigation.case)
 
 

@@ -42,7 +42,7 @@ from rodtrad.people.models import (
 )
 
 if TYPE_CHECKING:
-    from rodtrad.accounts.models import User
+    from rodtrad.accounts.models import District, User
 
 # Fields update_person may change. Protection has its own service; the district is not edited
 # here (moving a person between districts is a later, separate change).
@@ -109,7 +109,7 @@ class DuplicatePerson(Exception):
 # --- validation -------------------------------------------------------------------------------
 
 
-def _parse_number(raw: Any) -> IdentityNumber:
+def _parse_number(raw: object) -> IdentityNumber:
     try:
         return parse_identity_number(str(raw or ""))
     except InvalidIdentityNumber as exc:
@@ -287,7 +287,7 @@ def create_person(
     identity_number: str,
     given_name: str,
     family_name: str,
-    district: Any,
+    district: District | None,
     birth_date: date | None = None,
     legal_sex: str | None = None,
     street_address: str = "",
@@ -450,14 +450,14 @@ def set_protection_level(person: Person, *, by: User, level: str, expected_versi
 # --- protected-person handlers ----------------------------------------------------------------
 
 
-def _works_in_district(user: Any, district_id: int) -> bool:
+def _works_in_district(user: User, district_id: int) -> bool:
     return any(
         m.role in CASE_ROLES and m.district_id == district_id for m in active_memberships(user)
     )
 
 
 def appoint_protected_handler(
-    person: Person, user: Any, *, by: User
+    person: Person, user: User | None, *, by: User
 ) -> ProtectedPersonHandler | None:
     """Name `user` as one of the few who may see the person's protected contact data.
 
@@ -531,7 +531,7 @@ def appoint_protected_handler(
     return handler
 
 
-def decline_handler_proposal(person: Person, user: Any, *, by: User) -> None:
+def decline_handler_proposal(person: Person, user: User, *, by: User) -> None:
     """A team manager of the district declines (or the proposer withdraws) a pending proposal."""
     if not can(by, "appoint_protected_handler", person):
         raise PermissionDenied("only the district's team manager decides on handlers")
@@ -551,7 +551,7 @@ def decline_handler_proposal(person: Person, user: Any, *, by: User) -> None:
         )
 
 
-def remove_protected_handler(person: Person, user: Any, *, by: User) -> None:
+def remove_protected_handler(person: Person, user: User, *, by: User) -> None:
     """Withdraw a named handler's right to see the person's protected contact data."""
     if not can(by, "appoint_protected_handler", person):
         raise PermissionDenied("only the district's team manager removes handlers")
