@@ -217,8 +217,8 @@ def _access_event(
     ctx = request_context.current()
     if person is None and case is not None:
         person = case.child
-    person_id = getattr(person, "pk", None)
-    case_id = getattr(case, "pk", None)
+    person_id = person.pk if person is not None else None
+    case_id = case.pk if case is not None else None
     if emergency_access is None:
         emergency_access = (
             scope.grant_for_case(case_id) if case is not None else scope.grant_for_person(person_id)
@@ -227,17 +227,17 @@ def _access_event(
     return AccessEvent(
         occurred_at=timezone.now(),
         user=by,
-        username=by.get_username() if by is not None else "",
+        username=by.get_username(),
         roles=scope.roles,
         districts=scope.districts,
         units=scope.units,
         action=action,
         person_id=person_id,
         case_id=case_id,
-        is_protected=bool(getattr(person, "is_protected", False)),
+        is_protected=person is not None and person.is_protected,
         is_emergency=emergency_access is not None,
-        emergency_access_id=getattr(emergency_access, "pk", None),
-        reason=getattr(emergency_access, "reason", ""),
+        emergency_access_id=emergency_access.pk if emergency_access is not None else None,
+        reason=emergency_access.reason if emergency_access is not None else "",
         route=route or ctx.route,
         request_id=ctx.request_id,
         client_ip=ctx.client_ip or "",
