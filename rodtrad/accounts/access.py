@@ -14,12 +14,13 @@ Scope rules (docs/architecture.md, "Access rules"):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from rodtrad.accounts.models import (
@@ -27,9 +28,17 @@ from rodtrad.accounts.models import (
     EmergencyAccessStatus,
     Membership,
     Role,
+    User,
 )
 from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_access_denied
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from rodtrad.cases.models import Case
+    from rodtrad.intake.models import Report
+    from rodtrad.people.models import Person, Relationship
 
 CASE_ROLES = frozenset({Role.INTAKE_WORKER, Role.INVESTIGATOR, Role.TEAM_MANAGER})
 # Roles allowed to ask for emergency access to a case outside their scope.
@@ -41,9 +50,12 @@ EMERGENCY_ROLES = CASE_ROLES
 # is saved or deleted in this process; a user object lives for one request, which bounds how
 # long another process's change can go unseen.
 _membership_generation = 0
+# The attribute on the user object that holds ((generation, day), memberships). The model does
+# not declare it (it lives for one request), hence getattr/setattr by name.
+_MEMBERSHIPS_CACHE = "_rodtrad_memberships"
 
 
-def _memberships_changed(**kwargs: Any) -> None:
+def _memberships_changed(**kwargs: object) -> None:
     global _membership_generation
     _membership_generation += 1
 
@@ -52,13 +64,22 @@ post_save.connect(_memberships_changed, sender=Membership, dispatch_uid="access-
 post_delete.connect(_memberships_changed, sender=Membership, dispatch_uid="access-memberships")
 
 
-def active_memberships(user: Any) -> list[Membership]:
+def signed_in_user(request: HttpRequest) -> User:
+    """request.user behind login_required, typed as our User: the `by=` of every service and
+    journal call a view makes (an anonymous request never gets that far)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def active_memberships(user: User | AnonymousUser) -> list[Membership]:
     """Memberships valid today for an active, authenticated user."""
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     today = timezone.localdate()
     key = (_membership_generation, today)
-    cached = getattr(user, "_rodtrad_memberships", None)
+    cached = getattr(user, _MEMBERSHIPS_CACHE, None)
     if cached is not None and cached[0] == key:
         return list(cached[1])
     memberships = list(
@@ -66,19 +87,19 @@ def active_memberships(user: Any) -> list[Membership]:
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         .select_related("district", "unit")
     )
-    user._rodtrad_memberships = (key, memberships)
+    setattr(user, _MEMBERSHIPS_CACHE, (key, memberships))
     return list(memberships)
 
 
-def active_roles(user: Any) -> set[str]:
+def active_roles(user: User | AnonymousUser) -> set[str]:
     return {m.role for m in active_memberships(user)}
 
 
-def has_role(user: Any, *roles: str) -> bool:
+def has_role(user: User | AnonymousUser, *roles: str) -> bool:
     return bool(active_roles(user) & set(roles))
 
 
-def case_role_districts(user: Any) -> set[int]:
+def case_role_districts(user: User | AnonymousUser) -> set[int]:
     return {
         m.district_id
         for m in active_memberships(user)
@@ -86,7 +107,7 @@ def case_role_districts(user: Any) -> set[int]:
     }
 
 
-def intake_districts(user: Any) -> set[int]:
+def intake_districts(user: User | AnonymousUser) -> set[int]:
     """Districts whose reports the user handles: case roles in the district's intake unit or
     for the whole district. Reports stay with intake after a case passes to investigation
     (the reporter is answered by intake, SoL 19:6)."""
@@ -99,7 +120,7 @@ def intake_districts(user: Any) -> set[int]:
     }
 
 
-def _case_scope(user: Any) -> Q:
+def _case_scope(user: User | AnonymousUser) -> Q:
     scope = Q(pk__in=[])
     for m in active_memberships(user):
         if m.role not in CASE_ROLES or m.district_id is None:
@@ -112,7 +133,7 @@ def _case_scope(user: Any) -> Q:
     return scope
 
 
-def _is_in_case_scope(user: Any, case: Any) -> bool:
+def _is_in_case_scope(user: User | AnonymousUser, case: Case) -> bool:
     """`_case_scope` evaluated on one loaded case, without a query (the same rules)."""
     for m in active_memberships(user):
         if m.role not in CASE_ROLES or m.district_id is None:
@@ -124,7 +145,7 @@ def _is_in_case_scope(user: Any, case: Any) -> bool:
     return False
 
 
-def active_emergency_accesses(user: Any) -> QuerySet[EmergencyAccess]:
+def active_emergency_accesses(user: User | AnonymousUser) -> QuerySet[EmergencyAccess]:
     if user is None or not user.is_authenticated:
         return EmergencyAccess.objects.none()
     now = timezone.now()
@@ -143,27 +164,27 @@ def _model(app_label: str, name: str) -> type[Model]:
     return apps.get_model(app_label, name)
 
 
-def visible_cases(user: Any, *, include_emergency: bool = True) -> QuerySet[Any]:
+def visible_cases(user: User | AnonymousUser, *, include_emergency: bool = True) -> QuerySet[Case]:
     """Every case the user may read; the base of every case query in views and the API."""
-    Case = _model("cases", "Case")
+    Case = cast("type[Case]", _model("cases", "Case"))
     scope = _case_scope(user)
     if include_emergency:
         scope |= Q(pk__in=active_emergency_accesses(user).values("case_id"))
     return Case._default_manager.filter(scope).select_related("child", "district", "unit")
 
 
-def editable_cases(user: Any) -> QuerySet[Any]:
+def editable_cases(user: User | AnonymousUser) -> QuerySet[Case]:
     """Cases the user may change: the scope without emergency grants (those are read-only)."""
     return visible_cases(user, include_emergency=False)
 
 
 def not_found(
-    user: Any,
+    user: User | AnonymousUser,
     *,
-    case_id: Any = None,
-    person_id: Any = None,
-    report_id: Any = None,
-    report_child_id: Any = None,
+    case_id: int | str | None = None,
+    person_id: int | str | None = None,
+    report_id: int | str | None = None,
+    report_child_id: int | str | None = None,
 ) -> Http404:
     """The answer to an out-of-scope or missing lookup: a `denied` access event (S11) and a
     404 to raise. Every `get_*_for` in the apps ends here on a miss, with the id it was given:
@@ -181,9 +202,11 @@ def not_found(
     return Http404()
 
 
-def parse_id(value: Any) -> int:
+def parse_id(value: int | str | None) -> int:
     """An id from a URL or form as an int that fits the column; 0 (matches nothing) for
     crafted input."""
+    if value is None:
+        return 0
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -191,31 +214,38 @@ def parse_id(value: Any) -> int:
     return number if 0 < number < 2**63 else 0
 
 
-def get_case_for(user: Any, pk: Any, *, for_edit: bool = False) -> Any:
+def get_case_for(
+    user: User | AnonymousUser, pk: int | str | None, *, for_edit: bool = False
+) -> Case:
     """The case with this id if the user may see (or edit) it; otherwise Http404."""
     queryset = editable_cases(user) if for_edit else visible_cases(user)
+    number = parse_id(pk)  # crafted input (not a number, out of range) matches nothing
+    if not number:
+        raise not_found(user, case_id=pk)
     try:
-        return queryset.get(pk=int(pk))
-    except (ValueError, TypeError, OverflowError, queryset.model.DoesNotExist) as exc:
+        return queryset.get(pk=number)
+    except queryset.model.DoesNotExist as exc:
         raise not_found(user, case_id=pk) from exc
 
 
-def emergency_access_for(user: Any, case: Any) -> EmergencyAccess | None:
+def emergency_access_for(user: User | AnonymousUser, case: Case) -> EmergencyAccess | None:
     """The emergency grant through which the user sees this case, if that is the only way."""
     if editable_cases(user).filter(pk=case.pk).exists():
         return None
     return active_emergency_accesses(user).filter(case=case).first()
 
 
-def visible_persons(user: Any, *, include_emergency: bool = True) -> QuerySet[Any]:
+def visible_persons(
+    user: User | AnonymousUser, *, include_emergency: bool = True
+) -> QuerySet[Person]:
     """Every person the user may read.
 
     `include_emergency=False` leaves out what an emergency grant adds (the granted child and
     that child's related persons): a write that links persons together must only use persons
     the user sees without a grant, or the link would outlive the grant (docs/security.md, S16).
     """
-    Person = _model("people", "Person")
-    Relationship = _model("people", "Relationship")
+    Person = cast("type[Person]", _model("people", "Person"))
+    Relationship = cast("type[Relationship]", _model("people", "Relationship"))
     districts = case_role_districts(user)
     cases = visible_cases(user, include_emergency=include_emergency)
     children = cases.values("child_id")
@@ -224,21 +254,21 @@ def visible_persons(user: Any, *, include_emergency: bool = True) -> QuerySet[An
     return Person._default_manager.filter(scope).select_related("district")
 
 
-def cases_of_child(user: Any, person: Any) -> QuerySet[Any]:
+def cases_of_child(user: User | AnonymousUser, person: Person) -> QuerySet[Case]:
     """The cases about this child that the user may see, newest first (one query)."""
     return visible_cases(user).filter(child_id=person.pk).order_by("-recorded_at", "-pk")
 
 
-def report_scope(user: Any, *, for_edit: bool = False) -> Q:
+def report_scope(user: User | AnonymousUser, *, for_edit: bool = False) -> Q:
     """A report is the user's if it came to their district's intake, or if the user may see
     (or change) one of its children's cases (reports stay with intake, SoL 19:6)."""
     cases = editable_cases(user) if for_edit else visible_cases(user)
     return Q(children__case_id__in=cases.values("pk")) | Q(district_id__in=intake_districts(user))
 
 
-def reports_about(user: Any, person: Any) -> QuerySet[Any]:
+def reports_about(user: User | AnonymousUser, person: Person) -> QuerySet[Report]:
     """The reports about this child that the user may read, newest first (one query)."""
-    Report = _model("intake", "Report")
+    Report = cast("type[Report]", _model("intake", "Report"))
     return (
         Report._default_manager.filter(report_scope(user))
         .filter(children__child_id=person.pk)
@@ -247,30 +277,35 @@ def reports_about(user: Any, person: Any) -> QuerySet[Any]:
     )
 
 
-def editable_persons(user: Any) -> QuerySet[Any]:
+def editable_persons(user: User | AnonymousUser) -> QuerySet[Person]:
     """Persons the user may change: own district or children of cases the user may edit."""
-    Person = _model("people", "Person")
+    Person = cast("type[Person]", _model("people", "Person"))
     districts = case_role_districts(user)
     children = editable_cases(user).values("child_id")
     return Person._default_manager.filter(Q(district_id__in=districts) | Q(pk__in=children))
 
 
-def get_person_for(user: Any, pk: Any, *, for_edit: bool = False) -> Any:
+def get_person_for(
+    user: User | AnonymousUser, pk: int | str | None, *, for_edit: bool = False
+) -> Person:
     queryset = editable_persons(user) if for_edit else visible_persons(user)
+    number = parse_id(pk)  # crafted input (not a number, out of range) matches nothing
+    if not number:
+        raise not_found(user, person_id=pk)
     try:
-        return queryset.get(pk=int(pk))
-    except (ValueError, TypeError, OverflowError, queryset.model.DoesNotExist) as exc:
+        return queryset.get(pk=number)
+    except queryset.model.DoesNotExist as exc:
         raise not_found(user, person_id=pk) from exc
 
 
-def may_see_protected_contact(user: Any, person: Any) -> bool:
+def may_see_protected_contact(user: User | AnonymousUser, person: Person) -> bool:
     """Address and contact data of a protected person: only for its named handlers."""
     if not person.is_protected:
         return True
     return bool(person.handlers.filter(pk=user.pk).exists())
 
 
-def can(user: Any, action: str, obj: Any = None) -> bool:
+def can(user: User | AnonymousUser, action: str, obj: Case | Person | None = None) -> bool:
     """Named permissions that are not about scope alone."""
     roles = active_roles(user)
     if action == "administer_users" or action == "administer_code_lists":
@@ -293,7 +328,9 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
     if action == "edit_case":
         # Grants never allow edits, so the scope rules decide alone; services pass a case
         # they have just read (usually under a row lock), so no second query is needed.
-        return obj is not None and _is_in_case_scope(user, obj)
+        from rodtrad.cases.models import Case
+
+        return isinstance(obj, Case) and _is_in_case_scope(user, obj)
     if action == "view_person":
         return obj is not None and visible_persons(user).filter(pk=obj.pk).exists()
     if action == "edit_person":

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -40,7 +40,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,6 +62,9 @@ from rodtrad.accounts.models import (
     UserSession,
 )
 from rodtrad.journal.services import record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 TOTP_DEVICE_NAME = "Autentiseringsapp"
 
@@ -466,7 +469,7 @@ def propose_membership(
     return proposal
 
 
-def is_district_team_manager(user: Any, district_id: int | None) -> bool:
+def is_district_team_manager(user: User | AnonymousUser, district_id: int | None) -> bool:
     """An active team manager membership in the district (the approvers of four-eyes grants)."""
     return district_id is not None and any(
         m.role == Role.TEAM_MANAGER and m.district_id == district_id
@@ -474,7 +477,7 @@ def is_district_team_manager(user: Any, district_id: int | None) -> bool:
     )
 
 
-def may_approve(by: Any, proposal: MembershipProposal) -> bool:
+def may_approve(by: User, proposal: MembershipProposal) -> bool:
     """A team manager of the proposal's district, who neither proposed it nor receives it."""
     return (
         is_district_team_manager(by, proposal.district_id)
@@ -819,7 +822,7 @@ def activation_districts(user: User) -> set[int]:
     )
 
 
-def may_issue_activation_code(by: Any, user: User) -> bool:
+def may_issue_activation_code(by: User, user: User) -> bool:
     """A team manager of a district where the account has case access, never for themself."""
     return by.pk != user.pk and any(
         is_district_team_manager(by, district_id) for district_id in activation_districts(user)
@@ -903,8 +906,8 @@ def _window_start(moment: datetime.datetime, seconds: int) -> datetime.datetime:
 def record_unauthenticated_event(
     action: str,
     *,
-    by: Any = None,
-    obj: Any = None,
+    by: User | None = None,
+    obj: models.Model | None = None,
     data: dict[str, Any] | None = None,
     is_about_an_account: bool = False,
 ) -> bool:

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -32,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from rodtrad.accounts import services
+from rodtrad.accounts.access import signed_in_user
 from rodtrad.accounts.forms import ActivationCodeForm, TokenForm
 from rodtrad.accounts.middleware import needs_second_factor, session_seconds_left
 from rodtrad.accounts.models import User
@@ -50,14 +50,6 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
 
 def _pop_next(request: HttpRequest) -> str:
     return _safe_next(request, request.session.pop(NEXT_SESSION_KEY, "")) or reverse("home")
-
-
-def signed_in_user(request: HttpRequest) -> User:
-    """request.user behind login_required, typed as our User."""
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user
 
 
 def _after_password(request: HttpRequest) -> str:

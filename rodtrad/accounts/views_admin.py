@@ -32,7 +32,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rodtrad.accounts import queries, services
-from rodtrad.accounts.access import can, has_role
+from rodtrad.accounts.access import can, has_role, signed_in_user
 from rodtrad.accounts.forms import (
     MembershipForm,
     ProposalDecisionForm,
@@ -41,7 +41,6 @@ from rodtrad.accounts.forms import (
     VersionForm,
 )
 from rodtrad.accounts.models import Membership, MembershipProposal, ProposalStatus, Role, User
-from rodtrad.accounts.views import signed_in_user
 from rodtrad.lib.forms import handle_form
 
 View = Callable[..., HttpResponse]

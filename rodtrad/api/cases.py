@@ -94,7 +94,9 @@ def _page(
         .filter(pk__in=[c.pk for c in cases])
         .values_list("pk", flat=True)
     )
-    record_accesses(by=request.user, cases=cases, action=AccessAction.LISTED, route=route)
+    record_accesses(
+        by=access.signed_in_user(request), cases=cases, action=AccessAction.LISTED, route=route
+    )
     items = [case_out(c, is_emergency=c.pk not in editable) for c in cases]
     return 200, CasePageOut(count=count, limit=limit, offset=offset, items=items)
 
@@ -169,5 +171,10 @@ def get_case(request: HttpRequest, pk: int) -> CaseOut:
         raise PermissionDenied
     case = access.get_case_for(request.user, pk)
     grant = access.emergency_access_for(request.user, case)
-    record_access(by=request.user, case=case, route="api:case-detail", emergency_access=grant)
+    record_access(
+        by=access.signed_in_user(request),
+        case=case,
+        route="api:case-detail",
+        emergency_access=grant,
+    )
     return case_out(case, is_emergency=grant is not None)

@@ -23,7 +23,7 @@ def get_person(request: HttpRequest, pk: int) -> PersonOut:
     a named handler."""
     person = access.get_person_for(request.user, pk)
     view = person_view(person, request.user)
-    record_access(by=request.user, person=person, route="api:person-detail")
+    record_access(by=access.signed_in_user(request), person=person, route="api:person-detail")
     hidden = view.contact_hidden
     return PersonOut(
         id=view.pk,

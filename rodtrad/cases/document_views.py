@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from rodtrad.accounts.access import signed_in_user
 from rodtrad.cases.services import DocumentLocked
 from rodtrad.lib.versioning import StaleVersion
 
@@ -34,7 +35,7 @@ def autosave_response(
     try:
         saved = save(
             document,
-            by=request.user,
+            by=signed_in_user(request),
             expected_version=form.cleaned_data["version"],
             changes=form.changes(),  # type: ignore[attr-defined]
         )

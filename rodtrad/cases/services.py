@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rodtrad.accounts import access
 from rodtrad.accounts.models import EmergencyAccess, EmergencyAccessStatus, Role
-from rodtrad.cases.models import Case, CaseStatus, DocumentStatus
+from rodtrad.cases.models import Case, CaseStatus, DocumentStatus, SignableDocument
 from rodtrad.journal.chain import canonical_json
 from rodtrad.journal.services import record
 from rodtrad.lib.versioning import StaleVersion, copy_fields, update_versioned
 from rodtrad.people.identity import InvalidIdentityNumber, parse_identity_number
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from rodtrad.accounts.models import User
 
 MINIMUM_REASON_LENGTH = 20
 
@@ -29,7 +35,9 @@ class AlreadyInScope(Exception):
         self.case = case
 
 
-def assign_responsible(case: Case, *, by: Any, responsible: Any, expected_version: int) -> Case:
+def assign_responsible(
+    case: Case, *, by: User, responsible: User | None, expected_version: int
+) -> Case:
     """Make a colleague responsible for the case (team manager of the case's district)."""
     with transaction.atomic():
         if not access.has_role(by, Role.TEAM_MANAGER) or not access.can(by, "edit_case", case):
@@ -69,7 +77,7 @@ def _open_case_of(identity_number: str) -> Case | None:
 
 
 def request_emergency_access(
-    *, by: Any, identity_number: str, reason: str
+    *, by: User, identity_number: str, reason: str
 ) -> EmergencyAccess | None:
     """Break the glass: read-only access to a child's open case outside the user's scope.
 
@@ -130,7 +138,7 @@ def request_emergency_access(
         return grant
 
 
-def current_emergency_accesses(user: Any) -> Any:
+def current_emergency_accesses(user: User | AnonymousUser) -> QuerySet[EmergencyAccess]:
     """The user's own grants that are active now, newest first (the request page lists them)."""
     return (
         access.active_emergency_accesses(user)
@@ -139,7 +147,7 @@ def current_emergency_accesses(user: Any) -> Any:
     )
 
 
-def reviewable_emergency_accesses(user: Any) -> Any:
+def reviewable_emergency_accesses(user: User | AnonymousUser) -> QuerySet[EmergencyAccess]:
     """Emergency grants to cases in the districts where the user is team manager."""
     districts = {
         m.district_id for m in access.active_memberships(user) if m.role == Role.TEAM_MANAGER
@@ -149,7 +157,7 @@ def reviewable_emergency_accesses(user: Any) -> Any:
     )
 
 
-def _reviewable(grant: EmergencyAccess, by: Any) -> None:
+def _reviewable(grant: EmergencyAccess, by: User) -> None:
     if not reviewable_emergency_accesses(by).filter(pk=grant.pk).exists():
         raise PermissionDenied
     if grant.user_id == by.pk:
@@ -157,7 +165,7 @@ def _reviewable(grant: EmergencyAccess, by: Any) -> None:
 
 
 def _decide_on_grant(
-    grant: EmergencyAccess, *, by: Any, action: str, pending_only: bool, changes: dict[str, Any]
+    grant: EmergencyAccess, *, by: User, action: str, pending_only: bool, changes: dict[str, Any]
 ) -> EmergencyAccess:
     """A team manager's decision on a grant: checked, written and journaled in one step."""
     with transaction.atomic():
@@ -179,7 +187,7 @@ def _decide_on_grant(
         return grant
 
 
-def approve_emergency_access(grant: EmergencyAccess, *, by: Any) -> EmergencyAccess:
+def approve_emergency_access(grant: EmergencyAccess, *, by: User) -> EmergencyAccess:
     """A second person (team manager) opens a pending grant to a protected child's case."""
     now = timezone.now()
     return _decide_on_grant(
@@ -196,7 +204,7 @@ def approve_emergency_access(grant: EmergencyAccess, *, by: Any) -> EmergencyAcc
     )
 
 
-def reject_emergency_access(grant: EmergencyAccess, *, by: Any, note: str) -> EmergencyAccess:
+def reject_emergency_access(grant: EmergencyAccess, *, by: User, note: str) -> EmergencyAccess:
     """A team manager refuses a pending grant to a protected child's case."""
     return _decide_on_grant(
         grant,
@@ -212,7 +220,7 @@ def reject_emergency_access(grant: EmergencyAccess, *, by: Any, note: str) -> Em
     )
 
 
-def review_emergency_access(grant: EmergencyAccess, *, by: Any, note: str) -> EmergencyAccess:
+def review_emergency_access(grant: EmergencyAccess, *, by: User, note: str) -> EmergencyAccess:
     """The manager's follow-up of a used grant: was the access justified? Stored and journaled."""
     note = (note or "").strip()
     if not note:
@@ -233,12 +241,17 @@ class DocumentLocked(ValidationError):
     """A signed document cannot change; write a correction instead."""
 
 
-def _document_action(document: Any, event: str) -> str:
+# A concrete document kind (a pre-assessment, an area assessment, ...): the services hand back
+# the kind they were given.
+Doc = TypeVar("Doc", bound=SignableDocument)
+
+
+def _document_action(document: SignableDocument, event: str) -> str:
     meta = document._meta
     return f"{meta.app_label}.{meta.model_name}_{event}"
 
 
-def document_content(document: Any) -> dict[str, Any]:
+def document_content(document: SignableDocument) -> dict[str, Any]:
     """The signed content as plain JSON values: event date plus the CONTENT_FIELDS."""
     content: dict[str, Any] = {"event_on": document.event_on.isoformat()}
     for name in document.CONTENT_FIELDS:
@@ -251,18 +264,18 @@ def document_content(document: Any) -> dict[str, Any]:
     return content
 
 
-def _content_hash(document: Any) -> str:
+def _content_hash(document: SignableDocument) -> str:
     import hashlib
 
     return hashlib.sha256(canonical_json(document_content(document)).encode()).hexdigest()
 
 
-def _require_editable_case(document: Any, by: Any) -> None:
+def _require_editable_case(document: SignableDocument, by: User) -> None:
     if not access.can(by, "edit_case", document.case):
         raise PermissionDenied
 
 
-def save_draft(document: Any, *, by: Any, expected_version: int, changes: dict[str, Any]) -> Any:
+def save_draft(document: Doc, *, by: User, expected_version: int, changes: dict[str, Any]) -> Doc:
     """Save (or autosave) a draft. Refused once signed; a stale version raises StaleVersion."""
     unknown = set(changes) - {"event_on", *document.CONTENT_FIELDS}
     if unknown:
@@ -277,7 +290,9 @@ def save_draft(document: Any, *, by: Any, expected_version: int, changes: dict[s
             )
         if not any(getattr(fresh, name) != value for name, value in changes.items()):
             return fresh  # nothing changed: no write, no journal entry
-        updated = update_versioned(document, expected_version=expected_version, changes=changes)
+        updated: Doc = update_versioned(
+            document, expected_version=expected_version, changes=changes
+        )
         record(
             _document_action(document, "draft_saved"),
             by=by,
@@ -290,7 +305,7 @@ def save_draft(document: Any, *, by: Any, expected_version: int, changes: dict[s
         return updated
 
 
-def sign_document(document: Any, *, by: Any, expected_version: int) -> Any:
+def sign_document(document: Doc, *, by: User, expected_version: int) -> Doc:
     """Sign a draft: it is locked from now on and its content hash is kept."""
     with transaction.atomic():
         fresh = type(document)._base_manager.select_related("case__district").get(pk=document.pk)
@@ -332,7 +347,7 @@ def sign_document(document: Any, *, by: Any, expected_version: int) -> Any:
         return document
 
 
-def correct_document(document: Any, *, by: Any, reason: str) -> Any:
+def correct_document(document: Doc, *, by: User, reason: str) -> Doc:
     """Start a correction of a signed document: a new draft with the same content, pointing
     at the one it corrects, with the reason. The signed original stays as it was."""
     reason = (reason or "").strip()
@@ -344,7 +359,7 @@ def correct_document(document: Any, *, by: Any, reason: str) -> Any:
             raise ValidationError(
                 _("Ett utkast rättas genom att du ändrar det direkt."), code="reason"
             )
-        if type(document).objects.filter(corrects=document, status="draft").exists():
+        if type(document)._default_manager.filter(corrects=document, status="draft").exists():
             raise ValidationError(
                 _("Det finns redan en påbörjad rättelse av dokumentet."), code="reason"
             )

@@ -88,7 +88,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         query = replace(query, search="")
         result = queries.case_list_page(request.user, query, today=today, page=1)
     record_accesses(
-        by=request.user, cases=result.cases, action=AccessAction.LISTED, route="cases:case-list"
+        by=access.signed_in_user(request),
+        cases=result.cases,
+        action=AccessAction.LISTED,
+        route="cases:case-list",
     )
     filters = {
         "status": query.status,
@@ -158,11 +161,19 @@ def _page_links(page: Any, sort: str, filters: dict[str, Any]) -> dict[str, Any]
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.get_case_for(request.user, pk)
     grant = access.emergency_access_for(request.user, case)
-    record_access(by=request.user, case=case, route="cases:case-detail", emergency_access=grant)
+    record_access(
+        by=access.signed_in_user(request),
+        case=case,
+        route="cases:case-detail",
+        emergency_access=grant,
+    )
     # The siblings' cases the reader may see, linked from the page (one query, one insert).
     sibling_cases = list(queries.sibling_cases(request.user, case))
     record_accesses(
-        by=request.user, cases=sibling_cases, action=AccessAction.LISTED, route="cases:case-detail"
+        by=access.signed_in_user(request),
+        cases=sibling_cases,
+        action=AccessAction.LISTED,
+        route="cases:case-detail",
     )
     colleagues = []
     can_assign = grant is None and access.has_role(request.user, Role.TEAM_MANAGER)
@@ -204,7 +215,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.assign_responsible(
             case,
-            by=request.user,
+            by=access.signed_in_user(request),
             responsible=responsible,
             expected_version=form.cleaned_data["version"],
         )
@@ -232,7 +243,7 @@ def emergency_request(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.request_emergency_access(
-                by=request.user,
+                by=access.signed_in_user(request),
                 identity_number=form.cleaned_data["identity_number"],
                 reason=form.cleaned_data["reason"],
             )
@@ -245,7 +256,7 @@ def emergency_request(request: HttpRequest) -> HttpResponse:
     grants = list(services.current_emergency_accesses(request.user))
     for grant in grants:  # the child's name is on the page: a read through the grant
         record_access(
-            by=request.user,
+            by=access.signed_in_user(request),
             case=grant.case,
             action=AccessAction.LISTED,
             route="cases:emergency-request",
@@ -298,7 +309,9 @@ def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
 
     if form.is_valid():
         try:
-            services.review_emergency_access(grant, by=request.user, note=form.cleaned_data["note"])
+            services.review_emergency_access(
+                grant, by=access.signed_in_user(request), note=form.cleaned_data["note"]
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
@@ -312,7 +325,7 @@ def emergency_approve(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _manager_grant(request, pk)
 
     try:
-        services.approve_emergency_access(grant, by=request.user)
+        services.approve_emergency_access(grant, by=access.signed_in_user(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("cases:emergency-review-list")
@@ -324,7 +337,9 @@ def emergency_reject(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _manager_grant(request, pk)
 
     try:
-        services.reject_emergency_access(grant, by=request.user, note=request.POST.get("note", ""))
+        services.reject_emergency_access(
+            grant, by=access.signed_in_user(request), note=request.POST.get("note", "")
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("cases:emergency-review-list")

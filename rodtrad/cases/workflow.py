@@ -7,16 +7,20 @@ transaction, so the status change and the phase's own record are one atomic step
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rodtrad.cases.models import Case, CaseStatus
 from rodtrad.journal.services import record
+
+if TYPE_CHECKING:
+    from rodtrad.accounts.models import User
 
 S = CaseStatus
 
@@ -25,7 +29,7 @@ S = CaseStatus
 class Transition:
     source: str
     target: str
-    label: Any  # what happened, in plain Swedish
+    label: Promise  # what happened, in plain Swedish (translated when shown)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -71,7 +75,7 @@ def allowed_targets(status: str) -> list[str]:
     return [t.target for t in TRANSITIONS if t.source == status]
 
 
-def move_case(case: Case, *, to: str, by: Any, reason: str = "") -> Case:
+def move_case(case: Case, *, to: str, by: User, reason: str = "") -> Case:
     """Move the case to status `to` if the table allows it; journaled; compare-and-set."""
     transition = ALLOWED.get((case.status, to))
     if transition is None:

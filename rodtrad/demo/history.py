@@ -478,7 +478,8 @@ def _plan_investigation(
     # Past four months? About half get an extension decided a few days before the deadline.
     deadline = investigation_deadline(opened)
     last_day = closing if not is_open_today else today
-    if last_day > deadline.due and people.manager is not None and rng.random() < 0.5:
+    manager = people.manager
+    if last_day > deadline.due and manager is not None and rng.random() < 0.5:
         decided = deadline.due - timedelta(days=3)
         while decided.weekday() >= 5:
             decided -= timedelta(days=1)
@@ -487,7 +488,7 @@ def _plan_investigation(
         def extend() -> None:
             investigation_services.decide_extension(
                 state["investigation"],
-                by=people.manager,
+                by=manager,
                 decided_on=decided,
                 extended_to=extended_to,
                 reasons="Särskilda skäl: väntar på utlåtande från BUP.",

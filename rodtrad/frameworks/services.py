@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,6 +23,9 @@ from rodtrad.frameworks.loader import (
 from rodtrad.frameworks.models import Code, CodeList
 from rodtrad.journal.services import record
 from rodtrad.lib.versioning import StaleVersion, update_versioned
+
+if TYPE_CHECKING:
+    from rodtrad.accounts.models import User
 
 __all__ = [
     "KEEP",
@@ -47,12 +50,12 @@ class Keep(Enum):
 KEEP = Keep.KEEP
 
 
-def _require_administrator(by: Any) -> None:
+def _require_administrator(by: User) -> None:
     if not can(by, "administer_code_lists"):
         raise PermissionDenied
 
 
-def _journal(action: str, *, by: Any, code: Code, data: dict[str, Any]) -> None:
+def _journal(action: str, *, by: User, code: Code, data: dict[str, Any]) -> None:
     record(
         action,
         by=by,
@@ -61,7 +64,7 @@ def _journal(action: str, *, by: Any, code: Code, data: dict[str, Any]) -> None:
     )
 
 
-def load_code_lists(*, by: Any = None, directory: Path | str | None = None) -> LoadResult:
+def load_code_lists(*, by: User | None = None, directory: Path | str | None = None) -> LoadResult:
     """Load every code list file: create what is missing, never delete, keep local edits.
 
     `by=None` is the system (the management command); a user must be an administrator.
@@ -87,7 +90,7 @@ def _write_versioned(code: Code, version: int, changes: dict[str, Any]) -> Code:
 def update_code(
     *,
     code: Code,
-    by: Any,
+    by: User,
     version: int,
     label_sv: str | Keep = KEEP,
     label_en: str | Keep = KEEP,
@@ -145,7 +148,7 @@ def update_code(
 def add_code(
     *,
     code_list: CodeList,
-    by: Any,
+    by: User,
     code: str,
     label_sv: str,
     label_en: str = "",
@@ -208,7 +211,7 @@ def _next_sort_order(code_list: CodeList) -> int:
     return (last or 0) + 10
 
 
-def retire_code(*, code: Code, by: Any, version: int) -> Code:
+def retire_code(*, code: Code, by: User, version: int) -> Code:
     """Retire a code from today: it leaves every choice but keeps its label on old records."""
     _require_administrator(by)
     today = timezone.localdate()

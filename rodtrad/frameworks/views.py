@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rodtrad.accounts.access import can
+from rodtrad.accounts.access import can, signed_in_user
 from rodtrad.frameworks import queries, services
 from rodtrad.frameworks.forms import CodeAddForm, CodeEditForm
 from rodtrad.frameworks.models import Code, CodeList, CodeStatus
@@ -130,7 +130,7 @@ def code_edit(request: HttpRequest, pk: int) -> HttpResponse:
         CodeEditForm(request.POST or None, code=code),
         save=lambda data: services.update_code(
             code=code,
-            by=request.user,
+            by=signed_in_user(request),
             version=data["version"],
             label_sv=data["label_sv"],
             label_en=data["label_en"],
@@ -156,7 +156,7 @@ def code_add(request: HttpRequest, pk: int) -> HttpResponse:
         CodeAddForm(request.POST or None, code_list=code_list),
         save=lambda data: services.add_code(
             code_list=code_list,
-            by=request.user,
+            by=signed_in_user(request),
             code=data["code"],
             label_sv=data["label_sv"],
             label_en=data["label_en"],
@@ -183,7 +183,7 @@ def code_retire(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError as exc:
         raise BadRequest("version missing") from exc
     try:
-        services.retire_code(code=code, by=request.user, version=version)
+        services.retire_code(code=code, by=signed_in_user(request), version=version)
     except StaleVersion as exc:
         return render_conflict(
             request,

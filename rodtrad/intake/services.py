@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,6 +43,11 @@ from rodtrad.journal.services import record
 from rodtrad.lib.versioning import StaleVersion, update_versioned
 from rodtrad.people.models import Person
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from rodtrad.accounts.models import User
+
 # Contacts outside the child, the guardians and the reporter need an opened investigation
 # (docs/domain.md §1.2, "Förhandsbedömning"; SoL 20:6 applies only after the decision to open).
 EXTERNAL_CONTACT_MESSAGE = gettext_lazy(
@@ -55,12 +60,12 @@ EXTERNAL_CONTACT_MESSAGE = gettext_lazy(
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _require_case_edit(case: Case, by: Any) -> None:
+def _require_case_edit(case: Case, by: User) -> None:
     if not access.can(by, "edit_case", case):
         raise PermissionDenied
 
 
-def _require_report_edit(report: Report, by: Any) -> None:
+def _require_report_edit(report: Report, by: User) -> None:
     """A report is changed by its district's intake, or by someone who may edit one of its
     children's cases."""
     if report.district_id in access.intake_districts(by):
@@ -88,7 +93,7 @@ def _aware(moment: datetime) -> datetime:
     return moment
 
 
-def _is_district_manager(user: Any, district_id: int) -> bool:
+def _is_district_manager(user: User | AnonymousUser, district_id: int) -> bool:
     return any(
         m.role == Role.TEAM_MANAGER and m.district_id == district_id
         for m in access.active_memberships(user)
@@ -128,7 +133,7 @@ def original_pre_assessment(case: Case) -> PreAssessment | None:
 # --- cases -----------------------------------------------------------------------------------
 
 
-def open_case(*, by: Any, child: Person, district: District) -> Case:
+def open_case(*, by: User, child: Person, district: District) -> Case:
     """Open a new case for a child in a district's intake unit (status intake); journaled."""
     with transaction.atomic():
         if district.pk not in access.case_role_districts(by):
@@ -157,7 +162,7 @@ def open_case(*, by: Any, child: Person, district: District) -> Case:
 
 def register_report(
     *,
-    by: Any,
+    by: User,
     district: District,
     kind: str,
     channel: str,
@@ -349,12 +354,12 @@ def reporter_duty(attributes: dict[str, Any]) -> bool | None:
     return False
 
 
-def may_confirm_stated_receipt(user: Any, report: Report) -> bool:
+def may_confirm_stated_receipt(user: User | AnonymousUser, report: Report) -> bool:
     """A team manager of the report's district who did not register it (four eyes)."""
     return _is_district_manager(user, report.district_id) and report.registered_by_id != user.pk
 
 
-def confirm_stated_receipt(report: Report, *, by: Any, note: str) -> Report:
+def confirm_stated_receipt(report: Report, *, by: User, note: str) -> Report:
     """A team manager of the district confirms a stated receipt far before the registration,
     with a note; journaled. Nobody confirms a report they registered themselves."""
     note = (note or "").strip()
@@ -394,7 +399,7 @@ def confirm_stated_receipt(report: Report, *, by: Any, note: str) -> Report:
         return updated
 
 
-def _add_child(report: Report, child: Person, *, by: Any) -> ReportChild:
+def _add_child(report: Report, child: Person, *, by: User) -> ReportChild:
     open_cases = Case.objects.filter(child=child, district=report.district)
     investigation = (
         open_cases.filter(status=CaseStatus.INVESTIGATION).order_by("-recorded_at").first()
@@ -441,7 +446,7 @@ def _add_child(report: Report, child: Person, *, by: Any) -> ReportChild:
 # --- immediate protection assessment (20:1) ----------------------------------------------------
 
 
-def _refresh_urgency(case: Case, *, by: Any) -> None:
+def _refresh_urgency(case: Case, *, by: User) -> None:
     """The case is urgent while a protection assessment says the child needs immediate
     protection and no protective action is recorded for it; journaled when it changes."""
     is_urgent = ProtectionAssessment.objects.filter(
@@ -497,7 +502,7 @@ def _protective_action_values(
     }
 
 
-def _journal_protective_action(assessment: ProtectionAssessment, case: Case, *, by: Any) -> None:
+def _journal_protective_action(assessment: ProtectionAssessment, case: Case, *, by: User) -> None:
     taken_at = assessment.protective_action_taken_at
     record(
         "intake.protective_action_recorded",
@@ -518,7 +523,7 @@ def _journal_protective_action(assessment: ProtectionAssessment, case: Case, *, 
 def assess_protection(
     report_child: ReportChild,
     *,
-    by: Any,
+    by: User,
     is_immediate_protection_needed: bool,
     actions_taken: str,
     rationale: str,
@@ -622,7 +627,7 @@ def assess_protection(
 def record_protective_action(
     assessment: ProtectionAssessment,
     *,
-    by: Any,
+    by: User,
     protective_action: str,
     taken_at: datetime | None,
     note: str,
@@ -662,7 +667,7 @@ def record_protective_action(
         return fresh
 
 
-def _start_pre_assessment(case: Case, *, by: Any) -> PreAssessment:
+def _start_pre_assessment(case: Case, *, by: User) -> PreAssessment:
     existing = original_pre_assessment(case)
     if existing is not None:
         return existing
@@ -717,7 +722,7 @@ def _validate_draft_changes(pre_assessment: PreAssessment, changes: dict[str, An
 
 
 def save_pre_assessment_draft(
-    pre_assessment: PreAssessment, *, by: Any, expected_version: int, changes: dict[str, Any]
+    pre_assessment: PreAssessment, *, by: User, expected_version: int, changes: dict[str, Any]
 ) -> PreAssessment:
     """Save (or autosave) the draft; signed documents are locked; stale versions refused."""
     _validate_draft_changes(pre_assessment, changes)
@@ -728,7 +733,7 @@ def save_pre_assessment_draft(
 
 
 def add_pre_assessment_contact(
-    pre_assessment: PreAssessment, *, by: Any, who: str, contacted_on: date | None, summary: str
+    pre_assessment: PreAssessment, *, by: User, who: str, contacted_on: date | None, summary: str
 ) -> PreAssessmentContact:
     """Record a contact with the child, a guardian or the reporter during the pre-assessment.
 
@@ -780,7 +785,7 @@ def add_pre_assessment_contact(
 def sign_pre_assessment(
     pre_assessment: PreAssessment,
     *,
-    by: Any,
+    by: User,
     expected_version: int,
     changes: dict[str, Any] | None = None,
 ) -> PreAssessment:
@@ -899,7 +904,7 @@ def _emergency_custody_error(case: Case, decision: str) -> str:
     ) % {"at": timezone.localtime(taken_at).strftime("%Y-%m-%d %H:%M") if taken_at else "–"}
 
 
-def _carry_out_decision(pre_assessment: PreAssessment, case: Case, *, by: Any) -> None:
+def _carry_out_decision(pre_assessment: PreAssessment, case: Case, *, by: User) -> None:
     if pre_assessment.decision == Decision.OPEN:
         move_case(case, to=CaseStatus.INVESTIGATION, by=by, reason="pre_assessment_open")
         handover.open_investigation(case, by=by, opened_on=pre_assessment.event_on)
@@ -909,7 +914,9 @@ def _carry_out_decision(pre_assessment: PreAssessment, case: Case, *, by: Any) -
         move_case(case, to=CaseStatus.CLOSED, by=by, reason="pre_assessment_already_open")
 
 
-def correct_pre_assessment(pre_assessment: PreAssessment, *, by: Any, reason: str) -> PreAssessment:
+def correct_pre_assessment(
+    pre_assessment: PreAssessment, *, by: User, reason: str
+) -> PreAssessment:
     """Start a correction of a signed pre-assessment (a new draft; the original stays)."""
     corrected: PreAssessment = correct_document(pre_assessment, by=by, reason=reason)
     return corrected
@@ -919,7 +926,7 @@ def correct_pre_assessment(pre_assessment: PreAssessment, *, by: Any, reason: st
 
 
 def request_reporter_information(
-    report: Report, *, by: Any, requested_on: date | None
+    report: Report, *, by: User, requested_on: date | None
 ) -> ReporterInformationRequest:
     """Record that a mandatory reporter asked whether an investigation was opened (19:6)."""
     with transaction.atomic():
@@ -956,7 +963,7 @@ def request_reporter_information(
 def answer_reporter_information(
     info_request: ReporterInformationRequest,
     *,
-    by: Any,
+    by: User,
     expected_version: int,
     answered_on: date | None,
     answer_text: str,
@@ -1007,7 +1014,7 @@ def answer_reporter_information(
 # "Siblings"). The reporter and the reasons are on the report already. Never copied, because
 # they are the child's own: whether this child needs protection at once; the pre-assessment's
 # assessment, decision, reasons, synnerliga skäl and date; the contacts.
-SIBLING_COPY: dict[type[Any], tuple[str, ...]] = {
+SIBLING_COPY: dict[type[models.Model], tuple[str, ...]] = {
     ProtectionAssessment: ("information_basis", "actions_taken", "rationale"),
     PreAssessment: ("information_obtained",),
 }
@@ -1025,7 +1032,7 @@ def _same_text(first: str, second: str) -> bool:
     return " ".join((first or "").split()).casefold() == " ".join((second or "").split()).casefold()
 
 
-def _require_sibling_source(case: Case, source_case: Case, *, by: Any) -> None:
+def _require_sibling_source(case: Case, source_case: Case, *, by: User) -> None:
     """The source is a visible sibling's case of a shared report, and copying is allowed."""
     if not access.visible_cases(by).filter(pk=source_case.pk).exists():
         raise PermissionDenied  # the views answer 404 before asking (intake.views)
@@ -1038,7 +1045,7 @@ def _require_sibling_source(case: Case, source_case: Case, *, by: Any) -> None:
 def copy_pre_assessment_from_sibling(
     pre_assessment: PreAssessment,
     *,
-    by: Any,
+    by: User,
     source: PreAssessment,
     expected_version: int,
     changes: dict[str, Any] | None = None,
@@ -1097,7 +1104,7 @@ def copy_pre_assessment_from_sibling(
 def _own_text_errors(document: PreAssessment) -> dict[str, str]:
     """A pre-assessment filled from a sibling's is signed only with this child's own
     assessment and reasons: written, and not the sibling's text again."""
-    source = cast(PreAssessment | None, document.copied_from)
+    source = document.copied_from
     if source is None:
         return {}
     errors: dict[str, str] = {}
@@ -1121,7 +1128,7 @@ def _own_text_errors(document: PreAssessment) -> dict[str, str]:
 def assess_protection_from_sibling(
     report_child: ReportChild,
     *,
-    by: Any,
+    by: User,
     source: ProtectionAssessment,
     is_copy_confirmed: bool,
     **assessment: Any,

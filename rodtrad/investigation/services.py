@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,10 +52,15 @@ from rodtrad.lib.versioning import StaleVersion, update_versioned
 from rodtrad.people import queries as people_queries
 from rodtrad.people.models import Person, Relationship
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from rodtrad.accounts.models import User
+
 D = TypeVar("D", bound=InvestigationDocument)
 
 
-def open_investigation(case: Case, *, by: Any, opened_on: date) -> Investigation:
+def open_investigation(case: Case, *, by: User, opened_on: date) -> Investigation:
     """Open the investigation of a case (called by the pre-assessment decision to open).
 
     The caller (intake.services.decide_pre_assessment) checks access and moves the case's
@@ -91,7 +96,12 @@ def open_investigation(case: Case, *, by: Any, opened_on: date) -> Investigation
 
 
 def _journal(
-    action: str, *, by: Any, investigation: Investigation, obj: Any, data: dict[str, Any]
+    action: str,
+    *,
+    by: User,
+    investigation: Investigation,
+    obj: models.Model,
+    data: dict[str, Any],
 ) -> None:
     case = investigation.case
     record(
@@ -105,7 +115,7 @@ def _journal(
     )
 
 
-def _locked(investigation: Investigation, by: Any) -> Investigation:
+def _locked(investigation: Investigation, by: User) -> Investigation:
     """The investigation, re-read under a row lock, after the access and open checks.
 
     The lock serialises writes that depend on the investigation's state (extensions, closing,
@@ -169,7 +179,7 @@ def _area(framework: str, code: str, field: str = "area") -> str:
 def record_informing(
     investigation: Investigation,
     *,
-    by: Any,
+    by: User,
     expected_version: int,
     informed_on: date | None = None,
     informed_how: str = "",
@@ -215,7 +225,7 @@ def record_informing(
 
 
 def _create_document(
-    model: type[D], investigation: Investigation, *, by: Any, event_on: date, **fields: Any
+    model: type[D], investigation: Investigation, *, by: User, event_on: date, **fields: Any
 ) -> D:
     _date_in_investigation(event_on, "event_on", investigation)
     document: D = model._default_manager.create(
@@ -237,7 +247,7 @@ def _create_document(
 
 
 def create_plan(
-    investigation: Investigation, *, by: Any, event_on: date, framework: str
+    investigation: Investigation, *, by: User, event_on: date, framework: str
 ) -> InvestigationPlan:
     """Start the investigation plan (utredningsplan) as a draft, with its framework of areas."""
     with transaction.atomic():
@@ -255,7 +265,7 @@ def create_plan(
 
 
 def create_area_assessment(
-    investigation: Investigation, *, by: Any, event_on: date, area: str
+    investigation: Investigation, *, by: User, event_on: date, area: str
 ) -> AreaAssessment:
     """Start the text for one area of the investigation's framework."""
     with transaction.atomic():
@@ -274,7 +284,7 @@ def create_area_assessment(
 def create_risk_assessment(
     investigation: Investigation,
     *,
-    by: Any,
+    by: User,
     event_on: date,
     instrument: str,
     instrument_code: str = "",
@@ -302,7 +312,7 @@ def create_risk_assessment(
         )
 
 
-def create_analysis(investigation: Investigation, *, by: Any, event_on: date) -> Analysis:
+def create_analysis(investigation: Investigation, *, by: User, event_on: date) -> Analysis:
     """Start the analysis and assessment (analys och bedömning)."""
     with transaction.atomic():
         fresh = _locked(investigation, by)
@@ -369,7 +379,7 @@ def start_document_draft(
     model: type[D],
     investigation: Investigation,
     *,
-    by: Any,
+    by: User,
     params: Mapping[str, Any],
     changes: Mapping[str, Any],
     sign: bool = False,
@@ -439,7 +449,7 @@ def start_document_draft(
         return _sign(document, by=by) if sign else document
 
 
-def _sign(document: D, *, by: Any) -> D:
+def _sign(document: D, *, by: User) -> D:
     signed: D = SIGNERS[type(document)](document, by=by, expected_version=document.version)
     return signed
 
@@ -475,7 +485,7 @@ def _validate_content(document: InvestigationDocument, changes: Mapping[str, Any
 
 
 def save_document_draft(
-    document: D, *, by: Any, expected_version: int, changes: dict[str, Any]
+    document: D, *, by: User, expected_version: int, changes: dict[str, Any]
 ) -> D:
     """Save (or autosave) a draft of an investigation document.
 
@@ -501,7 +511,7 @@ def save_document_draft(
 def _save_and_sign(
     document: D,
     *,
-    by: Any,
+    by: User,
     expected_version: int,
     changes: dict[str, Any] | None,
     check: Callable[[D], dict[str, Any] | None],
@@ -604,7 +614,7 @@ def _check_analysis(analysis: Analysis) -> dict[str, Any]:
 def sign_plan(
     plan: InvestigationPlan,
     *,
-    by: Any,
+    by: User,
     expected_version: int,
     changes: dict[str, Any] | None = None,
 ) -> InvestigationPlan:
@@ -617,7 +627,7 @@ def sign_plan(
 def sign_area_assessment(
     assessment: AreaAssessment,
     *,
-    by: Any,
+    by: User,
     expected_version: int,
     changes: dict[str, Any] | None = None,
 ) -> AreaAssessment:
@@ -630,7 +640,7 @@ def sign_area_assessment(
 def sign_risk_assessment(
     assessment: RiskAssessment,
     *,
-    by: Any,
+    by: User,
     expected_version: int,
     changes: dict[str, Any] | None = None,
 ) -> RiskAssessment:
@@ -643,7 +653,7 @@ def sign_risk_assessment(
 def sign_analysis(
     analysis: Analysis,
     *,
-    by: Any,
+    by: User,
     expected_version: int,
     changes: dict[str, Any] | None = None,
 ) -> Analysis:
@@ -670,7 +680,7 @@ SIGNERS: dict[type[InvestigationDocument], Callable[..., Any]] = {
 }
 
 
-def correct_investigation_document(document: D, *, by: Any, reason: str) -> D:
+def correct_investigation_document(document: D, *, by: User, reason: str) -> D:
     """Start a correction of a signed document: a new draft that points at it, with a reason."""
     with transaction.atomic():
         _locked(document.investigation, by)
@@ -684,7 +694,7 @@ def correct_investigation_document(document: D, *, by: Any, reason: str) -> D:
 def log_contact(
     investigation: Investigation,
     *,
-    by: Any,
+    by: User,
     kind: str,
     event_on: date | None,
     summary: str,
@@ -760,7 +770,7 @@ def _need_values(
 def add_need(
     investigation: Investigation,
     *,
-    by: Any,
+    by: User,
     area: str,
     description: str,
     severity: str,
@@ -795,7 +805,7 @@ def add_need(
 def update_need(
     need: Need,
     *,
-    by: Any,
+    by: User,
     expected_version: int,
     area: str,
     description: str,
@@ -827,7 +837,7 @@ def update_need(
         return updated
 
 
-def remove_need(need: Need, *, by: Any, expected_version: int) -> None:
+def remove_need(need: Need, *, by: User, expected_version: int) -> None:
     """Remove a need while the analysis is a draft (a signed analysis keeps its own copy)."""
     with transaction.atomic():
         fresh = _locked(need.investigation, by)
@@ -849,14 +859,14 @@ def remove_need(need: Need, *, by: Any, expected_version: int) -> None:
 # --- Extension of the time limit (SoL 20:3) --------------------------------------------------
 
 
-def _is_district_manager(user: Any, case: Case) -> bool:
+def _is_district_manager(user: User | AnonymousUser, case: Case) -> bool:
     return any(
         m.role == Role.TEAM_MANAGER and m.district_id == case.district_id
         for m in access.active_memberships(user)
     )
 
 
-def can_decide_extension(user: Any, investigation: Investigation) -> bool:
+def can_decide_extension(user: User | AnonymousUser, investigation: Investigation) -> bool:
     return _is_district_manager(user, investigation.case)
 
 
@@ -884,7 +894,7 @@ def _check_extension_bound(proposed_to: date, current_due: date, field: str) -> 
 
 
 def request_extension(
-    investigation: Investigation, *, by: Any, reasons: str, proposed_to: date | None
+    investigation: Investigation, *, by: User, reasons: str, proposed_to: date | None
 ) -> ExtensionRequest:
     """Ask the team managers of the district for more time (SoL 20:3); journaled.
 
@@ -951,7 +961,7 @@ def pending_extension_request(investigation: Investigation) -> ExtensionRequest 
 def _answer_request(
     extension_request: ExtensionRequest,
     *,
-    by: Any,
+    by: User,
     investigation: Investigation,
     status: str,
     decision: ExtensionDecision | None = None,
@@ -979,7 +989,7 @@ def _answer_request(
 
 
 def refuse_extension_request(
-    investigation: Investigation, *, by: Any, reason: str
+    investigation: Investigation, *, by: User, reason: str
 ) -> ExtensionRequest:
     """Refuse the waiting request for more time, with the reason (team manager of the
     district); journaled. The time limit stays as it is."""
@@ -1007,7 +1017,7 @@ def refuse_extension_request(
 def decide_extension(
     investigation: Investigation,
     *,
-    by: Any,
+    by: User,
     decided_on: date | None,
     extended_to: date | None,
     reasons: str,
@@ -1099,7 +1109,7 @@ def _require_analysis_for_communication(investigation: Investigation) -> None:
 def record_communication(
     investigation: Investigation,
     *,
-    by: Any,
+    by: User,
     subject: str,
     recipient: Person | None,
     relationship: Relationship | None = None,
@@ -1192,7 +1202,7 @@ def record_communication(
 def record_communication_answer(
     communication: Communication,
     *,
-    by: Any,
+    by: User,
     expected_version: int,
     answer: str,
     answered_on: date | None,
@@ -1282,7 +1292,7 @@ def _communication_errors(investigation: Investigation, closed_on: date) -> list
 def close_investigation(
     investigation: Investigation,
     *,
-    by: Any,
+    by: User,
     expected_version: int,
     outcome: str,
     closed_on: date | None,

@@ -5,7 +5,7 @@ The ORM refuses updates and deletes; database triggers (migration 0002) refuse t
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -15,17 +15,20 @@ class AppendOnlyError(RuntimeError):
     """Raised when code tries to change or remove a journal row."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_Row]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("journal rows cannot be updated")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("journal rows cannot be deleted")
 
-    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("journal rows cannot be updated")
 
-    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("journal rows cannot be updated")
 
 
@@ -40,7 +43,7 @@ class AppendOnlyModel(models.Model):
             raise AppendOnlyError(f"{type(self).__name__} rows cannot be updated")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(f"{type(self).__name__} rows cannot be deleted")
 
 

@@ -15,10 +15,13 @@ from rodtrad.journal.services import record_access_once, subjects_of
 def record_page_read(request: HttpRequest, about: models.Model) -> None:
     """One access event per case and person the page is about (`subjects_of`), unless the
     view already wrote one for it in this request."""
+    user = request.user
+    if not user.is_authenticated:
+        return  # lib/versioning only calls this for a signed-in user
     match = request.resolver_match
     route = match.view_name if match is not None else ""
-    cases, persons = subjects_of(about, by=request.user)
+    cases, persons = subjects_of(about, by=user)
     for case in cases:
-        record_access_once(by=request.user, case=case, route=route)
+        record_access_once(by=user, case=case, route=route)
     for person in persons:
-        record_access_once(by=request.user, person=person, route=route)
+        record_access_once(by=user, person=person, route=route)

@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.apps import apps
 from django.db import models, transaction
@@ -31,8 +31,13 @@ from rodtrad.journal.models import (
 )
 from rodtrad.lib import request_context
 
+if TYPE_CHECKING:
+    from rodtrad.accounts.models import EmergencyAccess, User
+    from rodtrad.cases.models import Case
+    from rodtrad.people.models import Person
 
-def _actor_details(by: Any) -> tuple[Any, str, str]:
+
+def _actor_details(by: User | None) -> tuple[User | None, str, str]:
     if by is None or not getattr(by, "is_authenticated", False):
         return None, "", ""
     return by, by.get_username(), ",".join(sorted(readers.scope().active_roles(by)))
@@ -47,14 +52,16 @@ def _identity(obj: models.Model | None) -> tuple[str, str]:
 def record(
     action: str,
     *,
-    by: Any,
+    by: User | None,
     obj: models.Model | None = None,
     person_id: int | None = None,
     case_id: int | None = None,
     district: str = "",
     data: dict[str, Any] | None = None,
 ) -> JournalEntry:
-    """Append one hash-chained entry; call inside the service's own transaction."""
+    """Append one hash-chained entry; call inside the service's own transaction.
+
+    `by=None` is the system or the command line (the entry names no actor)."""
     actor, username, roles = _actor_details(by)
     object_type, object_id = _identity(obj)
     ctx = request_context.current()
@@ -100,12 +107,12 @@ class ReaderScope:
     an access event in this request (`record_access_once`).
     """
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: User) -> None:
         access = readers.scope()
         self.user = user
         # (role, district code, unit code) of each membership valid today, for every event.
         self.memberships: list[tuple[str, str | None, str | None]] = []
-        self.grants_by_case: dict[int, Any] = {}
+        self.grants_by_case: dict[int, EmergencyAccess] = {}
         if user is not None and getattr(user, "is_authenticated", False):
             self.memberships = [
                 (
@@ -128,10 +135,10 @@ class ReaderScope:
         self.districts = ",".join(sorted({d for _role, d, _unit in self.memberships if d}))
         self.units = ",".join(sorted({u for _role, _district, u in self.memberships if u}))
         self._own_case_ids: set[int] | None = None
-        self._grants_by_person: dict[int, Any] | None = None
+        self._grants_by_person: dict[int, EmergencyAccess] | None = None
         self.recorded: set[tuple[int | None, int | None]] = set()
 
-    def grant_for_case(self, case_id: int | None) -> Any:
+    def grant_for_case(self, case_id: int | None) -> EmergencyAccess | None:
         """The grant through which the reader sees this case, if that is the only way."""
         if case_id is None or case_id not in self.grants_by_case:
             return None
@@ -144,7 +151,7 @@ class ReaderScope:
             )
         return None if case_id in self._own_case_ids else self.grants_by_case[case_id]
 
-    def grant_for_person(self, person_id: int | None) -> Any:
+    def grant_for_person(self, person_id: int | None) -> EmergencyAccess | None:
         """The grant through which the reader sees this person (the grant case's child or one
         of the child's related persons), if that is the only way."""
         if person_id is None or not self.grants_by_case:
@@ -153,7 +160,7 @@ class ReaderScope:
             self._grants_by_person = self._persons_seen_only_through_grants()
         return self._grants_by_person.get(person_id)
 
-    def _persons_seen_only_through_grants(self) -> dict[int, Any]:
+    def _persons_seen_only_through_grants(self) -> dict[int, EmergencyAccess]:
         Relationship = apps.get_model("people", "Relationship")
         by_child = {
             grant.case.child_id: grant
@@ -177,12 +184,12 @@ class ReaderScope:
 
 # One ReaderScope per request and reader; outside a request every call gets a fresh one
 # (request_context.current() then has a new request id each time), so nothing goes stale.
-_reader_scope: ContextVar[tuple[str, Any, ReaderScope] | None] = ContextVar(
+_reader_scope: ContextVar[tuple[str, int | None, ReaderScope] | None] = ContextVar(
     "rodtrad_reader_scope", default=None
 )
 
 
-def reader_scope(by: Any) -> ReaderScope:
+def reader_scope(by: User) -> ReaderScope:
     """The reader's scope for the current request (made on first use)."""
     request_id = request_context.current().request_id
     user_key = getattr(by, "pk", None)
@@ -196,19 +203,19 @@ def reader_scope(by: Any) -> ReaderScope:
 
 def _access_event(
     *,
-    by: Any,
+    by: User,
     scope: ReaderScope,
     action: str,
-    person: Any,
-    case: Any,
+    person: Person | None,
+    case: Case | None,
     route: str,
-    emergency_access: Any,
+    emergency_access: EmergencyAccess | None,
 ) -> AccessEvent:
     ctx = request_context.current()
     if person is None and case is not None:
         person = case.child
-    person_id = getattr(person, "pk", None)
-    case_id = getattr(case, "pk", None)
+    person_id = person.pk if person is not None else None
+    case_id = case.pk if case is not None else None
     if emergency_access is None:
         emergency_access = (
             scope.grant_for_case(case_id) if case is not None else scope.grant_for_person(person_id)
@@ -217,17 +224,17 @@ def _access_event(
     return AccessEvent(
         occurred_at=timezone.now(),
         user=by,
-        username=by.get_username() if by is not None else "",
+        username=by.get_username(),
         roles=scope.roles,
         districts=scope.districts,
         units=scope.units,
         action=action,
         person_id=person_id,
         case_id=case_id,
-        is_protected=bool(getattr(person, "is_protected", False)),
+        is_protected=person is not None and person.is_protected,
         is_emergency=emergency_access is not None,
-        emergency_access_id=getattr(emergency_access, "pk", None),
-        reason=getattr(emergency_access, "reason", ""),
+        emergency_access_id=emergency_access.pk if emergency_access is not None else None,
+        reason=emergency_access.reason if emergency_access is not None else "",
         route=route or ctx.route,
         request_id=ctx.request_id,
         client_ip=ctx.client_ip or "",
@@ -237,12 +244,12 @@ def _access_event(
 
 def record_access(
     *,
-    by: Any,
+    by: User,
     action: str = AccessAction.VIEWED,
-    person: Any = None,
-    case: Any = None,
+    person: Person | None = None,
+    case: Case | None = None,
     route: str = "",
-    emergency_access: Any = None,
+    emergency_access: EmergencyAccess | None = None,
 ) -> AccessEvent:
     """Write one AccessEvent for a page or response that showed a person or a case.
 
@@ -264,10 +271,10 @@ def record_access(
 
 def record_access_once(
     *,
-    by: Any,
+    by: User,
     action: str = AccessAction.VIEWED,
-    person: Any = None,
-    case: Any = None,
+    person: Person | None = None,
+    case: Case | None = None,
     route: str = "",
 ) -> AccessEvent | None:
     """record_access, unless this request already wrote an event for the same case or person.
@@ -280,7 +287,7 @@ def record_access_once(
     return record_access(by=by, action=action, person=person, case=case, route=route)
 
 
-def subjects_of(obj: Any, *, by: Any) -> tuple[list[Any], list[Any]]:
+def subjects_of(obj: models.Model, *, by: User) -> tuple[list[Case], list[Person]]:
     """The cases and persons a page about `obj` shows: a case, a person, or a row that belongs
     to a case (a document, investigation, need, communication), or to a report (the report's
     children's cases that `by` may see)."""
@@ -300,7 +307,12 @@ def subjects_of(obj: Any, *, by: Any) -> tuple[list[Any], list[Any]]:
 
 
 def record_accesses(
-    *, by: Any, cases: Iterable[Any] = (), persons: Iterable[Any] = (), action: str, route: str
+    *,
+    by: User,
+    cases: Iterable[Case] = (),
+    persons: Iterable[Person] = (),
+    action: str,
+    route: str,
 ) -> int:
     """One AccessEvent per case or person shown in a list, written in one INSERT."""
     scope = reader_scope(by)
@@ -343,7 +355,7 @@ class CheckpointData(TypedDict):
     signature: str
 
 
-def export_checkpoint(*, by_label: str, by: Any = None) -> CheckpointData:
+def export_checkpoint(*, by_label: str, by: User | None = None) -> CheckpointData:
     """Store a Checkpoint of the current head (seq + hash) and return it signed, for keeping
     outside the database (checkpoints.py).
 
@@ -370,7 +382,9 @@ def export_checkpoint(*, by_label: str, by: Any = None) -> CheckpointData:
 _SEAL_ATTEMPTS = 3
 
 
-def seal_access_events(*, by: Any = None, margin: timedelta | None = None) -> JournalEntry | None:
+def seal_access_events(
+    *, by: User | None = None, margin: timedelta | None = None
+) -> JournalEntry | None:
     """Seal the access events written since the last seal: count and digest as a journal entry.
 
     The digest is computed outside any lock (a day of events can take seconds); the entry is
@@ -416,7 +430,7 @@ class WrittenCheckpoint:
     path: Path
 
 
-def write_checkpoint(*, by_label: str, by: Any = None) -> WrittenCheckpoint:
+def write_checkpoint(*, by_label: str, by: User | None = None) -> WrittenCheckpoint:
     """Seal new access events, export a signed checkpoint, and store it in the checkpoint
     folder: the daily task and `rodtrad export-checkpoint` both do exactly this."""
     seal = seal_access_events(by=by)
@@ -489,7 +503,7 @@ def denied_subjects(
 
 def record_access_denied(
     *,
-    by: Any,
+    by: User,
     action: str,
     case_id: int | None = None,
     person_id: int | None = None,

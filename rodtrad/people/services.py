@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -41,6 +41,9 @@ from rodtrad.people.models import (
     RelationshipKind,
 )
 from rodtrad.people.search import search_key
+
+if TYPE_CHECKING:
+    from rodtrad.accounts.models import District, User
 
 # Fields update_person may change. Protection has its own service; the district is not edited
 # here (moving a person between districts is a later, separate change).
@@ -107,7 +110,7 @@ class DuplicatePerson(Exception):
 # --- validation -------------------------------------------------------------------------------
 
 
-def _parse_number(raw: Any) -> IdentityNumber:
+def _parse_number(raw: object) -> IdentityNumber:
     try:
         return parse_identity_number(str(raw or ""))
     except InvalidIdentityNumber as exc:
@@ -232,7 +235,7 @@ def validate_person_values(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _require_edit(by: Any, person: Person) -> None:
+def _require_edit(by: User, person: Person) -> None:
     if not editable_persons(by).filter(pk=person.pk).exists():
         raise PermissionDenied("person outside the user's edit scope")
 
@@ -244,7 +247,7 @@ def _duplicate_of(identity_number: str, *, exclude_pk: int | None = None) -> Per
     return queryset.select_related("district").first()
 
 
-def _duplicate(by: Any, existing: Person, *, operation: str, district: str) -> DuplicatePerson:
+def _duplicate(by: User, existing: Person, *, operation: str, district: str) -> DuplicatePerson:
     """The answer to a number that is already taken: the person, if the user may see them;
     otherwise nothing, and the attempt is journaled (in its own transaction, because the
     caller's write has been rolled back). The journal holds the person's id, never the
@@ -281,11 +284,11 @@ def check_address_allowed(protection_level: str, values: dict[str, Any]) -> None
 
 def create_person(
     *,
-    by: Any,
+    by: User,
     identity_number: str,
     given_name: str,
     family_name: str,
-    district: Any,
+    district: District | None,
     birth_date: date | None = None,
     legal_sex: str | None = None,
     street_address: str = "",
@@ -352,7 +355,7 @@ def create_person(
 
 
 def update_person(
-    person: Person, *, by: Any, expected_version: int, changes: dict[str, Any]
+    person: Person, *, by: User, expected_version: int, changes: dict[str, Any]
 ) -> Person:
     """Change a person's details if nobody has saved since `expected_version` (StaleVersion).
 
@@ -413,7 +416,7 @@ def update_person(
     return person
 
 
-def set_protection_level(person: Person, *, by: Any, level: str, expected_version: int) -> Person:
+def set_protection_level(person: Person, *, by: User, level: str, expected_version: int) -> Person:
     """Raise or lower a person's protection level; lowering is for the district's team manager.
 
     Skyddad folkbokföring and fingerade personuppgifter empty the ordinary address fields in
@@ -451,14 +454,14 @@ def set_protection_level(person: Person, *, by: Any, level: str, expected_versio
 # --- protected-person handlers ----------------------------------------------------------------
 
 
-def _works_in_district(user: Any, district_id: int) -> bool:
+def _works_in_district(user: User, district_id: int) -> bool:
     return any(
         m.role in CASE_ROLES and m.district_id == district_id for m in active_memberships(user)
     )
 
 
 def appoint_protected_handler(
-    person: Person, user: Any, *, by: Any
+    person: Person, user: User | None, *, by: User
 ) -> ProtectedPersonHandler | None:
     """Name `user` as one of the few who may see the person's protected contact data.
 
@@ -532,7 +535,7 @@ def appoint_protected_handler(
     return handler
 
 
-def decline_handler_proposal(person: Person, user: Any, *, by: Any) -> None:
+def decline_handler_proposal(person: Person, user: User, *, by: User) -> None:
     """A team manager of the district declines (or the proposer withdraws) a pending proposal."""
     if not can(by, "appoint_protected_handler", person):
         raise PermissionDenied("only the district's team manager decides on handlers")
@@ -552,7 +555,7 @@ def decline_handler_proposal(person: Person, user: Any, *, by: Any) -> None:
         )
 
 
-def remove_protected_handler(person: Person, user: Any, *, by: Any) -> None:
+def remove_protected_handler(person: Person, user: User, *, by: User) -> None:
     """Withdraw a named handler's right to see the person's protected contact data."""
     if not can(by, "appoint_protected_handler", person):
         raise PermissionDenied("only the district's team manager removes handlers")
@@ -577,7 +580,7 @@ def add_relationship(
     child: Person,
     other: Person,
     *,
-    by: Any,
+    by: User,
     kind: str,
     has_custody: bool = False,
     valid_from: date,
@@ -646,7 +649,7 @@ def add_relationship(
 
 
 def end_relationship(
-    relationship: Relationship, *, by: Any, valid_to: date, expected_version: int
+    relationship: Relationship, *, by: User, valid_to: date, expected_version: int
 ) -> Relationship:
     """Set the last day a relationship applies; StaleVersion if it changed meanwhile."""
     child = relationship.child

@@ -692,3 +692,26 @@ def test_a_person_visible_without_a_grant_can_be_linked_across_districts(
         child, father, by=investigator, kind="parent", valid_from=date(2014, 1, 1)
     )
     assert relationship.other == father
+
+
+@pytest.mark.parametrize("crafted", ["abc", "", "-1", "0", str(2**63), None])
+def test_a_crafted_id_is_a_404_with_a_denied_event_for_cases_and_persons(
+    db, own_units, investigator, crafted
+):
+    """get_case_for / get_person_for take the id from a URL or a form: anything that is not an
+    id in range (text, nothing, out of the column's range) matches nothing, the answer is 404
+    and the refused lookup is journaled (S11), as for an id outside the user's scope."""
+    from rodtrad.journal.models import AccessAction, AccessEvent
+
+    CaseFactory(unit=own_units["investigation"])
+    for lookup in (access.get_case_for, access.get_person_for):
+        with pytest.raises(Http404):
+            lookup(investigator, crafted)
+    denied = AccessEvent.objects.filter(user=investigator, action=AccessAction.DENIED)
+    assert list(denied.values_list("case_id", "person_id")) == [(None, None), (None, None)]
+
+
+def test_an_id_given_as_text_finds_the_case_and_the_person(own_district, own_units, investigator):
+    case = CaseFactory(child=PersonFactory(district=own_district), unit=own_units["investigation"])
+    assert access.get_case_for(investigator, str(case.pk)) == case
+    assert access.get_person_for(investigator, str(case.child.pk)) == case.child

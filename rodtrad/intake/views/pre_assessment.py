@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rodtrad.accounts import access
+from rodtrad.accounts.access import signed_in_user
 from rodtrad.cases.document_views import autosave_response
 from rodtrad.intake import queries, services
 from rodtrad.intake.forms import ContactForm, CorrectionForm, PreAssessmentForm
@@ -49,7 +50,7 @@ def _render_pre_assessment(
     route: str = "intake:pre-assessment-edit",
 ) -> HttpResponse:
     # Every answer that renders this page shows the case, also a POST re-rendered with errors.
-    record_access(by=request.user, case=case, route=route)
+    record_access(by=signed_in_user(request), case=case, route=route)
     document = queries.current_pre_assessment(case)
     if document is not None and form is None and not document.is_signed:
         form = _form(document)
@@ -124,7 +125,10 @@ def pre_assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         document,
         form,
         save=lambda data: services.save_pre_assessment_draft(
-            document, by=request.user, expected_version=data["version"], changes=form.changes()
+            document,
+            by=signed_in_user(request),
+            expected_version=data["version"],
+            changes=form.changes(),
         ),
         success=_("Utkastet är sparat."),
         then=reverse("intake:pre-assessment-edit", args=[case.pk]),
@@ -167,7 +171,10 @@ def pre_assessment_sign(request: HttpRequest, pk: int) -> HttpResponse:
         document,
         form,
         save=lambda data: services.sign_pre_assessment(
-            document, by=request.user, expected_version=data["version"], changes=form.changes()
+            document,
+            by=signed_in_user(request),
+            expected_version=data["version"],
+            changes=form.changes(),
         ),
         success=_("Förhandsbedömningen är signerad och beslutet fattat."),
         then=then,
@@ -182,7 +189,7 @@ def pre_assessment_correct(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         CorrectionForm(request.POST),
         save=lambda data: services.correct_pre_assessment(
-            document, by=request.user, reason=data["reason"]
+            document, by=signed_in_user(request), reason=data["reason"]
         ),
         success=_("En rättelse är påbörjad. Originalet finns kvar."),
         then=reverse("intake:pre-assessment-edit", args=[document.case_id]),
@@ -199,7 +206,7 @@ def pre_assessment_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
         ContactForm(request.POST),
         save=lambda data: services.add_pre_assessment_contact(
             document,
-            by=request.user,
+            by=signed_in_user(request),
             who=data["who"],
             contacted_on=data["contacted_on"],
             summary=data["summary"],
@@ -229,12 +236,12 @@ def pre_assessment_copy(request: HttpRequest, pk: int) -> HttpResponse:
     def save(data: dict[str, Any]) -> Any:
         copied = services.copy_pre_assessment_from_sibling(
             document,
-            by=request.user,
+            by=signed_in_user(request),
             source=source.document,
             expected_version=data["version"],
             changes=form.changes(),
         )
-        record_access(by=request.user, case=source.document.case, route=COPY_ROUTE)
+        record_access(by=signed_in_user(request), case=source.document.case, route=COPY_ROUTE)
         return copied
 
     return _handle_draft(

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rodtrad.accounts.access import signed_in_user
 from rodtrad.intake import queries, services
 from rodtrad.intake.forms import ProtectionAssessmentForm, ProtectiveActionForm, SiblingCopyForm
 from rodtrad.intake.models import ProtectionAssessment
@@ -78,7 +79,9 @@ def protection_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """
     report_child = queries.get_report_child_for(request.user, pk)
     record_access(
-        by=request.user, case=report_child.case, route="intake:protection-assessment-create"
+        by=signed_in_user(request),
+        case=report_child.case,
+        route="intake:protection-assessment-create",
     )
     existing = getattr(report_child, "protection_assessment", None)
     is_post = request.method == "POST"
@@ -103,13 +106,13 @@ def protection_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
                 copied = sibling_source(siblings, copied_from, request.user)
                 services.assess_protection_from_sibling(
                     report_child,
-                    by=request.user,
+                    by=signed_in_user(request),
                     source=copied.document,
                     is_copy_confirmed=bool(copy_form.cleaned_data.get("is_copy_confirmed")),
                     **assessment,
                 )
             else:
-                services.assess_protection(report_child, by=request.user, **assessment)
+                services.assess_protection(report_child, by=signed_in_user(request), **assessment)
         except ValidationError as exc:
             _split_copy_errors(exc, form, copy_form)
         else:
@@ -151,7 +154,7 @@ def _copy_protection_text(
         return form, SiblingCopyForm(), None
     # The page now shows the sibling's text: a read of the sibling's case.
     record_access(
-        by=request.user,
+        by=signed_in_user(request),
         case=source.document.report_child.case,
         route="intake:protection-assessment-create",
     )
@@ -185,7 +188,9 @@ def _copy_protection_text(
 def protective_action_record(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the protective action taken for a child who needs immediate protection."""
     report_child = queries.get_report_child_for(request.user, pk)
-    record_access(by=request.user, case=report_child.case, route="intake:protective-action-record")
+    record_access(
+        by=signed_in_user(request), case=report_child.case, route="intake:protective-action-record"
+    )
     assessment = ProtectionAssessment.objects.filter(report_child=report_child).first()
 
     def save(data: dict[str, Any]) -> Any:
@@ -193,7 +198,7 @@ def protective_action_record(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError(_("Gör skyddsbedömningen först."))
         return services.record_protective_action(
             assessment,
-            by=request.user,
+            by=signed_in_user(request),
             protective_action=data["protective_action"],
             taken_at=data["protective_action_taken_at"],
             note=data["protective_action_note"],

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from rodtrad.accounts import access
+from rodtrad.accounts.access import signed_in_user
 from rodtrad.accounts.models import District
 from rodtrad.intake import queries
 from rodtrad.intake.views._common import require_case_role
@@ -23,7 +24,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     # One INSERT for the list, one event per case however many of its reports are listed.
     cases = {row.case.pk: row.case for row in rows}
     record_accesses(
-        by=request.user, cases=cases.values(), action=AccessAction.LISTED, route="intake:queue"
+        by=signed_in_user(request),
+        cases=cases.values(),
+        action=AccessAction.LISTED,
+        route="intake:queue",
     )
     return render(
         request,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from rodtrad.accounts import access
+from rodtrad.accounts.access import signed_in_user
 from rodtrad.accounts.models import District
 from rodtrad.frameworks.queries import code_label
 from rodtrad.intake import queries, services
@@ -51,7 +52,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
         is_valid = form.is_valid()
         for child in form.children:
             record_access(
-                by=request.user,
+                by=signed_in_user(request),
                 person=child,
                 action=AccessAction.SEARCHED,
                 route="intake:report-create",
@@ -67,7 +68,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 report = services.register_report(
-                    by=request.user,
+                    by=signed_in_user(request),
                     district=data["district"],
                     kind=data["kind"],
                     channel=data["channel"],
@@ -110,7 +111,7 @@ def _render_report(
 ) -> HttpResponse:
     rows = queries.report_children_for(report, request.user)
     for row in rows:
-        record_access(by=request.user, case=row["case"], route="intake:report-detail")
+        record_access(by=signed_in_user(request), case=row["case"], route="intake:report-detail")
     editable = set(access.editable_cases(request.user).values_list("pk", flat=True))
     may_edit = any(row["case"].pk in editable for row in rows)
     today = timezone.localdate()
@@ -176,7 +177,7 @@ def report_receipt_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         ReceiptConfirmationForm(request.POST),
         save=lambda data: services.confirm_stated_receipt(
-            report, by=request.user, note=data["note"]
+            report, by=signed_in_user(request), note=data["note"]
         ),
         success=_("Tiden för mottagandet är bekräftad."),
         then=reverse("intake:report-detail", args=[report.pk]),
@@ -192,7 +193,7 @@ def reporter_information_request(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         InformationRequestForm(request.POST),
         save=lambda data: services.request_reporter_information(
-            report, by=request.user, requested_on=data["requested_on"]
+            report, by=signed_in_user(request), requested_on=data["requested_on"]
         ),
         success=_("Begäran från anmälaren är registrerad."),
         then=reverse("intake:report-detail", args=[report.pk]),
@@ -212,7 +213,7 @@ def reporter_information_answer(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError(_("Begäran finns inte för den här anmälan."))
         return services.answer_reporter_information(
             info_request,
-            by=request.user,
+            by=signed_in_user(request),
             expected_version=data["version"],
             answered_on=data["answered_on"],
             answer_text=data["answer_text"],

@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from rodtrad.accounts import access
+from rodtrad.accounts.access import signed_in_user
 from rodtrad.investigation.models import Investigation
 from rodtrad.journal.services import record_access
 
@@ -32,7 +33,7 @@ def page(
     """Render a page that shows the case: one access event, with the emergency grant if any."""
     case = investigation.case
     grant = access.emergency_access_for(request.user, case)
-    record_access(by=request.user, case=case, route=route, emergency_access=grant)
+    record_access(by=signed_in_user(request), case=case, route=route, emergency_access=grant)
     context = {"investigation": investigation, "case": case, "emergency": grant, **context}
     return render(request, template, context, status=status)
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rodtrad.accounts.access import signed_in_user
 from rodtrad.investigation import forms, queries, services
 from rodtrad.investigation.models import Communication
 from rodtrad.investigation.views._common import GET_OR_POST, SENSITIVE_POST, closed, page
@@ -48,7 +49,7 @@ def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
         analysis = queries.current_analysis(investigation)
         # The recipients' names are on the page: one access event each, in one insert (S19).
         record_accesses(
-            by=request.user,
+            by=signed_in_user(request),
             persons=[choice.person for choice in recipients if choice.relationship is not None],
             action=AccessAction.LISTED,
             route="investigation:communication-create",
@@ -72,7 +73,7 @@ def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         save=lambda data: services.record_communication(
             investigation,
-            by=request.user,
+            by=signed_in_user(request),
             subject=data["subject"],
             recipient=form.chosen().person,
             relationship=form.chosen().relationship,
@@ -104,7 +105,7 @@ def communication_answer(request: HttpRequest, pk: int) -> HttpResponse:
         forms.CommunicationAnswerForm(request.POST or None, initial=initial),
         save=lambda data: services.record_communication_answer(
             communication,
-            by=request.user,
+            by=signed_in_user(request),
             expected_version=data["version"],
             answer=data["answer"],
             answered_on=data["answered_on"],

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from rodtrad.accounts import access
+from rodtrad.accounts.access import signed_in_user
 from rodtrad.cases.document_views import AUTOSAVE_TEMPLATE, autosave_response
 from rodtrad.cases.services import DocumentLocked
 from rodtrad.frameworks.queries import code_labels
@@ -111,7 +112,7 @@ class DocumentView(View):
         if form.is_valid():
             try:
                 correction = services.correct_investigation_document(
-                    document, by=request.user, reason=form.cleaned_data["reason"]
+                    document, by=signed_in_user(request), reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
@@ -138,7 +139,7 @@ class DocumentView(View):
         try:
             act(
                 document,
-                by=request.user,
+                by=signed_in_user(request),
                 expected_version=form.cleaned_data["version"],
                 changes=form.changes(),
             )
@@ -322,7 +323,7 @@ class DocumentView(View):
             return services.start_document_draft(
                 kind.model,
                 investigation,
-                by=request.user,
+                by=signed_in_user(request),
                 params=form.start_params(),
                 changes=form.changes(),
                 sign=sign,
@@ -333,7 +334,10 @@ class DocumentView(View):
         require_version(form)
         act = kind.sign if sign else services.save_document_draft
         return act(
-            document, by=request.user, expected_version=data["version"], changes=form.changes()
+            document,
+            by=signed_in_user(request),
+            expected_version=data["version"],
+            changes=form.changes(),
         )
 
     def fixed_fields(self, document: Any, form: Any) -> list[tuple[str, str, str, str]]:

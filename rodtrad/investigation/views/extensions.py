@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rodtrad.accounts.access import signed_in_user
 from rodtrad.investigation import forms, queries, services
 from rodtrad.investigation.models import Investigation
 from rodtrad.investigation.views._common import GET_OR_POST, SENSITIVE_POST, closed, page
@@ -36,7 +37,7 @@ def extension_request_create(request: HttpRequest, pk: int) -> HttpResponse:
         forms.ExtensionRequestForm(request.POST or None),
         save=lambda data: services.request_extension(
             investigation,
-            by=request.user,
+            by=signed_in_user(request),
             reasons=data["reasons"],
             proposed_to=data["proposed_to"],
         ),
@@ -93,7 +94,7 @@ def extension_request_refuse(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         forms.RefuseExtensionForm(request.POST),
         save=lambda data: services.refuse_extension_request(
-            investigation, by=request.user, reason=data["refusal_reason"]
+            investigation, by=signed_in_user(request), reason=data["refusal_reason"]
         ),
         success=_("Begäran om förlängning är avslagen."),
         then=_extension_section(pk),
@@ -126,7 +127,7 @@ def extension_create(request: HttpRequest, pk: int) -> HttpResponse:
         _extension_form(investigation, request.POST or None),
         save=lambda data: services.decide_extension(
             investigation,
-            by=request.user,
+            by=signed_in_user(request),
             decided_on=data["decided_on"],
             extended_to=data["extended_to"],
             reasons=data["reasons"],

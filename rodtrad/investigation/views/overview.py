@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from rodtrad.accounts.access import signed_in_user
 from rodtrad.frameworks.queries import code_labels
 from rodtrad.investigation import forms, queries, services
 from rodtrad.investigation.kinds import KINDS
@@ -92,7 +93,7 @@ def informing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         save=lambda data: services.record_informing(
             investigation,
-            by=request.user,
+            by=signed_in_user(request),
             expected_version=data["version"],
             informed_on=data["informed_on"],
             informed_how=data["informed_how"],
@@ -161,7 +162,7 @@ def investigation_close(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         save=lambda data: services.close_investigation(
             investigation,
-            by=request.user,
+            by=signed_in_user(request),
             expected_version=data["version"],
             outcome=data["outcome"],
             closed_on=data["closed_on"],

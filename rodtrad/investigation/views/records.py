@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rodtrad.accounts import access
+from rodtrad.accounts.access import signed_in_user
 from rodtrad.frameworks.queries import code_labels
 from rodtrad.investigation import forms, queries, services
 from rodtrad.investigation.kinds import framework_area_choices
@@ -39,7 +40,7 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         save=lambda data: services.log_contact(
             investigation,
-            by=request.user,
+            by=signed_in_user(request),
             kind=data["kind"],
             event_on=data["event_on"],
             summary=data["summary"],
@@ -105,7 +106,7 @@ def need_create(request: HttpRequest, pk: int) -> HttpResponse:
         _need_form(investigation, None, request.POST or None),
         save=lambda data: services.add_need(
             investigation,
-            by=request.user,
+            by=signed_in_user(request),
             area=data["area"],
             description=data["description"],
             severity=data["severity"],
@@ -131,7 +132,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
         require_version(form)
         return services.update_need(
             need,
-            by=request.user,
+            by=signed_in_user(request),
             expected_version=data["version"],
             area=data["area"],
             description=data["description"],
@@ -161,7 +162,7 @@ def need_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.remove_need(
-                need, by=request.user, expected_version=form.cleaned_data["version"]
+                need, by=signed_in_user(request), expected_version=form.cleaned_data["version"]
             )
         except StaleVersion:
             messages.error(

@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from rodtrad.accounts import access
-from rodtrad.accounts.access import can, editable_persons, get_person_for, visible_persons
+from rodtrad.accounts.access import (
+    can,
+    editable_persons,
+    get_person_for,
+    signed_in_user,
+    visible_persons,
+)
 from rodtrad.frameworks.queries import code_labels
 from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_accesses
@@ -68,7 +74,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reports = list(access.reports_about(request.user, person).select_related("district"))
     kinds = code_labels("report-kinds") if reports else {}
     record_accesses(  # the related persons' names and the cases are shown on this page too
-        by=request.user,
+        by=signed_in_user(request),
         cases=cases,
         persons=[row["model"] for row in rows + rows_as_other if row["model"] is not None],
         action=AccessAction.LISTED,

@@ -16,6 +16,7 @@ from rodtrad.accounts.access import (
     case_role_districts,
     get_person_for,
     may_see_protected_contact,
+    signed_in_user,
 )
 from rodtrad.accounts.models import District
 from rodtrad.journal.models import AccessAction
@@ -58,7 +59,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         request,
         form,
         save=lambda data: services.create_person(
-            by=request.user, district=form.chosen_district(), **form.person_values()
+            by=signed_in_user(request), district=form.chosen_district(), **form.person_values()
         ),
         refused={services.DuplicatePerson: duplicate},
         success=_("Personen är registrerad."),
@@ -106,7 +107,7 @@ def _submitted_display(form: PersonForm, name: str, value: Any) -> Any:
 @SENSITIVE_POST
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for(request.user, pk, for_edit=True)
-    options = {
+    options: dict[str, Any] = {
         "creating": False,
         "include_contact": may_see_protected_contact(request.user, person),
         "protection_level": person.protection_level,
@@ -156,7 +157,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         save=lambda data: services.update_person(
             person,
-            by=request.user,
+            by=signed_in_user(request),
             expected_version=data["version"],
             changes=form.person_values(),
         ),
@@ -206,7 +207,10 @@ def protection_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         save=lambda data: services.set_protection_level(
-            person, by=request.user, level=data["level"], expected_version=data["version"]
+            person,
+            by=signed_in_user(request),
+            level=data["level"],
+            expected_version=data["version"],
         ),
         on_conflict=conflict,
         success=_("Skyddsnivån är sparad."),

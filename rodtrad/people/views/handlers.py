@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rodtrad.accounts.access import can, get_person_for
+from rodtrad.accounts.access import can, get_person_for, signed_in_user
 from rodtrad.accounts.models import User
 from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_access_denied
@@ -29,7 +29,9 @@ def _person_for_handler_admin(request: HttpRequest, pk: int) -> Person:
     if not can(request.user, "appoint_protected_handler", person):
         # The user may see the person but the role may not name handlers: 403 (no leak, the
         # person is visible). Out-of-scope persons already got 404 above. Journaled.
-        record_access_denied(by=request.user, action=AccessAction.DENIED, person_id=person.pk)
+        record_access_denied(
+            by=signed_in_user(request), action=AccessAction.DENIED, person_id=person.pk
+        )
         raise PermissionDenied
     return person
 
@@ -78,7 +80,7 @@ def handler_appoint(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             HandlerForm(request.POST, users=users, prefix="decline"),
             save=lambda data: services.decline_handler_proposal(
-                person, data["user"], by=request.user
+                person, data["user"], by=signed_in_user(request)
             ),
             success=_("Förslaget är avslaget."),
             then=reverse("people:handler-appoint", args=[person.pk]),
@@ -96,7 +98,9 @@ def handler_appoint(request: HttpRequest, pk: int) -> HttpResponse:
     return handle_form(
         request,
         form,
-        save=lambda data: services.appoint_protected_handler(person, data["user"], by=request.user),
+        save=lambda data: services.appoint_protected_handler(
+            person, data["user"], by=signed_in_user(request)
+        ),
         success=lambda handler: (
             _(
                 "Förslaget är sparat. Handläggaren utses när en annan enhetschef i "
@@ -118,7 +122,9 @@ def handler_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return handle_form(
         request,
         HandlerForm(request.POST, users=queries.handler_users(person), prefix="remove"),
-        save=lambda data: services.remove_protected_handler(person, data["user"], by=request.user),
+        save=lambda data: services.remove_protected_handler(
+            person, data["user"], by=signed_in_user(request)
+        ),
         success=_("Handläggaren är borttagen."),
         then=reverse("people:handler-appoint", args=[person.pk]),
         render=lambda remove_form: _render_handlers(

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rodtrad.accounts.access import get_person_for
+from rodtrad.accounts.access import get_person_for, signed_in_user
 from rodtrad.lib.forms import form_conflict, handle_form
 from rodtrad.lib.versioning import StaleVersion
 from rodtrad.people import queries, services
@@ -44,7 +44,7 @@ def relationship_add(request: HttpRequest, pk: int) -> HttpResponse:
         return services.add_relationship(
             child,
             other,
-            by=request.user,
+            by=signed_in_user(request),
             kind=data["kind"],
             has_custody=data["has_custody"],
             valid_from=data["valid_from"],
@@ -106,7 +106,7 @@ def relationship_end(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         save=lambda data: services.end_relationship(
             relationship,
-            by=request.user,
+            by=signed_in_user(request),
             valid_to=data["valid_to"],
             expected_version=data["version"],
         ),

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from rodtrad.accounts.access import CASE_ROLES, can, has_role
+from rodtrad.accounts.access import CASE_ROLES, can, has_role, signed_in_user
 from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_accesses
 from rodtrad.people import queries
@@ -33,7 +33,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
             form.add_error("query", str(exc))
         else:
             record_accesses(
-                by=request.user,
+                by=signed_in_user(request),
                 persons=result.persons,
                 action=AccessAction.SEARCHED,
                 route="people:person-search",
