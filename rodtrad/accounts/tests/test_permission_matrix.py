@@ -4,6 +4,12 @@ Every named route × method × principal (anonymous and each of the seven roles)
 own or the other district is requested and compared with the expected table kept in
 `rodtrad/*/tests/permissions.toml`. A route missing from the table fails the test, and so does a
 table entry for a route that no longer exists.
+
+Each route's method names a role profile from `permission_profiles.toml` (e.g.
+`GET = { profile = "case-roles-own-district" }`), optionally with its `status` and explicit
+per-principal overrides; `load_table()` expands it to one expectation per principal, so every
+route is still requested as every principal. A method may also list all eight principals
+itself. docs/howto/add-a-route.md explains the format.
 """
 
 from __future__ import annotations
@@ -66,6 +72,48 @@ def url_routes() -> dict[str, URLPattern]:
     return dict(_walk(get_resolver().url_patterns))
 
 
+PROFILES_FILE = Path(__file__).with_name("permission_profiles.toml")
+# Keys of a method's entry that are not principals.
+PROFILE_KEYS = {"profile", "status"}
+
+
+def load_profiles() -> dict[str, dict[str, Any]]:
+    with PROFILES_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+PROFILES = load_profiles()
+
+
+def _with_status(value: Any, status: int) -> Any:
+    """A profile's value with its "status" placeholders replaced by the entry's status."""
+    if value == "status":
+        return status
+    if isinstance(value, dict):
+        return {side: _with_status(inner, status) for side, inner in value.items()}
+    return value
+
+
+def expand(method_spec: dict[str, Any], where: str) -> dict[str, Any]:
+    """One expectation per principal: the named profile's, then the entry's overrides.
+
+    An entry without `profile` lists the principals itself. Unknown profiles and keys that are
+    no principal fail loudly, so a typo cannot silently drop a principal from the matrix.
+    """
+    if "profile" not in method_spec:
+        return dict(method_spec)
+    name = method_spec["profile"]
+    assert name in PROFILES, f"{where}: unknown profile {name!r} (see {PROFILES_FILE.name})"
+    profile = PROFILES[name]
+    status = int(method_spec.get("status", profile["status"]))
+    expected = {principal: _with_status(profile[principal], status) for principal in PRINCIPALS}
+    overrides = {key: value for key, value in method_spec.items() if key not in PROFILE_KEYS}
+    unknown = sorted(set(overrides) - set(PRINCIPALS))
+    assert not unknown, f"{where}: {unknown} are neither principals nor profile keys"
+    expected.update(overrides)
+    return expected
+
+
 def load_table() -> dict[str, dict[str, Any]]:
     table: dict[str, dict[str, Any]] = {}
     for path in sorted(ROOT.glob("rodtrad/*/tests/permissions.toml")):
@@ -73,6 +121,9 @@ def load_table() -> dict[str, dict[str, Any]]:
             data = tomllib.load(handle)
         for route, spec in data.items():
             assert route not in table, f"{route} is in two permission tables ({path})"
+            for method in METHODS:
+                if method in spec:
+                    spec[method] = expand(spec[method], f"{path.name} {route} {method}")
             spec["_file"] = str(path.relative_to(ROOT))
             table[route] = spec
     return table
@@ -96,6 +147,40 @@ def test_s10_every_matrix_entry_names_every_principal() -> None:
         for method in methods:
             missing = [p for p in PRINCIPALS if p not in spec[method]]
             assert not missing, f"{route} {method}: no expectation for {missing}"
+
+
+def test_s10_every_profile_names_every_principal_and_a_default_status() -> None:
+    for name, profile in PROFILES.items():
+        missing = [p for p in PRINCIPALS if p not in profile]
+        assert not missing, f"profile {name}: no expectation for {missing}"
+        assert isinstance(profile.get("status"), int), f"profile {name}: no default status"
+        assert profile.get("description"), f"profile {name}: say what it means"
+
+
+def test_s10_a_profile_expands_to_its_statuses_with_the_overrides_on_top() -> None:
+    expected = expand(
+        {"profile": "case-roles-own-district", "status": 400, "anonymous": 401}, "example"
+    )
+    assert expected == {
+        "anonymous": 401,
+        "intake_worker": {"own": 400, "other": 404},
+        "investigator": {"own": 400, "other": 404},
+        "team_manager": {"own": 400, "other": 404},
+        "provider": 404,
+        "analyst": 404,
+        "reviewer": 404,
+        "administrator": 404,
+    }
+
+
+@pytest.mark.parametrize(
+    "method_spec",
+    [{"profile": "no-such-profile"}, {"profile": "signed-in", "investigatr": 200}],
+    ids=["unknown profile", "misspelt principal"],
+)
+def test_s10_a_typo_in_a_matrix_entry_fails_the_matrix(method_spec: dict[str, Any]) -> None:
+    with pytest.raises(AssertionError):
+        expand(method_spec, "example")
 
 
 class World:
