@@ -16,7 +16,7 @@ from django.test import Client
 from rodtrad.accounts.models import Role
 from rodtrad.accounts.tests.factories import (
     DistrictFactory,
-    MembershipFactory,
+    TOTPDeviceFactory,
     UnitFactory,
     UserFactory,
 )
@@ -175,8 +175,9 @@ def other_units(other_district: Any) -> dict[str, Any]:
 
 
 def _user_with(role: str, district: Any, unit: Any = None, username: str | None = None) -> Any:
-    user = UserFactory(username=username or role)
-    MembershipFactory(user=user, role=role, district=district, unit=unit)
+    user = UserFactory(
+        username=username or role, role=role, role__district=district, role__unit=unit
+    )
     return user
 
 
@@ -236,7 +237,7 @@ def sign_in(client: Client, user: Any) -> Client:
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        device = TOTPDeviceFactory(user=user, name="test")
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

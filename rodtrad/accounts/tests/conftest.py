@@ -10,7 +10,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rodtrad.accounts.tests.factories import TEST_PASSWORD
+from rodtrad.accounts.tests.factories import TEST_PASSWORD, TOTPDeviceFactory
 
 
 def current_token(device: TOTPDevice) -> str:
@@ -30,6 +30,7 @@ def totp_device() -> Any:
     """`totp_device(user)`: a confirmed TOTP device for the user."""
 
     def _device(user: Any) -> TOTPDevice:
-        return TOTPDevice.objects.create(user=user, name="Telefon", confirmed=True)
+        device: TOTPDevice = TOTPDeviceFactory(user=user)
+        return device
 
     return _device

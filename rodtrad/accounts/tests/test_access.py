@@ -25,9 +25,10 @@ from django.utils import timezone
 
 import rodtrad
 from rodtrad.accounts import access
-from rodtrad.accounts.models import ActivationCode, EmergencyAccessStatus, Membership, Role
-from rodtrad.accounts.tests.factories import MembershipFactory, UserFactory
+from rodtrad.accounts.models import EmergencyAccessStatus, Membership, Role
+from rodtrad.accounts.tests.factories import ActivationCodeFactory, MembershipFactory, UserFactory
 from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.intake.tests.factories import ReportFactory
 from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -116,7 +117,6 @@ def world(
     from rodtrad.frameworks.models import Code, CodeList
     from rodtrad.intake import services as intake_services
     from rodtrad.intake.models import PreAssessment, ReporterInformationRequest
-    from rodtrad.intake.tests.helpers import register
     from rodtrad.investigation import services as inv
     from rodtrad.investigation.models import ContactKind, Investigation
 
@@ -125,7 +125,7 @@ def world(
     mother = PersonFactory(district=own_district, birth_date=date(1988, 4, 4))
     relationship = RelationshipFactory(child=child, other=mother, valid_from=date(2012, 1, 1))
 
-    report = register(intake_worker, own_district, [child])
+    report = ReportFactory.registered(intake_worker, own_district, [child])
     report_child = report.children.get()
     intake_services.assess_protection(
         report_child,
@@ -256,14 +256,8 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
     )
     newcomer = UserFactory()
     # A colleague of the district waiting for activation (a code issued by the manager).
-    waiting = UserFactory()
-    MembershipFactory(user=waiting, role=Role.INVESTIGATOR, district=w.own_district)
-    ActivationCode.objects.create(
-        user=waiting,
-        code_hash="!",
-        issued_by=w.admin,
-        expires_at=timezone.now() + timedelta(days=7),
-    )
+    waiting = UserFactory(role=Role.INVESTIGATOR, role__district=w.own_district)
+    ActivationCodeFactory(user=waiting, issued_by=w.admin)
     later = today + timedelta(days=60)
     draft_text = {"text": "Jouren skriver i utkastet."}
     return {
@@ -660,8 +654,7 @@ def test_s16_a_relationship_made_under_a_grant_cannot_outlive_it(world):
     """The finding itself: after the grant, the child is not visible to the user's team."""
     from rodtrad.people import services as people
 
-    colleague = UserFactory()
-    MembershipFactory(user=colleague, role=Role.INVESTIGATOR, district=world.other_district)
+    colleague = UserFactory(role=Role.INVESTIGATOR, role__district=world.other_district)
     with pytest.raises(PermissionDenied):
         people.add_relationship(
             world.own_child,

@@ -4,6 +4,12 @@ Every named route × method × principal (anonymous and each of the seven roles)
 own or the other district is requested and compared with the expected table kept in
 `rodtrad/*/tests/permissions.toml`. A route missing from the table fails the test, and so does a
 table entry for a route that no longer exists.
+
+Each route's method names a role profile from `permission_profiles.toml` (e.g.
+`GET = { profile = "case-roles-own-district" }`), optionally with its `status` and explicit
+per-principal overrides; `load_table()` expands it to one expectation per principal, so every
+route is still requested as every principal. A method may also list all eight principals
+itself. docs/howto/add-a-route.md explains the format.
 """
 
 from __future__ import annotations
@@ -22,11 +28,27 @@ from conftest import sign_in
 from rodtrad.accounts.models import EmergencyAccess, Membership, Role
 from rodtrad.accounts.tests.factories import (
     DistrictFactory,
+    EmergencyAccessFactory,
     MembershipFactory,
+    MembershipProposalFactory,
     UnitFactory,
     UserFactory,
 )
 from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.intake.tests.factories import (
+    PreAssessmentFactory,
+    ReportChildFactory,
+    ReporterInformationRequestFactory,
+)
+from rodtrad.investigation.tests.factories import (
+    AnalysisFactory,
+    AreaAssessmentFactory,
+    CommunicationFactory,
+    InvestigationFactory,
+    InvestigationPlanFactory,
+    NeedFactory,
+    RiskAssessmentFactory,
+)
 from rodtrad.journal.models import AccessAction, AccessEvent
 from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
 
@@ -66,6 +88,48 @@ def url_routes() -> dict[str, URLPattern]:
     return dict(_walk(get_resolver().url_patterns))
 
 
+PROFILES_FILE = Path(__file__).with_name("permission_profiles.toml")
+# Keys of a method's entry that are not principals.
+PROFILE_KEYS = {"profile", "status"}
+
+
+def load_profiles() -> dict[str, dict[str, Any]]:
+    with PROFILES_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+PROFILES = load_profiles()
+
+
+def _with_status(value: Any, status: int) -> Any:
+    """A profile's value with its "status" placeholders replaced by the entry's status."""
+    if value == "status":
+        return status
+    if isinstance(value, dict):
+        return {side: _with_status(inner, status) for side, inner in value.items()}
+    return value
+
+
+def expand(method_spec: dict[str, Any], where: str) -> dict[str, Any]:
+    """One expectation per principal: the named profile's, then the entry's overrides.
+
+    An entry without `profile` lists the principals itself. Unknown profiles and keys that are
+    no principal fail loudly, so a typo cannot silently drop a principal from the matrix.
+    """
+    if "profile" not in method_spec:
+        return dict(method_spec)
+    name = method_spec["profile"]
+    assert name in PROFILES, f"{where}: unknown profile {name!r} (see {PROFILES_FILE.name})"
+    profile = PROFILES[name]
+    status = int(method_spec.get("status", profile["status"]))
+    expected = {principal: _with_status(profile[principal], status) for principal in PRINCIPALS}
+    overrides = {key: value for key, value in method_spec.items() if key not in PROFILE_KEYS}
+    unknown = sorted(set(overrides) - set(PRINCIPALS))
+    assert not unknown, f"{where}: {unknown} are neither principals nor profile keys"
+    expected.update(overrides)
+    return expected
+
+
 def load_table() -> dict[str, dict[str, Any]]:
     table: dict[str, dict[str, Any]] = {}
     for path in sorted(ROOT.glob("rodtrad/*/tests/permissions.toml")):
@@ -73,6 +137,9 @@ def load_table() -> dict[str, dict[str, Any]]:
             data = tomllib.load(handle)
         for route, spec in data.items():
             assert route not in table, f"{route} is in two permission tables ({path})"
+            for method in METHODS:
+                if method in spec:
+                    spec[method] = expand(spec[method], f"{path.name} {route} {method}")
             spec["_file"] = str(path.relative_to(ROOT))
             table[route] = spec
     return table
@@ -98,6 +165,40 @@ def test_s10_every_matrix_entry_names_every_principal() -> None:
             assert not missing, f"{route} {method}: no expectation for {missing}"
 
 
+def test_s10_every_profile_names_every_principal_and_a_default_status() -> None:
+    for name, profile in PROFILES.items():
+        missing = [p for p in PRINCIPALS if p not in profile]
+        assert not missing, f"profile {name}: no expectation for {missing}"
+        assert isinstance(profile.get("status"), int), f"profile {name}: no default status"
+        assert profile.get("description"), f"profile {name}: say what it means"
+
+
+def test_s10_a_profile_expands_to_its_statuses_with_the_overrides_on_top() -> None:
+    expected = expand(
+        {"profile": "case-roles-own-district", "status": 400, "anonymous": 401}, "example"
+    )
+    assert expected == {
+        "anonymous": 401,
+        "intake_worker": {"own": 400, "other": 404},
+        "investigator": {"own": 400, "other": 404},
+        "team_manager": {"own": 400, "other": 404},
+        "provider": 404,
+        "analyst": 404,
+        "reviewer": 404,
+        "administrator": 404,
+    }
+
+
+@pytest.mark.parametrize(
+    "method_spec",
+    [{"profile": "no-such-profile"}, {"profile": "signed-in", "investigatr": 200}],
+    ids=["unknown profile", "misspelt principal"],
+)
+def test_s10_a_typo_in_a_matrix_entry_fails_the_matrix(method_spec: dict[str, Any]) -> None:
+    with pytest.raises(AssertionError):
+        expand(method_spec, "example")
+
+
 class World:
     """Two districts (Bromma = own, Farsta = other) with one user per role in Bromma."""
 
@@ -113,14 +214,12 @@ class World:
         }
         self.users: dict[str, Any] = {}
         for role, unit_kind in ROLE_UNITS.items():
-            user = UserFactory(username=f"matrix-{role}")
-            MembershipFactory(
-                user=user,
+            self.users[role] = UserFactory(
+                username=f"matrix-{role}",
                 role=role,
-                district=None if role == Role.ADMINISTRATOR else self.districts["own"],
-                unit=self.units[("own", unit_kind)] if unit_kind else None,
+                role__district=None if role == Role.ADMINISTRATOR else self.districts["own"],
+                role__unit=self.units[("own", unit_kind)] if unit_kind else None,
             )
-            self.users[role] = user
         self._made: dict[tuple[str, str, str], int] = {}
 
     def obj(self, kind: str, side: str, principal: str) -> int:
@@ -133,93 +232,60 @@ class World:
         district = self.districts[side]
         unit_kind = ROLE_UNITS.get(principal)  # type: ignore[call-overload]
         unit = self.units[(side, unit_kind)] if unit_kind else None
+        # Objects of case kinds belong to a case in the principal's unit (or district).
+        case_of = {"child__district": district, "unit": unit}
         if kind == "person":
             return PersonFactory(district=district).pk
         if kind == "protected_person":
-            return PersonFactory(district=district, protection_level="skyddad_folkbokforing").pk
+            return PersonFactory(district=district, protected=True).pk
         if kind == "case":
-            return CaseFactory(child=PersonFactory(district=district), unit=unit).pk
+            return CaseFactory(**case_of).pk
         if kind == "relationship":
-            child = PersonFactory(district=district)
-            return RelationshipFactory(child=child, other=PersonFactory(district=district)).pk
+            return RelationshipFactory(child__district=district, other__district=district).pk
         if kind == "user":
-            user = UserFactory()
-            MembershipFactory(user=user, role=Role.INVESTIGATOR, district=district)
-            return user.pk
+            return UserFactory(role=Role.INVESTIGATOR, role__district=district).pk
         if kind == "membership":
-            return MembershipFactory(
-                user=UserFactory(), role=Role.INVESTIGATOR, district=district
-            ).pk
+            return MembershipFactory(role=Role.INVESTIGATOR, district=district).pk
         if kind == "membership_proposal":
-            from django.utils import timezone
-
-            from rodtrad.accounts.models import MembershipProposal
-
-            return MembershipProposal.objects.create(
-                user=UserFactory(),
-                role=Role.INVESTIGATOR,
-                district=district,
-                valid_from=timezone.localdate(),
-                proposed_by=UserFactory(),
-            ).pk
+            return MembershipProposalFactory(role=Role.INVESTIGATOR, district=district).pk
         if kind == "emergency_access":
-            case = CaseFactory(child=PersonFactory(district=district))
-            requester = UserFactory()
-            return EmergencyAccess.objects.create(
-                user=requester, case=case, reason="Matrix: akut skyddsbehov i socialjouren."
+            return EmergencyAccessFactory(
+                case__child__district=district, reason="Matrix: akut skyddsbehov i socialjouren."
             ).pk
-        if kind in {"report", "report_child", "pre_assessment"}:
-            return self._make_intake(kind, district, unit)
-        if kind in {
-            "investigation",
-            "investigation_plan",
-            "area_assessment",
-            "risk_assessment",
-            "analysis",
-            "need",
-            "communication",
-        }:
-            # An open investigation of a case in the principal's unit (as for "case"), and the
-            # asked-for row in it; documents are drafts.
-            from django.utils import timezone
-
-            from rodtrad.investigation import models as inv
-
-            author = UserFactory()
-            today = timezone.localdate()
-            case = CaseFactory(
-                child=PersonFactory(district=district), unit=unit, status="investigation"
-            )
-            investigation = inv.Investigation.objects.create(
-                case=case, opened_on=today, opened_by=author
-            )
-            common = {"case": case, "investigation": investigation, "event_on": today}
-            if kind == "investigation":
-                return investigation.pk
-            if kind == "investigation_plan":
-                return inv.InvestigationPlan.objects.create(author=author, **common).pk
-            if kind == "area_assessment":
-                return inv.AreaAssessment.objects.create(author=author, area="halsa", **common).pk
-            if kind == "risk_assessment":
-                return inv.RiskAssessment.objects.create(
-                    author=author, instrument="FREDA", **common
-                ).pk
-            if kind == "analysis":
-                return inv.Analysis.objects.create(author=author, **common).pk
-            if kind == "need":
-                return inv.Need.objects.create(
-                    investigation=investigation,
-                    area="halsa",
-                    description="Matrix: behov.",
-                    severity="low",
-                    recorded_by=author,
-                ).pk
-            return inv.Communication.objects.create(
-                investigation=investigation,
+        if kind == "report":
+            return ReportChildFactory(
+                **{f"case__{key}": value for key, value in case_of.items()},
+                report__reporter_name="Matris Anmälare",
+                report__text="Matrix: oro för barnet.",
+            ).report_id
+        if kind == "report_child":
+            return ReportChildFactory(
+                **{f"case__{key}": value for key, value in case_of.items()},
+                report__reporter_name="Matris Anmälare",
+                report__text="Matrix: oro för barnet.",
+            ).pk
+        if kind == "pre_assessment":
+            return PreAssessmentFactory(**{f"case__{k}": v for k, v in case_of.items()}).pk
+        # An open investigation of a case in the principal's unit (as for "case"), and the
+        # asked-for row in it; documents are drafts.
+        in_investigation = {f"investigation__case__{k}": v for k, v in case_of.items()}
+        if kind == "investigation":
+            return InvestigationFactory(**{f"case__{k}": v for k, v in case_of.items()}).pk
+        if kind == "investigation_plan":
+            return InvestigationPlanFactory(**in_investigation).pk
+        if kind == "area_assessment":
+            return AreaAssessmentFactory(**in_investigation).pk
+        if kind == "risk_assessment":
+            return RiskAssessmentFactory(instrument="FREDA", **in_investigation).pk
+        if kind == "analysis":
+            return AnalysisFactory(**in_investigation).pk
+        if kind == "need":
+            return NeedFactory(description="Matrix: behov.", **in_investigation).pk
+        if kind == "communication":
+            return CommunicationFactory(
                 subject="Matrix: utredningen.",
                 legacy_recipient="Vårdnadshavare",
-                sent_on=today,
-                recorded_by=author,
+                **in_investigation,
             ).pk
         if kind in {"codelist", "code"}:
             from rodtrad.frameworks.models import Code, CodeList
@@ -228,33 +294,6 @@ class World:
                 return CodeList.objects.order_by("pk").values_list("pk", flat=True)[0]
             return Code.objects.order_by("pk").values_list("pk", flat=True)[0]
         raise AssertionError(f"unknown object kind {kind!r} in permissions.toml")
-
-    def _make_intake(self, kind: str, district: Any, unit: Any) -> int:
-        """A report about one child whose case is in the principal's unit (as for "case")."""
-        from django.utils import timezone
-
-        from rodtrad.intake.models import PreAssessment, Report, ReportChild
-
-        registrar = UserFactory()
-        status = "pre_assessment" if kind == "pre_assessment" else "intake"
-        case = CaseFactory(child=PersonFactory(district=district), unit=unit, status=status)
-        if kind == "pre_assessment":
-            today = timezone.localdate()
-            return PreAssessment.objects.create(
-                case=case, event_on=today, author=registrar, received_on=today
-            ).pk
-        report = Report.objects.create(
-            district=district,
-            kind="anmalan",
-            channel="telefon",
-            reporter_category="skola",
-            is_mandatory_reporter=True,
-            reporter_name="Matris Anmälare",
-            text="Matrix: oro för barnet.",
-            registered_by=registrar,
-        )
-        report_child = ReportChild.objects.create(report=report, child=case.child, case=case)
-        return report.pk if kind == "report" else report_child.pk
 
 
 URL_ATTRIBUTE = re.compile(r'(?:href|action|src|hx-get|hx-post|hx-put|hx-delete)="([^"]*)"')
@@ -420,8 +459,11 @@ def _grant_world_case(world: World, kind: str, pk: int) -> Any:
     if kind in {"person", "protected_person"}:
         case = Case.objects.filter(child_id=pk).first()
         if case is None:
-            case = CaseFactory(child_id=pk, unit=world.units[("other", "investigation")])
-            RelationshipFactory(child_id=pk, other=PersonFactory(district=case.district))
+            from rodtrad.people.models import Person
+
+            child = Person.objects.get(pk=pk)
+            case = CaseFactory(child=child, unit=world.units[("other", "investigation")])
+            RelationshipFactory(child=child, other__district=case.district)
         return case
     case_id = case_id_of(kind, pk)
     return Case.objects.get(pk=case_id) if case_id is not None else None
@@ -431,10 +473,6 @@ def test_s16_every_read_through_an_emergency_grant_carries_the_grant(db: Any) ->
     """An investigator of Bromma holds grants on Farsta cases; every GET route that answers
     200 writes access events that name the grant (id, flag, reason) for every case and person
     it opened. Lists (case list, API, queue, deadlines) are walked too."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from rodtrad.people.models import Relationship
 
     world = World()
@@ -446,13 +484,11 @@ def test_s16_every_read_through_an_emergency_grant_carries_the_grant(db: Any) ->
     def grant_for(case: Any) -> None:
         if case.pk in grants:
             return
-        now = timezone.now()
-        grants[case.pk] = EmergencyAccess.objects.create(
+        grants[case.pk] = EmergencyAccessFactory(
             user=reader,
             case=case,
             reason=f"Socialjouren: akut placering i natt, ärende {case.pk}.",
-            starts_at=now,
-            expires_at=now + timedelta(minutes=60),
+            active=True,
         )
         related = Relationship.objects.filter(child=case.child_id).values_list(
             "other_id", flat=True
@@ -522,10 +558,12 @@ def _stale_post(world: World, route: str, kind: str, principal: str) -> tuple[in
     today = timezone.localdate().isoformat()
     pk = world.obj(kind, "own", principal)
     if kind == "report":
-        from rodtrad.intake.models import ReporterInformationRequest
+        from rodtrad.intake.models import Report
 
-        target: Any = ReporterInformationRequest.objects.create(
-            report_id=pk, requested_on=today, recorded_by=world.users[Role.TEAM_MANAGER]
+        target: Any = ReporterInformationRequestFactory(
+            report=Report.objects.get(pk=pk),
+            requested_on=today,
+            recorded_by=world.users[Role.TEAM_MANAGER],
         )
         data = {"request": target.pk, "answered_on": today, "answer_text": "Utredning inledd."}
     elif kind == "person":

@@ -266,10 +266,9 @@ def test_only_administrators_change_accounts(db, manager, investigator, own_dist
 
 
 def _second_manager(district) -> User:
-    from rodtrad.accounts.tests.factories import MembershipFactory, UserFactory
+    from rodtrad.accounts.tests.factories import UserFactory
 
-    user = UserFactory(username="manager2")
-    MembershipFactory(user=user, role=Role.TEAM_MANAGER, district=district)
+    user = UserFactory(username="manager2", role=Role.TEAM_MANAGER, role__district=district)
     return user
 
 
@@ -372,9 +371,11 @@ def test_s17_the_first_case_role_removes_the_second_factor_and_issues_a_code_for
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from rodtrad.accounts.tests.factories import StaticDeviceFactory, TOTPDeviceFactory
+
     user = _create(admin, district=own_district)
-    TOTPDevice.objects.create(user=user, name="admins telefon", confirmed=True)
-    StaticDevice.objects.create(user=user, name="reservkoder", confirmed=True)
+    TOTPDeviceFactory(user=user, name="admins telefon")
+    StaticDeviceFactory(user=user, name="reservkoder")
 
     approved_at = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)
     with time_machine.travel(approved_at, tick=False):
@@ -406,7 +407,9 @@ def test_a_further_case_role_issues_no_code_and_keeps_the_second_factor(
 ):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    TOTPDevice.objects.create(user=investigator, name="Telefon", confirmed=True)
+    from rodtrad.accounts.tests.factories import TOTPDeviceFactory
+
+    TOTPDeviceFactory(user=investigator)
     proposal = services.propose_membership(
         investigator, by=admin, role=Role.INTAKE_WORKER, district=own_district
     )

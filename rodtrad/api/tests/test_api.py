@@ -6,7 +6,7 @@ import pytest
 
 from rodtrad.cases.tests.factories import CaseFactory
 from rodtrad.journal.models import AccessAction, AccessEvent
-from rodtrad.people.tests.factories import PersonFactory
+from rodtrad.people.tests.factories import PersonFactory, ProtectedPersonHandlerFactory
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_s15_api_hides_protected_contact_data_from_all_but_named_handlers(
         street_address="Kanariegatan 7",
         phone="070-111 22 33",
     )
-    child.handlers.through.objects.create(person=child, user=investigator, appointed_by=manager)
+    ProtectedPersonHandlerFactory(person=child, user=investigator, appointed_by=manager)
     seen_by_manager = signed_in(manager).get(f"/api/v1/persons/{child.pk}").json()
     assert seen_by_manager["contact_hidden"] is True
     assert seen_by_manager["street_address"] is None

@@ -13,6 +13,7 @@ from django.utils import timezone
 from rodtrad.cases.models import CaseStatus
 from rodtrad.cases.queries import PAGE_SIZE
 from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.investigation.tests.factories import InvestigationFactory
 from rodtrad.journal.models import AccessAction, AccessEvent
 from rodtrad.people.tests.factories import PersonFactory
 
@@ -122,10 +123,13 @@ def test_filters_by_status_unit_and_responsible(unit, own_units, investigator, m
 
 
 def test_the_overdue_filter_keeps_the_cases_with_a_passed_deadline(unit, investigator, signed_in):
-    from rodtrad.investigation.tests.helpers import make_investigation
 
-    late = make_investigation(unit, investigator, timezone.localdate() - timedelta(days=200))
-    in_time = make_investigation(unit, investigator, timezone.localdate() - timedelta(days=10))
+    late = InvestigationFactory.opened(
+        unit, investigator, timezone.localdate() - timedelta(days=200)
+    )
+    in_time = InvestigationFactory.opened(
+        unit, investigator, timezone.localdate() - timedelta(days=10)
+    )
     client = signed_in(investigator)
     body = client.get(LIST, {"forsenade": "1"}).content.decode()
     assert case_links(body) == [late.case_id]

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from rodtrad.cases.tests.factories import CaseFactory
-from rodtrad.intake.tests.helpers import register
+from rodtrad.intake.tests.factories import ReportFactory
+from rodtrad.investigation.tests.factories import InvestigationFactory
 from rodtrad.journal.models import AccessEvent
 from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
 
@@ -21,7 +22,7 @@ def siblings(intake_worker, own_district, own_units):
     """A report about two siblings in Bromma: one case each."""
     sister = PersonFactory(district=own_district, given_name="Sara")
     brother = PersonFactory(district=own_district, given_name="Bo")
-    report = register(intake_worker, own_district, [sister, brother])
+    report = ReportFactory.registered(intake_worker, own_district, [sister, brother])
     return {rc.child.given_name: rc.case for rc in report.children.select_related("child")}
 
 
@@ -79,7 +80,6 @@ def test_s15_the_case_page_warns_when_a_parent_outside_the_readers_scope_is_prot
 def test_s15_the_intake_and_investigation_pages_of_the_case_carry_the_warning_too(
     signed_in, intake_worker, investigator, siblings, own_units
 ):
-    from rodtrad.investigation.tests.helpers import make_investigation
 
     sister_case = siblings["Sara"]
     brother = siblings["Bo"].child
@@ -92,7 +92,7 @@ def test_s15_the_intake_and_investigation_pages_of_the_case_carry_the_warning_to
         reverse("intake:pre-assessment-edit", args=[sister_case.pk]),
     ):
         assert WARNING in client.get(url).content.decode(), url
-    investigation = make_investigation(
+    investigation = InvestigationFactory.opened(
         own_units["investigation"], investigator, sister_case.recorded_at.date()
     )
     RelationshipFactory(child=investigation.case.child, other=brother, kind="sibling")

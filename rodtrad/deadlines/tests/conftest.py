@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 
-from rodtrad.deadlines.tests.helpers import NOW
+from rodtrad.deadlines.tests.clock import NOW
 
 
 @pytest.fixture(autouse=True)

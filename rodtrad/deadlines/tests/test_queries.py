@@ -16,8 +16,9 @@ from django.urls import resolve
 
 from rodtrad.accounts import access
 from rodtrad.accounts.models import Role
-from rodtrad.accounts.tests.factories import MembershipFactory, UserFactory
+from rodtrad.accounts.tests.factories import EmergencyAccessFactory, UserFactory
 from rodtrad.cases.models import CaseStatus
+from rodtrad.cases.tests.factories import CaseFactory
 from rodtrad.deadlines import queries
 from rodtrad.deadlines.queries import (
     INVESTIGATION,
@@ -31,19 +32,21 @@ from rodtrad.deadlines.queries import (
     team_deadlines,
 )
 from rodtrad.deadlines.rules import Urgency
-from rodtrad.deadlines.tests.helpers import (
-    TODAY,
-    assess_protection,
-    at,
-    case_in,
-    extend,
-    information_request,
-    investigation_of,
-    pre_assessment,
-    report_about,
-    risk_assessment_of,
-)
+from rodtrad.deadlines.tests.clock import TODAY, at
 from rodtrad.intake.models import Decision
+from rodtrad.intake.tests.factories import (
+    PreAssessmentFactory,
+    ProtectionAssessmentFactory,
+    ReportChildFactory,
+    ReporterInformationRequestFactory,
+    ReportFactory,
+)
+from rodtrad.investigation.tests.factories import (
+    ExtensionDecisionFactory,
+    ExtensionRequestFactory,
+    InvestigationFactory,
+    RiskAssessmentFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +63,7 @@ def _only(user: Any, kind: str) -> DeadlineItem:
 
 
 def _colleague(role: str, district: Any, unit: Any = None) -> Any:
-    user = UserFactory()
-    MembershipFactory(user=user, role=role, district=district, unit=unit)
+    user = UserFactory(role=role, role__district=district, role__unit=unit)
     return user
 
 
@@ -71,8 +73,10 @@ def _colleague(role: str, district: Any, unit: Any = None) -> Any:
 def test_a_report_without_protection_assessment_is_due_the_day_it_came_in(
     manager: Any, intake_worker: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district)
-    report_about(case, by=intake_worker, received_at=at(2026, 6, 10, 8))
+    case = CaseFactory(child__district=own_district)
+    ReportChildFactory(
+        case=case, report__registered_by=intake_worker, report__received_at=at(2026, 6, 10, 8)
+    )
 
     item = _only(manager, PROTECTION_ASSESSMENT)
 
@@ -88,9 +92,13 @@ def test_a_report_without_protection_assessment_is_due_the_day_it_came_in(
 def test_the_receipt_day_is_the_stockholm_calendar_date(
     manager: Any, intake_worker: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district)
+    case = CaseFactory(child__district=own_district)
     # 22:30 UTC on 8 June is 00:30 on 9 June in Stockholm (summer time).
-    report_about(case, by=intake_worker, received_at=datetime(2026, 6, 8, 22, 30, tzinfo=UTC))
+    ReportChildFactory(
+        case=case,
+        report__registered_by=intake_worker,
+        report__received_at=datetime(2026, 6, 8, 22, 30, tzinfo=UTC),
+    )
 
     item = _only(manager, PROTECTION_ASSESSMENT)
 
@@ -103,9 +111,11 @@ def test_the_receipt_day_is_the_stockholm_calendar_date(
 def test_a_protection_assessment_made_ends_that_deadline(
     manager: Any, intake_worker: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district)
-    report_child = report_about(case, by=intake_worker, received_at=at(2026, 6, 10, 8))
-    assess_protection(report_child, by=intake_worker)
+    case = CaseFactory(child__district=own_district)
+    report_child = ReportChildFactory(
+        case=case, report__registered_by=intake_worker, report__received_at=at(2026, 6, 10, 8)
+    )
+    ProtectionAssessmentFactory(report_child=report_child, performed_by=intake_worker)
 
     assert _items(manager, kind=PROTECTION_ASSESSMENT) == []
 
@@ -119,8 +129,10 @@ def test_a_receipt_on_a_friday_before_a_holiday(
     Friday 19 June, midsommarafton, so the decision may be made on Monday 22 June; alerts
     still count from the 19th.
     """
-    case = case_in(own_district)
-    report_about(case, by=intake_worker, received_at=at(2026, 6, 5, 15))
+    case = CaseFactory(child__district=own_district)
+    ReportChildFactory(
+        case=case, report__registered_by=intake_worker, report__received_at=at(2026, 6, 5, 15)
+    )
 
     protection = _only(manager, PROTECTION_ASSESSMENT)
     pre = _only(manager, PRE_ASSESSMENT)
@@ -140,12 +152,12 @@ def test_a_receipt_on_a_friday_before_a_holiday(
 def test_the_stated_receipt_date_is_used_when_given(
     manager: Any, intake_worker: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district)
-    report_about(
-        case,
-        by=intake_worker,
-        received_at=at(2026, 6, 10, 9),
-        stated_received_at=at(2026, 6, 8, 16),
+    case = CaseFactory(child__district=own_district)
+    ReportChildFactory(
+        case=case,
+        report__registered_by=intake_worker,
+        report__received_at=at(2026, 6, 10, 9),
+        report__stated_received_at=at(2026, 6, 8, 16),
     )
 
     protection = _only(manager, PROTECTION_ASSESSMENT)
@@ -163,14 +175,19 @@ def test_the_stated_receipt_date_is_used_when_given(
 def test_the_pre_assessment_counts_from_the_earliest_receipt_not_added_to_an_open_investigation(
     manager: Any, intake_worker: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district, status=CaseStatus.PRE_ASSESSMENT)
+    case = CaseFactory(child__district=own_district, status=CaseStatus.PRE_ASSESSMENT)
     for received, attached in (
         ((2026, 5, 20), True),
         ((2026, 5, 27), False),
         ((2026, 6, 3), False),
     ):
-        rc = report_about(case, by=intake_worker, received_at=at(*received), attached=attached)
-        assess_protection(rc, by=intake_worker)
+        rc = ReportChildFactory(
+            case=case,
+            report__registered_by=intake_worker,
+            report__received_at=at(*received),
+            is_attached_to_open_investigation=attached,
+        )
+        ProtectionAssessmentFactory(report_child=rc, performed_by=intake_worker)
 
     item = _only(manager, PRE_ASSESSMENT)
 
@@ -182,10 +199,12 @@ def test_the_pre_assessment_counts_from_the_earliest_receipt_not_added_to_an_ope
 def test_a_started_pre_assessment_keeps_its_own_receipt_date(
     manager: Any, intake_worker: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district, status=CaseStatus.PRE_ASSESSMENT)
-    rc = report_about(case, by=intake_worker, received_at=at(2026, 6, 1))
-    assess_protection(rc, by=intake_worker)
-    pre_assessment(case, by=intake_worker, received_on=date(2026, 6, 1))
+    case = CaseFactory(child__district=own_district, status=CaseStatus.PRE_ASSESSMENT)
+    rc = ReportChildFactory(
+        case=case, report__registered_by=intake_worker, report__received_at=at(2026, 6, 1)
+    )
+    ProtectionAssessmentFactory(report_child=rc, performed_by=intake_worker)
+    PreAssessmentFactory(case=case, author=intake_worker, received_on=date(2026, 6, 1))
 
     item = _only(manager, PRE_ASSESSMENT)
 
@@ -195,10 +214,14 @@ def test_a_started_pre_assessment_keeps_its_own_receipt_date(
 def test_a_signed_pre_assessment_decision_ends_the_clock(
     manager: Any, intake_worker: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district, status=CaseStatus.PRE_ASSESSMENT)
-    rc = report_about(case, by=intake_worker, received_at=at(2026, 6, 1))
-    assess_protection(rc, by=intake_worker)
-    pre_assessment(case, by=intake_worker, received_on=date(2026, 6, 1), decided_on=TODAY)
+    case = CaseFactory(child__district=own_district, status=CaseStatus.PRE_ASSESSMENT)
+    rc = ReportChildFactory(
+        case=case, report__registered_by=intake_worker, report__received_at=at(2026, 6, 1)
+    )
+    ProtectionAssessmentFactory(report_child=rc, performed_by=intake_worker)
+    PreAssessmentFactory(
+        case=case, author=intake_worker, received_on=date(2026, 6, 1), event_on=TODAY, signed=True
+    )
 
     assert _items(manager) == []
 
@@ -206,9 +229,11 @@ def test_a_signed_pre_assessment_decision_ends_the_clock(
 def test_a_case_past_the_pre_assessment_has_no_pre_assessment_deadline(
     manager: Any, intake_worker: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district, status=CaseStatus.INVESTIGATION)
-    rc = report_about(case, by=intake_worker, received_at=at(2026, 5, 1))
-    assess_protection(rc, by=intake_worker)
+    case = CaseFactory(child__district=own_district, status=CaseStatus.INVESTIGATION)
+    rc = ReportChildFactory(
+        case=case, report__registered_by=intake_worker, report__received_at=at(2026, 5, 1)
+    )
+    ProtectionAssessmentFactory(report_child=rc, performed_by=intake_worker)
 
     assert _items(manager) == []
 
@@ -219,11 +244,18 @@ def test_a_case_past_the_pre_assessment_has_no_pre_assessment_deadline(
 def _decided_case(
     district: Any, by: Any, *, decided_on: date, decision: str = Decision.OPEN
 ) -> Any:
-    case = case_in(district, status=CaseStatus.INVESTIGATION)
-    rc = report_about(case, by=by, received_at=at(2026, 5, 25))
-    assess_protection(rc, by=by)
-    pre_assessment(
-        case, by=by, received_on=date(2026, 5, 25), decided_on=decided_on, decision=decision
+    case = CaseFactory(child__district=district, status=CaseStatus.INVESTIGATION)
+    rc = ReportChildFactory(
+        case=case, report__registered_by=by, report__received_at=at(2026, 5, 25)
+    )
+    ProtectionAssessmentFactory(report_child=rc, performed_by=by)
+    PreAssessmentFactory(
+        case=case,
+        author=by,
+        received_on=date(2026, 5, 25),
+        event_on=decided_on,
+        signed=True,
+        decision=decision,
     )
     return rc
 
@@ -232,7 +264,9 @@ def test_reporter_information_is_due_a_week_after_the_decision(
     manager: Any, intake_worker: Any, own_district: Any
 ) -> None:
     rc = _decided_case(own_district, intake_worker, decided_on=date(2026, 6, 3))
-    information_request(rc, by=intake_worker, requested_on=date(2026, 6, 2))
+    ReporterInformationRequestFactory(
+        report=rc.report, recorded_by=intake_worker, requested_on=date(2026, 6, 2)
+    )
 
     item = _only(manager, REPORTER_INFORMATION)
 
@@ -246,7 +280,9 @@ def test_a_request_after_the_decision_is_due_at_once(
     manager: Any, intake_worker: Any, own_district: Any
 ) -> None:
     rc = _decided_case(own_district, intake_worker, decided_on=date(2026, 6, 1))
-    information_request(rc, by=intake_worker, requested_on=date(2026, 6, 6))
+    ReporterInformationRequestFactory(
+        report=rc.report, recorded_by=intake_worker, requested_on=date(2026, 6, 6)
+    )
 
     item = _only(manager, REPORTER_INFORMATION)
 
@@ -261,7 +297,9 @@ def test_a_request_when_an_investigation_was_already_ongoing_is_due_at_once(
     rc = _decided_case(
         own_district, intake_worker, decided_on=date(2026, 6, 3), decision=Decision.ALREADY_OPEN
     )
-    information_request(rc, by=intake_worker, requested_on=date(2026, 6, 2))
+    ReporterInformationRequestFactory(
+        report=rc.report, recorded_by=intake_worker, requested_on=date(2026, 6, 2)
+    )
 
     assert _only(manager, REPORTER_INFORMATION).due_strict == date(2026, 6, 2)
 
@@ -270,13 +308,20 @@ def test_answered_requests_and_requests_before_any_decision_have_no_deadline(
     manager: Any, intake_worker: Any, own_district: Any
 ) -> None:
     answered = _decided_case(own_district, intake_worker, decided_on=date(2026, 6, 3))
-    information_request(
-        answered, by=intake_worker, requested_on=date(2026, 6, 4), answered_on=date(2026, 6, 4)
+    ReporterInformationRequestFactory(
+        report=answered.report,
+        recorded_by=intake_worker,
+        requested_on=date(2026, 6, 4),
+        answered_on=date(2026, 6, 4),
     )
-    waiting = case_in(own_district, status=CaseStatus.PRE_ASSESSMENT)
-    rc = report_about(waiting, by=intake_worker, received_at=at(2026, 6, 8))
-    assess_protection(rc, by=intake_worker)
-    information_request(rc, by=intake_worker, requested_on=date(2026, 6, 9))
+    waiting = CaseFactory(child__district=own_district, status=CaseStatus.PRE_ASSESSMENT)
+    rc = ReportChildFactory(
+        case=waiting, report__registered_by=intake_worker, report__received_at=at(2026, 6, 8)
+    )
+    ProtectionAssessmentFactory(report_child=rc, performed_by=intake_worker)
+    ReporterInformationRequestFactory(
+        report=rc.report, recorded_by=intake_worker, requested_on=date(2026, 6, 9)
+    )
 
     assert _items(manager, kind=REPORTER_INFORMATION) == []
 
@@ -287,11 +332,11 @@ def test_answered_requests_and_requests_before_any_decision_have_no_deadline(
 def test_an_open_investigation_is_due_four_months_after_it_opened(
     manager: Any, investigator: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district, status=CaseStatus.INVESTIGATION)
-    investigation_of(case, by=investigator, opened_on=date(2026, 2, 10))
-    investigation_of(
-        case_in(own_district, status=CaseStatus.CLOSED),
-        by=investigator,
+    case = CaseFactory(child__district=own_district, status=CaseStatus.INVESTIGATION)
+    InvestigationFactory(case=case, opened_by=investigator, opened_on=date(2026, 2, 10))
+    InvestigationFactory(
+        case=CaseFactory(child__district=own_district, status=CaseStatus.CLOSED),
+        opened_by=investigator,
         opened_on=date(2026, 1, 5),
         closed_on=date(2026, 4, 30),
     )
@@ -309,20 +354,22 @@ def test_an_open_investigation_is_due_four_months_after_it_opened(
 def test_an_investigation_extended_by_decisions_runs_to_the_newest_end_date(
     manager: Any, investigator: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district, status=CaseStatus.INVESTIGATION)
+    case = CaseFactory(child__district=own_district, status=CaseStatus.INVESTIGATION)
     # 31 January + 4 months = 31 May, a Sunday: the last day is Monday 1 June.
-    investigation = investigation_of(case, by=investigator, opened_on=date(2026, 1, 31))
+    investigation = InvestigationFactory(
+        case=case, opened_by=investigator, opened_on=date(2026, 1, 31)
+    )
     # Recorded out of order: the decision order, not the row order, counts.
-    extend(
-        investigation,
-        by=manager,
+    ExtensionDecisionFactory(
+        investigation=investigation,
+        decided_by=manager,
         decided_on=date(2026, 6, 4),
         extended_to=date(2026, 8, 15),
         previous_due=date(2026, 6, 5),
     )
-    extend(
-        investigation,
-        by=manager,
+    ExtensionDecisionFactory(
+        investigation=investigation,
+        decided_by=manager,
         decided_on=date(2026, 5, 25),
         extended_to=date(2026, 6, 5),
         previous_due=date(2026, 6, 1),
@@ -341,31 +388,31 @@ def test_an_investigation_extended_by_decisions_runs_to_the_newest_end_date(
 def test_an_overdue_investigation_without_an_extension_is_flagged(
     manager: Any, investigator: Any, own_district: Any
 ) -> None:
-    never_extended = investigation_of(
-        case_in(own_district, status=CaseStatus.INVESTIGATION),
-        by=investigator,
+    never_extended = InvestigationFactory(
+        case=CaseFactory(child__district=own_district, status=CaseStatus.INVESTIGATION),
+        opened_by=investigator,
         opened_on=date(2026, 1, 15),
     )
-    extended = investigation_of(
-        case_in(own_district, status=CaseStatus.INVESTIGATION),
-        by=investigator,
+    extended = InvestigationFactory(
+        case=CaseFactory(child__district=own_district, status=CaseStatus.INVESTIGATION),
+        opened_by=investigator,
         opened_on=date(2026, 1, 15),
     )
-    extend(
-        extended,
-        by=manager,
+    ExtensionDecisionFactory(
+        investigation=extended,
+        decided_by=manager,
         decided_on=date(2026, 5, 10),
         extended_to=date(2026, 6, 30),
         previous_due=date(2026, 5, 15),
     )
-    extension_ran_out = investigation_of(
-        case_in(own_district, status=CaseStatus.INVESTIGATION),
-        by=investigator,
+    extension_ran_out = InvestigationFactory(
+        case=CaseFactory(child__district=own_district, status=CaseStatus.INVESTIGATION),
+        opened_by=investigator,
         opened_on=date(2026, 1, 15),
     )
-    extend(
-        extension_ran_out,
-        by=manager,
+    ExtensionDecisionFactory(
+        investigation=extension_ran_out,
+        decided_by=manager,
         decided_on=date(2026, 5, 10),
         extended_to=date(2026, 5, 29),
         previous_due=date(2026, 5, 15),
@@ -390,9 +437,9 @@ def test_alerts_count_from_the_calendar_day_but_the_finding_from_the_next_weekda
     manager: Any, investigator: Any, own_district: Any
 ) -> None:
     # 13 February + 4 months = Saturday 13 June; the law allows Monday 15 June.
-    investigation_of(
-        case_in(own_district, status=CaseStatus.INVESTIGATION),
-        by=investigator,
+    InvestigationFactory(
+        case=CaseFactory(child__district=own_district, status=CaseStatus.INVESTIGATION),
+        opened_by=investigator,
         opened_on=date(2026, 2, 13),
     )
     sunday = date(2026, 6, 14)
@@ -409,20 +456,24 @@ def test_alerts_count_from_the_calendar_day_but_the_finding_from_the_next_weekda
 
 
 def test_the_most_urgent_comes_first(manager: Any, intake_worker: Any, own_district: Any) -> None:
-    later = investigation_of(
-        case_in(own_district, status=CaseStatus.INVESTIGATION),
-        by=manager,
+    later = InvestigationFactory(
+        case=CaseFactory(child__district=own_district, status=CaseStatus.INVESTIGATION),
+        opened_by=manager,
         opened_on=date(2026, 3, 1),
     )
-    long_overdue = investigation_of(
-        case_in(own_district, status=CaseStatus.INVESTIGATION),
-        by=manager,
+    long_overdue = InvestigationFactory(
+        case=CaseFactory(child__district=own_district, status=CaseStatus.INVESTIGATION),
+        opened_by=manager,
         opened_on=date(2026, 1, 15),
     )
-    friday = case_in(own_district)
-    report_about(friday, by=intake_worker, received_at=at(2026, 6, 5, 15))
-    today = case_in(own_district)
-    report_about(today, by=intake_worker, received_at=at(2026, 6, 10, 8))
+    friday = CaseFactory(child__district=own_district)
+    ReportChildFactory(
+        case=friday, report__registered_by=intake_worker, report__received_at=at(2026, 6, 5, 15)
+    )
+    today = CaseFactory(child__district=own_district)
+    ReportChildFactory(
+        case=today, report__registered_by=intake_worker, report__received_at=at(2026, 6, 10, 8)
+    )
 
     order = [(i.kind, i.case_id) for i in _items(manager)]
 
@@ -439,13 +490,24 @@ def test_the_most_urgent_comes_first(manager: Any, intake_worker: Any, own_distr
 def test_every_item_links_to_a_page_that_exists(
     manager: Any, intake_worker: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district)
-    report_about(case, by=intake_worker, received_at=at(2026, 6, 9))
+    case = CaseFactory(child__district=own_district)
+    ReportChildFactory(
+        case=case, report__registered_by=intake_worker, report__received_at=at(2026, 6, 9)
+    )
     rc = _decided_case(own_district, intake_worker, decided_on=date(2026, 6, 3))
-    information_request(rc, by=intake_worker, requested_on=date(2026, 6, 2))
-    investigation = investigation_of(rc.case, by=manager, opened_on=date(2026, 6, 3))
-    risk_assessment_of(
-        investigation, by=manager, event_on=date(2026, 6, 4), reassessment_on=date(2026, 7, 4)
+    ReporterInformationRequestFactory(
+        report=rc.report, recorded_by=intake_worker, requested_on=date(2026, 6, 2)
+    )
+    investigation = InvestigationFactory(
+        case=rc.case, opened_by=manager, opened_on=date(2026, 6, 3)
+    )
+    RiskAssessmentFactory(
+        investigation=investigation,
+        author=manager,
+        event_on=date(2026, 6, 4),
+        reassessment_on=date(2026, 7, 4),
+        signed=True,
+        assessed=True,
     )
 
     items = _items(manager)
@@ -468,19 +530,27 @@ def test_another_districts_cases_never_appear(
     intake_worker: Any,
 ) -> None:
     # Even a case in Farsta that names our investigator as responsible stays out of scope.
-    farsta = case_in(other_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
-    investigation_of(farsta, by=other_district_investigator, opened_on=date(2026, 1, 15))
-    farsta_own = case_in(
-        other_district, responsible=other_district_investigator, status=CaseStatus.INVESTIGATION
+    farsta = CaseFactory(
+        child__district=other_district, responsible=investigator, status=CaseStatus.INVESTIGATION
     )
-    investigation_of(farsta_own, by=other_district_investigator, opened_on=date(2026, 1, 15))
-    bromma = case_in(
-        own_units["investigation"].district,
+    InvestigationFactory(
+        case=farsta, opened_by=other_district_investigator, opened_on=date(2026, 1, 15)
+    )
+    farsta_own = CaseFactory(
+        child__district=other_district,
+        responsible=other_district_investigator,
+        status=CaseStatus.INVESTIGATION,
+    )
+    InvestigationFactory(
+        case=farsta_own, opened_by=other_district_investigator, opened_on=date(2026, 1, 15)
+    )
+    bromma = CaseFactory(
+        child__district=own_units["investigation"].district,
         unit=own_units["investigation"],
         responsible=investigator,
         status=CaseStatus.INVESTIGATION,
     )
-    investigation_of(bromma, by=investigator, opened_on=date(2026, 2, 1))
+    InvestigationFactory(case=bromma, opened_by=investigator, opened_on=date(2026, 2, 1))
 
     mine = {i.case_id for i in my_deadlines(investigator, today=TODAY)}
     team = {i.case_id for i in team_deadlines(manager, today=TODAY).items}
@@ -499,8 +569,10 @@ def test_my_deadlines_hold_only_my_cases(
     intake_colleague = _colleague(Role.INTAKE_WORKER, own_district, intake_unit)
 
     def waiting(unit: Any, responsible: Any) -> Any:
-        case = case_in(own_district, unit=unit, responsible=responsible)
-        report_about(case, by=intake_worker, received_at=at(2026, 6, 9))
+        case = CaseFactory(child__district=own_district, unit=unit, responsible=responsible)
+        ReportChildFactory(
+            case=case, report__registered_by=intake_worker, report__received_at=at(2026, 6, 9)
+        )
         return case
 
     mine = waiting(investigation_unit, investigator)
@@ -528,14 +600,22 @@ def test_team_deadlines_cover_the_managers_district_with_a_summary_per_responsib
     own_district: Any,
     other_district: Any,
 ) -> None:
-    late = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
-    investigation_of(late, by=investigator, opened_on=date(2026, 1, 15))  # overdue
-    soon = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
-    investigation_of(soon, by=investigator, opened_on=date(2026, 2, 12))  # 12 June: soon
-    unassigned = case_in(own_district)
-    report_about(unassigned, by=intake_worker, received_at=at(2026, 6, 10, 8))  # today + 24 June
-    farsta = case_in(other_district, status=CaseStatus.INVESTIGATION)
-    investigation_of(farsta, by=other_district_manager, opened_on=date(2026, 1, 15))
+    late = CaseFactory(
+        child__district=own_district, responsible=investigator, status=CaseStatus.INVESTIGATION
+    )
+    InvestigationFactory(case=late, opened_by=investigator, opened_on=date(2026, 1, 15))  # overdue
+    soon = CaseFactory(
+        child__district=own_district, responsible=investigator, status=CaseStatus.INVESTIGATION
+    )
+    InvestigationFactory(
+        case=soon, opened_by=investigator, opened_on=date(2026, 2, 12)
+    )  # 12 June: soon
+    unassigned = CaseFactory(child__district=own_district)
+    ReportChildFactory(
+        case=unassigned, report__registered_by=intake_worker, report__received_at=at(2026, 6, 10, 8)
+    )  # today + 24 June
+    farsta = CaseFactory(child__district=other_district, status=CaseStatus.INVESTIGATION)
+    InvestigationFactory(case=farsta, opened_by=other_district_manager, opened_on=date(2026, 1, 15))
 
     team = team_deadlines(manager, today=TODAY)
 
@@ -552,8 +632,10 @@ def test_team_deadlines_cover_the_managers_district_with_a_summary_per_responsib
 def test_team_deadlines_are_empty_for_anyone_but_a_team_manager(
     investigator: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
-    investigation_of(case, by=investigator, opened_on=date(2026, 1, 15))
+    case = CaseFactory(
+        child__district=own_district, responsible=investigator, status=CaseStatus.INVESTIGATION
+    )
+    InvestigationFactory(case=case, opened_by=investigator, opened_on=date(2026, 1, 15))
 
     team = team_deadlines(investigator, today=TODAY)
 
@@ -565,25 +647,43 @@ def test_team_deadlines_are_empty_for_anyone_but_a_team_manager(
 
 def _busy_case(district: Any, by: Any, manager: Any, n: int) -> None:
     """A case with every kind of deadline running, plus one of each kind already done."""
-    waiting = case_in(district, responsible=by)
-    report_about(waiting, by=by, received_at=at(2026, 6, 1 + n % 9))
-    started = case_in(district, responsible=by, status=CaseStatus.PRE_ASSESSMENT)
-    rc = report_about(started, by=by, received_at=at(2026, 6, 2))
-    assess_protection(rc, by=by)
-    pre_assessment(started, by=by, received_on=date(2026, 6, 2))
+    waiting = CaseFactory(child__district=district, responsible=by)
+    ReportChildFactory(
+        case=waiting, report__registered_by=by, report__received_at=at(2026, 6, 1 + n % 9)
+    )
+    started = CaseFactory(
+        child__district=district, responsible=by, status=CaseStatus.PRE_ASSESSMENT
+    )
+    rc = ReportChildFactory(
+        case=started, report__registered_by=by, report__received_at=at(2026, 6, 2)
+    )
+    ProtectionAssessmentFactory(report_child=rc, performed_by=by)
+    PreAssessmentFactory(case=started, author=by, received_on=date(2026, 6, 2))
     rc = _decided_case(district, by, decided_on=date(2026, 6, 3))
-    information_request(rc, by=by, requested_on=date(2026, 6, 2))
-    information_request(rc, by=by, requested_on=date(2026, 6, 1), answered_on=date(2026, 6, 4))
-    investigation = investigation_of(rc.case, by=by, opened_on=date(2026, 1, 20))
-    extend(
-        investigation,
-        by=manager,
+    ReporterInformationRequestFactory(
+        report=rc.report, recorded_by=by, requested_on=date(2026, 6, 2)
+    )
+    ReporterInformationRequestFactory(
+        report=rc.report,
+        recorded_by=by,
+        requested_on=date(2026, 6, 1),
+        answered_on=date(2026, 6, 4),
+    )
+    investigation = InvestigationFactory(case=rc.case, opened_by=by, opened_on=date(2026, 1, 20))
+    ExtensionDecisionFactory(
+        investigation=investigation,
+        decided_by=manager,
         decided_on=date(2026, 5, 15),
         extended_to=date(2026, 7, 20),
         previous_due=date(2026, 5, 20),
     )
-    risk_assessment_of(
-        investigation, by=by, event_on=date(2026, 3, 1), reassessment_on=date(2026, 6, 1)
+    RiskAssessmentFactory(
+        investigation=investigation,
+        author=by,
+        event_on=date(2026, 3, 1),
+        reassessment_on=date(2026, 6, 1),
+        signed=True,
+        assessed=True,
     )
 
 
@@ -613,10 +713,19 @@ def test_open_deadlines_uses_a_fixed_number_of_queries(
 def test_the_date_for_a_new_risk_assessment_is_a_reminder_not_a_deadline_of_the_law(
     manager: Any, investigator: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
-    investigation = investigation_of(case, by=investigator, opened_on=date(2026, 4, 1))
-    risk = risk_assessment_of(
-        investigation, by=investigator, event_on=date(2026, 4, 10), reassessment_on=date(2026, 6, 1)
+    case = CaseFactory(
+        child__district=own_district, responsible=investigator, status=CaseStatus.INVESTIGATION
+    )
+    investigation = InvestigationFactory(
+        case=case, opened_by=investigator, opened_on=date(2026, 4, 1)
+    )
+    risk = RiskAssessmentFactory(
+        investigation=investigation,
+        author=investigator,
+        event_on=date(2026, 4, 10),
+        reassessment_on=date(2026, 6, 1),
+        signed=True,
+        assessed=True,
     )
 
     [item] = [i for i in my_deadlines(investigator, today=TODAY) if i.kind == RISK_REASSESSMENT]
@@ -639,27 +748,52 @@ def test_the_date_for_a_new_risk_assessment_is_a_reminder_not_a_deadline_of_the_
 def test_only_the_newest_signed_risk_assessment_of_an_open_investigation_reminds(
     investigator: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
-    investigation = investigation_of(case, by=investigator, opened_on=date(2026, 4, 1))
-    risk_assessment_of(
-        investigation, by=investigator, event_on=date(2026, 4, 10), reassessment_on=date(2026, 5, 1)
+    case = CaseFactory(
+        child__district=own_district, responsible=investigator, status=CaseStatus.INVESTIGATION
     )
-    newest = risk_assessment_of(
-        investigation, by=investigator, event_on=date(2026, 5, 2), reassessment_on=date(2026, 7, 1)
+    investigation = InvestigationFactory(
+        case=case, opened_by=investigator, opened_on=date(2026, 4, 1)
     )
-    risk_assessment_of(  # a draft sets no date yet
-        investigation,
-        by=investigator,
+    RiskAssessmentFactory(
+        investigation=investigation,
+        author=investigator,
+        event_on=date(2026, 4, 10),
+        reassessment_on=date(2026, 5, 1),
+        signed=True,
+        assessed=True,
+    )
+    newest = RiskAssessmentFactory(
+        investigation=investigation,
+        author=investigator,
+        event_on=date(2026, 5, 2),
+        reassessment_on=date(2026, 7, 1),
+        signed=True,
+        assessed=True,
+    )
+    RiskAssessmentFactory(
+        investigation=investigation,
+        author=investigator,
         event_on=date(2026, 6, 9),
         reassessment_on=date(2026, 6, 12),
         signed=False,
+        assessed=True,
     )
-    closed_case = case_in(own_district, responsible=investigator, status=CaseStatus.CLOSED)
-    closed = investigation_of(
-        closed_case, by=investigator, opened_on=date(2026, 1, 5), closed_on=date(2026, 5, 5)
+    closed_case = CaseFactory(
+        child__district=own_district, responsible=investigator, status=CaseStatus.CLOSED
     )
-    risk_assessment_of(
-        closed, by=investigator, event_on=date(2026, 2, 1), reassessment_on=date(2026, 6, 15)
+    closed = InvestigationFactory(
+        case=closed_case,
+        opened_by=investigator,
+        opened_on=date(2026, 1, 5),
+        closed_on=date(2026, 5, 5),
+    )
+    RiskAssessmentFactory(
+        investigation=closed,
+        author=investigator,
+        event_on=date(2026, 2, 1),
+        reassessment_on=date(2026, 6, 15),
+        signed=True,
+        assessed=True,
     )
 
     reminders = [i for i in my_deadlines(investigator, today=TODAY) if i.kind == RISK_REASSESSMENT]
@@ -678,21 +812,23 @@ def test_the_manager_tasks_list_alerts_requests_and_receipts_of_the_own_district
     other_district: Any,
     other_district_manager: Any,
 ) -> None:
-    from rodtrad.intake.models import ProtectionAssessment, Report
-    from rodtrad.investigation.models import ExtensionRequest
 
-    urgent = case_in(own_district)
-    rc = report_about(urgent, by=intake_worker, received_at=at(2026, 6, 10, 8))
-    alert = ProtectionAssessment.objects.create(
+    urgent = CaseFactory(child__district=own_district)
+    rc = ReportChildFactory(
+        case=urgent, report__registered_by=intake_worker, report__received_at=at(2026, 6, 10, 8)
+    )
+    alert = ProtectionAssessmentFactory(
         report_child=rc,
         performed_by=intake_worker,
         is_immediate_protection_needed=True,
         actions_taken="Socialjouren.",
         rationale="Akut.",
     )
-    handled = case_in(own_district)
-    ProtectionAssessment.objects.create(
-        report_child=report_about(handled, by=intake_worker, received_at=at(2026, 6, 9)),
+    handled = CaseFactory(child__district=own_district)
+    ProtectionAssessmentFactory(
+        report_child=ReportChildFactory(
+            case=handled, report__registered_by=intake_worker, report__received_at=at(2026, 6, 9)
+        ),
         performed_by=intake_worker,
         is_immediate_protection_needed=True,
         rationale="Akut.",
@@ -701,15 +837,19 @@ def test_the_manager_tasks_list_alerts_requests_and_receipts_of_the_own_district
         protective_action_taken_at=at(2026, 6, 9, 12),
         protective_action_recorded_at=at(2026, 6, 9, 13),
     )
-    investigating = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
-    investigation = investigation_of(investigating, by=investigator, opened_on=date(2026, 3, 1))
-    request = ExtensionRequest.objects.create(
+    investigating = CaseFactory(
+        child__district=own_district, responsible=investigator, status=CaseStatus.INVESTIGATION
+    )
+    investigation = InvestigationFactory(
+        case=investigating, opened_by=investigator, opened_on=date(2026, 3, 1)
+    )
+    request = ExtensionRequestFactory(
         investigation=investigation,
         reasons="BUP dröjer.",
         proposed_to=date(2026, 8, 1),
         requested_by=investigator,
     )
-    far_back = Report.objects.create(
+    far_back = ReportFactory(
         district=own_district,
         kind="anmalan",
         channel="brev",
@@ -721,9 +861,13 @@ def test_the_manager_tasks_list_alerts_requests_and_receipts_of_the_own_district
         is_receipt_confirmation_needed=True,
         registered_by=intake_worker,
     )
-    farsta = case_in(other_district)
-    ProtectionAssessment.objects.create(
-        report_child=report_about(farsta, by=other_district_manager, received_at=at(2026, 6, 10)),
+    farsta = CaseFactory(child__district=other_district)
+    ProtectionAssessmentFactory(
+        report_child=ReportChildFactory(
+            case=farsta,
+            report__registered_by=other_district_manager,
+            report__received_at=at(2026, 6, 10),
+        ),
         performed_by=other_district_manager,
         is_immediate_protection_needed=True,
         rationale="Akut.",
@@ -749,17 +893,17 @@ def test_a_pending_emergency_request_of_the_district_waits_for_its_managers(
     other_district: Any,
     other_district_manager: Any,
 ) -> None:
-    from rodtrad.accounts.models import EmergencyAccess, EmergencyAccessStatus
+    from rodtrad.accounts.models import EmergencyAccessStatus
 
-    protected = case_in(own_district, protection_level="skyddad_folkbokforing")
-    pending = EmergencyAccess.objects.create(
+    protected = CaseFactory(child__district=own_district, child__protected=True)
+    pending = EmergencyAccessFactory(
         user=other_district_investigator,
         case=protected,
         reason="Polisen ringer: barnet är hos dem nu.",
         status=EmergencyAccessStatus.PENDING,
     )
-    open_grant = case_in(own_district)
-    EmergencyAccess.objects.create(
+    open_grant = CaseFactory(child__district=own_district)
+    EmergencyAccessFactory(
         user=other_district_investigator,
         case=open_grant,
         reason="Socialjouren behöver se tidigare oro.",
@@ -767,8 +911,8 @@ def test_a_pending_emergency_request_of_the_district_waits_for_its_managers(
         starts_at=at(2026, 6, 10, 9),
         expires_at=at(2026, 6, 10, 10),
     )
-    farsta = case_in(other_district, protection_level="skyddad_folkbokforing")
-    EmergencyAccess.objects.create(
+    farsta = CaseFactory(child__district=other_district, child__protected=True)
+    EmergencyAccessFactory(
         user=investigator,
         case=farsta,
         reason="Polisen ringer om ett barn i Farsta.",
@@ -788,16 +932,20 @@ def test_a_pending_emergency_request_of_the_district_waits_for_its_managers(
 def test_an_open_investigation_without_a_responsible_waits_for_the_managers(
     manager: Any, investigator: Any, own_district: Any, other_district: Any
 ) -> None:
-    nobodys = case_in(own_district, status=CaseStatus.INVESTIGATION)
-    unassigned = investigation_of(nobodys, by=investigator, opened_on=date(2026, 6, 1))
-    assigned = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
-    investigation_of(assigned, by=investigator, opened_on=date(2026, 6, 1))
-    closed = case_in(own_district, status=CaseStatus.CLOSED)
-    done = investigation_of(closed, by=investigator, opened_on=date(2026, 2, 1))
+    nobodys = CaseFactory(child__district=own_district, status=CaseStatus.INVESTIGATION)
+    unassigned = InvestigationFactory(
+        case=nobodys, opened_by=investigator, opened_on=date(2026, 6, 1)
+    )
+    assigned = CaseFactory(
+        child__district=own_district, responsible=investigator, status=CaseStatus.INVESTIGATION
+    )
+    InvestigationFactory(case=assigned, opened_by=investigator, opened_on=date(2026, 6, 1))
+    closed = CaseFactory(child__district=own_district, status=CaseStatus.CLOSED)
+    done = InvestigationFactory(case=closed, opened_by=investigator, opened_on=date(2026, 2, 1))
     done.closed_on = date(2026, 6, 1)
     done.save()
-    farsta = case_in(other_district, status=CaseStatus.INVESTIGATION)
-    investigation_of(farsta, by=investigator, opened_on=date(2026, 6, 1))
+    farsta = CaseFactory(child__district=other_district, status=CaseStatus.INVESTIGATION)
+    InvestigationFactory(case=farsta, opened_by=investigator, opened_on=date(2026, 6, 1))
 
     tasks = queries.manager_tasks(manager)
 

@@ -12,12 +12,13 @@ import pytest
 from django.urls import reverse
 
 from rodtrad.cases.models import CaseStatus
-from rodtrad.deadlines.tests.helpers import (
-    at,
-    case_in,
-    investigation_of,
-    report_about,
-    risk_assessment_of,
+from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.deadlines.tests.clock import at
+from rodtrad.intake.tests.factories import ProtectionAssessmentFactory, ReportChildFactory
+from rodtrad.investigation.tests.factories import (
+    ExtensionRequestFactory,
+    InvestigationFactory,
+    RiskAssessmentFactory,
 )
 from rodtrad.journal.models import AccessAction, AccessEvent
 
@@ -42,16 +43,30 @@ def my_cases(
 ) -> dict[str, Any]:
     """An overdue investigation, one due later, and a Farsta case naming the investigator."""
     unit = own_units["investigation"]
-    late = case_in(
-        unit.district, unit=unit, responsible=investigator, status=CaseStatus.INVESTIGATION
+    late = CaseFactory(
+        child__district=unit.district,
+        unit=unit,
+        responsible=investigator,
+        status=CaseStatus.INVESTIGATION,
     )
-    investigation_of(late, by=investigator, opened_on=date(2026, 1, 15))  # due 15 May
-    later = case_in(
-        unit.district, unit=unit, responsible=investigator, status=CaseStatus.INVESTIGATION
+    InvestigationFactory(
+        case=late, opened_by=investigator, opened_on=date(2026, 1, 15)
+    )  # due 15 May
+    later = CaseFactory(
+        child__district=unit.district,
+        unit=unit,
+        responsible=investigator,
+        status=CaseStatus.INVESTIGATION,
     )
-    investigation_of(later, by=investigator, opened_on=date(2026, 3, 20))  # due 20 July
-    farsta = case_in(other_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
-    investigation_of(farsta, by=other_district_investigator, opened_on=date(2026, 1, 15))
+    InvestigationFactory(
+        case=later, opened_by=investigator, opened_on=date(2026, 3, 20)
+    )  # due 20 July
+    farsta = CaseFactory(
+        child__district=other_district, responsible=investigator, status=CaseStatus.INVESTIGATION
+    )
+    InvestigationFactory(
+        case=farsta, opened_by=other_district_investigator, opened_on=date(2026, 1, 15)
+    )
     return {"late": late, "later": later, "farsta": farsta}
 
 
@@ -86,8 +101,10 @@ def test_urgency_is_shown_with_words_and_a_shape_not_colour_alone(
 def test_my_deadlines_page_explains_a_date_moved_past_a_holiday(
     signed_in: Any, intake_worker: Any, own_units: Any
 ) -> None:
-    case = case_in(own_units["intake"].district, unit=own_units["intake"])
-    report_about(case, by=intake_worker, received_at=at(2026, 6, 5, 15))
+    case = CaseFactory(child__district=own_units["intake"].district, unit=own_units["intake"])
+    ReportChildFactory(
+        case=case, report__registered_by=intake_worker, report__received_at=at(2026, 6, 5, 15)
+    )
 
     body = signed_in(intake_worker).get(reverse("deadlines:mine")).content.decode()
 
@@ -132,8 +149,10 @@ def test_the_team_page_shows_each_person_and_the_investigations_without_extensio
     intake_worker: Any,
     own_district: Any,
 ) -> None:
-    unassigned = case_in(own_district)
-    report_about(unassigned, by=intake_worker, received_at=at(2026, 6, 10, 8))
+    unassigned = CaseFactory(child__district=own_district)
+    ReportChildFactory(
+        case=unassigned, report__registered_by=intake_worker, report__received_at=at(2026, 6, 10, 8)
+    )
 
     response = signed_in(manager).get(reverse("deadlines:team"))
 
@@ -170,10 +189,15 @@ def test_the_start_page_shows_what_is_overdue_and_due_today(
     signed_in: Any, investigator: Any, my_cases: dict[str, Any], own_units: Any
 ) -> None:
     unit = own_units["investigation"]
-    today = case_in(
-        unit.district, unit=unit, responsible=investigator, status=CaseStatus.INVESTIGATION
+    today = CaseFactory(
+        child__district=unit.district,
+        unit=unit,
+        responsible=investigator,
+        status=CaseStatus.INVESTIGATION,
     )
-    investigation_of(today, by=investigator, opened_on=date(2026, 2, 10))  # due today
+    InvestigationFactory(
+        case=today, opened_by=investigator, opened_on=date(2026, 2, 10)
+    )  # due today
 
     body = signed_in(investigator).get(reverse("home")).content.decode()
 
@@ -191,10 +215,13 @@ def test_the_start_page_says_when_nothing_is_overdue_or_due_today(
     signed_in: Any, investigator: Any, own_units: Any
 ) -> None:
     unit = own_units["investigation"]
-    later = case_in(
-        unit.district, unit=unit, responsible=investigator, status=CaseStatus.INVESTIGATION
+    later = CaseFactory(
+        child__district=unit.district,
+        unit=unit,
+        responsible=investigator,
+        status=CaseStatus.INVESTIGATION,
     )
-    investigation_of(later, by=investigator, opened_on=date(2026, 3, 20))
+    InvestigationFactory(case=later, opened_by=investigator, opened_on=date(2026, 3, 20))
 
     body = signed_in(investigator).get(reverse("home")).content.decode()
 
@@ -235,10 +262,19 @@ def test_other_roles_are_welcomed_without_deadlines(
 def test_a_risk_reminder_is_shown_as_a_reminder_without_late_wording(
     signed_in: Any, investigator: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
-    investigation = investigation_of(case, by=investigator, opened_on=date(2026, 5, 1))
-    risk_assessment_of(
-        investigation, by=investigator, event_on=date(2026, 5, 4), reassessment_on=date(2026, 6, 5)
+    case = CaseFactory(
+        child__district=own_district, responsible=investigator, status=CaseStatus.INVESTIGATION
+    )
+    investigation = InvestigationFactory(
+        case=case, opened_by=investigator, opened_on=date(2026, 5, 1)
+    )
+    RiskAssessmentFactory(
+        investigation=investigation,
+        author=investigator,
+        event_on=date(2026, 5, 4),
+        reassessment_on=date(2026, 6, 5),
+        signed=True,
+        assessed=True,
     )
 
     body = signed_in(investigator).get(reverse("deadlines:mine")).content.decode()
@@ -255,21 +291,23 @@ def test_a_risk_reminder_is_shown_as_a_reminder_without_late_wording(
 def test_the_team_page_lists_what_waits_for_the_manager_and_logs_the_cases_shown(
     signed_in: Any, manager: Any, investigator: Any, intake_worker: Any, own_district: Any
 ) -> None:
-    from rodtrad.intake.models import ProtectionAssessment
-    from rodtrad.investigation.models import ExtensionRequest
 
-    urgent = case_in(own_district)
-    rc = report_about(urgent, by=intake_worker, received_at=at(2026, 6, 10, 8))
-    ProtectionAssessment.objects.create(
+    urgent = CaseFactory(child__district=own_district)
+    rc = ReportChildFactory(
+        case=urgent, report__registered_by=intake_worker, report__received_at=at(2026, 6, 10, 8)
+    )
+    ProtectionAssessmentFactory(
         report_child=rc,
         performed_by=intake_worker,
         is_immediate_protection_needed=True,
         actions_taken="Socialjouren.",
         rationale="Akut.",
     )
-    investigating = case_in(own_district, status=CaseStatus.INVESTIGATION)
-    investigation = investigation_of(investigating, by=investigator, opened_on=date(2026, 3, 1))
-    ExtensionRequest.objects.create(
+    investigating = CaseFactory(child__district=own_district, status=CaseStatus.INVESTIGATION)
+    investigation = InvestigationFactory(
+        case=investigating, opened_by=investigator, opened_on=date(2026, 3, 1)
+    )
+    ExtensionRequestFactory(
         investigation=investigation,
         reasons="BUP dröjer.",
         proposed_to=date(2026, 8, 1),
@@ -289,11 +327,12 @@ def test_the_team_page_lists_what_waits_for_the_manager_and_logs_the_cases_shown
 def test_the_start_page_shows_a_manager_what_waits_and_an_investigator_a_passed_reminder(
     signed_in: Any, manager: Any, investigator: Any, intake_worker: Any, own_district: Any
 ) -> None:
-    from rodtrad.intake.models import ProtectionAssessment
 
-    urgent = case_in(own_district)
-    ProtectionAssessment.objects.create(
-        report_child=report_about(urgent, by=intake_worker, received_at=at(2026, 6, 10, 8)),
+    urgent = CaseFactory(child__district=own_district)
+    ProtectionAssessmentFactory(
+        report_child=ReportChildFactory(
+            case=urgent, report__registered_by=intake_worker, report__received_at=at(2026, 6, 10, 8)
+        ),
         performed_by=intake_worker,
         is_immediate_protection_needed=True,
         actions_taken="Socialjouren.",
@@ -304,10 +343,19 @@ def test_the_start_page_shows_a_manager_what_waits_and_an_investigator_a_passed_
     assert "1 barn behöver omedelbart skydd" in body
     assert urgent.pk in _listed("home", manager)
 
-    case = case_in(own_district, responsible=investigator, status=CaseStatus.INVESTIGATION)
-    investigation = investigation_of(case, by=investigator, opened_on=date(2026, 5, 1))
-    risk_assessment_of(
-        investigation, by=investigator, event_on=date(2026, 5, 4), reassessment_on=date(2026, 6, 5)
+    case = CaseFactory(
+        child__district=own_district, responsible=investigator, status=CaseStatus.INVESTIGATION
+    )
+    investigation = InvestigationFactory(
+        case=case, opened_by=investigator, opened_on=date(2026, 5, 1)
+    )
+    RiskAssessmentFactory(
+        investigation=investigation,
+        author=investigator,
+        event_on=date(2026, 5, 4),
+        reassessment_on=date(2026, 6, 5),
+        signed=True,
+        assessed=True,
     )
     home = signed_in(investigator).get(reverse("home")).content.decode()
     assert "Ny riskbedömning" in home and "påminnelse" in home
@@ -322,7 +370,7 @@ def test_a_pending_emergency_request_for_a_protected_child_is_on_the_managers_st
     from rodtrad.cases.services import request_emergency_access
 
     unit = own_units["investigation"]
-    case = case_in(unit.district, unit=unit, protection_level="skyddad_folkbokforing")
+    case = CaseFactory(child__district=unit.district, unit=unit, child__protected=True)
     grant = request_emergency_access(
         by=other_district_investigator,
         identity_number=case.child.identity_number,
@@ -344,8 +392,8 @@ def test_an_investigation_without_a_responsible_is_on_the_managers_list_with_a_l
     signed_in: Any, manager: Any, investigator: Any, own_units: Any
 ) -> None:
     unit = own_units["investigation"]
-    case = case_in(unit.district, unit=unit, status=CaseStatus.INVESTIGATION)
-    investigation_of(case, by=investigator, opened_on=date(2026, 6, 8))
+    case = CaseFactory(child__district=unit.district, unit=unit, status=CaseStatus.INVESTIGATION)
+    InvestigationFactory(case=case, opened_by=investigator, opened_on=date(2026, 6, 8))
 
     html = signed_in(manager).get(reverse("home")).content.decode()
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from rodtrad.intake.tests.helpers import register
+from rodtrad.intake.tests.factories import ReportFactory
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def sibling(own_district: Any) -> Any:
 @pytest.fixture
 def report_child(intake_worker: Any, own_district: Any, child: Any) -> Any:
     """A registered report about one child (case in intake, no protection assessment yet)."""
-    report = register(intake_worker, own_district, [child])
+    report = ReportFactory.registered(intake_worker, own_district, [child])
     return report.children.get()
 
 

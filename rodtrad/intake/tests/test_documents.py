@@ -23,6 +23,7 @@ from rodtrad.cases.services import (
     sign_document,
 )
 from rodtrad.intake.models import PreAssessment
+from rodtrad.intake.tests.factories import PreAssessmentFactory
 from rodtrad.journal.chain import canonical_json
 from rodtrad.journal.models import JournalEntry
 from rodtrad.lib.versioning import StaleVersion
@@ -168,7 +169,7 @@ def test_a_document_recorded_more_than_a_week_after_its_event_is_marked_late(
     """settings.RODTRAD_LATE_RECORDING_DAYS = 7; recorded_at is the server's time."""
     moment = datetime(2027, 6, 10, 14, 0, tzinfo=STOCKHOLM)
     with time_machine.travel(moment, tick=False):
-        document = PreAssessment.objects.create(
+        document = PreAssessmentFactory(
             case=report_child.case,
             event_on=moment.date() - timedelta(days=days_after),
             received_on=moment.date() - timedelta(days=10),

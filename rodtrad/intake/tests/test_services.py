@@ -24,7 +24,7 @@ from rodtrad.intake.models import (
     ReporterInformationRequest,
     ReportReason,
 )
-from rodtrad.intake.tests.helpers import register
+from rodtrad.intake.tests.factories import ReportFactory
 from rodtrad.investigation.models import Investigation
 from rodtrad.journal.models import JournalEntry
 
@@ -61,7 +61,7 @@ def decide(pre_assessment, by, **changes):
 def test_one_report_about_two_siblings_gives_each_child_a_case_and_clocks(
     intake_worker, own_district, own_units, child, sibling
 ):
-    report = register(intake_worker, own_district, [child, sibling])
+    report = ReportFactory.registered(intake_worker, own_district, [child, sibling])
 
     rows = list(ReportChild.objects.filter(report=report).order_by("pk"))
     assert [rc.child for rc in rows] == [child, sibling]
@@ -96,7 +96,7 @@ def test_a_report_about_a_child_with_an_open_investigation_is_attached_without_p
 ):
     investigation_case = CaseFactory(child=child, status=CaseStatus.INVESTIGATION)
 
-    report = register(manager, own_district, [child])
+    report = ReportFactory.registered(manager, own_district, [child])
 
     report_child = report.children.get()
     assert report_child.case == investigation_case
@@ -115,10 +115,10 @@ def test_a_report_about_a_child_with_an_open_investigation_is_attached_without_p
 def test_a_second_report_during_the_pre_assessment_is_covered_by_it(
     intake_worker, own_district, child
 ):
-    first = register(intake_worker, own_district, [child]).children.get()
+    first = ReportFactory.registered(intake_worker, own_district, [child]).children.get()
     assess(first, intake_worker)
 
-    second = register(intake_worker, own_district, [child]).children.get()
+    second = ReportFactory.registered(intake_worker, own_district, [child]).children.get()
 
     assert second.case == first.case
     assert second.is_covered_by_running_pre_assessment
@@ -130,7 +130,7 @@ def test_a_stated_earlier_receipt_needs_a_reason_and_nothing_is_saved_without_it
     intake_worker, own_district, child
 ):
     with pytest.raises(ValidationError) as error:
-        register(
+        ReportFactory.registered(
             intake_worker,
             own_district,
             [child],
@@ -148,7 +148,7 @@ def test_a_stated_earlier_receipt_needs_a_reason_and_nothing_is_saved_without_it
 def test_the_clocks_start_at_the_stated_receipt(intake_worker, own_district, child):
     stated = MONDAY - timedelta(days=3)  # Friday 2027-02-26, a phone call written down later
 
-    report = register(
+    report = ReportFactory.registered(
         intake_worker,
         own_district,
         [child],
@@ -166,7 +166,7 @@ def test_the_clocks_start_at_the_stated_receipt(intake_worker, own_district, chi
 
 def test_a_stated_receipt_in_the_future_is_refused(intake_worker, own_district, child):
     with pytest.raises(ValidationError) as error:
-        register(
+        ReportFactory.registered(
             intake_worker,
             own_district,
             [child],
@@ -180,7 +180,7 @@ def test_a_mandatory_reporter_category_cannot_be_said_to_have_no_duty(
     intake_worker, own_district, child
 ):
     with pytest.raises(ValidationError) as error:
-        register(
+        ReportFactory.registered(
             intake_worker,
             own_district,
             [child],
@@ -194,7 +194,7 @@ def test_a_mandatory_reporter_category_cannot_be_said_to_have_no_duty(
 def test_a_mandatory_reporter_category_sets_the_duty_without_a_tick(
     intake_worker, own_district, child
 ):
-    report = register(
+    report = ReportFactory.registered(
         intake_worker, own_district, [child], reporter_category="skola", is_mandatory_reporter=None
     )
     assert report.is_mandatory_reporter
@@ -208,7 +208,7 @@ def test_an_anonymous_or_private_reporter_cannot_be_a_mandatory_reporter(
 ):
     # From the red-team pass on issue 6 (U-9): "Anonym" + "anmälningsskyldig" was accepted.
     with pytest.raises(ValidationError) as error:
-        register(
+        ReportFactory.registered(
             intake_worker,
             own_district,
             [child],
@@ -219,7 +219,7 @@ def test_an_anonymous_or_private_reporter_cannot_be_a_mandatory_reporter(
         )
     assert "inte anmälningsskyldig" in " ".join(error.value.message_dict["is_mandatory_reporter"])
     assert not Report.objects.exists()
-    report = register(
+    report = ReportFactory.registered(
         intake_worker,
         own_district,
         [child],
@@ -232,11 +232,11 @@ def test_an_anonymous_or_private_reporter_cannot_be_a_mandatory_reporter(
 
 
 def test_the_category_other_takes_the_answer_given(intake_worker, own_district, child):
-    asked = register(
+    asked = ReportFactory.registered(
         intake_worker, own_district, [child], reporter_category="annan", is_mandatory_reporter=True
     )
     assert asked.is_mandatory_reporter
-    not_stated = register(
+    not_stated = ReportFactory.registered(
         intake_worker, own_district, [child], reporter_category="annan", is_mandatory_reporter=None
     )
     assert not not_stated.is_mandatory_reporter
@@ -246,7 +246,9 @@ def test_unknown_codes_and_missing_reasons_are_refused_in_swedish(
     intake_worker, own_district, child
 ):
     with pytest.raises(ValidationError) as error:
-        register(intake_worker, own_district, [child], channel="fax", reason_codes=[], text=" ")
+        ReportFactory.registered(
+            intake_worker, own_district, [child], channel="fax", reason_codes=[], text=" "
+        )
     messages = error.value.message_dict
     assert messages["channel"] == ["Välj hur uppgifterna kom in."]
     assert messages["reason_codes"] == ["Välj minst en orsak till anmälan."]
@@ -257,12 +259,14 @@ def test_a_worker_cannot_register_a_report_in_another_district(
     other_district_investigator, own_district, child
 ):
     with pytest.raises(PermissionDenied):
-        register(other_district_investigator, own_district, [child])
+        ReportFactory.registered(other_district_investigator, own_district, [child])
     assert not Report.objects.exists()
 
 
 def test_the_reporter_identity_protection_is_stored(intake_worker, own_district, child):
-    report = register(intake_worker, own_district, [child], is_reporter_identity_protected=True)
+    report = ReportFactory.registered(
+        intake_worker, own_district, [child], is_reporter_identity_protected=True
+    )
     assert report.is_reporter_identity_protected
     assert JournalEntry.objects.get(action="intake.report_registered").data[
         "is_reporter_identity_protected"
@@ -311,7 +315,7 @@ def test_immediate_protection_needs_the_actions_taken(report_child, intake_worke
 
 def test_a_protection_assessment_the_next_day_is_marked_late(intake_worker, own_district, child):
     with time_machine.travel(MONDAY, tick=False):
-        report_child = register(intake_worker, own_district, [child]).children.get()
+        report_child = ReportFactory.registered(intake_worker, own_district, [child]).children.get()
     with time_machine.travel(MONDAY + timedelta(days=1), tick=False):
         assessment = assess(report_child, intake_worker)
     assert assessment.is_late
@@ -419,7 +423,7 @@ def test_a_decision_needs_a_decision_and_reasons(pre_assessment, intake_worker):
 
 def test_a_late_decision_without_exceptional_reasons_is_refused(intake_worker, own_district, child):
     with time_machine.travel(MONDAY, tick=False):
-        report_child = register(intake_worker, own_district, [child]).children.get()
+        report_child = ReportFactory.registered(intake_worker, own_district, [child]).children.get()
         assess(report_child, intake_worker)
     pre_assessment = PreAssessment.objects.get(case=report_child.case)
 
@@ -447,7 +451,7 @@ def test_a_back_dated_decision_signed_after_the_due_date_is_still_late(
     intake_worker, own_district, child
 ):
     with time_machine.travel(MONDAY, tick=False):
-        report_child = register(intake_worker, own_district, [child]).children.get()
+        report_child = ReportFactory.registered(intake_worker, own_district, [child]).children.get()
         assess(report_child, intake_worker)
     pre_assessment = PreAssessment.objects.get(case=report_child.case)
     with (
@@ -537,7 +541,7 @@ def test_reporter_information_is_due_one_week_after_the_decision(
     intake_worker, own_district, child
 ):
     with time_machine.travel(MONDAY, tick=False):
-        report_child = register(intake_worker, own_district, [child]).children.get()
+        report_child = ReportFactory.registered(intake_worker, own_district, [child]).children.get()
         assess(report_child, intake_worker)
         info_request = services.request_reporter_information(
             report_child.report, by=intake_worker, requested_on=date(2027, 3, 1)
@@ -575,7 +579,7 @@ def test_reporter_information_asked_after_the_decision_is_due_at_once(
     intake_worker, own_district, child
 ):
     with time_machine.travel(MONDAY, tick=False):
-        report_child = register(intake_worker, own_district, [child]).children.get()
+        report_child = ReportFactory.registered(intake_worker, own_district, [child]).children.get()
         assess(report_child, intake_worker)
         pre_assessment = PreAssessment.objects.get(case=report_child.case)
         decide(pre_assessment, intake_worker, decision="open")
@@ -592,7 +596,7 @@ def test_reporter_information_is_due_at_once_when_an_investigation_was_already_o
     manager, own_district, child
 ):
     CaseFactory(child=child, status=CaseStatus.INVESTIGATION)
-    report = register(manager, own_district, [child])
+    report = ReportFactory.registered(manager, own_district, [child])
     info_request = services.request_reporter_information(
         report, by=manager, requested_on=timezone.localdate()
     )
@@ -603,7 +607,7 @@ def test_reporter_information_is_due_at_once_when_an_investigation_was_already_o
 
 
 def test_only_mandatory_reporters_have_the_right_to_information(intake_worker, own_district, child):
-    report = register(
+    report = ReportFactory.registered(
         intake_worker,
         own_district,
         [child],
@@ -619,8 +623,10 @@ def test_only_mandatory_reporters_have_the_right_to_information(intake_worker, o
 
 
 def test_a_protected_reporter_is_never_named_for_the_family(intake_worker, own_district, child):
-    protected = register(intake_worker, own_district, [child], is_reporter_identity_protected=True)
-    open_reporter = register(intake_worker, own_district, [child])
+    protected = ReportFactory.registered(
+        intake_worker, own_district, [child], is_reporter_identity_protected=True
+    )
+    open_reporter = ReportFactory.registered(intake_worker, own_district, [child])
 
     assert protected.reporter_for_family() == "Uppgift om anmälaren lämnas inte ut"
     assert "Rektor" not in protected.reporter_for_family()
@@ -630,7 +636,9 @@ def test_a_protected_reporter_is_never_named_for_the_family(intake_worker, own_d
 def test_the_decision_waits_for_every_protection_assessment_on_the_case(
     pre_assessment, intake_worker, own_district
 ):
-    later = register(intake_worker, own_district, [pre_assessment.case.child]).children.get()
+    later = ReportFactory.registered(
+        intake_worker, own_district, [pre_assessment.case.child]
+    ).children.get()
     assert later.case_id == pre_assessment.case_id
 
     with pytest.raises(ValidationError) as error:
@@ -651,7 +659,7 @@ def test_a_child_the_worker_may_not_edit_is_refused_with_a_message(
 
     outside = PersonFactory(district=other_district)
     with pytest.raises(ValidationError) as error:
-        register(intake_worker, own_district, [outside])
+        ReportFactory.registered(intake_worker, own_district, [outside])
     assert "children" in error.value.message_dict
     assert not Report.objects.exists()
 
@@ -674,7 +682,7 @@ def urgent_assessment(report_child, by, **overrides):
 def monday_report_child(intake_worker, own_district, child, time_machine):
     """A report registered on MONDAY, with the clock standing there."""
     time_machine.move_to(MONDAY, tick=False)
-    return register(intake_worker, own_district, [child]).children.get()
+    return ReportFactory.registered(intake_worker, own_district, [child]).children.get()
 
 
 def test_immediate_protection_alerts_the_managers_and_marks_the_case_urgent(
@@ -897,7 +905,7 @@ def test_a_stated_receipt_before_the_childs_birth_is_refused(intake_worker, own_
 
     newborn = PersonFactory(district=own_district, birth_date=timezone.localdate())
     with pytest.raises(ValidationError) as error:
-        register(
+        ReportFactory.registered(
             intake_worker,
             own_district,
             [newborn],
@@ -910,7 +918,7 @@ def test_a_stated_receipt_before_the_childs_birth_is_refused(intake_worker, own_
 
 @time_machine.travel(MONDAY, tick=False)
 def test_a_stated_receipt_within_30_days_needs_no_manager(intake_worker, own_district, child):
-    report = register(
+    report = ReportFactory.registered(
         intake_worker,
         own_district,
         [child],
@@ -926,7 +934,7 @@ def test_a_stated_receipt_more_than_30_days_back_is_registered_flagged_and_start
     intake_worker, own_district, child
 ):
     stated = MONDAY - timedelta(days=31)
-    report = register(
+    report = ReportFactory.registered(
         intake_worker,
         own_district,
         [child],
@@ -942,7 +950,7 @@ def test_a_stated_receipt_more_than_30_days_back_is_registered_flagged_and_start
 @time_machine.travel(MONDAY, tick=False)
 def test_the_limit_of_days_is_a_setting(intake_worker, own_district, child, settings):
     settings.RODTRAD_STATED_RECEIPT_MAX_DAYS = 5
-    report = register(
+    report = ReportFactory.registered(
         intake_worker,
         own_district,
         [child],
@@ -956,7 +964,7 @@ def test_the_limit_of_days_is_a_setting(intake_worker, own_district, child, sett
 def test_a_team_manager_of_the_district_confirms_a_far_back_receipt_with_a_note(
     intake_worker, manager, other_district_manager, own_district, child
 ):
-    report = register(
+    report = ReportFactory.registered(
         intake_worker,
         own_district,
         [child],
@@ -982,7 +990,7 @@ def test_a_team_manager_of_the_district_confirms_a_far_back_receipt_with_a_note(
 
 @time_machine.travel(MONDAY, tick=False)
 def test_a_manager_never_confirms_a_receipt_they_registered(manager, own_district, child):
-    report = register(
+    report = ReportFactory.registered(
         manager,
         own_district,
         [child],
@@ -1005,7 +1013,7 @@ def test_a_decision_dated_before_the_registration_needs_a_reason(
     # The report came in on Friday (stated), was registered on Monday; the decision is dated
     # Saturday: before the registration.
     time_machine.move_to(MONDAY, tick=False)
-    report_child = register(
+    report_child = ReportFactory.registered(
         intake_worker,
         own_district,
         [child],
@@ -1034,7 +1042,7 @@ def test_a_decision_on_the_day_of_registration_needs_no_reason(
     intake_worker, own_district, child, time_machine
 ):
     time_machine.move_to(MONDAY, tick=False)
-    report_child = register(intake_worker, own_district, [child]).children.get()
+    report_child = ReportFactory.registered(intake_worker, own_district, [child]).children.get()
     assess(report_child, intake_worker)
     signed = decide(
         PreAssessment.objects.get(case=report_child.case), intake_worker, event_on=MONDAY.date()

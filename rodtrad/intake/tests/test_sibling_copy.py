@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from rodtrad.cases.tests.factories import CaseFactory
 from rodtrad.intake import services
 from rodtrad.intake.models import PreAssessment, ProtectionAssessment
-from rodtrad.intake.tests.helpers import register
+from rodtrad.intake.tests.factories import PreAssessmentFactory, ReportFactory
 from rodtrad.journal.models import AccessEvent, JournalEntry
 from rodtrad.lib.versioning import StaleVersion
 from rodtrad.people.tests.factories import PersonFactory
@@ -32,7 +33,7 @@ def protect(report_child, by, **text):
 @pytest.fixture
 def report(intake_worker, own_district, child, sibling):
     """One report about two siblings: a case and a clock each."""
-    return register(intake_worker, own_district, [child, sibling])
+    return ReportFactory.registered(intake_worker, own_district, [child, sibling])
 
 
 @pytest.fixture
@@ -142,7 +143,7 @@ def test_nothing_is_copied_when_another_child_of_the_report_is_protected(
     intake_worker, own_district, child, sibling
 ):
     protected = PersonFactory(district=own_district, protection_level="sekretessmarkering")
-    report = register(intake_worker, own_district, [child, sibling, protected])
+    report = ReportFactory.registered(intake_worker, own_district, [child, sibling, protected])
     first, second, _third = report.children.order_by("pk")
     for row in report.children.all():
         protect(row, intake_worker)
@@ -165,7 +166,9 @@ def test_nothing_is_copied_when_another_child_of_the_report_is_protected(
 
 def test_only_a_sibling_of_the_same_report_can_be_copied_from(drafts, intake_worker, own_district):
     _source, target = drafts
-    stranger = register(intake_worker, own_district, [PersonFactory(district=own_district)])
+    stranger = ReportFactory.registered(
+        intake_worker, own_district, [PersonFactory(district=own_district)]
+    )
     protect(stranger.children.get(), intake_worker)
     other = PreAssessment.objects.get(case=stranger.children.get().case)
     with pytest.raises(ValidationError):
@@ -253,12 +256,11 @@ def test_the_copy_button_posts_the_draft_and_copies_in_one_action(drafts, intake
 def test_a_document_of_a_case_outside_the_scope_cannot_be_named_as_the_source(
     drafts, intake_worker, signed_in, other_units, other_district_investigator
 ):
-    from rodtrad.cases.tests.factories import CaseFactory
 
     _source, target = drafts
     district = other_units["intake"].district
     case = CaseFactory(child=PersonFactory(district=district), unit=other_units["intake"])
-    foreign = PreAssessment.objects.create(
+    foreign = PreAssessmentFactory(
         case=case,
         event_on=timezone.localdate(),
         author=other_district_investigator,

@@ -10,9 +10,9 @@ from django.utils import timezone
 from rodtrad.cases.models import Case, CaseStatus
 from rodtrad.intake.models import PreAssessment, Report
 from rodtrad.intake.services import assess_protection
-from rodtrad.intake.tests.helpers import register
+from rodtrad.intake.tests.factories import ReportFactory
 from rodtrad.journal.models import AccessAction, AccessEvent, JournalEntry
-from rodtrad.people.tests.factories import PersonFactory
+from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
 
 
 def test_the_queue_shows_only_the_own_district_most_urgent_first(
@@ -21,15 +21,15 @@ def test_the_queue_shows_only_the_own_district_most_urgent_first(
     today_child = PersonFactory(district=own_district, given_name="Idag")
     overdue_child = PersonFactory(district=own_district, given_name="Sen")
     elsewhere = PersonFactory(district=other_district, given_name="Farstabarn")
-    register(manager, own_district, [today_child])
-    register(
+    ReportFactory.registered(manager, own_district, [today_child])
+    ReportFactory.registered(
         manager,
         own_district,
         [overdue_child],
         stated_received_at=timezone.now() - timedelta(days=3),
         stated_received_reason="Brevet låg i fel fack.",
     )
-    register(other_district_manager, other_district, [elsewhere])
+    ReportFactory.registered(other_district_manager, other_district, [elsewhere])
 
     response = signed_in(manager).get(reverse("intake:queue"))
 
@@ -266,7 +266,7 @@ def test_a_contact_with_the_school_is_refused_on_the_page(signed_in, intake_work
 def test_the_case_page_shows_the_intake_section_with_recorded_times(
     signed_in, intake_worker, own_district, child
 ):
-    report = register(
+    report = ReportFactory.registered(
         intake_worker,
         own_district,
         [child],
@@ -465,7 +465,7 @@ def test_a_far_back_receipt_is_flagged_and_a_manager_confirms_it_on_the_report_p
     signed_in, intake_worker, manager, own_district
 ):
     child = PersonFactory(district=own_district)
-    report = register(
+    report = ReportFactory.registered(
         intake_worker,
         own_district,
         [child],
@@ -491,7 +491,7 @@ def test_the_pre_assessment_page_asks_why_a_decision_is_dated_before_the_registr
     signed_in, intake_worker, own_district
 ):
     child = PersonFactory(district=own_district)
-    report_child = register(
+    report_child = ReportFactory.registered(
         intake_worker,
         own_district,
         [child],
@@ -536,7 +536,7 @@ def test_a_last_day_on_midsommarafton_is_called_a_day_off_by_law_not_a_holiday(
     # Received Friday 5 June 2026: 14 days end on midsommarafton, 19 June (a weekday eve).
     time_machine.move_to(datetime(2026, 6, 5, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm")))
     child = PersonFactory(district=own_district)
-    report_child = register(intake_worker, own_district, [child]).children.get()
+    report_child = ReportFactory.registered(intake_worker, own_district, [child]).children.get()
     body = (
         signed_in(intake_worker)
         .get(reverse("cases:case-detail", args=[report_child.case_id]))
@@ -647,7 +647,7 @@ def test_s15_the_report_page_warns_when_a_child_of_the_report_is_protected(
     # From the red-team pass on issue 6 (S-5): every other page of the case had the banner.
     sibling.protection_level = "skyddad_folkbokforing"
     sibling.save()
-    report = register(intake_worker, own_district, [child, sibling])
+    report = ReportFactory.registered(intake_worker, own_district, [child, sibling])
     html = (
         signed_in(intake_worker)
         .get(reverse("intake:report-detail", args=[report.pk]))
@@ -659,13 +659,12 @@ def test_s15_the_report_page_warns_when_a_child_of_the_report_is_protected(
 def test_s15_the_report_page_warns_about_a_protected_parent_of_a_child_of_the_report(
     signed_in, intake_worker, own_district, child
 ):
-    from rodtrad.people.models import Relationship
 
     mother = PersonFactory(district=own_district, protection_level="skyddad_folkbokforing")
-    Relationship.objects.create(
+    RelationshipFactory(
         child=child, other=mother, kind="guardian", has_custody=True, valid_from=child.birth_date
     )
-    report = register(intake_worker, own_district, [child])
+    report = ReportFactory.registered(intake_worker, own_district, [child])
     html = (
         signed_in(intake_worker)
         .get(reverse("intake:report-detail", args=[report.pk]))
@@ -677,7 +676,7 @@ def test_s15_the_report_page_warns_about_a_protected_parent_of_a_child_of_the_re
 def test_the_report_page_has_no_warning_when_nobody_around_the_children_is_protected(
     signed_in, intake_worker, own_district, child, sibling
 ):
-    report = register(intake_worker, own_district, [child, sibling])
+    report = ReportFactory.registered(intake_worker, own_district, [child, sibling])
     html = (
         signed_in(intake_worker)
         .get(reverse("intake:report-detail", args=[report.pk]))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from rodtrad.investigation.tests.helpers import make_investigation
+from rodtrad.investigation.tests.factories import InvestigationFactory
 
 
 @pytest.fixture
@@ -19,14 +19,14 @@ def today() -> Any:
 @pytest.fixture
 def investigation(own_units: dict[str, Any], investigator: Any) -> Any:
     """An investigation opened 30 days ago, in the investigator's unit in Bromma."""
-    return make_investigation(
+    return InvestigationFactory.opened(
         own_units["investigation"], investigator, timezone.localdate() - timedelta(days=30)
     )
 
 
 @pytest.fixture
 def other_investigation(other_units: dict[str, Any], other_district_investigator: Any) -> Any:
-    return make_investigation(
+    return InvestigationFactory.opened(
         other_units["investigation"],
         other_district_investigator,
         timezone.localdate() - timedelta(days=30),

@@ -15,9 +15,14 @@ from django.urls import reverse
 
 from rodtrad.investigation import services
 from rodtrad.investigation.models import Communication
-from rodtrad.investigation.tests.helpers import analysis_draft, journal
-from rodtrad.journal.models import AccessEvent
+from rodtrad.investigation.tests.factories import AnalysisFactory, CommunicationFactory
+from rodtrad.journal.models import AccessEvent, JournalEntry
 from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+
+
+def journal(action: str) -> list[JournalEntry]:
+    return list(JournalEntry.objects.filter(action=action).order_by("seq"))
+
 
 PROTECTED_STREET = "Kanariegränd 99"
 
@@ -25,7 +30,7 @@ PROTECTED_STREET = "Kanariegränd 99"
 @pytest.fixture(autouse=True)
 def analysis(investigation, investigator):
     """Kommunicering needs the analysis (a draft with text is enough)."""
-    return analysis_draft(investigation, investigator)
+    return AnalysisFactory.drafted(investigation, investigator)
 
 
 @pytest.fixture
@@ -264,7 +269,7 @@ def test_a_typed_recipient_is_refused(investigation, investigator, signed_in, fa
 def test_an_older_typed_recipient_is_shown_as_free_text(
     investigation, investigator, signed_in, today
 ):
-    Communication.objects.create(
+    CommunicationFactory(
         investigation=investigation,
         subject="Utredningen.",
         legacy_recipient="Vårdnadshavarna",

@@ -8,14 +8,10 @@ BEFORE = """
 from django.db import connection
 from django.utils import timezone
 from rodtrad.accounts.tests.factories import UserFactory
-from rodtrad.cases.tests.factories import CaseFactory
-from rodtrad.investigation.models import Investigation
+from rodtrad.investigation.tests.factories import InvestigationFactory
 
 author = UserFactory()
-case = CaseFactory(status="investigation")
-investigation = Investigation.objects.create(
-    case=case, opened_on=timezone.localdate(), opened_by=author
-)
+investigation = InvestigationFactory(opened_by=author)
 with connection.cursor() as cursor:
     for recipient in ("Vårdnadshavarna", ""):
         cursor.execute(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
+from rodtrad.intake.tests.factories import ReportChildFactory
 from rodtrad.investigation import queries, services
 from rodtrad.investigation.models import AreaAssessment, Need
-from rodtrad.investigation.tests.helpers import add_report_reasons
 from rodtrad.journal.models import AccessEvent
 
 
@@ -34,8 +34,8 @@ def test_rows_of_an_investigation_are_scoped_by_its_case(
 
 
 def test_report_reasons_come_from_every_report_about_the_case(investigation):
-    add_report_reasons(investigation.case, ["A", "B"])
-    add_report_reasons(investigation.case, ["B", "J"])
+    ReportChildFactory(case=investigation.case, report__reasons=["A", "B"])
+    ReportChildFactory(case=investigation.case, report__reasons=["B", "J"])
     assert queries.report_reason_codes(investigation.case) == {"A", "B", "J"}
     assert queries.violence_reason_codes(investigation.case) == ["J"]
 

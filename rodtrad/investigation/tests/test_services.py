@@ -11,6 +11,7 @@ from django.utils import timezone
 from rodtrad.cases.models import CaseStatus
 from rodtrad.cases.services import DocumentLocked, request_emergency_access
 from rodtrad.frameworks.models import Code
+from rodtrad.intake.tests.factories import ReportChildFactory
 from rodtrad.investigation import queries, services
 from rodtrad.investigation.models import (
     Analysis,
@@ -19,15 +20,19 @@ from rodtrad.investigation.models import (
     Need,
     Outcome,
 )
-from rodtrad.investigation.tests.helpers import (
-    add_report_reasons,
-    analysis_draft,
-    child_conversation,
-    journal,
-    make_investigation,
-    signed_risk_assessment,
+from rodtrad.investigation.tests.factories import (
+    AnalysisFactory,
+    ContactFactory,
+    InvestigationFactory,
+    InvestigationPlanFactory,
+    RiskAssessmentFactory,
 )
+from rodtrad.journal.models import JournalEntry
 from rodtrad.lib.versioning import StaleVersion
+
+
+def journal(action: str) -> list[JournalEntry]:
+    return list(JournalEntry.objects.filter(action=action).order_by("seq"))
 
 
 def codes_of(error: ValidationError) -> set[str]:
@@ -361,7 +366,7 @@ def test_a_contact_logged_more_than_seven_days_later_is_marked_late(
 def test_an_analysis_without_a_conversation_with_the_child_needs_a_reason(
     investigation, investigator
 ):
-    analysis = analysis_draft(investigation, investigator)
+    analysis = AnalysisFactory.drafted(investigation, investigator)
     with pytest.raises(ValidationError) as error:
         services.sign_analysis(analysis, by=investigator, expected_version=analysis.version)
     assert codes_of(error.value) == {"child_not_met_reason"}
@@ -380,15 +385,15 @@ def test_an_analysis_without_a_conversation_with_the_child_needs_a_reason(
 def test_an_analysis_after_a_conversation_with_the_child_signs_without_a_reason(
     investigation, investigator
 ):
-    child_conversation(investigation, investigator)
-    analysis = analysis_draft(investigation, investigator)
+    ContactFactory.logged(investigation, investigator)
+    analysis = AnalysisFactory.drafted(investigation, investigator)
     signed = services.sign_analysis(analysis, by=investigator, expected_version=analysis.version)
     assert signed.is_signed
 
 
 def test_the_signed_analysis_keeps_its_needs_in_the_signed_content(investigation, investigator):
-    child_conversation(investigation, investigator)
-    analysis = analysis_draft(investigation, investigator)
+    ContactFactory.logged(investigation, investigator)
+    analysis = AnalysisFactory.drafted(investigation, investigator)
     need = services.add_need(
         investigation,
         by=investigator,
@@ -415,42 +420,43 @@ def test_the_signed_analysis_keeps_its_needs_in_the_signed_content(investigation
 def test_a_violence_coded_case_needs_a_signed_risk_assessment_before_the_analysis(
     investigation, investigator
 ):
-    add_report_reasons(investigation.case, ["A", "M"])  # M: våld i familjen
-    child_conversation(investigation, investigator)
-    analysis = analysis_draft(investigation, investigator)
+    # M: våld i familjen
+    ReportChildFactory(case=investigation.case, report__reasons=["A", "M"])
+    ContactFactory.logged(investigation, investigator)
+    analysis = AnalysisFactory.drafted(investigation, investigator)
     assert queries.violence_reason_codes(investigation.case) == ["M"]
     with pytest.raises(ValidationError) as error:
         services.sign_analysis(analysis, by=investigator, expected_version=analysis.version)
     assert codes_of(error.value) == {"__all__"}
     assert not journal("investigation.analysis_signed")
-    signed_risk_assessment(investigation, investigator)
+    RiskAssessmentFactory.signed_by(investigation, investigator)
     assert services.sign_analysis(
         analysis, by=investigator, expected_version=analysis.version
     ).is_signed
 
 
 def test_a_risk_assessment_draft_is_not_enough(investigation, investigator, today):
-    add_report_reasons(investigation.case, ["I"])
-    child_conversation(investigation, investigator)
+    ReportChildFactory(case=investigation.case, report__reasons=["I"])
+    ContactFactory.logged(investigation, investigator)
     services.create_risk_assessment(
         investigation, by=investigator, event_on=today, instrument="PATRIARK"
     )
-    analysis = analysis_draft(investigation, investigator)
+    analysis = AnalysisFactory.drafted(investigation, investigator)
     with pytest.raises(ValidationError):
         services.sign_analysis(analysis, by=investigator, expected_version=analysis.version)
 
 
 def test_reasons_without_violence_need_no_risk_assessment(investigation, investigator):
-    add_report_reasons(investigation.case, ["A", "N"])
-    child_conversation(investigation, investigator)
-    analysis = analysis_draft(investigation, investigator)
+    ReportChildFactory(case=investigation.case, report__reasons=["A", "N"])
+    ContactFactory.logged(investigation, investigator)
+    analysis = AnalysisFactory.drafted(investigation, investigator)
     assert services.sign_analysis(
         analysis, by=investigator, expected_version=analysis.version
     ).is_signed
 
 
 def test_the_violence_set_comes_from_the_code_list(investigation, investigator):
-    add_report_reasons(investigation.case, ["N"])
+    ReportChildFactory(case=investigation.case, report__reasons=["N"])
     assert not queries.is_risk_assessment_required(investigation)
     code = Code.objects.get(code_list__key="report-reasons", code="N")
     code.attributes = {**code.attributes, "violence": True}
@@ -497,7 +503,7 @@ def test_signing_a_risk_assessment_needs_judgement_horizon_and_reassessment_date
 def test_needs_are_added_changed_and_removed_while_the_analysis_is_a_draft(
     investigation, investigator
 ):
-    analysis_draft(investigation, investigator)
+    AnalysisFactory.drafted(investigation, investigator)
     need = services.add_need(
         investigation,
         by=investigator,
@@ -543,8 +549,8 @@ def test_a_need_is_in_an_area_of_the_framework_and_has_a_severity(investigation,
 
 
 def test_needs_are_locked_with_the_signed_analysis(investigation, investigator):
-    child_conversation(investigation, investigator)
-    analysis = analysis_draft(investigation, investigator)
+    ContactFactory.logged(investigation, investigator)
+    analysis = AnalysisFactory.drafted(investigation, investigator)
     need = services.add_need(
         investigation, by=investigator, area="halsa", description="X", severity="low"
     )
@@ -579,7 +585,7 @@ def test_needs_are_locked_with_the_signed_analysis(investigation, investigator):
 def january_investigation(own_units, investigator, time_machine):
     """Opened 2027-01-12: four months end on Wednesday 2027-05-12."""
     time_machine.move_to(date(2027, 1, 12), tick=False)
-    return make_investigation(own_units["investigation"], investigator, date(2027, 1, 12))
+    return InvestigationFactory.opened(own_units["investigation"], investigator, date(2027, 1, 12))
 
 
 def test_a_team_manager_extends_the_investigation_before_its_last_day(
@@ -898,7 +904,7 @@ def communicate(investigation, by, *, sent_on, answer_by, recipient=None):
 def test_a_communication_and_its_answer_are_journaled(investigation, investigator, today):
     from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
 
-    analysis_draft(investigation, investigator)
+    AnalysisFactory.drafted(investigation, investigator)
     guardian = RelationshipFactory(
         child=investigation.case.child, other=PersonFactory(district=investigation.case.district)
     )
@@ -949,7 +955,7 @@ def test_kommunicering_before_the_analysis_is_written_is_refused_with_what_is_mi
 def test_kommunicering_with_a_draft_analysis_is_allowed_and_needs_a_time_to_answer(
     investigation, investigator, today
 ):
-    analysis_draft(investigation, investigator)
+    AnalysisFactory.drafted(investigation, investigator)
     with pytest.raises(ValidationError) as error:
         communicate(investigation, investigator, sent_on=today, answer_by=None)
     assert codes_of(error.value) == {"answer_by"}
@@ -965,8 +971,8 @@ def test_kommunicering_with_a_draft_analysis_is_allowed_and_needs_a_time_to_answ
 
 def ready_to_close(investigation, by):
     """A signed analysis naming one need."""
-    child_conversation(investigation, by)
-    analysis = analysis_draft(investigation, by)
+    ContactFactory.logged(investigation, by)
+    analysis = AnalysisFactory.drafted(investigation, by)
     need = services.add_need(
         investigation, by=by, area="utbildning", description="Läsning.", severity="high"
     )
@@ -1022,7 +1028,9 @@ def test_a_need_of_another_investigation_cannot_be_proposed(
     investigation, investigator, own_units, today
 ):
     ready_to_close(investigation, investigator)
-    other = make_investigation(own_units["investigation"], investigator, investigation.opened_on)
+    other = InvestigationFactory.opened(
+        own_units["investigation"], investigator, investigation.opened_on
+    )
     foreign = services.add_need(
         other, by=investigator, area="halsa", description="X", severity="low"
     )
@@ -1180,7 +1188,7 @@ def test_closing_reports_every_blocking_rule_at_once(
     # round trips for the user.
     time_machine.move_to(today, tick=False)
     signed_plan(investigation, investigator)  # areas: halsa, utbildning, neither written
-    analysis_draft(investigation, investigator)  # written, not signed
+    AnalysisFactory.drafted(investigation, investigator)  # written, not signed
     communicate(investigation, investigator, sent_on=today, answer_by=today + timedelta(days=10))
     investigation.refresh_from_db()
     with pytest.raises(ValidationError) as error:
@@ -1424,9 +1432,9 @@ def test_the_database_holds_one_plan_per_investigation(investigation, investigat
         "event_on": today,
         "author": investigator,
     }
-    InvestigationPlan.objects.create(**fields)
+    InvestigationPlanFactory(**fields)
     with pytest.raises(IntegrityError), transaction.atomic():
-        InvestigationPlan.objects.create(**fields)
+        InvestigationPlanFactory(**fields)
 
 
 # Two first saves at the same moment, each in its own connection and thread (a throw-away

@@ -10,15 +10,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rodtrad.cases.services import request_emergency_access
+from rodtrad.intake.tests.factories import ReportChildFactory
 from rodtrad.investigation import services
 from rodtrad.investigation.models import AreaAssessment, Contact, ContactKind, Need
-from rodtrad.investigation.tests.helpers import (
-    add_report_reasons,
-    analysis_draft,
-    child_conversation,
-    journal,
+from rodtrad.investigation.tests.factories import (
+    AnalysisFactory,
+    ContactFactory,
+    InvestigationFactory,
+    RiskAssessmentFactory,
 )
-from rodtrad.journal.models import AccessEvent
+from rodtrad.journal.models import AccessEvent, JournalEntry
+
+
+def journal(action: str) -> list[JournalEntry]:
+    return list(JournalEntry.objects.filter(action=action).order_by("seq"))
+
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -90,9 +96,8 @@ def test_emergency_access_reads_but_cannot_write(
 
 
 def test_an_overdue_investigation_without_extension_is_flagged(own_units, investigator, signed_in):
-    from rodtrad.investigation.tests.helpers import make_investigation
 
-    late = make_investigation(
+    late = InvestigationFactory.opened(
         own_units["investigation"], investigator, timezone.localdate() - timedelta(days=200)
     )
     body = (
@@ -240,7 +245,7 @@ def test_a_correction_needs_a_reason_and_opens_a_new_draft(area, investigator, s
 def test_signing_the_analysis_without_meeting_the_child_shows_why_it_needs_a_reason(
     investigation, investigator, signed_in
 ):
-    analysis = analysis_draft(investigation, investigator)
+    analysis = AnalysisFactory.drafted(investigation, investigator)
     client = signed_in(investigator)
     data = {
         "version": analysis.version,
@@ -261,9 +266,9 @@ def test_signing_the_analysis_without_meeting_the_child_shows_why_it_needs_a_rea
 def test_the_analysis_page_says_a_risk_assessment_is_needed_for_violence(
     investigation, investigator, signed_in
 ):
-    add_report_reasons(investigation.case, ["O"])
-    child_conversation(investigation, investigator)
-    analysis = analysis_draft(investigation, investigator)
+    ReportChildFactory(case=investigation.case, report__reasons=["O"])
+    ContactFactory.logged(investigation, investigator)
+    analysis = AnalysisFactory.drafted(investigation, investigator)
     client = signed_in(investigator)
     body = client.get(reverse("investigation:analysis-edit", args=[analysis.pk])).content.decode()
     assert "Ingen riskbedömning är signerad ännu." in body
@@ -330,14 +335,14 @@ def test_needs_are_editable_only_while_the_analysis_is_a_draft(
     investigation, investigator, signed_in
 ):
     client = signed_in(investigator)
-    analysis = analysis_draft(investigation, investigator)
+    analysis = AnalysisFactory.drafted(investigation, investigator)
     response = client.post(
         reverse("investigation:need-create", args=[investigation.pk]),
         {"area": "halsa", "description": "Regelbunden tandvård.", "severity": "moderate"},
     )
     assert response.status_code == 302
     need = Need.objects.get()
-    child_conversation(investigation, investigator)
+    ContactFactory.logged(investigation, investigator)
     services.sign_analysis(analysis, by=investigator, expected_version=analysis.version)
     page = client.get(reverse("investigation:need-edit", args=[need.pk])).content.decode()
     assert "Behoven är låsta" in page
@@ -371,8 +376,8 @@ def test_an_extension_is_for_team_managers_only(
 def test_closing_with_a_proposal_without_needs_is_shown_again(
     investigation, investigator, signed_in, today
 ):
-    child_conversation(investigation, investigator)
-    analysis = analysis_draft(investigation, investigator)
+    ContactFactory.logged(investigation, investigator)
+    analysis = AnalysisFactory.drafted(investigation, investigator)
     services.sign_analysis(analysis, by=investigator, expected_version=analysis.version)
     investigation.refresh_from_db()
     response = signed_in(investigator).post(
@@ -388,7 +393,7 @@ def test_closing_with_a_proposal_without_needs_is_shown_again(
 def test_the_case_page_shows_whether_the_child_was_met_and_the_childs_view(
     investigation, investigator, signed_in, today
 ):
-    child_conversation(investigation, investigator, alone=True)
+    ContactFactory.logged(investigation, investigator, alone=True)
     area = services.create_area_assessment(
         investigation, by=investigator, event_on=today, area="halsa"
     )
@@ -645,9 +650,8 @@ def test_an_area_link_opens_the_editor_for_that_area(investigation, investigator
 def test_a_new_risk_assessment_suggests_the_method_used_last_time(
     investigation, investigator, signed_in
 ):
-    from rodtrad.investigation.tests.helpers import signed_risk_assessment
 
-    signed_risk_assessment(investigation, investigator)
+    RiskAssessmentFactory.signed_by(investigation, investigator)
     body = (
         signed_in(investigator)
         .get(reverse("investigation:risk-create", args=[investigation.pk]))
@@ -674,9 +678,8 @@ def test_an_unsigned_new_risk_assessment_is_continued_not_doubled(
 def test_an_editor_cannot_name_a_draft_of_another_investigation(
     investigation, investigator, signed_in, today, own_units
 ):
-    from rodtrad.investigation.tests.helpers import make_investigation
 
-    elsewhere = make_investigation(own_units["investigation"], investigator, today)
+    elsewhere = InvestigationFactory.opened(own_units["investigation"], investigator, today)
     plan = services.create_plan(
         elsewhere, by=investigator, event_on=today, framework="bbic-2018-areas"
     )
@@ -845,8 +848,8 @@ def test_the_closing_page_asks_why_each_unwritten_planned_area_was_not_investiga
         expected_version=plan.version,
         changes={"questions": "Hur mår barnet?", "areas": ["halsa"]},
     )
-    child_conversation(investigation, investigator)
-    analysis = analysis_draft(investigation, investigator)
+    ContactFactory.logged(investigation, investigator)
+    analysis = AnalysisFactory.drafted(investigation, investigator)
     services.sign_analysis(analysis, by=investigator, expected_version=analysis.version)
     investigation.refresh_from_db()
     client = signed_in(investigator)

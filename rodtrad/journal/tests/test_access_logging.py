@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from rodtrad.accounts.tests.factories import EmergencyAccessFactory
 from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.intake.tests.factories import ReportFactory
 from rodtrad.journal.models import AccessAction, AccessEvent
 from rodtrad.people.tests.factories import PersonFactory
 
@@ -172,11 +174,10 @@ def test_s19_a_denied_case_names_the_child_whose_case_was_tried(
 @pytest.fixture
 def report_about_two_children(intake_worker, own_district):
     """A report about two siblings; the second has protected personal data."""
-    from rodtrad.intake.tests.helpers import register
 
     first = PersonFactory(district=own_district)
     second = PersonFactory(district=own_district, protection_level="skyddad_folkbokforing")
-    return register(intake_worker, own_district, [first, second])
+    return ReportFactory.registered(intake_worker, own_district, [first, second])
 
 
 def test_s19_a_denied_report_page_names_the_route_and_each_child_of_the_report(
@@ -225,7 +226,6 @@ def test_s19_a_request_works_out_the_readers_grants_once_not_per_event(
 
     from django.utils import timezone
 
-    from rodtrad.accounts.models import EmergencyAccess
     from rodtrad.journal.services import record_access, record_accesses
     from rodtrad.lib import request_context
 
@@ -236,7 +236,7 @@ def test_s19_a_request_works_out_the_readers_grants_once_not_per_event(
     other_unit = other_units["investigation"]
     granted = CaseFactory(child=PersonFactory(district=other_unit.district), unit=other_unit)
     now = timezone.now()
-    grant = EmergencyAccess.objects.create(
+    grant = EmergencyAccessFactory(
         user=investigator,
         case=granted,
         reason="Socialjouren: akut placering i natt.",

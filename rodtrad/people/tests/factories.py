@@ -7,9 +7,9 @@ from datetime import date
 
 import factory
 
-from rodtrad.accounts.tests.factories import DistrictFactory
+from rodtrad.accounts.tests.factories import DistrictFactory, UserFactory
 from rodtrad.people.identity import fictitious_identity_number
-from rodtrad.people.models import Person, Relationship
+from rodtrad.people.models import Person, ProtectedPersonHandler, Relationship
 
 _rng = random.Random(20261122)
 
@@ -32,6 +32,10 @@ class PersonFactory(factory.django.DjangoModelFactory):
     phone = "070-000 00 00"
     district = factory.SubFactory(DistrictFactory)
 
+    class Params:
+        # Skyddad folkbokföring: contact data masked for everyone but named handlers.
+        protected = factory.Trait(protection_level="skyddad_folkbokforing")
+
 
 class RelationshipFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -42,3 +46,14 @@ class RelationshipFactory(factory.django.DjangoModelFactory):
     kind = "guardian"
     has_custody = True
     valid_from = date(2012, 1, 1)
+
+
+class ProtectedPersonHandlerFactory(factory.django.DjangoModelFactory):
+    """A named handler of a protected person: sees the contact data others see masked."""
+
+    class Meta:
+        model = ProtectedPersonHandler
+
+    person = factory.SubFactory(PersonFactory, protected=True)
+    user = factory.SubFactory(UserFactory)
+    appointed_by = factory.SubFactory(UserFactory)

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 
 from rodtrad.people.masking import CONTACT_FIELDS, MASKED, age_on, person_view
-from rodtrad.people.models import ProtectedPersonHandler, ProtectionLevel
-from rodtrad.people.tests.factories import PersonFactory
+from rodtrad.people.models import ProtectionLevel
+from rodtrad.people.tests.factories import PersonFactory, ProtectedPersonHandlerFactory
 
 CANARY = {
     "street_address": "Kanarievägen 13",
@@ -58,7 +58,7 @@ def test_every_protection_level_masks_contact_data_for_users_who_are_not_handler
 
 
 def test_the_named_handler_sees_the_contact_data(protected, manager, investigator):
-    ProtectedPersonHandler.objects.create(person=protected, user=investigator, appointed_by=manager)
+    ProtectedPersonHandlerFactory(person=protected, user=investigator, appointed_by=manager)
     view = person_view(protected, investigator)
     assert not view.contact_hidden
     assert view.street_address == CANARY["street_address"]

@@ -15,8 +15,12 @@ from django.urls import reverse
 from conftest import sign_in
 from rodtrad.journal.models import AccessEvent
 from rodtrad.people import services
-from rodtrad.people.models import Person, ProtectedPersonHandler
-from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+from rodtrad.people.models import Person
+from rodtrad.people.tests.factories import (
+    PersonFactory,
+    ProtectedPersonHandlerFactory,
+    RelationshipFactory,
+)
 
 CANARY = {
     "street_address": "Kanarievägen 13",
@@ -45,7 +49,7 @@ def protected(own_district, manager, investigator):
         **CANARY,
     )
     # Named directly: how a handler comes to be (four eyes) is tested in test_services.py.
-    ProtectedPersonHandler.objects.create(person=person, user=investigator, appointed_by=manager)
+    ProtectedPersonHandlerFactory(person=person, user=investigator, appointed_by=manager)
     return person
 
 

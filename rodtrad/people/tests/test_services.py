@@ -15,7 +15,11 @@ from rodtrad.lib.versioning import StaleVersion
 from rodtrad.people import services
 from rodtrad.people.identity import fictitious_identity_number
 from rodtrad.people.models import Person, ProtectedPersonHandler, Relationship
-from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+from rodtrad.people.tests.factories import (
+    PersonFactory,
+    ProtectedPersonHandlerFactory,
+    RelationshipFactory,
+)
 
 BORN = date(2015, 3, 14)
 
@@ -322,7 +326,7 @@ def test_update_person_refuses_an_address_for_a_person_with_protected_registrati
         postal_code="",
         city="",
     )
-    ProtectedPersonHandler.objects.create(person=person, user=investigator, appointed_by=manager)
+    ProtectedPersonHandlerFactory(person=person, user=investigator, appointed_by=manager)
     with pytest.raises(ValidationError) as error:
         services.update_person(
             person, by=investigator, expected_version=1, changes={"postal_code": "16867"}
@@ -393,10 +397,9 @@ def protected(own_district):
 def second_manager(own_district):
     """Another team manager of the district: the second pair of eyes."""
     from rodtrad.accounts.models import Role
-    from rodtrad.accounts.tests.factories import MembershipFactory, UserFactory
+    from rodtrad.accounts.tests.factories import UserFactory
 
-    user = UserFactory(username="manager2")
-    MembershipFactory(user=user, role=Role.TEAM_MANAGER, district=own_district)
+    user = UserFactory(username="manager2", role=Role.TEAM_MANAGER, role__district=own_district)
     return user
 
 

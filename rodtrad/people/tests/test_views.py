@@ -9,11 +9,17 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.intake.tests.factories import ReportFactory
 from rodtrad.journal.models import AccessEvent, JournalEntry
 from rodtrad.people import services
 from rodtrad.people.identity import fictitious_identity_number
 from rodtrad.people.models import Person, ProtectedPersonHandler, Relationship
-from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+from rodtrad.people.tests.factories import (
+    PersonFactory,
+    ProtectedPersonHandlerFactory,
+    RelationshipFactory,
+)
 
 SEARCH = reverse("people:person-search")
 CREATE = reverse("people:person-create")
@@ -248,7 +254,7 @@ def test_edit_form_of_a_person_with_protected_registration_has_no_address_fields
         postal_code="",
         city="",
     )
-    ProtectedPersonHandler.objects.create(person=person, user=investigator, appointed_by=manager)
+    ProtectedPersonHandlerFactory(person=person, user=investigator, appointed_by=manager)
     html = signed_in(investigator).get(edit(person)).content.decode()
     assert 'name="street_address"' not in html
     assert 'name="phone"' in html
@@ -464,10 +470,9 @@ def test_team_manager_proposes_a_second_approves_and_a_handler_is_removed(
 
     from conftest import sign_in
     from rodtrad.accounts.models import Role
-    from rodtrad.accounts.tests.factories import MembershipFactory, UserFactory
+    from rodtrad.accounts.tests.factories import UserFactory
 
-    second = UserFactory(username="manager2")
-    MembershipFactory(user=second, role=Role.TEAM_MANAGER, district=own_district)
+    second = UserFactory(username="manager2", role=Role.TEAM_MANAGER, role__district=own_district)
     protected = PersonFactory(district=own_district, protection_level="skyddad_folkbokforing")
     url = reverse("people:handler-appoint", args=[protected.pk])
     first_client = signed_in(manager)
@@ -560,11 +565,9 @@ def test_s11_a_child_outside_the_readers_scope_shows_only_the_kind_on_a_parents_
 def test_the_person_page_lists_the_persons_cases_and_reports_within_the_readers_scope(
     signed_in, intake_worker, own_district, own_units, other_district
 ):
-    from rodtrad.cases.tests.factories import CaseFactory
-    from rodtrad.intake.tests.helpers import register
 
     child = PersonFactory(district=own_district)
-    report = register(intake_worker, own_district, [child])
+    report = ReportFactory.registered(intake_worker, own_district, [child])
     own_case = report.children.get().case
     far_case = CaseFactory(child=child, district=other_district)  # moved: a case in Farsta
     response = signed_in(intake_worker).get(detail(child))
@@ -579,11 +582,10 @@ def test_the_person_page_lists_the_persons_cases_and_reports_within_the_readers_
 def test_the_person_page_reads_cases_and_reports_in_one_query_each(
     signed_in, intake_worker, own_district, own_units, django_assert_max_num_queries
 ):
-    from rodtrad.intake.tests.helpers import register
 
     child = PersonFactory(district=own_district)
     for _ in range(3):
-        register(intake_worker, own_district, [child])
+        ReportFactory.registered(intake_worker, own_district, [child])
     client = signed_in(intake_worker)
     client.get(detail(child))  # warm the session and the code lists
     with django_assert_max_num_queries(40) as captured:
