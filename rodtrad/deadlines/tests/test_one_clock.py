@@ -25,14 +25,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rodtrad.cases.models import CaseStatus
+from rodtrad.cases.tests.factories import CaseFactory
 from rodtrad.deadlines import rules
-from rodtrad.deadlines.tests.helpers import (
-    STOCKHOLM,
-    case_in,
-    investigation_of,
-    pre_assessment,
-    report_about,
-)
+from rodtrad.deadlines.tests.clock import STOCKHOLM
+from rodtrad.intake.tests.factories import PreAssessmentFactory, ReportChildFactory
+from rodtrad.investigation.tests.factories import InvestigationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,18 +87,24 @@ def test_every_page_shows_the_same_date_days_left_and_urgency(
     with transaction.atomic():
         # An investigation whose four months end on (or next to) a day off.
         opened_on = rules.add_months(target, -4)
-        investigating = case_in(own_district, responsible=manager, status=CaseStatus.INVESTIGATION)
-        investigation = investigation_of(investigating, by=manager, opened_on=opened_on)
+        investigating = CaseFactory(
+            child__district=own_district, responsible=manager, status=CaseStatus.INVESTIGATION
+        )
+        investigation = InvestigationFactory(
+            case=investigating, opened_by=manager, opened_on=opened_on
+        )
         # A waiting pre-assessment whose 14 days end there.
         received = target - timedelta(days=14)
-        waiting = case_in(own_district, responsible=manager, status=CaseStatus.PRE_ASSESSMENT)
-        report_child = report_about(
-            waiting,
-            by=intake_worker,
-            received_at=datetime.combine(received, datetime.min.time(), STOCKHOLM)
+        waiting = CaseFactory(
+            child__district=own_district, responsible=manager, status=CaseStatus.PRE_ASSESSMENT
+        )
+        report_child = ReportChildFactory(
+            case=waiting,
+            report__registered_by=intake_worker,
+            report__received_at=datetime.combine(received, datetime.min.time(), STOCKHOLM)
             + timedelta(hours=10),
         )
-        pre_assessment(waiting, by=manager, received_on=received)
+        PreAssessmentFactory(case=waiting, author=manager, received_on=received)
 
         client = signed_in(manager)
         mine = clocks_on(client, reverse("deadlines:mine"))
@@ -135,8 +138,10 @@ def test_four_months_ending_on_midsommardagen_read_the_same_on_both_pages(
     # lets the work wait until Monday 22 June. Today is 10 June (conftest.py): ten days to
     # the calendar date, which is what every page counts from. Before issue 7 the
     # investigation page said "12 dagar kvar" and "Mina frister" "10 dagar kvar".
-    case = case_in(own_district, responsible=manager, status=CaseStatus.INVESTIGATION)
-    investigation = investigation_of(case, by=manager, opened_on=date(2026, 2, 20))
+    case = CaseFactory(
+        child__district=own_district, responsible=manager, status=CaseStatus.INVESTIGATION
+    )
+    investigation = InvestigationFactory(case=case, opened_by=manager, opened_on=date(2026, 2, 20))
     client = signed_in(manager)
 
     page = client.get(reverse("investigation:investigation-detail", args=[investigation.pk]))

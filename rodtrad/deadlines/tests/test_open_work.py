@@ -13,14 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.cases.tests.factories import CaseFactory
 from rodtrad.deadlines.queries import PROTECTION_ASSESSMENT, my_deadlines
-from rodtrad.deadlines.tests.helpers import (
-    TODAY,
-    at,
-    case_in,
-    investigation_of,
-    report_about,
-)
+from rodtrad.deadlines.tests.clock import TODAY, at
+from rodtrad.intake.tests.factories import ReportChildFactory
+from rodtrad.investigation.tests.factories import InvestigationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +25,10 @@ pytestmark = pytest.mark.django_db
 def test_a_protection_assessment_never_made_stays_listed_until_the_case_is_closed(
     investigator: Any, own_district: Any
 ) -> None:
-    case = case_in(own_district, responsible=investigator)
-    report_about(case, by=investigator, received_at=at(2026, 3, 2))
+    case = CaseFactory(child__district=own_district, responsible=investigator)
+    ReportChildFactory(
+        case=case, report__registered_by=investigator, report__received_at=at(2026, 3, 2)
+    )
 
     late = [i for i in my_deadlines(investigator, today=TODAY) if i.kind == PROTECTION_ASSESSMENT]
     assert [i.days_overdue for i in late] == [100]  # three months late, still on the list
@@ -43,21 +42,32 @@ def test_closed_history_never_reaches_the_lists(
     investigator: Any, manager: Any, own_district: Any
 ) -> None:
     for n in range(3):
-        closed = case_in(own_district, responsible=investigator, status=CaseStatus.CLOSED)
-        report_about(closed, by=investigator, received_at=at(2025, 1, 1 + n))
-        investigation_of(
-            closed, by=investigator, opened_on=date(2025, 1, 1), closed_on=date(2025, 4, 1)
+        closed = CaseFactory(
+            child__district=own_district, responsible=investigator, status=CaseStatus.CLOSED
+        )
+        ReportChildFactory(
+            case=closed, report__registered_by=investigator, report__received_at=at(2025, 1, 1 + n)
+        )
+        InvestigationFactory(
+            case=closed,
+            opened_by=investigator,
+            opened_on=date(2025, 1, 1),
+            closed_on=date(2025, 4, 1),
         )
 
     assert my_deadlines(investigator, today=TODAY) == []
 
 
 def _my_case(district: Any, user: Any, n: int) -> None:
-    waiting = case_in(district, responsible=user)
-    report_about(waiting, by=user, received_at=at(2026, 6, 1 + n % 9))
-    investigation_of(
-        case_in(district, responsible=user, status=CaseStatus.INVESTIGATION),
-        by=user,
+    waiting = CaseFactory(child__district=district, responsible=user)
+    ReportChildFactory(
+        case=waiting, report__registered_by=user, report__received_at=at(2026, 6, 1 + n % 9)
+    )
+    InvestigationFactory(
+        case=CaseFactory(
+            child__district=district, responsible=user, status=CaseStatus.INVESTIGATION
+        ),
+        opened_by=user,
         opened_on=date(2026, 3, 1 + n % 20),
     )
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rodtrad.intake.services import assess_protection
-from rodtrad.intake.tests.helpers import register
+from rodtrad.intake.tests.factories import ReportFactory
 from rodtrad.journal.models import AccessAction, AccessEvent
 from rodtrad.people.tests.factories import PersonFactory
 
@@ -23,7 +23,9 @@ QUEUE = "/mottagning/"
 def _reports(intake_worker: Any, district: Any, count: int) -> None:
     """`count` reports, every other one already protection-assessed (in pre-assessment)."""
     for index in range(count):
-        report = register(intake_worker, district, [PersonFactory(district=district)])
+        report = ReportFactory.registered(
+            intake_worker, district, [PersonFactory(district=district)]
+        )
         if index % 2:
             assess_protection(
                 report.children.get(),
