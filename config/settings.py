@@ -265,7 +265,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "rodtrad.lib.views.csrf_failure"
+CSRF_FAILURE_VIEW = "rodtrad.accounts.views_security.csrf_failure"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("RODTRAD_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

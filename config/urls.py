@@ -2,15 +2,16 @@
 
 from django.urls import include, path
 
+from rodtrad.accounts import views_security
 from rodtrad.api.urls import api
-from rodtrad.deadlines import views as worklist_views
 from rodtrad.lib import views as lib_views
+from rodtrad.worklists import views as worklist_views
 
 urlpatterns = [
     path("", worklist_views.home, name="home"),
     path("healthz", lib_views.health, name="health"),
     path("favicon.ico", lib_views.favicon, name="favicon"),
-    path("csp-report/", lib_views.csp_report, name="csp-report"),
+    path("csp-report/", views_security.csp_report, name="csp-report"),
     path("language/", lib_views.set_language, name="set-language"),
     path("konto/", include("rodtrad.accounts.urls")),
     path("administration/", include("rodtrad.frameworks.urls")),
@@ -18,7 +19,7 @@ urlpatterns = [
     path("arenden/", include("rodtrad.cases.urls")),
     path("mottagning/", include("rodtrad.intake.urls")),
     path("utredningar/", include("rodtrad.investigation.urls")),
-    path("frister/", include("rodtrad.deadlines.urls")),
+    path("frister/", include("rodtrad.worklists.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -328,9 +328,9 @@ def can(user: User | AnonymousUser, action: str, obj: Case | Person | None = Non
     if action == "edit_case":
         # Grants never allow edits, so the scope rules decide alone; services pass a case
         # they have just read (usually under a row lock), so no second query is needed.
-        from rodtrad.cases.models import Case
-
-        return isinstance(obj, Case) and _is_in_case_scope(user, obj)
+        return isinstance(obj, _model("cases", "Case")) and _is_in_case_scope(
+            user, cast("Case", obj)
+        )
     if action == "view_person":
         return obj is not None and visible_persons(user).filter(pk=obj.pk).exists()
     if action == "edit_person":

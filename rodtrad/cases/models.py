@@ -54,7 +54,7 @@ class Case(models.Model):
             models.Index(fields=["district", "status"]),
             models.Index(fields=["unit"]),
             # "Mina frister" reads the user's open cases and the intake unit's open queue,
-            # not their closed history (deadlines/queries.py, my_cases).
+            # not their closed history (worklists/queries.py, my_cases).
             models.Index(fields=["responsible", "status"], name="case_open_by_responsible_idx"),
             models.Index(fields=["unit", "status"], name="case_open_by_unit_idx"),
             # The case list's default order walks this index and stops after a page, instead

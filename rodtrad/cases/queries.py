@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from rodtrad.accounts import access
 from rodtrad.accounts.models import Unit, User
 from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.deadlines.items import open_deadlines
 from rodtrad.journal.services import reader_scope
 from rodtrad.people.identity import InvalidIdentityNumber, parse_identity_number
 from rodtrad.people.models import Person, ProtectedPersonHandler, ProtectionLevel
@@ -149,9 +150,6 @@ def sibling_cases(user: Any, case: Any) -> QuerySet[Any]:
 
 def overdue_case_ids(cases: QuerySet[Any], *, today: date) -> set[int]:
     """The cases with at least one passed deadline (a fixed number of queries)."""
-    # Imported here until ws/clocks merges: deadlines/queries.py still imports cases.models.
-    from rodtrad.deadlines.queries import open_deadlines
-
     return {item.case_id for item in open_deadlines(cases, today=today) if item.is_overdue}
 
 
@@ -218,9 +216,6 @@ def case_list_page(user: Any, query: CaseListQuery, *, today: date, page: Any = 
     A fixed number of queries whatever the page holds: the count, the page, and the
     deadlines of the cases shown.
     """
-    # Imported here until ws/clocks merges: deadlines/queries.py still imports cases.models.
-    from rodtrad.deadlines.queries import open_deadlines
-
     paginator = Paginator(filtered_cases(user, query, today=today), PAGE_SIZE)
     current = paginator.get_page(page)
     cases = list(current.object_list)

@@ -3,7 +3,7 @@
 Each phase app registers the kinds it owns from its `AppConfig.ready()`
 (`rodtrad/intake/deadlines.py`, `rodtrad/investigation/deadlines.py`), so this module, like
 `rules.py`, imports no phase: the layering is `deadlines.rules`/`deadlines.registry` low, the
-phases above, the worklist views (`deadlines.queries`, `deadlines.views`) on top
+phases above, the worklist views (`worklists.queries`, `worklists.views`) on top
 (docs/architecture.md).
 
 An entry (`DeadlineKind`) holds:
@@ -135,7 +135,7 @@ class Scope:
 
     cases: QuerySet[Any]
     # The same cases' open part written so that the status sits inside each alternative of
-    # the scope (`deadlines.queries.my_cases`), for SQLite's OR plan to use (status) indexes.
+    # the scope (`worklists.queries.my_cases`), for SQLite's OR plan to use (status) indexes.
     open_cases: QuerySet[Any] | None = None
 
     def open_case_ids(self, open_statuses: Iterable[str]) -> QuerySet[Any]:

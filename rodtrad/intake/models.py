@@ -217,7 +217,7 @@ class ProtectionAssessment(models.Model):
     class Meta:
         ordering = ["performed_at"]
         indexes = [
-            # The team managers' alert list starts from these rows (deadlines/queries.py).
+            # The team managers' alert list starts from these rows (worklists/queries.py).
             models.Index(
                 fields=["report_child"],
                 condition=Q(

@@ -1,26 +1,23 @@
-"""Project-wide views: health, CSP reports, language, and error pages.
+"""Project-wide views: health, the icon, language, and error pages.
 
-The start page is a worklist and lives with the others in `rodtrad/deadlines/views.py`
+The two that journal security events (CSP reports, a rejected CSRF token) live in
+`rodtrad/accounts/views_security.py`: `lib` imports no domain app (docs/architecture.md,
+"Layers").
+
+The start page is a worklist and lives with the others in `rodtrad/worklists/views.py`
 (docs/architecture.md): `lib` is domain-free.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
-
-from rodtrad.accounts.middleware import is_script_request
-from rodtrad.accounts.services import record_unauthenticated_event
-from rodtrad.journal.services import record
 
 logger = logging.getLogger("rodtrad.security")
 
@@ -41,23 +38,6 @@ def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on their own (an API answer, an error page); the icon is
     the static SVG that base.html links to, so the answer is a permanent redirect to it."""
     return HttpResponsePermanentRedirect(static("rodtrad/favicon.svg"))
-
-
-@csrf_exempt
-@require_POST
-def csp_report(request: HttpRequest) -> HttpResponse:
-    """Browsers post CSP violations here; we keep the directive, never the page content."""
-    try:
-        body = json.loads(request.body[:10_000] or b"{}")
-        report = body.get("csp-report", body) if isinstance(body, dict) else {}
-        directive = str(report.get("violated-directive") or report.get("effectiveDirective", ""))
-    except (ValueError, AttributeError):
-        directive = "unparseable"
-    # Anyone can post here: journaled within a budget per hour, then only counted (§3.6).
-    record_unauthenticated_event(
-        "security.csp_violation_reported", data={"directive": directive[:100]}
-    )
-    return HttpResponse(status=204)
 
 
 @require_POST
@@ -105,24 +85,4 @@ def server_error(request: HttpRequest) -> HttpResponse:
     template = loader.get_template("errors/500.html")
     return HttpResponse(
         template.render({"request_id": getattr(request, "request_id", "")}), status=500
-    )
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        record("security.csrf_rejected", by=user, data={})
-    else:
-        # A token-less POST needs no account: journaled within a budget, then counted.
-        record_unauthenticated_event("security.csrf_rejected", data={})
-    message = _("Formuläret hade gått ut. Ladda om sidan och försök igen.")
-    if is_script_request(request):
-        # An autosave with a token rotated by a sign-in in another tab: a short text the
-        # page's script can act on (fetch the new token, try again), never a page.
-        return HttpResponse(message, content_type="text/plain; charset=utf-8", status=403)
-    return render(
-        request,
-        "errors/403_csrf.html",
-        {"message": message},
-        status=403,
     )

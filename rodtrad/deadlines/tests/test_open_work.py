@@ -14,10 +14,10 @@ from django.urls import reverse
 
 from rodtrad.cases.models import Case, CaseStatus
 from rodtrad.cases.tests.factories import CaseFactory
-from rodtrad.deadlines.queries import PROTECTION_ASSESSMENT, my_deadlines
 from rodtrad.deadlines.tests.clock import TODAY, at
 from rodtrad.intake.tests.factories import ReportChildFactory
 from rodtrad.investigation.tests.factories import InvestigationFactory
+from rodtrad.worklists.queries import PROTECTION_ASSESSMENT, my_deadlines
 
 pytestmark = pytest.mark.django_db
 

@@ -19,18 +19,6 @@ from rodtrad.accounts.models import Role
 from rodtrad.accounts.tests.factories import EmergencyAccessFactory, UserFactory
 from rodtrad.cases.models import CaseStatus
 from rodtrad.cases.tests.factories import CaseFactory
-from rodtrad.deadlines import queries
-from rodtrad.deadlines.queries import (
-    INVESTIGATION,
-    PRE_ASSESSMENT,
-    PROTECTION_ASSESSMENT,
-    REPORTER_INFORMATION,
-    RISK_REASSESSMENT,
-    DeadlineItem,
-    my_deadlines,
-    open_deadlines,
-    team_deadlines,
-)
 from rodtrad.deadlines.rules import Urgency
 from rodtrad.deadlines.tests.clock import TODAY, at
 from rodtrad.intake.models import Decision
@@ -46,6 +34,18 @@ from rodtrad.investigation.tests.factories import (
     ExtensionRequestFactory,
     InvestigationFactory,
     RiskAssessmentFactory,
+)
+from rodtrad.worklists import queries
+from rodtrad.worklists.queries import (
+    INVESTIGATION,
+    PRE_ASSESSMENT,
+    PROTECTION_ASSESSMENT,
+    REPORTER_INFORMATION,
+    RISK_REASSESSMENT,
+    DeadlineItem,
+    my_deadlines,
+    open_deadlines,
+    team_deadlines,
 )
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The start page (rodtrad/deadlines/views.py `home`, moved from rodtrad/lib in issue 7): what
+"""The start page (rodtrad/worklists/views.py `home`, moved from rodtrad/lib in issue 7): what
 each role is told; its deadlines are tested in test_views.py."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_the_start_page_is_served_by_the_worklist_app_not_lib() -> None:
     from django.urls import resolve
 
-    assert resolve(reverse("home")).func.__module__ == "rodtrad.deadlines.views"
+    assert resolve(reverse("home")).func.__module__ == "rodtrad.worklists.views"
     assert not hasattr(lib_views, "home")
 
 

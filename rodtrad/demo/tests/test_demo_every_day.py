@@ -20,13 +20,13 @@ from conftest import sign_in
 from rodtrad.accounts.access import CASE_ROLES, active_roles
 from rodtrad.accounts.models import District, Role, User
 from rodtrad.cases.models import Case, CaseStatus
-from rodtrad.deadlines.queries import my_deadlines, open_deadlines, team_deadlines
 from rodtrad.demo.generator import generate
 from rodtrad.demo.users import DEMO_USERS
 from rodtrad.intake.models import PreAssessment, ReportChild
 from rodtrad.investigation.models import Investigation, Outcome
 from rodtrad.journal.verify import verify_chain
 from rodtrad.people.models import Relationship, RelationshipKind
+from rodtrad.worklists.queries import my_deadlines, open_deadlines, team_deadlines
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

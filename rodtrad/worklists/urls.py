@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rodtrad.deadlines import views
+from rodtrad.worklists import views
 
 app_name = "deadlines"
 

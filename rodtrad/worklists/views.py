@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET
 
 from rodtrad.accounts import access
 from rodtrad.accounts.models import Role
-from rodtrad.deadlines import queries
 from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_accesses
+from rodtrad.worklists import queries
 
 
 def record_listed(user: Any, items: Iterable[queries.DeadlineItem], *, route: str) -> None:
