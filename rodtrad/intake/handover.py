@@ -9,14 +9,22 @@ in the same transaction, without importing the investigation app.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 
-# (case, *, by, opened_on) -> the new investigation
-InvestigationOpener = Callable[..., Any]
+if TYPE_CHECKING:
+    from rodtrad.accounts.models import User
+    from rodtrad.cases.models import Case
+    from rodtrad.investigation.models import Investigation
+
+
+class InvestigationOpener(Protocol):
+    """investigation.services.open_investigation: (case, *, by, opened_on) -> the new one."""
+
+    def __call__(self, case: Case, *, by: User, opened_on: date) -> Investigation: ...
+
 
 _opener: InvestigationOpener | None = None
 
@@ -27,7 +35,7 @@ def register_investigation_opener(opener: InvestigationOpener) -> None:
     _opener = opener
 
 
-def open_investigation(case: Any, *, by: Any, opened_on: date) -> Any:
+def open_investigation(case: Case, *, by: User, opened_on: date) -> Investigation:
     if _opener is None:
         raise ImproperlyConfigured(
             "No investigation opener registered: rodtrad.investigation must be installed "
