@@ -29,6 +29,7 @@ from rodtrad.people.models import (
     Relationship,
     RelationshipKind,
 )
+from rodtrad.people.search import search_key
 
 # Stockholm's stadsdelsområden 2011–2014, the districts of the seed review.
 DISTRICTS: tuple[tuple[str, str], ...] = (
@@ -341,6 +342,8 @@ def generate(*, seed: int = 1, families: int = 180) -> DemoSummary:
             return Person(
                 identity_number=number,
                 identity_kind="samordningsnummer" if day > 60 else "personnummer",
+                # bulk_create skips Person.save(), which keeps the search key in step.
+                name_key=search_key(fields["given_name"], fields["family_name"]),
                 **fields,
             )
 

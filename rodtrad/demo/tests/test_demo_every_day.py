@@ -25,7 +25,8 @@ from rodtrad.demo.users import DEMO_USERS
 from rodtrad.intake.models import PreAssessment, ReportChild
 from rodtrad.investigation.models import Investigation, Outcome
 from rodtrad.journal.verify import verify_chain
-from rodtrad.people.models import Relationship, RelationshipKind
+from rodtrad.people.models import Person, Relationship, RelationshipKind
+from rodtrad.people.search import search_key
 from rodtrad.worklists.queries import my_deadlines, open_deadlines, team_deadlines
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -154,6 +155,15 @@ def test_demo_loads_and_holds_together_on(day: date, at: time, seed: int) -> Non
         for investigation in Investigation.objects.filter(closed_on__isnull=True):
             deadline = investigation.deadline
             assert deadline.due >= deadline.due_strict > investigation.opened_on
+
+        # Every person can be found by name (bulk inserts skip Person.save(), which sets
+        # the search key).
+        stale = [
+            p.pk
+            for p in Person.objects.only("given_name", "family_name", "name_key")
+            if p.name_key != search_key(p.given_name, p.family_name)
+        ]
+        assert stale == []
 
         # The journal the history wrote verifies.
         assert verify_chain().ok
