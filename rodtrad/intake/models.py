@@ -75,7 +75,18 @@ class Report(models.Model):
         ordering = ["-received_at"]
         verbose_name = _("aktualisering")
         verbose_name_plural = _("aktualiseringar")
-        indexes = [models.Index(fields=["district", "received_at"])]
+        indexes = [
+            models.Index(fields=["district", "received_at"]),
+            # The manager's list of receipts to confirm starts from these few open rows, not
+            # from the district's history (worklists/queries.py, manager_tasks).
+            models.Index(
+                fields=["district"],
+                condition=models.Q(
+                    is_receipt_confirmation_needed=True, receipt_confirmed_at__isnull=True
+                ),
+                name="report_receipt_unconfirmed_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(stated_received_at__isnull=True) | ~Q(stated_received_reason=""),

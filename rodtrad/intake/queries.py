@@ -273,9 +273,17 @@ def open_information_requests(user: Any, *, today: date | None = None) -> list[I
     """Unanswered reporter-information requests on reports the user may work with."""
     today = today or timezone.localdate()
     cases = access.editable_cases(user).filter(district_id__in=access.case_role_districts(user))
+    # Unanswered requests first (open work, through the partial index on answered_on), then
+    # the user's among them: starting from the district's cases would read its whole closed
+    # history (docs/performance.md).
+    unanswered = list(
+        ReporterInformationRequest.objects.filter(answered_on__isnull=True)
+        .order_by()  # no ordering, so that SQLite reads the partial index alone
+        .values_list("pk", flat=True)
+    )
     requests = (
         ReporterInformationRequest.objects.filter(
-            answered_on__isnull=True, report__children__case__in=cases
+            pk__in=unanswered, report__children__case__in=cases
         )
         .distinct()
         .select_related("report")
