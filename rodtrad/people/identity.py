@@ -83,12 +83,18 @@ def fictitious_identity_number(
     born: date, *, legal_sex: str, rng: random.Random, coordination: bool = False
 ) -> str:
     """A Luhn-valid 12-digit number for generated demo and test persons (never a real record)."""
-    day = born.day + 60 if coordination else born.day
     birth_number = rng.randrange(0, 100) * 10 + rng.choice(
         (1, 3, 5, 7, 9) if legal_sex == "male" else (0, 2, 4, 6, 8)
     )
     if birth_number == 0:
         birth_number = 2
+    return numbered_identity(born, birth_number, coordination=coordination)
+
+
+def numbered_identity(born: date, birth_number: int, *, coordination: bool = False) -> str:
+    """The 12-digit number with this birth number (its last digit gives the legal sex) and
+    its Luhn check digit; a coordination number adds 60 to the day."""
+    day = born.day + 60 if coordination else born.day
     short = f"{born:%y%m}{day:02d}{birth_number:03d}"
     return f"{born.year:04d}{short[2:]}{luhn_check_digit(short)}"
 

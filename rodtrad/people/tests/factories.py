@@ -7,7 +7,7 @@ from datetime import date
 import factory
 
 from rodtrad.accounts.tests.factories import DistrictFactory, UserFactory
-from rodtrad.people.identity import luhn_check_digit
+from rodtrad.people.identity import numbered_identity
 from rodtrad.people.models import Person, ProtectedPersonHandler, Relationship
 
 
@@ -17,8 +17,7 @@ def _unique_number(born: date, legal_sex: str, n: int) -> str:
     within one test run: every relationship's other party is born on 5 May 1985)."""
     digits = (1, 3, 5, 7, 9) if legal_sex == "male" else (0, 2, 4, 6, 8)
     birth_number = (n % 99 + 1) * 10 + digits[(n // 99) % 5]  # 010..999, never 000
-    short = f"{born:%y%m%d}{birth_number:03d}"
-    return f"{born.year:04d}{short[2:]}{luhn_check_digit(short)}"
+    return numbered_identity(born, birth_number)
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
