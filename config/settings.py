@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "rodtrad.deadlines",
     "rodtrad.intake",
     "rodtrad.investigation",
+    "rodtrad.decisions",
     "rodtrad.api",
     "rodtrad.demo",
 ]

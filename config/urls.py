@@ -19,6 +19,7 @@ urlpatterns = [
     path("arenden/", include("rodtrad.cases.urls")),
     path("mottagning/", include("rodtrad.intake.urls")),
     path("utredningar/", include("rodtrad.investigation.urls")),
+    path("beslut/", include("rodtrad.decisions.urls")),
     path("frister/", include("rodtrad.worklists.urls")),
     path("api/v1/", api.urls),
 ]

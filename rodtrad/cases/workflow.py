@@ -56,13 +56,25 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         S.PROPOSAL_AWAITING_DECISION,
         S.CLOSED,
-        gettext_lazy("Beslut att inte bevilja någon insats"),
+        gettext_lazy("Beslut att inte bevilja någon insats, eller avslut utan beslut med skäl"),
     ),
+    # A decision to follow up the child's situation (SoL 23 kap. 1–2 §§) instead of an
+    # intervention, or after the interventions or an investigation without one: the case is
+    # followed up for at most six months (23:5) and then closed (docs/red-thread.md).
     Transition(
-        S.INTERVENTION, S.FOLLOW_UP, gettext_lazy("Insatserna avslutade, uppföljning beslutad")
+        S.PROPOSAL_AWAITING_DECISION,
+        S.FOLLOW_UP,
+        gettext_lazy("Beslut om uppföljning i stället för insats"),
     ),
+    # Closing the last intervention starts the follow-up period.
+    Transition(S.INTERVENTION, S.FOLLOW_UP, gettext_lazy("Insatserna avslutade, uppföljning")),
     Transition(S.INTERVENTION, S.CLOSED, gettext_lazy("Insatserna avslutade")),
+    # A new intervention granted while the case is followed up.
+    Transition(S.FOLLOW_UP, S.INTERVENTION, gettext_lazy("Ny insats beviljad")),
     Transition(S.FOLLOW_UP, S.CLOSED, gettext_lazy("Uppföljningen avslutad")),
+    # The only way out of a closed case: a decision to follow up after an investigation
+    # closed without intervention (SoL 23:1), within its six months.
+    Transition(S.CLOSED, S.FOLLOW_UP, gettext_lazy("Beslut om uppföljning efter utredning")),
 )
 ALLOWED = {(t.source, t.target): t for t in TRANSITIONS}
 
@@ -90,6 +102,8 @@ def move_case(case: Case, *, to: str, by: User, reason: str = "") -> Case:
         changes: dict[str, Any] = {"status": to, "version": F("version") + 1}
         if to == S.CLOSED:
             changes["closed_at"] = timezone.now()
+        elif case.status == S.CLOSED:
+            changes["closed_at"] = None
         moved = Case.objects.filter(pk=case.pk, status=case.status).update(**changes)
         if moved != 1:
             raise IllegalTransition(

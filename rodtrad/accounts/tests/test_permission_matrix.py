@@ -35,6 +35,7 @@ from rodtrad.accounts.tests.factories import (
     UserFactory,
 )
 from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.decisions.tests.factories import DecisionFactory, InterventionFactory
 from rodtrad.intake.tests.factories import (
     PreAssessmentFactory,
     ReportChildFactory,
@@ -287,6 +288,12 @@ class World:
                 legacy_recipient="Vårdnadshavare",
                 **in_investigation,
             ).pk
+        if kind == "decision":
+            return DecisionFactory(**{f"case__{k}": v for k, v in case_of.items()}).pk
+        if kind == "intervention":
+            return InterventionFactory(
+                **{f"decision__case__{k}": v for k, v in case_of.items()}
+            ).pk
         if kind in {"codelist", "code"}:
             from rodtrad.frameworks.models import Code, CodeList
 
@@ -327,6 +334,8 @@ CASE_OBJECT_KINDS = {
     "analysis": "investigation.Analysis",
     "need": "investigation.Need",
     "communication": "investigation.Communication",
+    "decision": "decisions.Decision",
+    "intervention": "decisions.Intervention",
 }
 
 

@@ -63,10 +63,11 @@ def test_a_move_from_a_stale_status_is_refused(case, manager):
         move_case(stale, to=S.PRE_ASSESSMENT, by=manager)
 
 
-def test_every_status_but_closed_has_a_way_forward_and_closed_has_none():
+def test_every_status_has_a_way_forward_and_closed_only_to_a_follow_up_decision():
     for status in S.values:
-        targets = allowed_targets(status)
-        assert bool(targets) == (status != S.CLOSED), status
+        assert allowed_targets(status), status
+    # SoL 23:1: a follow-up after an investigation closed without intervention.
+    assert allowed_targets(S.CLOSED) == [S.FOLLOW_UP]
     assert len({(t.source, t.target) for t in TRANSITIONS}) == len(TRANSITIONS)
 
 
@@ -76,7 +77,11 @@ def test_a_proposal_waits_for_decisions_which_start_interventions_or_close_the_c
     case = CaseFactory(child=PersonFactory(district=own_district), status=S.INVESTIGATION)
     move_case(case, to=S.PROPOSAL_AWAITING_DECISION, by=manager, reason="proposal")
     assert case.get_status_display() == "Förslag – väntar på beslut"
-    assert set(allowed_targets(S.PROPOSAL_AWAITING_DECISION)) == {S.INTERVENTION, S.CLOSED}
+    assert set(allowed_targets(S.PROPOSAL_AWAITING_DECISION)) == {
+        S.INTERVENTION,
+        S.FOLLOW_UP,
+        S.CLOSED,
+    }
     # Nothing is decided yet, so an investigation never leads straight to "Insats pågår".
     assert S.INTERVENTION not in allowed_targets(S.INVESTIGATION)
 

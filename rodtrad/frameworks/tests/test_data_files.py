@@ -22,7 +22,7 @@ def children(list_key: str, parent: str) -> list[str]:
     return [c.label_sv for c in codes(list_key) if c.parent and c.parent.code == parent]
 
 
-def test_every_fresh_database_has_the_seven_lists():
+def test_every_fresh_database_has_the_ten_lists():
     assert set(CodeList.objects.values_list("key", flat=True)) >= {
         "bbic-2006-areas",
         "bbic-2018-areas",
@@ -31,6 +31,9 @@ def test_every_fresh_database_has_the_seven_lists():
         "report-channels",
         "report-kinds",
         "risk-instruments",
+        "legal-grounds",
+        "intervention-catalogue",
+        "open-care-problems",
     }
 
 

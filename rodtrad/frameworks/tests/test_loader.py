@@ -145,6 +145,9 @@ def test_the_shipped_files_are_all_valid():
         "report-channels",
         "report-kinds",
         "risk-instruments",
+        "legal-grounds",
+        "intervention-catalogue",
+        "open-care-problems",
     }
 
 

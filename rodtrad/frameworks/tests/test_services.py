@@ -62,7 +62,7 @@ def test_loading_the_shipped_files_twice_keeps_the_same_counts_and_journals_each
     counts = (CodeList.objects.count(), Code.objects.count())
     second = load_code_lists()
     assert (CodeList.objects.count(), Code.objects.count()) == counts
-    assert counts[0] == 7
+    assert counts[0] == 10
     assert (second.lists_created, second.lists_updated) == (0, 0)
     assert (second.codes_created, second.codes_updated) == (0, 0)
     assert second.codes_unchanged == counts[1]
