@@ -351,18 +351,21 @@ _LABELS: Final = MappingProxyType(
 _DESCRIPTIONS: Final = MappingProxyType(
     {
         Classification.RECOVERED: gettext_noop(
-            "Tydligt förbättrad, och summan har gått från under gränsvärdet vid första "
-            "mätningen till gränsvärdet eller över vid den sista."
+            "Summan har ökat så mycket att det är en verklig förbättring, och den har gått från "
+            "under gränsvärdet vid första mätningen till gränsvärdet eller över vid den sista."
         ),
         Classification.RELIABLY_IMPROVED: gettext_noop(
-            "Summan har ökat minst så mycket som krävs för en säker förändring, men har inte "
-            "gått från under till över gränsvärdet."
+            "Summan har ökat så mycket att det är en verklig förbättring och inte bara "
+            "mätosäkerhet, men den har inte gått från under gränsvärdet till gränsvärdet eller "
+            "över."
         ),
         Classification.NO_RELIABLE_CHANGE: gettext_noop(
-            "Summan har ändrats mindre än vad som krävs för en säker förändring, åt något håll."
+            "Summan har inte ändrats mer än vad mätosäkerheten kan förklara, varken uppåt eller "
+            "nedåt."
         ),
         Classification.DETERIORATED: gettext_noop(
-            "Summan har minskat minst så mycket som krävs för en säker förändring."
+            "Summan har minskat så mycket att det är en verklig försämring och inte bara "
+            "mätosäkerhet."
         ),
     }
 )
