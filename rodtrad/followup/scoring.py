@@ -26,6 +26,7 @@ instrument is a list of item codes; the municipality enters the wording.
 from __future__ import annotations
 
 import enum
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,11 +81,15 @@ class InvalidAnswers(InvalidScores[int]):
     """Questionnaire answers outside the scale. Keys: the answer's position."""
 
 
-def for_display(value: float, decimals: int = 1) -> Decimal:
-    """`value` rounded half up to `decimals` places, for showing (62.4034… → 62.4)."""
+def for_display(value: float | Decimal, decimals: int = 1) -> Decimal:
+    """`value` rounded half up to `decimals` places, for showing (62.4034… → 62.4).
+
+    A float is read through its shortest repr, so 62.45 rounds to 62.5 as it reads, not as
+    the binary number just below it would.
+    """
     if decimals < 0:
         raise ValueError("decimals must be 0 or more")
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 # --- Goal Attainment Scaling (docs/domain.md §3.2) ------------------------------------------
@@ -127,6 +132,7 @@ def gas_t_score(ratings: Sequence[tuple[int, float]], rho: float = GAS_RHO) -> f
     All goals at the expected level give 50; with ρ = 0.3 and outcomes as expected, T has mean
     50 and standard deviation 10. Unweighted goals have weight 1. The result is not rounded:
     show it with `for_display`. Two goals at +1, unweighted: 50 + 20 / sqrt(2.6) = 62.40….
+    Weights stored as `Decimal` are passed as `float(weight)`.
     """
     _checked_ratings(ratings)
     _checked_rho(rho)
@@ -185,6 +191,9 @@ class InstrumentSpec:
     `items` are codes, not wording (the wording of ORS/SRS is licensed and entered by the
     municipality). Each item is scored `min_item`–`max_item` with at most `decimals` decimals;
     the total is the sum of the items. `bands` must not overlap.
+
+    A higher total is better, as for the ORS/SRS kind: the classification and the early warning
+    count a rise as improvement. An instrument where a higher total is worse does not fit yet.
     """
 
     code: str
@@ -204,7 +213,7 @@ class InstrumentSpec:
         if self.decimals < 0:
             raise ValueError(f"instrument {self.code!r}: decimals must be 0 or more")
         ordered = sorted(self.bands, key=lambda band: band.min_age)
-        for lower, upper in zip(ordered, ordered[1:], strict=False):
+        for lower, upper in itertools.pairwise(ordered):
             if lower.max_age is None or lower.max_age >= upper.min_age:
                 raise ValueError(f"instrument {self.code!r}: age bands overlap")
         for band in self.bands:

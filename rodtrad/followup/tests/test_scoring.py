@@ -555,3 +555,7 @@ def test_another_scale_can_be_given() -> None:
 
 def test_the_default_rho_is_the_convention() -> None:
     assert GAS_RHO == 0.3
+
+
+def test_display_takes_a_decimal_too() -> None:
+    assert for_display(D("30.55")) == D("30.6")
