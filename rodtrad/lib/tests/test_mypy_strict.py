@@ -21,7 +21,7 @@ from mypy.options import PER_MODULE_OPTIONS, Options
 ROOT = Path(settings.BASE_DIR)
 PACKAGE = ROOT / "rodtrad"
 # Modules that are strict by name, besides every services and rules module.
-NAMED_STRICT = ("rodtrad.accounts.access", "rodtrad.cases.workflow")
+NAMED_STRICT = ("rodtrad.accounts.access", "rodtrad.cases.workflow", "rodtrad.followup.scoring")
 STRICT_PACKAGES = ("rodtrad.journal",)
 
 
