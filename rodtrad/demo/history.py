@@ -27,6 +27,7 @@ from rodtrad.accounts.models import District, User
 from rodtrad.cases.models import Case, CaseStatus
 from rodtrad.cases.services import assign_responsible
 from rodtrad.deadlines.rules import investigation_deadline
+from rodtrad.demo import red_thread
 from rodtrad.frameworks.queries import current_codes
 from rodtrad.intake import services as intake
 from rodtrad.intake.models import PreAssessment, ReportChild
@@ -509,6 +510,18 @@ def _plan_investigation(
             child_view="Barnet vill ha någon att prata med.",
         )
         state["need"] = need
+        state["needs"] = [need]
+        if rng.random() < 0.5:
+            state["needs"].append(
+                investigation_services.add_need(
+                    inv,
+                    by=by,
+                    area=rng.choice([a for a in areas if a != need.area] or areas),
+                    severity=rng.choice(("low", "moderate", "high")),
+                    description="Föräldrarna behöver stöd i att sätta gränser och skapa rutiner.",
+                    child_view="Barnet vill att det ska bli mindre bråk hemma.",
+                )
+            )
         doc = investigation_services.create_analysis(inv, by=by, event_on=analysis_day)
         has_talk = inv.contacts.filter(kind=ContactKind.CHILD_CONVERSATION).exists()
         investigation_services.sign_analysis(
@@ -565,19 +578,34 @@ def _plan_investigation(
     if is_answered:
         timeline.at(answered_on, 11 if answered_on > analysis_day else 18, answer)
 
+    proposal = rng.random() < 0.6
+
     def close() -> None:
         inv = Investigation.objects.get(pk=state["investigation"].pk)
-        proposal = rng.random() < 0.6
         investigation_services.close_investigation(
             inv,
             by=by,
             expected_version=inv.version,
             outcome="proposal" if proposal else "no_intervention",
             closed_on=closing,
-            need_ids=[state["need"].pk] if proposal else [],
+            need_ids=[need.pk for need in state["needs"]] if proposal else [],
         )
 
     timeline.at(closing, 16, close)
+    if proposal:
+        red_thread.plan_after_proposal(
+            timeline,
+            rng=rng,
+            manager=people.manager,
+            worker=by,
+            state=state,
+            closing=closing,
+            violent=violent,
+        )
+    else:
+        red_thread.plan_after_no_intervention(
+            timeline, rng=rng, manager=people.manager, worker=by, state=state, closing=closing
+        )
 
 
 def _area_writer(state: dict[str, Any], *, by: User, area: str, day: date) -> Callable[[], None]:

@@ -291,9 +291,7 @@ class World:
         if kind == "decision":
             return DecisionFactory(**{f"case__{k}": v for k, v in case_of.items()}).pk
         if kind == "intervention":
-            return InterventionFactory(
-                **{f"decision__case__{k}": v for k, v in case_of.items()}
-            ).pk
+            return InterventionFactory(**{f"decision__case__{k}": v for k, v in case_of.items()}).pk
         if kind in {"codelist", "code"}:
             from rodtrad.frameworks.models import Code, CodeList
 

@@ -20,6 +20,7 @@ from conftest import sign_in
 from rodtrad.accounts.access import CASE_ROLES, active_roles
 from rodtrad.accounts.models import District, Role, User
 from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.decisions.models import Decision, DecisionKind, Intervention
 from rodtrad.demo.generator import generate
 from rodtrad.demo.users import DEMO_USERS
 from rodtrad.intake.models import PreAssessment, ReportChild
@@ -106,15 +107,40 @@ def _status_problems(case: Case) -> list[str]:
             and not investigation.is_open
             and investigation.outcome != Outcome.PROPOSAL
         )
-        expect(closed_at_pre or closed_after, "closed without a decision that closes it")
-    else:  # after a proposal: waiting for a decision or with interventions
+        decided = Decision.objects.filter(
+            case=case, kind__in=[DecisionKind.NO_INTERVENTION, DecisionKind.REFUSED]
+        ).exists()
+        followed_up = _was_followed_up(case)
         expect(
-            investigation is not None
-            and not investigation.is_open
-            and investigation.outcome == Outcome.PROPOSAL,
-            "past the investigation without a proposal",
+            closed_at_pre or closed_after or decided or followed_up,
+            "closed without a decision that closes it",
         )
+    else:  # after the investigation: a proposal, then the decisions
+        expect(
+            investigation is not None and not investigation.is_open,
+            "past the investigation but it is open",
+        )
+        interventions = list(Intervention.objects.filter(case=case))
+        if case.status == CaseStatus.PROPOSAL_AWAITING_DECISION:
+            expect(investigation.outcome == Outcome.PROPOSAL, "waiting without a proposal")
+            expect(not interventions, "waiting for a decision but has an intervention")
+        elif case.status == CaseStatus.INTERVENTION:
+            expect(
+                any(i.ended_on is None for i in interventions), "in intervention but none is open"
+            )
+        elif case.status == CaseStatus.FOLLOW_UP:
+            expect(
+                _was_followed_up(case), "followed up without a decision or an ended intervention"
+            )
     return problems
+
+
+def _was_followed_up(case: Case) -> bool:
+    """A follow-up decision, or interventions that have all ended."""
+    if Decision.objects.filter(case=case, kind=DecisionKind.FOLLOW_UP).exists():
+        return True
+    interventions = list(Intervention.objects.filter(case=case))
+    return bool(interventions) and all(i.ended_on is not None for i in interventions)
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from rodtrad.journal.models import JournalEntry
 def test_the_command_loads_the_files_and_reports_the_counts(db):
     out = StringIO()
     call_command("load_code_lists", stdout=out)
-    assert "7 listor: 0 nya" in out.getvalue()
+    assert "10 listor: 0 nya" in out.getvalue()
     entry = JournalEntry.objects.filter(action="frameworks.code_lists_loaded").latest("seq")
     assert entry.actor is None
 

@@ -1,0 +1,242 @@
+"""The demo's decisions and interventions after an investigation (docs/red-thread.md).
+
+Planned on the demo's timeline like the rest of the history, and written through the services:
+the team manager decides a few days after a proposal (open care of at least eight catalogue
+types, chosen by the child's age and the report reasons; placements in familjehem, jourhem and
+HVB decided by the subcommittee); interventions start, a few never do (the SoL 34 kap. list),
+most end; the last one's end starts the follow-up, which ends after a while. A share of the
+investigations closed without intervention get a follow-up decision (SoL 23:1). Every granted
+intervention names the investigation's needs, except about one in twenty, which states why not
+(the red thread must show its broken links too).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+from rodtrad.accounts.models import Unit, UnitKind, User
+from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.deadlines.rules import add_months
+from rodtrad.decisions import services
+from rodtrad.decisions.models import DecisionKind, DecisionLevel, EndReason, Intervention
+from rodtrad.people.masking import age_on
+from rodtrad.people.queries import parties_of_child
+
+# (catalogue code, weight) for children under 13 and for young people 13–20.
+YOUNG_CHILD_OPEN_CARE = (
+    ("familjebehandling", 6),
+    ("komet", 3),
+    ("de-otroliga-aren", 3),
+    ("kontaktfamilj", 3),
+    ("stodsamtal", 3),
+    ("praktisk-hjalp", 2),
+    ("skolstod", 2),
+    ("barn-som-upplevt-vald", 2),
+)
+YOUTH_OPEN_CARE = (
+    ("familjebehandling", 4),
+    ("fft", 3),
+    ("mst", 2),
+    ("kontaktperson", 3),
+    ("sarskilt-kvalificerad-kontaktperson", 2),
+    ("ungdomsbehandling", 2),
+    ("skolstod", 2),
+    ("stodsamtal", 2),
+)
+# (catalogue code, legal ground, level)
+PLACEMENTS = (
+    ("familjehem", "sol-22-2", DecisionLevel.SUBCOMMITTEE),
+    ("natverkshem", "sol-22-2", DecisionLevel.SUBCOMMITTEE),
+    ("jourhem", "sol-22-4", DecisionLevel.SUBCOMMITTEE),
+    ("hvb", "sol-11-1", DecisionLevel.DELEGATE),
+)
+PLACEMENT_SHARE = 0.15
+NEVER_STARTED_SHARE = 0.06
+UNLINKED_SHARE = 0.05
+FOLLOW_UP_AFTER_NO_INTERVENTION_SHARE = 0.2
+
+
+class Planner(Protocol):
+    def at(self, day: date, hour: int, action: Callable[[], None]) -> None: ...
+
+
+def _weekday(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _weighted(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
+    return rng.choices([c for c, _ in table], weights=[w for _, w in table])[0]
+
+
+def _provider(case: Case, placement: bool) -> Unit | None:
+    kind = UnitKind.PLACEMENT if placement else UnitKind.PROVIDER
+    return Unit.objects.filter(district_id=case.district_id, kind=kind).order_by("pk").first()
+
+
+def plan_after_proposal(
+    timeline: Planner,
+    *,
+    rng: random.Random,
+    manager: User | None,
+    worker: User,
+    state: dict[str, Any],
+    closing: date,
+    violent: bool,
+) -> None:
+    """The decision on a proposal, the intervention it grants, its course and the follow-up."""
+    if manager is None:
+        return
+    decided = _weekday(closing + timedelta(days=rng.randrange(2, 10)))
+    placement = rng.random() < PLACEMENT_SHARE
+    unlinked = rng.random() < UNLINKED_SHARE
+    starts = rng.random() >= NEVER_STARTED_SHARE
+    start_day = _weekday(decided + timedelta(days=rng.randrange(5, 30)))
+    length = rng.randrange(30, 150)
+    end_day = _weekday(start_day + timedelta(days=length))
+    follow_up_end = _weekday(end_day + timedelta(days=rng.randrange(45, 120)))
+
+    def decide() -> None:
+        case = Case.objects.select_related("child").get(pk=state["investigation"].case_id)
+        young = age_on(case.child.birth_date, decided) >= 13
+        if placement:
+            code, ground, level = rng.choice(PLACEMENTS)
+            kind = DecisionKind.PLACEMENT
+        else:
+            table = YOUTH_OPEN_CARE if young else YOUNG_CHILD_OPEN_CARE
+            code = _weighted(rng, table)
+            if violent and not young and rng.random() < 0.4:
+                code = "barn-som-upplevt-vald"
+            ground, level, kind = "sol-11-1", DecisionLevel.DELEGATE, DecisionKind.GRANTED
+        unit = _provider(case, placement)
+        needs = [need.pk for need in state.get("needs", [])]
+        decision = services.record_decision(
+            case,
+            by=manager,
+            kind=kind,
+            legal_ground=ground,
+            level=level,
+            minutes_reference=(
+                f"IU {decided.isoformat()} § {rng.randrange(1, 40)}"
+                if level != DecisionLevel.DELEGATE
+                else ""
+            ),
+            decided_on=decided,
+            reasons="Utredningen visar att barnet har behov av stöd som insatsen kan ge.",
+            effective_to=add_months(decided, 12),
+            review_on=add_months(decided, 6),
+            need_ids=[] if unlinked else needs,
+            no_needs_reason="Insatsen beslutades innan behoven var dokumenterade."
+            if unlinked
+            else "",
+            granted=services.GrantedIntervention(
+                catalogue_code=code,
+                provider_unit_id=unit.pk if unit else None,
+                external_provider="" if unit else "Extern utförare",
+                planned_start=start_day,
+                planned_end=min(add_months(decided, 12), start_day + timedelta(days=length)),
+                planned_dose=None if placement else rng.choice((8, 10, 12, 16, 20)),
+                problem_codes=(
+                    rng.sample(["skola", "beteende", "psykisk-ohalsa", "alkohol-narkotika"], 1)
+                    if young and not placement
+                    else []
+                ),
+            ),
+        )
+        state["intervention"] = decision.intervention
+        for party in parties_of_child(case.child, on=decided):
+            services.record_notice(
+                decision,
+                by=worker,
+                recipient=party.person,
+                notified_on=decided,
+                channel="letter",
+            )
+
+    timeline.at(decided, 13, decide)
+    if not starts:
+        return
+
+    def start() -> None:
+        intervention = Intervention.objects.get(pk=state["intervention"].pk)
+        services.start_intervention(
+            intervention, by=worker, expected_version=intervention.version, started_on=start_day
+        )
+
+    timeline.at(start_day, 10, start)
+
+    def end() -> None:
+        intervention = Intervention.objects.get(pk=state["intervention"].pk)
+        reason = rng.choices(
+            [EndReason.GOALS_MET, EndReason.COMPLETED, EndReason.PARTLY, EndReason.FAMILY_ENDED],
+            weights=[4, 3, 2, 1],
+        )[0]
+        planned = intervention.planned_dose
+        services.end_intervention(
+            intervention,
+            by=worker,
+            expected_version=intervention.version,
+            ended_on=end_day,
+            end_reason=reason,
+            delivered_dose=None if planned is None else max(1, planned - rng.randrange(0, 4)),
+            end_note="Familjen valde att avsluta." if reason == EndReason.FAMILY_ENDED else "",
+        )
+
+    timeline.at(end_day, 15, end)
+
+    def end_follow_up() -> None:
+        case = Case.objects.get(pk=state["investigation"].case_id)
+        if case.status != CaseStatus.FOLLOW_UP:
+            return
+        services.end_follow_up(
+            case,
+            by=worker,
+            expected_version=case.version,
+            note="Barnet har det bra; inga nya uppgifter om oro.",
+        )
+
+    timeline.at(follow_up_end, 11, end_follow_up)
+
+
+def plan_after_no_intervention(
+    timeline: Planner,
+    *,
+    rng: random.Random,
+    manager: User | None,
+    worker: User,
+    state: dict[str, Any],
+    closing: date,
+) -> None:
+    """Some investigations closed without intervention are followed up (SoL 23:1)."""
+    if manager is None or rng.random() >= FOLLOW_UP_AFTER_NO_INTERVENTION_SHARE:
+        return
+    decided = _weekday(closing + timedelta(days=rng.randrange(1, 5)))
+    ends = min(add_months(closing, 6), decided + timedelta(days=rng.randrange(60, 150)))
+
+    def decide() -> None:
+        case = Case.objects.get(pk=state["investigation"].case_id)
+        services.record_decision(
+            case,
+            by=manager,
+            kind=DecisionKind.FOLLOW_UP,
+            legal_ground="sol-23-1",
+            level=DecisionLevel.DELEGATE,
+            decided_on=decided,
+            effective_to=ends,
+            reasons="Barnet är i behov av att följas upp efter utredningen.",
+        )
+
+    timeline.at(decided, 14, decide)
+
+    def end_follow_up() -> None:
+        case = Case.objects.get(pk=state["investigation"].case_id)
+        if case.status == CaseStatus.FOLLOW_UP:
+            services.end_follow_up(
+                case, by=worker, expected_version=case.version, note="Ingen ny oro har kommit in."
+            )
+
+    timeline.at(_weekday(ends), 11, end_follow_up)
