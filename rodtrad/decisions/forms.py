@@ -131,6 +131,9 @@ class DecisionForm(forms.Form):
         ]
         if kind in GRANTING_KINDS:
             placement = kind == DecisionKind.PLACEMENT
+            # What is granted and when it starts are part of every granting decision.
+            self.fields["catalogue_code"].required = True
+            self.fields["planned_start"].required = True
             cast(forms.ChoiceField, self.fields["catalogue_code"]).choices = BLANK_CHOICE + [
                 (code.code, code.label_sv) for code in services.catalogue_codes(placement=placement)
             ]
