@@ -64,7 +64,9 @@ def test_the_manager_grants_an_intervention_for_the_needs_and_the_thread_shows_i
     sign_in(page, "utredare", DEMO_PASSWORD)
     page.goto(case_url)
     thread = page.get_by_role("table").filter(has_text="Behov")
-    expect(page.get_by_role("heading", name="Röda tråden: från behov till insats")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Röda tråden: från behov till mål och insats")
+    ).to_be_visible()
     expect(thread.get_by_role("link", name="Kontaktperson").first).to_be_visible()
     thread.get_by_role("link", name="Kontaktperson").first.click()
     page.get_by_role("link", name="Registrera att insatsen har påbörjats").click()

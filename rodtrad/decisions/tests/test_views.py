@@ -70,7 +70,9 @@ def test_the_manager_decides_an_intervention_for_two_needs_and_the_case_shows_th
     thread = client.get(reverse("cases:case-detail", args=[proposal.pk])).content.decode()
     assert "Röda tråden" in thread
     assert "Föräldraprogram: Komet" in thread
-    assert "Brott i tråden" not in thread  # both needs are met by the intervention
+    # Both needs are met by the intervention; no commission yet, so no goal for either.
+    assert "Ingen insats möter behovet." not in thread
+    assert thread.count("Inget mål för behovet.") == 2
 
 
 def test_an_investigator_cannot_decide_but_sees_the_decision(
