@@ -221,3 +221,22 @@ def test_a_larger_demo_loads_and_about_one_report_in_ten_concerns_siblings() -> 
     )
     siblings = sum(1 for n in children_per_report if n > 1)
     assert 0.05 <= siblings / len(children_per_report) <= 0.2
+
+
+@pytest.mark.django_db
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def test_the_full_demo_leaves_a_bromma_family_of_siblings_without_history() -> None:
+    """Intake can register a first report about two siblings (the case spine's browser journey
+    does): the full demo keeps one Bromma family of children without history."""
+    day = date(2027, 3, 15)
+    with time_machine.travel(datetime.combine(day, time(9, 30), STOCKHOLM), tick=False):
+        generate(seed=1)
+        fresh = Person.objects.filter(
+            district__code="bromma",
+            protection_level="none",
+            birth_date__gt=day - timedelta(days=18 * 365 + 5),
+            cases__isnull=True,
+        )
+        assert Relationship.objects.filter(
+            kind=RelationshipKind.SIBLING, valid_to__isnull=True, child__in=fresh, other__in=fresh
+        ).exists()
