@@ -93,8 +93,12 @@ def _settle(database: Path) -> None:
 def _count_reports(database: Path) -> int:
     import sqlite3
 
-    with sqlite3.connect(database) as connection:
+    # Closed at once: an open connection keeps _settle from leaving WAL mode ("locked").
+    connection = sqlite3.connect(database)
+    try:
         return int(connection.execute("SELECT COUNT(*) FROM intake_report").fetchone()[0])
+    finally:
+        connection.close()
 
 
 class Page:
