@@ -132,6 +132,7 @@ def _pages() -> list[Page]:
         Page("case list HTML, investigator", "utredare", get("/arenden/")),
         Page("case list API, team manager", "chef", get("/api/v1/cases")),
         Page("name search", "utredare", post("/personer/", {"query": "{name}"})),
+        Page("name search, full name", "utredare", post("/personer/", {"query": "{full_name}"})),
         Page("identity number search", "utredare", post("/personer/", {"query": "{number}"})),
         Page("case page", "utredare", get("/arenden/{case}/")),
         Page("emergency review list", "chef", get("/arenden/nodatkomst/granska/")),
@@ -155,6 +156,7 @@ def _subjects() -> dict[str, Any]:
         "case": case.pk,
         "number": case.child.identity_number,
         "name": case.child.given_name,
+        "full_name": f"{case.child.given_name} {case.child.family_name}",
     }
 
 

@@ -36,7 +36,7 @@ from rodtrad.journal.services import reader_scope
 from rodtrad.people.identity import InvalidIdentityNumber, parse_identity_number
 from rodtrad.people.models import Person, ProtectedPersonHandler, ProtectionLevel
 from rodtrad.people.queries import siblings_of
-from rodtrad.people.search import query_words
+from rodtrad.people.search import query_words, word_start
 
 PAGE_SIZE = 50  # also the API's largest `limit`
 NOBODY = "ingen"  # the responsible filter for cases that nobody is responsible for yet
@@ -128,8 +128,9 @@ def search_filter(user: Any, text: str) -> Q:
     handled = ProtectedPersonHandler.objects.filter(user=user).values("person_id")
     found = Q(child__protection_level=ProtectionLevel.NONE) | Q(child_id__in=handled)
     for word in query_words(text):
-        # Folded as the stored key is (people/search.py): "asa" finds "Åsa", in SQL.
-        found &= Q(child__name_key__contains=word)
+        # Folded as the stored key is, each word the start of a word of the name, as in the
+        # person search (people/search.py): "asa" finds "Åsa", "ost" finds "Östberg".
+        found &= Q(child__name_key__contains=word_start(word))
     return found
 
 
