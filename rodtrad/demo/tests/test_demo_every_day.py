@@ -26,8 +26,8 @@ from rodtrad.demo.users import DEMO_USERS
 from rodtrad.intake.models import PreAssessment, ReportChild
 from rodtrad.investigation.models import Investigation, Outcome
 from rodtrad.journal.verify import verify_chain
-from rodtrad.people.models import Person, Relationship, RelationshipKind
-from rodtrad.people.search import search_key
+from rodtrad.people.models import Person, PersonNameWord, Relationship, RelationshipKind
+from rodtrad.people.search import name_words, search_key
 from rodtrad.worklists.queries import my_deadlines, open_deadlines, team_deadlines
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -183,11 +183,18 @@ def test_demo_loads_and_holds_together_on(day: date, at: time, seed: int) -> Non
             assert deadline.due >= deadline.due_strict > investigation.opened_on
 
         # Every person can be found by name (bulk inserts skip Person.save(), which sets
-        # the search key).
+        # the search key and the name's words).
+        indexed: dict[int, set[tuple[int, str]]] = {}
+        for person_id, district_id, word in PersonNameWord.objects.values_list(
+            "person_id", "district_id", "word"
+        ):
+            indexed.setdefault(person_id, set()).add((district_id, word))
         stale = [
             p.pk
-            for p in Person.objects.only("given_name", "family_name", "name_key")
+            for p in Person.objects.only("given_name", "family_name", "name_key", "district_id")
             if p.name_key != search_key(p.given_name, p.family_name)
+            or indexed.get(p.pk)
+            != {(p.district_id, word) for word in name_words(p.given_name, p.family_name)}
         ]
         assert stale == []
 
