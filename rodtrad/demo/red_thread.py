@@ -286,6 +286,8 @@ def _commission(rng: random.Random, intervention: Intervention, *, by: User, day
     if not draft.goals.exists():
         return
     sent = commissions.send_commission(draft, by=by, expected_version=draft.version)
+    if sent.provider_unit_id is None:
+        return  # an external provider gets the commission on paper
     member = (
         Membership.objects.filter(unit_id=sent.provider_unit_id, role=Role.PROVIDER)
         .select_related("user")
