@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
@@ -87,3 +88,106 @@ def not_carried_out(user: User | AnonymousUser, today: date) -> QuerySet[Interve
         .select_related("decision", "case", "case__child", "case__district")
         .order_by("decision__decided_on", "pk")
     )
+
+
+# --- The quarterly report of decisions not carried out (SoL 34 kap. 1 §) -----------------------
+
+
+@dataclass(frozen=True)
+class Quarter:
+    year: int
+    number: int  # 1–4
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def last_day(self) -> date:
+        return rules.add_months(self.first_day, 3) - timedelta(days=1)
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.number}"
+
+    @classmethod
+    def of(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def parse(cls, value: str | None, *, default: date) -> Quarter:
+        """ "2026-4" → the fourth quarter of 2026; anything else → the quarter of `default`."""
+        try:
+            year, number = (int(part) for part in (value or "").split("-"))
+        except ValueError:
+            return cls.of(default)
+        if 2000 <= year <= 2100 and 1 <= number <= 4:
+            return cls(year, number)
+        return cls.of(default)
+
+    def previous(self) -> Quarter:
+        return Quarter.of(self.first_day - timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One decision in the quarterly report: no name, no identity number (IVO gets the child's
+    sex, the decision date and the intervention; the municipality keeps the link)."""
+
+    intervention: Intervention
+    decided_on: date
+    due_on: date  # three months after the decision
+    started_on: date | None
+    ended_on: date | None
+    sex: str
+    days_waited: int  # to the start, or to the quarter's end
+
+    @property
+    def state(self) -> str:
+        if self.started_on is not None:
+            return "started"
+        if self.ended_on is not None:
+            return "ended"
+        return "waiting"
+
+
+def not_carried_out_report(
+    user: User | AnonymousUser, quarter: Quarter, *, today: date
+) -> list[ReportRow]:
+    """Granted decisions that had waited three months without being carried out at some time
+    in the quarter: decided at least three months before the quarter's end (or today, within
+    the running quarter) and not started before their three months ran out; started, ended or
+    still waiting. A decision is reported each quarter until it is carried out or ended."""
+    end = min(quarter.last_day, today)
+    rows = (
+        Intervention.objects.filter(
+            decision__kind__in=list(GRANTING_KINDS),
+            decision__decided_on__lte=rules.add_months(end, -NOT_CARRIED_OUT_MONTHS),
+            case__in=access.visible_cases(user).values("pk"),
+        )
+        .exclude(started_on__lt=quarter.first_day)
+        .exclude(started_on__isnull=True, ended_on__lt=quarter.first_day)
+        .select_related("decision", "case__child", "case__district")
+        .order_by("decision__decided_on", "pk")
+    )
+    report = []
+    for row in rows:
+        due = rules.add_months(row.decision.decided_on, NOT_CARRIED_OUT_MONTHS)
+        # As the record stood at the end of the quarter (or today).
+        started = row.started_on if row.started_on and row.started_on <= end else None
+        ended = row.ended_on if not started and row.ended_on and row.ended_on <= end else None
+        if started is not None and started <= due:
+            continue  # carried out in time
+        stop = started or ended or end
+        report.append(
+            ReportRow(
+                intervention=row,
+                decided_on=row.decision.decided_on,
+                due_on=due,
+                started_on=started,
+                ended_on=ended,
+                sex=row.case.child.legal_sex,
+                days_waited=(stop - row.decision.decided_on).days,
+            )
+        )
+    return report
