@@ -9,9 +9,8 @@ from django import template
 
 from rodtrad.accounts import access
 from rodtrad.commissions import queries
-from rodtrad.commissions.models import CommissionStatus, Goal
-from rodtrad.decisions.models import Decision
-from rodtrad.decisions.services import case_needs
+from rodtrad.commissions.models import CommissionStatus
+from rodtrad.commissions.thread import thread_of
 from rodtrad.frameworks.queries import code_labels
 
 register = template.Library()
@@ -38,59 +37,23 @@ def commissions_for_intervention(context: template.Context, intervention: Any) -
 def red_thread(case: Any) -> dict[str, Any]:
     """The case page has checked access and written the access event; this reads rows of that
     case only, in a fixed number of queries."""
-    needs = case_needs(case)
+    thread = thread_of(case)
     labels = code_labels("intervention-catalogue")
-    decisions = list(
-        Decision.objects.filter(case=case, intervention__isnull=False)
-        .select_related("intervention")
-        .prefetch_related("needs")
-    )
-    goals = list(
-        Goal.objects.filter(commission__case=case)
-        .exclude(commission__status=CommissionStatus.REPLACED)
-        .select_related("commission")
-        .prefetch_related("needs")
-    )
-    serving: dict[int, list[Any]] = {}
-    unlinked = []
-    for decision in decisions:
-        linked = [need.pk for need in decision.needs.all()]
-        for pk in linked:
-            serving.setdefault(pk, []).append(decision.intervention)
-        if not linked:
-            unlinked.append(decision.intervention)
-    goals_of: dict[int, list[Goal]] = {}
-    for goal in goals:
-        for need in goal.needs.all():
-            goals_of.setdefault(need.pk, []).append(goal)
 
     def label(intervention: Any) -> tuple[Any, str]:
         return intervention, labels.get(intervention.catalogue_code, intervention.catalogue_code)
 
-    rows: list[dict[str, Any]] = []
-    broken = len(unlinked)
-    for need in needs:
-        interventions = serving.get(need.pk, [])
-        need_goals = goals_of.get(need.pk, [])
-        breaks = []
-        if decisions and not interventions:
-            breaks.append("no_intervention")
-        if interventions and not need_goals:
-            breaks.append("no_goal")
-        broken += len(breaks)
-        rows.append(
-            {
-                "need": need,
-                "goals": need_goals,
-                "interventions": [
-                    (i, labels.get(i.catalogue_code, i.catalogue_code)) for i in interventions
-                ],
-                "breaks": breaks,
-            }
-        )
     return {
-        "rows": rows,
-        "decided": bool(decisions),
-        "unlinked": [label(i) for i in unlinked],
-        "broken": broken,
+        "rows": [
+            {
+                "need": link.need,
+                "goals": link.goals,
+                "interventions": [label(i) for i in link.interventions],
+                "breaks": link.breaks,
+            }
+            for link in thread.links
+        ],
+        "decided": thread.decided,
+        "unlinked": [label(i) for i in thread.unlinked],
+        "broken": thread.broken,
     }
