@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from rodtrad.accounts import access
 from rodtrad.cases.models import Case
@@ -17,9 +17,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from rodtrad.accounts.models import User
-
-# SoL 34 kap. 1 §: a granted decision not carried out within three months is reported.
-NOT_CARRIED_OUT_MONTHS = 3
 
 
 def get_decision_for(user: User | AnonymousUser, pk: int | str | None) -> Decision:
@@ -70,14 +67,20 @@ def decisions_of_case(case: Case) -> list[Decision]:
 
 
 def not_carried_out_since(today: date) -> date:
-    """Decisions made on or before this day and still not carried out are reported."""
-    return rules.add_months(today, -NOT_CARRIED_OUT_MONTHS)
+    """The latest decision day whose three months may have run out by `today`: three months
+    back, plus the three days a month-end can shift (30 November + 3 months = 28 February).
+    The exact check, `_is_due`, runs on the few rows this bound lets through."""
+    return rules.add_months(today, -rules.RULES[rules.NOT_CARRIED_OUT].amount) + timedelta(days=3)
 
 
-def not_carried_out(user: User | AnonymousUser, today: date) -> QuerySet[Intervention]:
+def _due(decided_on: date) -> date:
+    return rules.deadline_for(rules.NOT_CARRIED_OUT, decided_on).due
+
+
+def not_carried_out(user: User | AnonymousUser, today: date) -> list[Intervention]:
     """Granted interventions not started within three months of the decision (SoL 34:1), in
     the cases the reader may see, through the partial index on interventions not started."""
-    return (
+    rows = (
         Intervention.objects.filter(
             started_on__isnull=True,
             ended_on__isnull=True,
@@ -88,6 +91,7 @@ def not_carried_out(user: User | AnonymousUser, today: date) -> QuerySet[Interve
         .select_related("decision", "case", "case__child", "case__district")
         .order_by("decision__decided_on", "pk")
     )
+    return [row for row in rows if _due(row.decision.decided_on) <= today]
 
 
 # --- The quarterly report of decisions not carried out (SoL 34 kap. 1 §) -----------------------
@@ -162,7 +166,7 @@ def not_carried_out_report(
     rows = (
         Intervention.objects.filter(
             decision__kind__in=list(GRANTING_KINDS),
-            decision__decided_on__lte=rules.add_months(end, -NOT_CARRIED_OUT_MONTHS),
+            decision__decided_on__lte=not_carried_out_since(end),
             case__in=access.visible_cases(user).values("pk"),
         )
         .exclude(started_on__lt=quarter.first_day)
@@ -172,7 +176,9 @@ def not_carried_out_report(
     )
     report = []
     for row in rows:
-        due = rules.add_months(row.decision.decided_on, NOT_CARRIED_OUT_MONTHS)
+        due = _due(row.decision.decided_on)
+        if due > end:
+            continue  # the bound let a month-end through whose three months run later
         # As the record stood at the end of the quarter (or today).
         started = row.started_on if row.started_on and row.started_on <= end else None
         ended = row.ended_on if not started and row.ended_on and row.ended_on <= end else None

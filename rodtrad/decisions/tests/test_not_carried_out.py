@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
@@ -77,6 +77,9 @@ def test_quarters_parse_and_step_back():
 
 class NotCarriedOutAcrossDates(HypothesisTestCase):
     @settings(max_examples=40, deadline=None)
+    @example(decided=date(2025, 11, 30), start_after=None)  # due 28 February
+    @example(decided=date(2026, 3, 31), start_after=None)  # due 30 June, the quarter's last day
+    @example(decided=date(2027, 11, 29), start_after=91)  # due 29 February 2028, started 1 March
     @given(
         decided=st.dates(date(2025, 1, 1), date(2027, 12, 31)),
         start_after=st.one_of(st.none(), st.integers(0, 400)),
