@@ -19,6 +19,7 @@ from rodtrad.accounts import access
 from rodtrad.accounts.access import signed_in_user
 from rodtrad.accounts.models import Role
 from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.deadlines import registry, rules
 from rodtrad.decisions import forms, queries, services
 from rodtrad.decisions.models import GRANTING_KINDS, Decision, DecisionKind, Intervention
 from rodtrad.frameworks.queries import code_label, code_labels
@@ -264,6 +265,10 @@ def intervention_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "start_form": forms.StartInterventionForm(
                 initial={"version": intervention.version, "started_on": timezone.localdate()}
             ),
+            # The same clock as "Mina frister" (deadlines.registry, docs/deadlines.md).
+            "start_clock": registry.get(rules.NOT_CARRIED_OUT)
+            .clocks_for_case(case, today=timezone.localdate())
+            .get(intervention.pk),
         },
     )
 
