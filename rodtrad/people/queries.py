@@ -34,7 +34,10 @@ from rodtrad.people.models import (
 )
 from rodtrad.people.search import prefix_bounds, query_words, word_start
 
-SEARCH_LIMIT = 50
+# A name search shows at most this many persons: more namesakes than that are narrowed by
+# more of the name or by the number, not browsed (every hit shown is a read of the person,
+# journaled; docs/performance.md).
+SEARCH_LIMIT = 20
 # Input with this many digits is an identity number, never a name.
 LOOKS_LIKE_NUMBER = re.compile(r"\d{6}")
 
