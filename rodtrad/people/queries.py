@@ -34,7 +34,10 @@ from rodtrad.people.models import (
 )
 from rodtrad.people.search import prefix_bounds, query_words, word_start
 
-SEARCH_LIMIT = 50
+# A name search shows at most this many persons: more namesakes than that are narrowed by
+# more of the name or by the number, not browsed (every hit shown is a read of the person,
+# journaled; docs/performance.md).
+SEARCH_LIMIT = 20
 # Input with this many digits is an identity number, never a name.
 LOOKS_LIKE_NUMBER = re.compile(r"\d{6}")
 
@@ -88,21 +91,27 @@ def search_persons(user: Any, query: str) -> PersonSearch:
     for word in words:
         name &= Q(name_key__contains=word_start(word))
     # visible_persons(user) filtered by name, as two sets of ids: the persons of the user's
-    # districts, found by the longest word's start in the (district, word) index of their
-    # names' words and then checked against every word, and the few persons of other
-    # districts seen through a visible case (the child, the child's related persons). One OR
-    # over the whole scope would read every person of the district row by row
-    # (docs/performance.md).
+    # districts, found through the (district, word) index of their names' words, and the few
+    # persons of other districts seen through a visible case (the child, the child's related
+    # persons). One OR over the whole scope would read every person of the district row by
+    # row (docs/performance.md).
     districts = case_role_districts(user)
     children = visible_cases(user).values("child_id")
     related = Relationship.objects.filter(child_id__in=children).values("other_id")
     # In the user's districts only through the words' index, one seek per word (each must
-    # begin a word of the name: the same as `name`, read from the index alone). With the
-    # district's condition on the person, SQLite read the district's names instead.
-    seeks = Q() if words else Q(district_id__in=districts)
+    # begin a word of the name: the same as `name`, read from the index alone); with the
+    # district's condition on the person, SQLite read the district's names instead. The
+    # words are matched against each other in the index (the entries of the longest word's
+    # start whose person also has the next word's start, ...), so a person is read only once
+    # it matches every word: through a subquery of persons, SQLite read every person with
+    # the first word (1 339 for a common family name at city scale).
+    seeks = Q(district_id__in=districts)
+    matching: QuerySet[Any] | None = None
     for word in sorted(set(words), key=len, reverse=True):
-        seeks &= Q(pk__in=_with_word_start(districts, word))
-    in_districts = Person.objects.filter(seeks).values("pk")
+        found = _with_word_start(districts, word)
+        matching = found if matching is None else matching.filter(person_id__in=found)
+    if matching is not None:
+        seeks = Q(pk__in=matching)
     elsewhere = (
         Person.objects.filter(name)
         .exclude(district_id__in=districts)
@@ -110,7 +119,7 @@ def search_persons(user: Any, query: str) -> PersonSearch:
         .values("pk")
     )
     queryset = (
-        Person.objects.filter(Q(pk__in=in_districts) | Q(pk__in=elsewhere))
+        Person.objects.filter(seeks | Q(pk__in=elsewhere))
         .filter(
             Q(protection_level=ProtectionLevel.NONE)
             | Q(pk__in=ProtectedPersonHandler.objects.filter(user=user).values("person_id"))

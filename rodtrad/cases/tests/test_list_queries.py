@@ -89,6 +89,50 @@ def test_the_emergency_review_list_costs_the_same_queries_for_2_and_for_10_grant
     assert client.get(REVIEW).content.decode().count("2 läsningar</a>") == 10
 
 
+def test_the_emergency_review_list_shows_25_grants_a_page_what_waits_first(
+    own_units, other_district_investigator, manager, signed_in
+) -> None:
+    """26 grants make two pages; the ones waiting for the manager come first whatever their
+    age (a request to approve, then used grants not yet reviewed), then the reviewed ones,
+    newest first. Paging costs the same queries on either page."""
+    client = signed_in(manager)
+    _grants(own_units["investigation"], other_district_investigator, 26)
+    grants = list(EmergencyAccess.objects.order_by("pk"))
+    now = timezone.now()
+    for age, grant in enumerate(grants):  # the first grant is the newest
+        grant.requested_at = now - timedelta(days=3, minutes=age)
+    for grant in grants[:23]:  # reviewed: the 23 newest
+        grant.reviewed_at, grant.reviewed_by, grant.review_note = now, manager, "Skälet höll."
+    oldest_pending = grants[-1]  # the oldest of all; grants[-3] and [-2] are not reviewed
+    oldest_pending.status = "pending"
+    EmergencyAccess.objects.bulk_update(
+        grants, ["requested_at", "reviewed_at", "reviewed_by", "review_note", "status"]
+    )
+
+    def shown(body: str) -> list[int]:
+        return [g.pk for g in grants if f'id="grant-{g.pk}"' in body]
+
+    first = client.get(REVIEW).content.decode()
+    order = [int(part.split('"')[0]) for part in first.split('<tr id="grant-')[1:]]
+    assert order[:3] == [oldest_pending.pk, grants[-3].pk, grants[-2].pk]
+    assert order[3:] == [g.pk for g in grants[:22]]  # reviewed, newest first
+    assert len(order) == 25
+    assert "Sida 1 av 2" in first
+    assert 'href="?sida=2" rel="next">Nästa sida</a>' in first
+    assert "Föregående sida" not in first
+
+    second = client.get(REVIEW + "?sida=2").content.decode()
+    assert shown(second) == [grants[22].pk]
+    assert "Sida 2 av 2" in second
+    assert 'href="?sida=1" rel="prev">Föregående sida</a>' in second
+    assert "Nästa sida" not in second
+    assert f'href="#reads-{grants[22].pk}">2 läsningar</a>' in second
+    # A page beyond the last, or not a number, shows the last or the first page.
+    assert shown(client.get(REVIEW + "?sida=9").content.decode()) == [grants[22].pk]
+    assert len(shown(client.get(REVIEW + "?sida=x").content.decode())) == 25
+    assert _query_count(client, REVIEW) == _query_count(client, REVIEW + "?sida=2")
+
+
 @pytest.mark.sqlite  # EXPLAIN QUERY PLAN is SQLite's; CI runs it in its SQLite pass
 def test_the_reads_of_the_reviewed_grants_are_found_through_an_index(db) -> None:
     events = AccessEvent.objects.filter(emergency_access_id__in=[1, 2, 3]).order_by(
