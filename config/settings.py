@@ -352,3 +352,6 @@ RODTRAD_STATED_RECEIPT_MAX_DAYS = int(os.environ.get("RODTRAD_STATED_RECEIPT_MAX
 # An extension of an investigation (SoL 20:3, "för viss tid") may set a last day at most this
 # many months after the current last day (docs/deadlines.md, "Extending an investigation").
 RODTRAD_EXTENSION_MAX_MONTHS = int(os.environ.get("RODTRAD_EXTENSION_MAX_MONTHS", "6"))
+# The provider keeps a commission whose intervention has ended this many days, for its final
+# report, and then no longer sees it (docs/red-thread.md, "What the provider sees").
+RODTRAD_COMMISSION_AFTER_END_DAYS = int(os.environ.get("RODTRAD_COMMISSION_AFTER_END_DAYS", "30"))

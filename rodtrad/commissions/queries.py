@@ -70,7 +70,7 @@ def inbox(user: User | AnonymousUser) -> list[Commission]:
     """The provider's commissions: sent (to accept) first, then accepted, newest first."""
     units = provider_unit_ids(user)
     rows = _with_goals(
-        Commission.objects.filter(
+        visible_commissions(user).filter(
             provider_unit_id__in=units,
             status__in=[CommissionStatus.SENT, CommissionStatus.ACCEPTED],
         )

@@ -10,10 +10,11 @@ goes into the journal's data.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -59,7 +60,15 @@ def visible_commissions(user: User | AnonymousUser) -> QuerySet[Commission]:
     scope = Q(case__in=access.visible_cases(user).values("pk"))
     units = provider_unit_ids(user)
     if units:
-        scope |= Q(provider_unit_id__in=units, status__in=SHOWN_TO_PROVIDER)
+        # A commission whose intervention ended stays with the provider for its final report
+        # (settings.RODTRAD_COMMISSION_AFTER_END_DAYS), then leaves it.
+        ended_since = timezone.localdate() - timedelta(
+            days=settings.RODTRAD_COMMISSION_AFTER_END_DAYS
+        )
+        scope |= Q(
+            provider_unit_id__in=units,
+            status__in=SHOWN_TO_PROVIDER,
+        ) & (Q(intervention__ended_on__isnull=True) | Q(intervention__ended_on__gte=ended_since))
     return Commission.objects.filter(scope)
 
 
@@ -67,6 +76,7 @@ def is_provider_of(user: User | AnonymousUser, commission: Commission) -> bool:
     return (
         commission.provider_unit_id in provider_unit_ids(user)
         and commission.status in SHOWN_TO_PROVIDER
+        and visible_commissions(user).filter(pk=commission.pk).exists()
     )
 
 

@@ -11,14 +11,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Max
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 
 from rodtrad.cases.models import CaseStatus
 from rodtrad.deadlines import registry, rules
 from rodtrad.decisions.models import GRANTING_KINDS, Decision, DecisionKind, Intervention
+from rodtrad.decisions.services import follow_up_start
 from rodtrad.frameworks.queries import current_codes
-from rodtrad.investigation.models import Investigation
 
 DECISION_REVIEW = "decision_review"  # a reminder
 
@@ -48,8 +49,10 @@ def find_not_started(scope: registry.Scope) -> list[registry.Found]:
 
 
 def find_follow_up_ends(scope: registry.Scope) -> list[registry.Found]:
-    """Cases followed up under a 23 kap. decision: six months from the investigation's close
-    (23:1) or the last placement's end (23:2), whichever the newest decision's ground names."""
+    """Cases followed up under a 23 kap. or LVU 21 b § decision: six months from the
+    investigation's close (23:1), the last placement's end (23:2) or the end of the care under
+    LVU (21 b §), as the newest decision's ground says (`services.follow_up_start`, the same
+    as when the decision is recorded)."""
     cases = scope.open_case_ids([CaseStatus.FOLLOW_UP])
     newest: dict[int, tuple[int, str]] = {}  # case → (decision, legal ground)
     for pk, case_id, ground in (
@@ -64,29 +67,16 @@ def find_follow_up_ends(scope: registry.Scope) -> list[registry.Found]:
         code.code: code.attributes.get("follow_up_basis", "investigation")
         for code in current_codes("legal-grounds")
     }
-    placements = [
-        code.code
-        for code in current_codes("intervention-catalogue")
-        if code.attributes.get("placement")
-    ]
-    closed = dict(
-        Investigation.objects.filter(case_id__in=newest, closed_on__isnull=False)
-        .values("case_id")
-        .annotate(last=Max("closed_on"))
-        .values_list("case_id", "last")
-    )
-    ended = dict(
-        Intervention.objects.filter(
-            case_id__in=newest, ended_on__isnull=False, catalogue_code__in=placements
-        )
-        .values("case_id")
-        .annotate(last=Max("ended_on"))
-        .values_list("case_id", "last")
-    )
+    basis_of = {
+        case_id: bases.get(ground, "investigation") for case_id, (_pk, ground) in newest.items()
+    }
+    starts: dict[int, date] = {}
+    for basis in set(basis_of.values()):
+        cases_on_basis = [case_id for case_id, b in basis_of.items() if b == basis]
+        starts.update(follow_up_start(cases_on_basis, basis))
     found = []
-    for case_id, (decision_id, ground) in newest.items():
-        basis = bases.get(ground, "investigation")
-        start = (ended if basis == "placement" else closed).get(case_id)
+    for case_id, (decision_id, _ground) in newest.items():
+        start = starts.get(case_id)
         if start is None:
             continue
         found.append(

@@ -32,7 +32,10 @@ def _choice(label: Any, choices: list[tuple[Any, Any]], *, required: bool = True
         label=label,
         choices=BLANK_CHOICE + choices,
         required=required,
-        error_messages={"required": _("Välj ett av alternativen."), "invalid_choice": REQUIRED},
+        error_messages={
+            "required": _("Välj ett av alternativen."),
+            "invalid_choice": _("Välj ett av alternativen i listan."),
+        },
     )
 
 

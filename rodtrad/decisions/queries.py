@@ -125,9 +125,9 @@ class Quarter:
             year, number = (int(part) for part in (value or "").split("-"))
         except ValueError:
             return cls.of(default)
-        if 2000 <= year <= 2100 and 1 <= number <= 4:
+        if 2000 <= year <= 2100 and 1 <= number <= 4 and cls(year, number).first_day <= default:
             return cls(year, number)
-        return cls.of(default)
+        return cls.of(default)  # a quarter that has not begun has nothing to report
 
     def previous(self) -> Quarter:
         return Quarter.of(self.first_day - timedelta(days=1))

@@ -17,12 +17,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,7 +45,7 @@ from rodtrad.decisions.models import (
     NoticeChannel,
 )
 from rodtrad.frameworks.models import Code
-from rodtrad.frameworks.queries import current_codes
+from rodtrad.frameworks.queries import code_labels, current_codes
 from rodtrad.intake.models import ReportChild, ReportReason
 from rodtrad.investigation.models import Investigation, Need
 from rodtrad.journal.chain import canonical_json
@@ -201,18 +201,48 @@ ALLOWED_FROM: dict[str, set[str]] = {
 }
 
 
-def follow_up_limit(case: Case, basis: str) -> date | None:
-    """The last day a follow-up may run (SoL 23:5): six months after the investigation closed
-    (23:1) or after the last placement ended (23:2); None when there is no such starting point."""
+def last_placement_ends(case_ids: Iterable[int], *, lvu_only: bool = False) -> dict[int, date]:
+    """The day the newest placement that had started ended, per case: what a follow-up
+    after a placement (SoL 23:2) counts from; `lvu_only`, a placement decided under LVU (LVU
+    21 b §). A placement that never started is no placement to follow up."""
+    placements = [code.code for code in catalogue_codes(placement=True)]
+    rows = Intervention.objects.filter(
+        case_id__in=list(case_ids),
+        ended_on__isnull=False,
+        started_on__isnull=False,
+        catalogue_code__in=placements,
+    )
+    if lvu_only:
+        rows = rows.filter(decision__legal_ground__startswith="lvu-")
+    return dict(
+        rows.values("case_id").annotate(last=Max("ended_on")).values_list("case_id", "last")
+    )
+
+
+def investigation_ends(case_ids: Iterable[int]) -> dict[int, date]:
+    """The day the newest investigation closed, per case (what SoL 23:1 counts from)."""
+    return dict(
+        Investigation.objects.filter(case_id__in=list(case_ids), closed_on__isnull=False)
+        .values("case_id")
+        .annotate(last=Max("closed_on"))
+        .values_list("case_id", "last")
+    )
+
+
+def follow_up_start(case_ids: Iterable[int], basis: str) -> dict[int, date]:
+    """Per case, the day a follow-up on this basis counts its six months from."""
     if basis == "placement":
-        placements = [code.code for code in catalogue_codes(placement=True)]
-        start = Intervention.objects.filter(
-            case=case, ended_on__isnull=False, catalogue_code__in=placements
-        ).aggregate(last=Max("ended_on"))["last"]
-    else:
-        start = Investigation.objects.filter(case=case, closed_on__isnull=False).aggregate(
-            last=Max("closed_on")
-        )["last"]
+        return last_placement_ends(case_ids)
+    if basis == "lvu_care":
+        return last_placement_ends(case_ids, lvu_only=True)
+    return investigation_ends(case_ids)
+
+
+def follow_up_limit(case: Case, basis: str) -> date | None:
+    """The last day a follow-up may run (SoL 23:5, LVU 21 b §): six months after the
+    investigation closed, the placement ended or the care under LVU ended; None when there is
+    no such starting point."""
+    start = follow_up_start([case.pk], basis).get(case.pk)
     return rules.deadline_for(rules.FOLLOW_UP, start).due if start is not None else None
 
 
@@ -266,18 +296,53 @@ def record_decision(
         ground = next((c for c in legal_ground_codes(kind) if c.code == legal_ground), None)
         if ground is None:
             errors.add("legal_ground", _("Välj ett lagrum som passar till beslutet."))
+        granting = kind in {DecisionKind.GRANTED, DecisionKind.PLACEMENT}
+        entry = (
+            next((c for c in catalogue_codes() if c.code == granted.catalogue_code), None)
+            if granting and granted is not None
+            else None
+        )
+        allowed_grounds = entry.attributes.get("legal_grounds") if entry else None
+        if entry is not None and allowed_grounds is not None and ground is not None:
+            wrong_ground = ground.code not in allowed_grounds
+            if wrong_ground:
+                labels = code_labels(LEGAL_GROUNDS)
+                errors.add(
+                    "legal_ground",
+                    _("%(entry)s beslutas enligt %(grounds)s.")
+                    % {
+                        "entry": entry.label_sv,
+                        "grounds": _(" eller ").join(labels.get(g, g) for g in allowed_grounds),
+                    },
+                )
+        if ground is not None and ground.attributes.get("requires_lvu_care"):
+            has_lvu = Decision.objects.filter(case=fresh).filter(
+                Q(kind=DecisionKind.LVU_APPLICATION) | Q(legal_ground="lvu-6")
+            )
+            if not has_lvu.exists():
+                errors.add(
+                    "legal_ground",
+                    _(
+                        "Vård enligt LVU förutsätter att nämnden har ansökt om vård (LVU 4 §) "
+                        "eller omhändertagit barnet (LVU 6 §). Registrera det beslutet först."
+                    ),
+                )
         if level not in DecisionLevel.values:
             errors.add("level", _("Välj vem som fattade beslutet."))
         elif ground is not None:
-            lowest = ground.attributes.get("lowest_level", DecisionLevel.DELEGATE)
+            lowest = max(
+                ground.attributes.get("lowest_level", DecisionLevel.DELEGATE),
+                (entry.attributes.get("lowest_level") if entry else None) or DecisionLevel.DELEGATE,
+                key=lambda name: LEVEL_ORDER[DecisionLevel(name)],
+            )
             if LEVEL_ORDER[DecisionLevel(level)] < LEVEL_ORDER[DecisionLevel(lowest)]:
                 errors.add(
                     "level",
                     _(
-                        "Beslut enligt %(ground)s får inte fattas på delegation. Det fattas "
-                        "lägst av %(level)s (delegationsordningen, SoL 30 kap. 6–7 §§)."
+                        "Beslutet får inte fattas på den här nivån. Det fattas lägst av "
+                        "%(level)s (delegationsordningen, SoL 30 kap. 6–7 §§)."
                     )
-                    % {"ground": ground.label_sv, "level": DecisionLevel(lowest).label.lower()},
+                    % {"level": DecisionLevel(lowest).label.lower()},
                 )
             if level != DecisionLevel.DELEGATE and not minutes_reference:
                 errors.add(
@@ -288,6 +353,17 @@ def record_decision(
         if not reasons:
             errors.add("reasons", _("Skriv skälen för beslutet."))
         start = effective_from or decided_on
+        if effective_from is not None and decided_on is not None:
+            if effective_from < fresh.recorded_at.date():
+                errors.add(
+                    "effective_from",
+                    _("Beslutet kan inte gälla från en dag före ärendet, %(day)s.")
+                    % {"day": fresh.recorded_at.date().isoformat()},
+                )
+            elif effective_from > decided_on + timedelta(days=366):
+                errors.add(
+                    "effective_from", _("Beslutet kan börja gälla högst ett år efter beslutet.")
+                )
         if effective_to is not None and start is not None and effective_to < start:
             errors.add("effective_to", _("Beslutet kan inte sluta gälla innan det börjar gälla."))
         if review_on is not None:
@@ -297,7 +373,6 @@ def record_decision(
                 errors.add(
                     "review_on", _("Omprövningen ska ske senast den sista dagen beslutet gäller.")
                 )
-        granting = kind in {DecisionKind.GRANTED, DecisionKind.PLACEMENT}
         if granting and effective_to is not None and review_on is None:
             errors.add(
                 "review_on",
@@ -336,9 +411,12 @@ def record_decision(
             if limit is None:
                 errors.add(
                     "legal_ground",
-                    _("Det finns ingen avslutad placering att följa upp.")
-                    if basis == "placement"
-                    else _("Det finns ingen avslutad utredning att följa upp."),
+                    {
+                        "placement": _("Det finns ingen avslutad placering att följa upp."),
+                        "lvu_care": _(
+                            "Det finns ingen avslutad placering enligt LVU att följa upp."
+                        ),
+                    }.get(basis, _("Det finns ingen avslutad utredning att följa upp.")),
                 )
             elif effective_to is None:
                 errors.add(
@@ -365,7 +443,7 @@ def record_decision(
         intervention_values: dict[str, Any] | None = None
         if granting:
             intervention_values = _check_granted(
-                errors, fresh, kind, granted or GrantedIntervention(), decided_on, effective_to
+                errors, fresh, kind, granted or GrantedIntervention(), start, effective_to
             )
         errors.raise_any()
         assert decided_on is not None and ground is not None  # checked above
@@ -443,7 +521,7 @@ def _check_granted(
     case: Case,
     kind: str,
     granted: GrantedIntervention,
-    decided_on: date | None,
+    effective_from: date | None,
     effective_to: date | None,
 ) -> dict[str, Any]:
     placement = kind == DecisionKind.PLACEMENT
@@ -471,8 +549,8 @@ def _check_granted(
     start = granted.planned_start
     if start is None:
         errors.add("planned_start", _("Ange när insatsen ska börja."))
-    elif decided_on is not None and start < decided_on:
-        errors.add("planned_start", _("En insats kan inte börja före beslutet."))
+    elif effective_from is not None and start < effective_from:
+        errors.add("planned_start", _("En insats kan inte börja innan beslutet har börjat gälla."))
     if granted.planned_end is not None and start is not None and granted.planned_end < start:
         errors.add("planned_end", _("Insatsen kan inte sluta innan den börjar."))
     if granted.planned_end and effective_to and granted.planned_end > effective_to:
@@ -481,7 +559,7 @@ def _check_granted(
         errors.add("dose_unit", _("Välj ett av alternativen."))
     problems = sorted(set(granted.problem_codes))
     if problems:
-        age = age_on(case.child.birth_date, decided_on or timezone.localdate())
+        age = age_on(case.child.birth_date, effective_from or timezone.localdate())
         if placement or age < PROBLEM_CODES_FROM_AGE:
             errors.add(
                 "problem_codes",

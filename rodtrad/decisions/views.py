@@ -70,13 +70,23 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _decider_case(request, pk)
     kind = request.POST.get("kind") or request.GET.get("slag") or ""
     allowed = [k for k in DecisionKind if case.status in services.ALLOWED_FROM[k]]
+    follow_up_waits = (
+        DecisionKind.FOLLOW_UP in allowed
+        and case.interventions.filter(ended_on__isnull=True).exists()
+    )
+    if follow_up_waits:
+        # A follow-up comes after the interventions (SoL 23:2); end them first.
+        allowed = [k for k in allowed if k != DecisionKind.FOLLOW_UP]
     if kind not in {k.value for k in allowed}:
         return _page(
             request,
             "decisions/decision_kind.html",
             case,
             "decisions:decision-create",
-            {"kinds": [(k, k.label, KIND_HELP[k]) for k in allowed]},
+            {
+                "kinds": [(k, k.label, KIND_HELP[k]) for k in allowed],
+                "follow_up_waits": follow_up_waits,
+            },
         )
     form = forms.DecisionForm(
         request.POST or None,
@@ -111,6 +121,8 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
         save=save,
         success=_("Beslutet är registrerat och signerat."),
         then=lambda decision: reverse("decisions:decision-detail", args=[decision.pk]),
+        # The kind is a hidden field: what the service says of it belongs on top of the form.
+        field_map={"kind": "__all__"},
         render=lambda form: _page(
             request,
             "decisions/decision_form.html",

@@ -158,3 +158,34 @@ def test_no_commission_for_an_ended_intervention(proposal, manager, investigator
     )
     with pytest.raises(ValidationError):
         services.create_commission(intervention, by=investigator)
+
+
+def test_the_provider_keeps_an_ended_interventions_commission_a_month_then_loses_it(
+    intervention, investigator, provider, time_machine
+):
+    """Red team: the provider kept reading a commission (and the child's data) after the
+    intervention had ended."""
+    from django.conf import settings
+
+    from rodtrad.decisions import services as decision_services
+
+    commission = _ready(services.create_commission(intervention, by=investigator), investigator)
+    commission = services.send_commission(
+        commission, by=investigator, expected_version=commission.version
+    )
+    intervention = decision_services.start_intervention(
+        intervention, by=investigator, expected_version=intervention.version, started_on=TODAY
+    )
+    decision_services.end_intervention(
+        intervention,
+        by=investigator,
+        expected_version=intervention.version,
+        ended_on=TODAY,
+        end_reason="completed",
+    )
+    assert [c.pk for c in queries.inbox(provider)] == [commission.pk]  # for the final report
+    days = settings.RODTRAD_COMMISSION_AFTER_END_DAYS
+    time_machine.move_to(TODAY + timedelta(days=days + 1), tick=False)
+    assert queries.inbox(provider) == []
+    assert not services.visible_commissions(provider).filter(pk=commission.pk).exists()
+    assert not services.is_provider_of(provider, commission)

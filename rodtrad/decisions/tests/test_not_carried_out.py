@@ -69,6 +69,7 @@ def test_another_districts_decisions_are_not_in_the_managers_report(other_distri
 
 def test_quarters_parse_and_step_back():
     assert Quarter.parse("2026-4", default=FAR) == Quarter(2026, 4)
+    assert Quarter.parse("2027-1", default=date(2026, 12, 2)) == Quarter(2026, 4)  # not begun
     assert Quarter.parse("2026-5", default=date(2026, 2, 1)) == Quarter(2026, 1)
     assert Quarter.parse("x", default=date(2026, 12, 31)) == Quarter(2026, 4)
     assert Quarter(2026, 1).previous() == Quarter(2025, 4)

@@ -77,7 +77,7 @@ def test_a_foster_home_placement_cannot_be_decided_on_delegation(proposal, manag
             legal_ground="sol-22-2",
             granted=placement,
         )
-    assert "får inte fattas på delegation" in refused.value.message_dict["level"][0]
+    assert "lägst av individutskottet" in refused.value.message_dict["level"][0]
     with pytest.raises(ValidationError) as no_minutes:
         grant(
             proposal,
@@ -373,3 +373,95 @@ def test_a_decision_recorded_long_after_it_was_made_says_so(proposal, manager, t
     assert decision.is_recorded_late and decision.recorded_days_after == late
     entry = JournalEntry.objects.get(action="decisions.decision_recorded")
     assert entry.data["late_days"] == late
+
+
+def test_a_foster_home_is_never_placed_under_sol_11_1_on_delegation(proposal, manager):
+    """Red team: SoL 11:1 carries placements (HVB on delegation), but a foster home is placed
+    only under 22:2 or LVU, and by the subcommittee whatever ground is chosen."""
+    foster = GrantedIntervention(
+        catalogue_code="familjehem", external_provider="Familjehemmet", planned_start=TODAY
+    )
+    with pytest.raises(ValidationError) as refused:
+        grant(
+            proposal, manager, kind=DecisionKind.PLACEMENT, legal_ground="sol-11-1", granted=foster
+        )
+    assert "SoL 22 kap. 2 §" in refused.value.message_dict["legal_ground"][0]
+    assert "individutskottet" in refused.value.message_dict["level"][0]
+    hvb = grant(
+        proposal,
+        manager,
+        kind=DecisionKind.PLACEMENT,
+        legal_ground="sol-11-1",
+        granted=GrantedIntervention(
+            catalogue_code="hvb", external_provider="HVB Solbacken", planned_start=TODAY
+        ),
+    )
+    assert hvb.level == DecisionLevel.DELEGATE
+
+
+def test_care_under_lvu_11_needs_an_lvu_decision_in_the_case(proposal, manager):
+    sis = GrantedIntervention(catalogue_code="sis", external_provider="SiS", planned_start=TODAY)
+    with pytest.raises(ValidationError) as refused:
+        grant(proposal, manager, kind=DecisionKind.PLACEMENT, legal_ground="lvu-11", granted=sis)
+    assert "LVU 4 §" in refused.value.message_dict["legal_ground"][0]
+    services.record_decision(
+        proposal,
+        by=manager,
+        kind=DecisionKind.LVU_APPLICATION,
+        legal_ground="lvu-4",
+        level=DecisionLevel.SUBCOMMITTEE,
+        minutes_reference="IU § 3",
+        decided_on=TODAY,
+        reasons="Barnet behöver vård utanför hemmet och vårdnadshavarna samtycker inte.",
+    )
+    assert (
+        grant(
+            proposal, manager, kind=DecisionKind.PLACEMENT, legal_ground="lvu-11", granted=sis
+        ).intervention.catalogue_code
+        == "sis"
+    )
+
+
+def test_a_follow_up_after_lvu_care_needs_a_started_lvu_placement_that_ended(
+    proposal, manager, investigator
+):
+    """Red team: a voluntary placement, or one that never started, opens no LVU 21 b §
+    follow-up (nor, never started, a 23:2 one)."""
+    voluntary = grant(
+        proposal,
+        manager,
+        kind=DecisionKind.PLACEMENT,
+        legal_ground="sol-11-1",
+        granted=GrantedIntervention(
+            catalogue_code="hvb", external_provider="HVB", planned_start=TODAY
+        ),
+    ).intervention
+    services.end_intervention(
+        voluntary,
+        by=investigator,
+        expected_version=voluntary.version,
+        ended_on=TODAY,
+        end_reason=EndReason.NEVER_STARTED,
+    )
+    values = {
+        "kind": DecisionKind.FOLLOW_UP,
+        "level": DecisionLevel.DELEGATE,
+        "decided_on": TODAY,
+        "effective_to": TODAY + timedelta(days=60),
+        "reasons": "Uppföljning.",
+    }
+    for ground in ("sol-23-2", "lvu-21b"):
+        with pytest.raises(ValidationError) as refused:
+            services.record_decision(proposal, by=manager, legal_ground=ground, **values)
+        assert "legal_ground" in refused.value.message_dict, ground
+
+
+def test_a_decision_takes_effect_no_earlier_than_the_case_and_the_intervention_after_it(
+    proposal, manager
+):
+    with pytest.raises(ValidationError) as refused:
+        grant(proposal, manager, effective_from=date(1990, 1, 1))
+    assert "effective_from" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        grant(proposal, manager, effective_from=TODAY + timedelta(days=30))
+    assert "planned_start" in refused.value.message_dict  # planned a week after the decision

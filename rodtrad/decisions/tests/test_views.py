@@ -107,3 +107,26 @@ def test_the_quarterly_report_downloads_without_names_and_is_journaled(
     assert str(decision.case_id) not in body.splitlines()[1].split(",")
     entry = JournalEntry.objects.get(action="decisions.not_carried_out_exported")
     assert entry.data == {"quarter": "2026-4", "rows": 1}
+
+
+def test_a_follow_up_waits_for_the_interventions_and_says_so(client, proposal, manager):
+    """Red team: a follow-up decision with open interventions failed with no visible reason.
+    It is no longer offered while interventions run, and the page says why (a refusal the
+    service still makes about the hidden kind field goes on top of the form)."""
+    grant(proposal, manager)
+    sign_in(client, manager)
+    url = reverse("decisions:decision-create", args=[proposal.pk])
+    assert "?slag=follow_up" not in client.get(url).content.decode()
+    page = client.post(
+        url,
+        {
+            "kind": "follow_up",
+            "legal_ground": "sol-23-1",
+            "level": "delegate",
+            "decided_on": TODAY.isoformat(),
+            "effective_to": (TODAY + timedelta(days=60)).isoformat(),
+            "reasons": "Uppföljning.",
+        },
+    ).content.decode()
+    assert "kan fattas först när ärendets pågående insatser är avslutade" in page
+    assert "Signera och spara beslutet" not in page  # back to the choice of kind
