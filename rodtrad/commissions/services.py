@@ -30,6 +30,7 @@ from rodtrad.decisions.services import case_needs
 from rodtrad.frameworks.queries import current_codes
 from rodtrad.investigation.models import RiskAssessment
 from rodtrad.journal.services import record
+from rodtrad.lib.validation import FieldErrors
 from rodtrad.lib.versioning import update_versioned
 
 if TYPE_CHECKING:
@@ -231,30 +232,29 @@ def _goal_values(
     baseline_level: int | None,
     target_on: date | None,
 ) -> tuple[dict[str, Any], list[Any]]:
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     text = (text or "").strip()
     if not text:
-        errors["text"] = [_("Skriv målet.")]
+        errors.add("text", _("Skriv målet."))
     available = {need.pk: need for need in case_needs(commission.case)}
     ids = sorted({int(i) for i in need_ids})
     if not ids:
-        errors["needs"] = [_("Ett mål pekar på minst ett av barnets behov. Välj behov.")]
+        errors.add("needs", _("Ett mål pekar på minst ett av barnets behov. Välj behov."))
     elif not set(ids) <= set(available):
-        errors["needs"] = [_("Välj bland ärendets behov.")]
+        errors.add("needs", _("Välj bland ärendets behov."))
     cleaned_levels = {}
     for name in Goal.LEVEL_FIELDS:
         value = (levels.get(name) or "").strip()
         if not value:
-            errors[name] = [_("Beskriv hur det ser ut på den här nivån.")]
+            errors.add(name, _("Beskriv hur det ser ut på den här nivån."))
         cleaned_levels[name] = value
     if weight is None or not Decimal("0") < weight <= MAX_WEIGHT:
-        errors["weight"] = [_("Vikten är ett tal större än 0 och högst 10.")]
+        errors.add("weight", _("Vikten är ett tal större än 0 och högst 10."))
     if baseline_level is None or baseline_level not in GAS_LEVELS:
-        errors["baseline_level"] = [_("Välj en nivå mellan −2 och +2.")]
+        errors.add("baseline_level", _("Välj en nivå mellan −2 och +2."))
     if target_on is not None and target_on < timezone.localdate():
-        errors["target_on"] = [_("Datumet kan inte vara tidigare än i dag.")]
-    if errors:
-        raise ValidationError(errors)
+        errors.add("target_on", _("Datumet kan inte vara tidigare än i dag."))
+    errors.raise_any()
     values = {
         "text": text,
         **cleaned_levels,
@@ -351,32 +351,32 @@ def send_commission(commission: Commission, *, by: User, expected_version: int) 
     and in a violence case what the risk assessment said and how violence is followed up."""
     with transaction.atomic():
         fresh = _editable(commission, by)
-        errors: dict[str, list[str]] = {}
+        errors = FieldErrors()
         if not fresh.goals.exists():
-            errors["goals"] = [_("Skriv minst ett mål innan uppdraget skickas.")]
+            errors.add("goals", _("Skriv minst ett mål innan uppdraget skickas."))
         if not fresh.frequency:
-            errors["frequency"] = [_("Skriv hur ofta insatsen ges.")]
+            errors.add("frequency", _("Skriv hur ofta insatsen ges."))
         if fresh.first_follow_up_on is None:
-            errors["first_follow_up_on"] = [_("Ange när uppdraget följs upp första gången.")]
+            errors.add("first_follow_up_on", _("Ange när uppdraget följs upp första gången."))
         elif fresh.first_follow_up_on < timezone.localdate():
-            errors["first_follow_up_on"] = [_("Den första uppföljningen kan inte ha varit.")]
+            errors.add("first_follow_up_on", _("Den första uppföljningen kan inte ha varit."))
         if not fresh.child_view and not fresh.child_view_missing_reason:
-            errors["child_view"] = [
-                _("Skriv barnets syn på målen, eller varför den inte gick att få.")
-            ]
+            errors.add(
+                "child_view", _("Skriv barnets syn på målen, eller varför den inte gick att få.")
+            )
         if is_violence_case(fresh.intervention):
             if not fresh.risk_summary:
-                errors["risk_summary"] = [
-                    _("Det är ett våldsärende: skriv vad riskbedömningen visade.")
-                ]
+                errors.add(
+                    "risk_summary", _("Det är ett våldsärende: skriv vad riskbedömningen visade.")
+                )
             if not fresh.violence_follow_up:
-                errors["violence_follow_up"] = [
-                    _("Det är ett våldsärende: skriv hur våldet följs upp under insatsen.")
-                ]
+                errors.add(
+                    "violence_follow_up",
+                    _("Det är ett våldsärende: skriv hur våldet följs upp under insatsen."),
+                )
         if fresh.intervention.ended_on is not None:
-            errors["goals"] = [_("Insatsen är avslutad.")]
-        if errors:
-            raise ValidationError(errors)
+            errors.add("goals", _("Insatsen är avslutad."))
+        errors.raise_any()
         now = timezone.now()
         updated: Commission = update_versioned(
             fresh,

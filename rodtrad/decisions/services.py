@@ -50,6 +50,7 @@ from rodtrad.intake.models import ReportChild, ReportReason
 from rodtrad.investigation.models import Investigation, Need
 from rodtrad.journal.chain import canonical_json
 from rodtrad.journal.services import record
+from rodtrad.lib.validation import FieldErrors
 from rodtrad.lib.versioning import update_versioned
 from rodtrad.people import queries as people_queries
 from rodtrad.people.models import Person
@@ -164,22 +165,7 @@ class GrantedIntervention:
     problem_codes: list[str] = field(default_factory=list)
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.by_field: dict[str, list[str]] = {}
-
-    def add(self, name: str, message: str) -> None:
-        self.by_field.setdefault(name, []).append(message)
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.by_field
-
-    def raise_any(self) -> None:
-        if self.by_field:
-            raise ValidationError(self.by_field)
-
-
-def _check_day(errors: _Errors, name: str, value: date | None, *, not_before: date) -> None:
+def _check_day(errors: FieldErrors, name: str, value: date | None, *, not_before: date) -> None:
     if value is None:
         errors.add(name, _("Ange ett datum."))
     elif value > timezone.localdate():
@@ -279,7 +265,7 @@ def record_decision(
     """
     with transaction.atomic():
         fresh = _locked_case(case, by, decider=True)
-        errors = _Errors()
+        errors = FieldErrors()
         reasons = (reasons or "").strip()
         minutes_reference = (minutes_reference or "").strip()
         no_needs_reason = (no_needs_reason or "").strip()
@@ -517,7 +503,7 @@ def record_decision(
 
 
 def _check_granted(
-    errors: _Errors,
+    errors: FieldErrors,
     case: Case,
     kind: str,
     granted: GrantedIntervention,
@@ -645,7 +631,7 @@ def record_notice(
     child from 15), chosen, never typed; once per party."""
     with transaction.atomic():
         case = _locked_case(decision.case, by, decider=False)
-        errors = _Errors()
+        errors = FieldErrors()
         _check_day(errors, "notified_on", notified_on, not_before=decision.decided_on)
         if channel not in NoticeChannel.values:
             errors.add("channel", _("Välj hur beslutet lämnades."))
@@ -697,7 +683,7 @@ def close_without_decision(
             from rodtrad.lib.versioning import StaleVersion
 
             raise StaleVersion(current=fresh, changed_fields=["status"])
-        errors = _Errors()
+        errors = FieldErrors()
         note = (note or "").strip()
         if fresh.status != S.PROPOSAL_AWAITING_DECISION:
             errors.add("reason", _("Bara ett ärende som väntar på beslut kan avslutas så här."))
@@ -753,7 +739,7 @@ def start_intervention(
     """The intervention has started (the decision is carried out, verkställt)."""
     with transaction.atomic():
         fresh = _locked_intervention(intervention, by)
-        errors = _Errors()
+        errors = FieldErrors()
         if fresh.started_on is not None:
             errors.add("started_on", _("Insatsen är redan påbörjad."))
         _check_day(errors, "started_on", started_on, not_before=fresh.decision.decided_on)
@@ -788,7 +774,7 @@ def end_intervention(
     """End the intervention; when it was the case's last open one, the follow-up starts."""
     with transaction.atomic():
         fresh = _locked_intervention(intervention, by)
-        errors = _Errors()
+        errors = FieldErrors()
         start = fresh.started_on or fresh.decision.decided_on
         _check_day(errors, "ended_on", ended_on, not_before=start)
         if end_reason not in EndReason.values:
