@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "rodtrad.intake",
     "rodtrad.investigation",
     "rodtrad.decisions",
+    "rodtrad.followup",
     "rodtrad.api",
     "rodtrad.demo",
 ]
@@ -351,3 +352,8 @@ RODTRAD_STATED_RECEIPT_MAX_DAYS = int(os.environ.get("RODTRAD_STATED_RECEIPT_MAX
 # An extension of an investigation (SoL 20:3, "för viss tid") may set a last day at most this
 # many months after the current last day (docs/deadlines.md, "Extending an investigation").
 RODTRAD_EXTENSION_MAX_MONTHS = int(os.environ.get("RODTRAD_EXTENSION_MAX_MONTHS", "6"))
+# Follow-up measurements (docs/followup-instruments.md): by which session a series with no
+# reliable improvement is raised, and for how many days after an intervention ended its
+# ratings may still be recorded.
+RODTRAD_FOLLOWUP_WARNING_SESSION = int(os.environ.get("RODTRAD_FOLLOWUP_WARNING_SESSION", "4"))
+RODTRAD_FOLLOWUP_DAYS_AFTER_END = int(os.environ.get("RODTRAD_FOLLOWUP_DAYS_AFTER_END", "30"))

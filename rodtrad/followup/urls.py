@@ -1,0 +1,9 @@
+from django.urls import path
+
+from rodtrad.followup import views
+
+app_name = "followup"
+
+urlpatterns = [
+    path("insats/<int:pk>/skattning/", views.measurement_create, name="measurement-create"),
+]
