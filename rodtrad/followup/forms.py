@@ -95,6 +95,25 @@ class MeasurementForm(forms.Form):
                     widget=forms.RadioSelect,
                 )
 
+    def clean(self) -> dict[str, Any]:
+        """When one item cannot be read as a number, say at once what is wrong with the others
+        too (the service, which decides, does the same check when every item is a number)."""
+        cleaned = super().clean() or {}
+        instrument = self.scored_instrument
+        unreadable = {code for code in instrument.item_codes if item_field(code) in self.errors}
+        if not unreadable or not instrument.is_rating_scale:
+            return cleaned
+        readable = {c: v for c, v in self.item_scores().items() if c not in unreadable}
+        spec = instrument.spec()
+        for code in readable:
+            value = readable[code]
+            try:
+                scoring.total(spec, {c: value if c == code else spec.min_item for c in spec.items})
+            except scoring.InvalidItemScores as error:
+                problem = error.problems[code]
+                self.add_error(item_field(code), gettext(problem.message) % dict(problem.params))
+        return cleaned
+
     def rater_role_and_id(self) -> tuple[str, int | None]:
         value = self.cleaned_data.get("rater") or ""
         if value.startswith("guardian:"):
