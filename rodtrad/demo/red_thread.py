@@ -22,6 +22,7 @@ from rodtrad.cases.models import Case, CaseStatus
 from rodtrad.deadlines.rules import add_months
 from rodtrad.decisions import services
 from rodtrad.decisions.models import DecisionKind, DecisionLevel, EndReason, Intervention
+from rodtrad.demo import measurements
 from rodtrad.people.masking import age_on
 from rodtrad.people.queries import parties_of_child
 
@@ -168,6 +169,14 @@ def plan_after_proposal(
         )
 
     timeline.at(start_day, 10, start)
+    measurements.plan_series(
+        timeline,
+        worker=worker,
+        state=state,
+        start_day=start_day,
+        end_day=end_day,
+        open_care=not placement,
+    )
 
     def end() -> None:
         intervention = Intervention.objects.get(pk=state["intervention"].pk)
