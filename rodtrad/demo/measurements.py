@@ -62,7 +62,7 @@ def plan_series(
         return
     rng = random.Random(start_day.toordinal() * 1000 + end_day.toordinal() % 1000)
     trajectory = rng.choices([t for t, _ in TRAJECTORIES], weights=[w for _, w in TRAJECTORIES])[0]
-    baselines = {
+    baselines: dict[str, Decimal] = {
         RaterRole.CHILD: Decimal(rng.randint(150, 250)) / 10,
         RaterRole.GUARDIAN: Decimal(rng.randint(160, 260)) / 10,
     }

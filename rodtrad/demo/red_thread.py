@@ -61,7 +61,9 @@ FOLLOW_UP_AFTER_NO_INTERVENTION_SHARE = 0.2
 
 
 class Planner(Protocol):
-    def at(self, day: date, hour: int, action: Callable[[], None]) -> None: ...
+    def at(
+        self, day: date, hour: int, action: Callable[[], None], minute: int | None = None
+    ) -> None: ...
 
 
 def _weekday(day: date) -> date:
