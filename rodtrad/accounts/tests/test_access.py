@@ -260,7 +260,24 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
     ActivationCodeFactory(user=waiting, issued_by=w.admin)
     later = today + timedelta(days=60)
     draft_text = {"text": "Jouren skriver i utkastet."}
+    from rodtrad.decisions.tests.factories import InterventionFactory
+    from rodtrad.followup import services as followup
+    from rodtrad.followup.models import Instrument
+
+    ongoing = InterventionFactory(decision__case=w.case, started=True, planned_start=today)
     return {
+        # followup
+        "followup.record_measurement": [
+            lambda: followup.record_measurement(
+                ongoing,
+                by=by,
+                instrument=Instrument.objects.get(code="example-four-item"),
+                rater_role="child",
+                rater_id=None,
+                administered_on=today,
+                item_scores={f"item_{n}": 5 for n in range(1, 5)},
+            )
+        ],
         # people
         "people.create_person": [
             lambda: people.create_person(
