@@ -125,3 +125,45 @@ class MeasurementForm(forms.Form):
             str(item["code"]): self.cleaned_data.get(item_field(str(item["code"])))
             for item in self.scored_instrument.items
         }
+
+
+class InstrumentForm(forms.Form):
+    """The parts of an instrument the administrator enters: name, item wording, licence."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Namn"), max_length=200, required=False)
+    licence_note = forms.CharField(
+        label=_("Licens"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Vilken licens kommunen har för formuläret, och för vilken tid."),
+    )
+    is_active = forms.BooleanField(
+        label=_("Används"),
+        required=False,
+        help_text=_("Ett formulär som inte används går inte att välja för nya skattningar."),
+    )
+
+    def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "version": instrument.version,
+                "name": instrument.name,
+                "licence_note": instrument.licence_note,
+                "is_active": instrument.is_active,
+                **{f"label_{i['code']}": i.get("label", "") for i in instrument.items},
+            },
+        )
+        super().__init__(*args, **kwargs)
+        for number, item in enumerate(instrument.items, start=1):
+            self.fields[f"label_{item['code']}"] = forms.CharField(
+                label=_("Fråga %(n)s: text") % {"n": number},
+                required=False,
+                max_length=500,
+                help_text=_("Frågans kod: %(code)s") % {"code": item["code"]},
+            )
+        self.item_codes = [str(item["code"]) for item in instrument.items]
+
+    def item_labels(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(f"label_{code}") or "" for code in self.item_codes}

@@ -60,7 +60,7 @@ def apply_instruments(rows: list[dict[str, Any]], *, instrument_model: Any) -> i
                 "max_item": row["max_item"],
                 "decimals": row["decimals"],
                 "bands": bands,
-                "version": row.get("version", "1"),
+                "edition": row.get("edition", "1"),
                 "licence_note": row.get("licence_note", ""),
             },
         )

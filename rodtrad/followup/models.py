@@ -42,10 +42,13 @@ class Instrument(models.Model):
     # [{"min_age": 6, "max_age": 12, "clinical_cutoff": "32", "reliable_change": "6"}]
     # (max_age null: no upper limit). Decimals are strings so that JSON keeps them exact.
     bands = models.JSONField(_("åldersband"), default=list, blank=True)
-    version = models.CharField(_("version"), max_length=40, default="1")
+    # The instrument's edition ("1", "2024"): a new edition when items, scale or bands change,
+    # so that old ratings are read as they were made (Measurement.instrument_edition).
+    edition = models.CharField(_("utgåva"), max_length=40, default="1")
     licence_note = models.TextField(_("licens"), blank=True)
     is_active = models.BooleanField(_("används"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking (lib/versioning)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -105,8 +108,8 @@ class Measurement(models.Model):
         "decisions.Intervention", on_delete=models.PROTECT, related_name="measurements"
     )
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
-    # The instrument's version when the rating was made: items and bands may change later.
-    instrument_version = models.CharField(max_length=40)
+    # The instrument's edition when the rating was made: items and bands may change later.
+    instrument_edition = models.CharField(max_length=40)
     session_number = models.PositiveSmallIntegerField(_("tillfälle"))
     administered_on = models.DateField(_("datum"))
     rater_role = models.CharField(_("vem skattar"), max_length=20, choices=RaterRole.choices)

@@ -29,6 +29,7 @@ from rodtrad.decisions.models import Intervention
 from rodtrad.followup import scoring
 from rodtrad.followup.models import Instrument, InstrumentKind, Measurement, RaterRole
 from rodtrad.journal.services import record
+from rodtrad.lib.versioning import update_versioned
 from rodtrad.people import queries as people_queries
 from rodtrad.people.models import Person
 
@@ -204,7 +205,7 @@ def record_measurement(
         measurement = Measurement.objects.create(
             intervention=fresh,
             instrument=instrument,
-            instrument_version=instrument.version,
+            instrument_edition=instrument.edition,
             session_number=(last.session_number + 1) if last else 1,
             administered_on=administered_on,
             rater_role=rater_role,
@@ -225,7 +226,7 @@ def record_measurement(
             data={
                 "intervention_id": fresh.pk,
                 "instrument": instrument.code,
-                "instrument_version": instrument.version,
+                "instrument_edition": instrument.edition,
                 "session_number": measurement.session_number,
                 "rater_role": rater_role,
                 "administered_on": administered_on.isoformat(),
@@ -234,3 +235,65 @@ def record_measurement(
             },
         )
         return measurement
+
+
+# --- Administering the instruments ------------------------------------------------------------
+
+
+def update_instrument(
+    instrument: Instrument,
+    *,
+    by: User,
+    expected_version: int,
+    name: str,
+    item_labels: Mapping[str, str],
+    licence_note: str,
+    is_active: bool,
+) -> Instrument:
+    """The administrator enters an instrument's name, item wording and licence, or stops using
+    it. The items themselves, the scale and the bands are the instrument's edition and change
+    only with a new edition (the data file), so old ratings are read as they were made."""
+    if not access.can(by, "administer_code_lists"):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Instrument.objects.select_for_update().get(pk=instrument.pk)
+        errors: dict[str, list[str]] = {}
+        name = name.strip()
+        if not name:
+            errors["name"] = [_("Skriv formulärets namn.")]
+        unknown = set(item_labels) - set(current.item_codes)
+        if unknown:
+            raise ValueError(f"unknown item codes {sorted(unknown)}")
+        items = [
+            {**item, "label": (item_labels.get(str(item["code"])) or "").strip()}
+            for item in current.items
+        ]
+        for item in items:
+            if not item["label"]:
+                errors[f"label_{item['code']}"] = [_("Skriv frågans text.")]
+        if errors:
+            raise ValidationError(errors)
+        wanted = {
+            "name": name,
+            "items": items,
+            "licence_note": licence_note.strip(),
+            "is_active": is_active,
+        }
+        changes = {k: v for k, v in wanted.items() if getattr(current, k) != v}
+        if not changes:
+            return current
+        updated: Instrument = update_versioned(
+            current, expected_version=expected_version, changes=changes
+        )
+        # The field names only: wording and licence text are the municipality's, not the log's.
+        record(
+            "followup.instrument_updated",
+            by=by,
+            obj=updated,
+            data={
+                "instrument": updated.code,
+                "fields": sorted(changes),
+                "version": updated.version,
+            },
+        )
+        return updated

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from rodtrad.accounts.access import signed_in_user
 from rodtrad.decisions import queries as decisions_queries
@@ -20,6 +20,7 @@ from rodtrad.decisions.models import Intervention
 from rodtrad.followup import forms, services
 from rodtrad.followup.models import Instrument
 from rodtrad.frameworks.queries import code_label
+from rodtrad.frameworks.views import administrator_required
 from rodtrad.journal.services import record_access
 from rodtrad.lib.forms import handle_form
 
@@ -83,4 +84,40 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Skattningen är registrerad."),
         then=reverse("decisions:intervention-detail", args=[intervention.pk]) + "#skattningar",
         render=lambda form: _page(request, intervention, {"form": form, "instrument": instrument}),
+    )
+
+
+@administrator_required
+@require_GET
+def instrument_list(request: HttpRequest) -> HttpResponse:
+    """The instruments, for the administrator (who enters the municipality's wording)."""
+    return render(
+        request, "followup/instrument_list.html", {"instruments": Instrument.objects.all()}
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    instrument = get_object_or_404(Instrument, pk=pk)
+    form = forms.InstrumentForm(request.POST or None, instrument=instrument)
+    return handle_form(
+        request,
+        form,
+        save=lambda data: services.update_instrument(
+            instrument,
+            by=signed_in_user(request),
+            expected_version=data["version"],
+            name=data.get("name") or "",
+            item_labels=form.item_labels(),
+            licence_note=data.get("licence_note") or "",
+            is_active=bool(data.get("is_active")),
+        ),
+        conflict_title=_("Någon annan har ändrat formuläret"),
+        conflict_url=reverse("followup:instrument-edit", args=[instrument.pk]),
+        success=_("Ändringen är sparad."),
+        then=reverse("followup:instrument-list"),
+        render=lambda form: render(
+            request, "followup/instrument_edit.html", {"instrument": instrument, "form": form}
+        ),
     )

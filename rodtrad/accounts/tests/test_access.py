@@ -278,6 +278,17 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
                 item_scores={f"item_{n}": 5 for n in range(1, 5)},
             )
         ],
+        "followup.update_instrument": [
+            lambda: followup.update_instrument(
+                Instrument.objects.get(code="example-four-item"),
+                by=by,
+                expected_version=1,
+                name="Jourens formulär",
+                item_labels={},
+                licence_note="",
+                is_active=False,
+            )
+        ],
         # people
         "people.create_person": [
             lambda: people.create_person(

@@ -292,6 +292,10 @@ class World:
             return DecisionFactory(**{f"case__{k}": v for k, v in case_of.items()}).pk
         if kind == "intervention":
             return InterventionFactory(**{f"decision__case__{k}": v for k, v in case_of.items()}).pk
+        if kind == "instrument":
+            from rodtrad.followup.models import Instrument
+
+            return Instrument.objects.get(code="example-four-item").pk
         if kind in {"codelist", "code"}:
             from rodtrad.frameworks.models import Code, CodeList
 

@@ -61,7 +61,7 @@ class MeasurementFactory(factory.django.DjangoModelFactory):
 
     intervention = factory.SubFactory(InterventionFactory, started=True)
     instrument = factory.LazyFunction(example_instrument)
-    instrument_version = factory.LazyAttribute(lambda o: o.instrument.version)
+    instrument_edition = factory.LazyAttribute(lambda o: o.instrument.edition)
     session_number = 1
     administered_on = factory.LazyAttribute(lambda o: o.intervention.started_on)
     rater_role = RaterRole.CHILD

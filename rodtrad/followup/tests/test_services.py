@@ -47,14 +47,14 @@ def test_a_rating_is_the_next_session_of_its_series_and_journals_numbers_only(
     second = rate(ongoing, investigator, TODAY + timedelta(days=14), scores(6, 6, 6, 6.5))
     assert (first.session_number, first.total) == (1, D("20.0"))
     assert (second.session_number, second.total) == (2, D("24.5"))
-    assert first.rater == ongoing.case.child and first.instrument_version == "1"
+    assert first.rater == ongoing.case.child and first.instrument_edition == "1"
     assert first.item_scores == {"item_1": "5", "item_2": "6.5", "item_3": "4", "item_4": "4.5"}
     entry = JournalEntry.objects.filter(action="followup.measurement_recorded").latest("seq")
     assert entry.case_id == ongoing.case_id and entry.person_id == ongoing.case.child_id
     assert entry.data == {
         "intervention_id": ongoing.pk,
         "instrument": "example-four-item",
-        "instrument_version": "1",
+        "instrument_edition": "1",
         "session_number": 2,
         "rater_role": "child",
         "administered_on": (TODAY + timedelta(days=14)).isoformat(),
