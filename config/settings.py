@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "rodtrad.intake",
     "rodtrad.investigation",
     "rodtrad.decisions",
+    "rodtrad.commissions",
     "rodtrad.followup",
     "rodtrad.api",
     "rodtrad.demo",

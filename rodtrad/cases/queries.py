@@ -36,7 +36,7 @@ from rodtrad.journal.services import reader_scope
 from rodtrad.people.identity import InvalidIdentityNumber, parse_identity_number
 from rodtrad.people.models import Person, ProtectedPersonHandler, ProtectionLevel
 from rodtrad.people.queries import siblings_of
-from rodtrad.people.search import query_words
+from rodtrad.people.search import query_words, word_start
 
 PAGE_SIZE = 50  # also the API's largest `limit`
 NOBODY = "ingen"  # the responsible filter for cases that nobody is responsible for yet
@@ -128,8 +128,9 @@ def search_filter(user: Any, text: str) -> Q:
     handled = ProtectedPersonHandler.objects.filter(user=user).values("person_id")
     found = Q(child__protection_level=ProtectionLevel.NONE) | Q(child_id__in=handled)
     for word in query_words(text):
-        # Folded as the stored key is (people/search.py): "asa" finds "Åsa", in SQL.
-        found &= Q(child__name_key__contains=word)
+        # Folded as the stored key is, each word the start of a word of the name, as in the
+        # person search (people/search.py): "asa" finds "Åsa", "ost" finds "Östberg".
+        found &= Q(child__name_key__contains=word_start(word))
     return found
 
 
@@ -255,15 +256,27 @@ def unit_choices(user: Any) -> list[tuple[int, str]]:
 def responsible_choices(user: Any) -> list[tuple[str, str]]:
     """Nobody yet, and everyone responsible for one of the user's visible cases.
 
-    Asked per user (an EXISTS through the case_responsible_district index) rather than as the
-    distinct responsibles of every visible case, which read the district's whole history.
+    Asked per user, with one EXISTS per part of the user's scope (access.case_scope_parts, and
+    the cases of the user's emergency grants), each a seek in an index: (responsible, unit,
+    district) for a unit's cases, (responsible, district) for a district's. The distinct
+    responsibles of every visible case read the district's whole history; one EXISTS over
+    the scope's OR read every case of each user (docs/performance.md).
     """
-    rows = User.objects.filter(
-        Exists(listed_cases(user).filter(responsible_id=OuterRef("pk")))
-    ).values_list("pk", "first_name", "last_name", "username")
-    people = sorted(
-        (str(pk), f"{first} {last}".strip() or username) for pk, first, last, username in rows
-    )
+    parts = access.case_scope_parts(user)
+    granted = list(reader_scope(user).grants_by_case)
+    if granted:
+        parts.append(Q(pk__in=granted))
+    people: list[tuple[str, str]] = []
+    if parts:
+        somewhere = Q()
+        for part in parts:
+            somewhere |= Q(Exists(Case.objects.filter(part, responsible_id=OuterRef("pk"))))
+        rows = User.objects.filter(somewhere).values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+        people = sorted(
+            (str(pk), f"{first} {last}".strip() or username) for pk, first, last, username in rows
+        )
     people.sort(key=lambda choice: choice[1].casefold())
     return [(NOBODY, _("Ingen ansvarig ännu")), *people]
 

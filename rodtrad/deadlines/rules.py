@@ -141,6 +141,7 @@ REPORTER_INFORMATION: Final = "reporter_information"
 INVESTIGATION: Final = "investigation"
 PLACEMENT_REVIEW: Final = "placement_review"
 FOLLOW_UP: Final = "follow_up"
+NOT_CARRIED_OUT: Final = "not_carried_out"
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,18 @@ RULES: Final[Mapping[str, DeadlineRule]] = MappingProxyType(
                 citation="SoL 23:5",
                 start_event="Utredningen avslutades eller placeringen upphörde",
                 amount=6,
+                unit=PeriodUnit.MONTHS,
+                is_rolled_to_weekday=False,
+            ),
+            # SoL 34:1: a granted decision not carried out within three months is reported
+            # to IVO and the auditors each quarter. A limit for starting the intervention;
+            # the report counts from the calendar date, so it is not moved later.
+            DeadlineRule(
+                key=NOT_CARRIED_OUT,
+                name="Verkställighet",
+                citation="SoL 34:1",
+                start_event="Beslutet om insats fattades",
+                amount=3,
                 unit=PeriodUnit.MONTHS,
                 is_rolled_to_weekday=False,
             ),

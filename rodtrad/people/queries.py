@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -25,12 +26,13 @@ from rodtrad.people.identity import IdentityNumber, parse_identity_number
 from rodtrad.people.masking import age_on
 from rodtrad.people.models import (
     Person,
+    PersonNameWord,
     ProtectedPersonHandler,
     ProtectionLevel,
     Relationship,
     RelationshipKind,
 )
-from rodtrad.people.search import query_words
+from rodtrad.people.search import prefix_bounds, query_words, word_start
 
 SEARCH_LIMIT = 50
 # Input with this many digits is an identity number, never a name.
@@ -67,12 +69,13 @@ def find_by_identity_number(
 def search_persons(user: Any, query: str) -> PersonSearch:
     """Persons the user may see, by exact identity number or by name.
 
-    A number in any written form matches exactly. A name matches when every word occurs in the
-    given or family name, whatever the case and diacritics ("asa" finds "Åsa", "ostberg"
-    finds "Östberg"): the words are folded and compared with `Person.name_key`
-    (people/search.py). Protected persons are left out of name searches unless the user is
-    one of their named handlers (S15): they can only be found by their exact number. Raises
-    InvalidIdentityNumber when the input looks like a number but is not a valid one.
+    A number in any written form matches exactly. A name matches when every word of the search
+    begins a word of the given or family name, whatever the case and diacritics ("asa" finds
+    "Åsa", "ost" finds "Östberg", "berg" does not): the words are folded and compared with
+    the name's folded words (people/search.py). Protected persons are left out of name
+    searches unless the user is one of their named handlers (S15): they can only be found by
+    their exact number. Raises InvalidIdentityNumber when the input looks like a number but is
+    not a valid one.
     """
     query = query.strip()
     if looks_like_identity_number(query):
@@ -80,18 +83,26 @@ def search_persons(user: Any, query: str) -> PersonSearch:
         hit = find_by_identity_number(user, identity)
         return PersonSearch(by_number=True, persons=[hit] if hit else [])
 
+    words = query_words(query)
     name = Q()
-    for word in query_words(query):
-        name &= Q(name_key__contains=word)
+    for word in words:
+        name &= Q(name_key__contains=word_start(word))
     # visible_persons(user) filtered by name, as two sets of ids: the persons of the user's
-    # districts through the (district, name_key) index, and the few persons of other
+    # districts, found by the longest word's start in the (district, word) index of their
+    # names' words and then checked against every word, and the few persons of other
     # districts seen through a visible case (the child, the child's related persons). One OR
     # over the whole scope would read every person of the district row by row
     # (docs/performance.md).
     districts = case_role_districts(user)
     children = visible_cases(user).values("child_id")
     related = Relationship.objects.filter(child_id__in=children).values("other_id")
-    in_districts = Person.objects.filter(name, district_id__in=districts).values("pk")
+    # In the user's districts only through the words' index, one seek per word (each must
+    # begin a word of the name: the same as `name`, read from the index alone). With the
+    # district's condition on the person, SQLite read the district's names instead.
+    seeks = Q() if words else Q(district_id__in=districts)
+    for word in sorted(set(words), key=len, reverse=True):
+        seeks &= Q(pk__in=_with_word_start(districts, word))
+    in_districts = Person.objects.filter(seeks).values("pk")
     elsewhere = (
         Person.objects.filter(name)
         .exclude(district_id__in=districts)
@@ -110,6 +121,23 @@ def search_persons(user: Any, query: str) -> PersonSearch:
     return PersonSearch(
         by_number=False, persons=persons[:SEARCH_LIMIT], has_more=len(persons) > SEARCH_LIMIT
     )
+
+
+def _with_word_start(districts: Iterable[int], prefix: str) -> QuerySet[Any]:
+    """The persons of the districts with a word of the name that begins with `prefix`.
+
+    A range of the (district, word) index on both databases: PostgreSQL seeks `LIKE
+    'ber%'` through the index's pattern operator class; SQLite seeks `LIKE` only in an index
+    without case (NOCASE), so there it is the same range written out in its BINARY order
+    (the words are folded, so case does not matter).
+    """
+    words = PersonNameWord.objects.filter(district_id__in=list(districts))
+    if connection.vendor == "sqlite":
+        low, high = prefix_bounds(prefix)
+        words = words.filter(word__gte=low, word__lt=high)
+    else:
+        words = words.filter(word__startswith=prefix)
+    return words.values("person_id")
 
 
 def get_relationship_for(user: Any, pk: Any, *, for_edit: bool = False) -> Relationship:

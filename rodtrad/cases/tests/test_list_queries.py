@@ -120,3 +120,52 @@ def test_the_case_list_asks_for_grant_cases_only_of_a_user_who_holds_a_grant(
     )
     assert set(queries.listed_cases(investigator)) == {mine, granted}
     assert list(queries.listed_cases(other_district_investigator)) == [granted]
+
+
+def test_the_responsible_filter_offers_whoever_is_responsible_for_a_visible_case(
+    own_units, other_units, investigator, intake_worker, other_district_investigator, manager
+) -> None:
+    """The choices are asked per part of the scope (the unit's cases, the user's own cases,
+    the grants' cases): the same people as the distinct responsibles of the visible cases."""
+    intake, investigation = own_units["intake"], own_units["investigation"]
+
+    def case(unit: Any, responsible: Any) -> Any:
+        child = PersonFactory(district=unit.district)
+        return CaseFactory(child=child, unit=unit, responsible=responsible)
+
+    case(investigation, intake_worker)  # in the investigator's unit
+    case(intake, investigator)  # the investigator's own case in another unit
+    case(intake, manager)  # not visible to the investigator
+    far = case(other_units["investigation"], other_district_investigator)
+
+    def offered(user: Any) -> set[str]:
+        return {pk for pk, _label in queries.responsible_choices(user)} - {queries.NOBODY}
+
+    assert offered(investigator) == {str(intake_worker.pk), str(investigator.pk)}
+    assert offered(manager) == {str(intake_worker.pk), str(investigator.pk), str(manager.pk)}
+    now = timezone.now()
+    EmergencyAccess.objects.create(
+        user=investigator,
+        case=far,
+        reason="Socialjouren behövde se ärendet.",
+        starts_at=now - timedelta(minutes=5),
+        expires_at=now + timedelta(hours=8),
+    )
+    assert str(other_district_investigator.pk) in offered(investigator)
+
+
+@pytest.mark.sqlite  # EXPLAIN QUERY PLAN is SQLite's; CI runs it in its SQLite pass
+def test_the_responsible_filter_seeks_each_part_of_the_scope_in_an_index(
+    investigator,
+) -> None:
+    queries.responsible_choices(investigator)  # the memberships are read once
+    with CaptureQueriesContext(connection) as captured:
+        queries.responsible_choices(investigator)
+    (sql,) = [q["sql"] for q in captured.captured_queries if "accounts_user" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert (
+        "case_responsible_unit_district (responsible_id=? AND unit_id=? AND district_id=?)" in plan
+    )
+    assert "case_responsible_district (responsible_id=? AND district_id=?)" in plan

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from rodtrad.deadlines.rules import (
     FOLLOW_UP,
     INVESTIGATION,
+    NOT_CARRIED_OUT,
     PLACEMENT_REVIEW,
     PRE_ASSESSMENT,
     PROTECTION_ASSESSMENT,
@@ -170,6 +171,7 @@ def test_every_rule_cites_its_paragraph_in_sol_2025_400() -> None:
         REPORTER_INFORMATION: "SoL 19:6",
         PLACEMENT_REVIEW: "SoL 22:13",
         FOLLOW_UP: "SoL 23:5",
+        NOT_CARRIED_OUT: "SoL 34:1",
     }
     assert all(rule.key == key for key, rule in RULES.items())
 
@@ -192,6 +194,10 @@ def test_every_rule_cites_its_paragraph_in_sol_2025_400() -> None:
         (PLACEMENT_REVIEW, date(2027, 8, 30), date(2028, 2, 29), date(2028, 2, 29)),
         # The follow-up ends at the latest on the calendar date, even a Saturday.
         (FOLLOW_UP, date(2025, 8, 31), date(2026, 2, 28), date(2026, 2, 28)),
+        # Three months from the decision, on the calendar date (the quarterly report counts
+        # it so): 31 March → 30 June; 30 November → 28 February, a Saturday, not moved.
+        (NOT_CARRIED_OUT, date(2026, 3, 31), date(2026, 6, 30), date(2026, 6, 30)),
+        (NOT_CARRIED_OUT, date(2025, 11, 30), date(2026, 2, 28), date(2026, 2, 28)),
     ],
 )
 def test_deadline_for_a_rule_gives_the_strict_and_the_rolled_date(

@@ -76,7 +76,7 @@ def test_search_by_ten_digit_number_finds_the_person_and_journals_the_hit(
 
 def test_search_by_name_is_case_insensitive_also_for_swedish_letters(signed_in, investigator, alva):
     client = signed_in(investigator)
-    for query in ("åsa", "ÖBERG", "åsa öberg", "berg"):
+    for query in ("åsa", "ÖBERG", "åsa öberg", "öb", "Ob as"):
         response = client.post(SEARCH, {"query": query})
         assert "Åsa Öberg" in response.content.decode(), query
 
