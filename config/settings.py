@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "rodtrad.investigation",
     "rodtrad.decisions",
     "rodtrad.commissions",
+    "rodtrad.followup",
     "rodtrad.api",
     "rodtrad.demo",
 ]
@@ -355,3 +356,8 @@ RODTRAD_EXTENSION_MAX_MONTHS = int(os.environ.get("RODTRAD_EXTENSION_MAX_MONTHS"
 # The provider keeps a commission whose intervention has ended this many days, for its final
 # report, and then no longer sees it (docs/red-thread.md, "What the provider sees").
 RODTRAD_COMMISSION_AFTER_END_DAYS = int(os.environ.get("RODTRAD_COMMISSION_AFTER_END_DAYS", "30"))
+# Follow-up measurements (docs/followup-instruments.md): by which session a series with no
+# reliable improvement is raised, and for how many days after an intervention ended its
+# ratings may still be recorded.
+RODTRAD_FOLLOWUP_WARNING_SESSION = int(os.environ.get("RODTRAD_FOLLOWUP_WARNING_SESSION", "4"))
+RODTRAD_FOLLOWUP_DAYS_AFTER_END = int(os.environ.get("RODTRAD_FOLLOWUP_DAYS_AFTER_END", "30"))

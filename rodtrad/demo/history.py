@@ -94,8 +94,14 @@ class Timeline:
     rng: random.Random
     events: list[tuple[datetime, int, Callable[[], None]]] = field(default_factory=list)
 
-    def at(self, day: date, hour: int, action: Callable[[], None]) -> None:
-        moment = datetime.combine(day, time(hour, self.rng.randrange(0, 60)), STOCKHOLM)
+    def at(
+        self, day: date, hour: int, action: Callable[[], None], minute: int | None = None
+    ) -> None:
+        # A given minute draws nothing from the shared generator (the ratings' events leave
+        # the rest of the history as it was).
+        if minute is None:
+            minute = self.rng.randrange(0, 60)
+        moment = datetime.combine(day, time(hour, minute), STOCKHOLM)
         self.events.append((moment, len(self.events), action))
 
     def replay(self, *, until: datetime) -> None:

@@ -22,6 +22,7 @@ from rodtrad.cases.models import Case, CaseStatus
 from rodtrad.deadlines.rules import add_months
 from rodtrad.decisions import services
 from rodtrad.decisions.models import DecisionKind, DecisionLevel, EndReason, Intervention
+from rodtrad.demo import measurements
 from rodtrad.people.masking import age_on
 from rodtrad.people.queries import parties_of_child
 
@@ -60,7 +61,9 @@ FOLLOW_UP_AFTER_NO_INTERVENTION_SHARE = 0.2
 
 
 class Planner(Protocol):
-    def at(self, day: date, hour: int, action: Callable[[], None]) -> None: ...
+    def at(
+        self, day: date, hour: int, action: Callable[[], None], minute: int | None = None
+    ) -> None: ...
 
 
 def _weekday(day: date) -> date:
@@ -174,6 +177,14 @@ def plan_after_proposal(
         )
 
     timeline.at(start_day, 10, start)
+    measurements.plan_series(
+        timeline,
+        worker=worker,
+        state=state,
+        start_day=start_day,
+        end_day=end_day,
+        open_care=not placement,
+    )
 
     def end() -> None:
         intervention = Intervention.objects.get(pk=state["intervention"].pk)

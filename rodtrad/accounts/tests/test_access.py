@@ -273,7 +273,35 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
     ActivationCodeFactory(user=waiting, issued_by=w.admin)
     later = today + timedelta(days=60)
     draft_text = {"text": "Jouren skriver i utkastet."}
+    from rodtrad.followup import services as followup
+    from rodtrad.followup.models import Instrument
+
+    # A started intervention of its own in the granted case (the one above has not started).
+    ongoing = InterventionFactory(decision__case=w.case, started=True, planned_start=today)
     return {
+        # followup
+        "followup.record_measurement": [
+            lambda: followup.record_measurement(
+                ongoing,
+                by=by,
+                instrument=Instrument.objects.get(code="example-four-item"),
+                rater_role="child",
+                rater_id=None,
+                administered_on=today,
+                item_scores={f"item_{n}": 5 for n in range(1, 5)},
+            )
+        ],
+        "followup.update_instrument": [
+            lambda: followup.update_instrument(
+                Instrument.objects.get(code="example-four-item"),
+                by=by,
+                expected_version=1,
+                name="Jourens formulär",
+                item_labels={},
+                licence_note="",
+                is_active=False,
+            )
+        ],
         # people
         "people.create_person": [
             lambda: people.create_person(

@@ -304,6 +304,10 @@ class World:
             if kind == "goal":
                 return GoalFactory(commission=commission).pk
             return commission.pk
+        if kind == "instrument":
+            from rodtrad.followup.models import Instrument
+
+            return Instrument.objects.get(code="example-four-item").pk
         if kind in {"codelist", "code"}:
             from rodtrad.frameworks.models import Code, CodeList
 

@@ -1,0 +1,145 @@
+"""Measurement instruments as data and the ratings made with them (docs/followup-instruments.md).
+
+An `Instrument` is what the municipality uses to rate an intervention session by session: item
+codes with the wording the municipality enters (ORS/SRS wording is licensed, so Rodtrad ships
+none), the item scale, and the age bands with their cut-off and reliable change. The bands are
+kept as JSON on the instrument (a handful of rows that are always read together with it), and
+`spec()` turns the row into the pure `scoring.InstrumentSpec` that every calculation uses.
+
+A `Measurement` is one rating: one rater (the child, a guardian or the provider) filling in one
+instrument at one session of one intervention. The ratings of one rater with one instrument on
+one intervention, in session order, are a series; the services classify it and raise it early.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rodtrad.followup import scoring
+
+
+class InstrumentKind(models.TextChoices):
+    RATING_SCALE = "rating_scale", _("Skattningsskala")
+    SATISFACTION = "satisfaction", _("Nöjdhetsenkät")
+
+
+class Instrument(models.Model):
+    """A rating instrument: item codes and wording, the scale and the age bands (as data)."""
+
+    code = models.SlugField(_("kod"), max_length=60, unique=True)
+    name = models.CharField(_("namn"), max_length=200)
+    kind = models.CharField(_("slag"), max_length=20, choices=InstrumentKind.choices)
+    # [{"code": "item_1", "label": "…"}]: the label is the wording the municipality entered.
+    items = models.JSONField(_("frågor"), default=list)
+    min_item = models.SmallIntegerField(_("lägsta värde per fråga"), default=0)
+    max_item = models.SmallIntegerField(_("högsta värde per fråga"), default=10)
+    decimals = models.PositiveSmallIntegerField(_("decimaler"), default=1)
+    # [{"min_age": 6, "max_age": 12, "clinical_cutoff": "32", "reliable_change": "6"}]
+    # (max_age null: no upper limit). Decimals are strings so that JSON keeps them exact.
+    bands = models.JSONField(_("åldersband"), default=list, blank=True)
+    # The instrument's edition ("1", "2024"): a new edition when items, scale or bands change,
+    # so that old ratings are read as they were made (Measurement.instrument_edition).
+    edition = models.CharField(_("utgåva"), max_length=40, default="1")
+    licence_note = models.TextField(_("licens"), blank=True)
+    is_active = models.BooleanField(_("används"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking (lib/versioning)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_rating_scale(self) -> bool:
+        return self.kind == InstrumentKind.RATING_SCALE
+
+    @property
+    def item_codes(self) -> tuple[str, ...]:
+        return tuple(str(item["code"]) for item in self.items)
+
+    def label_of(self, item_code: str) -> str:
+        return next(
+            (str(i.get("label") or i["code"]) for i in self.items if i["code"] == item_code),
+            item_code,
+        )
+
+    def scale_bands(self) -> tuple[scoring.ScaleBand, ...]:
+        return tuple(_band(band) for band in self.bands)
+
+    def spec(self) -> scoring.InstrumentSpec:
+        """The pure instrument the scoring functions take (raises ValueError if misconfigured)."""
+        return scoring.InstrumentSpec(
+            code=self.code,
+            items=self.item_codes,
+            min_item=self.min_item,
+            max_item=self.max_item,
+            decimals=self.decimals,
+            bands=self.scale_bands(),
+        )
+
+
+def _band(data: dict[str, Any]) -> scoring.ScaleBand:
+    max_age = data.get("max_age")
+    return scoring.ScaleBand(
+        min_age=int(data["min_age"]),
+        max_age=None if max_age is None else int(max_age),
+        clinical_cutoff=Decimal(str(data["clinical_cutoff"])),
+        reliable_change=Decimal(str(data["reliable_change"])),
+    )
+
+
+class RaterRole(models.TextChoices):
+    CHILD = "child", _("Barnet")
+    GUARDIAN = "guardian", _("Vårdnadshavare")
+    PROVIDER = "provider", _("Utföraren")
+
+
+class Measurement(models.Model):
+    """One rating: one rater, one instrument, one session of one intervention."""
+
+    intervention = models.ForeignKey(
+        "decisions.Intervention", on_delete=models.PROTECT, related_name="measurements"
+    )
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    # The instrument's edition when the rating was made: items and bands may change later.
+    instrument_edition = models.CharField(max_length=40)
+    session_number = models.PositiveSmallIntegerField(_("tillfälle"))
+    administered_on = models.DateField(_("datum"))
+    rater_role = models.CharField(_("vem skattar"), max_length=20, choices=RaterRole.choices)
+    # The child or a guardian (a party of the case); null when the provider rates.
+    rater = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # {"item_1": "6.5", …}: rating scales as decimal strings, questionnaires as whole numbers
+    # or null (not answered).
+    item_scores = models.JSONField(default=dict)
+    # The sum of the items (rating scales); null for a questionnaire.
+    total = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    # The mean of the answered items (questionnaires), unrounded; null when too few answered.
+    satisfaction_mean = models.FloatField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["intervention", "instrument", "rater_role", "rater", "session_number"]
+        indexes = [
+            models.Index(fields=["intervention", "instrument"], name="measurement_series"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "instrument", "rater_role", "rater", "session_number"],
+                name="measurement_session_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Skattning {self.pk}"

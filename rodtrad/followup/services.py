@@ -1,0 +1,299 @@
+"""Recording ratings of an intervention, session by session (docs/followup-instruments.md).
+
+One function, one transaction: the checks, the row and its journal entry commit together or
+not at all. The arithmetic is `scoring.py`'s; every problem with what was typed is reported in
+one ValidationError keyed by the form's field names (`item_field(code)` for an item).
+
+Who may record: the case roles in scope (`access.can(by, "edit_case", case)`), while the
+intervention runs and for `settings.RODTRAD_FOLLOWUP_DAYS_AFTER_END` days after it ended (the
+last session's rating is often entered afterwards). The provider role gets its own pages with
+the commissions (docs/red-thread.md, point 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rodtrad.accounts import access
+from rodtrad.decisions.models import Intervention
+from rodtrad.followup import scoring
+from rodtrad.followup.models import Instrument, InstrumentKind, Measurement, RaterRole
+from rodtrad.journal.services import record
+from rodtrad.lib.versioning import update_versioned
+from rodtrad.people import queries as people_queries
+from rodtrad.people.models import Person
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from rodtrad.accounts.models import User
+
+ItemValue = Decimal | int | None
+
+
+def item_field(code: str) -> str:
+    """The form field (and error key) of an instrument's item."""
+    return f"score_{code}"
+
+
+def recording_closes_on(intervention: Intervention) -> date | None:
+    """The last day ratings may be recorded for an ended intervention (None: still running)."""
+    if intervention.ended_on is None:
+        return None
+    return intervention.ended_on + timedelta(days=settings.RODTRAD_FOLLOWUP_DAYS_AFTER_END)
+
+
+def recording_problem(intervention: Intervention, today: date | None = None) -> str | None:
+    """Why no rating can be recorded for the intervention now, or None when one can."""
+    today = today or timezone.localdate()
+    if intervention.started_on is None:
+        return _("Insatsen har inte påbörjats. Skattningar kan registreras när den har startat.")
+    closes = recording_closes_on(intervention)
+    if closes is not None and today > closes:
+        return _(
+            "Insatsen avslutades %(day)s. Skattningar kan registreras i högst %(days)s dagar "
+            "efter avslutet."
+        ) % {"day": intervention.ended_on, "days": settings.RODTRAD_FOLLOWUP_DAYS_AFTER_END}
+    return None
+
+
+def may_record(user: User | AnonymousUser, intervention: Intervention) -> bool:
+    """Whether the user may record a rating for the intervention today."""
+    return (
+        access.can(user, "edit_case", intervention.case) and recording_problem(intervention) is None
+    )
+
+
+def guardians_of(intervention: Intervention, *, on: date) -> list[Person]:
+    """The child's guardians on the day (parties of the case other than the child)."""
+    child_id = intervention.case.child_id
+    return [
+        party.person
+        for party in people_queries.parties_of_child(intervention.case.child, on=on)
+        if party.person.pk != child_id
+    ]
+
+
+@dataclass(frozen=True)
+class Scored:
+    total: Decimal | None
+    mean: float | None
+    stored: dict[str, str | int | None]
+
+
+def _scored(instrument: Instrument, item_scores: Mapping[str, ItemValue]) -> Scored:
+    """Score the entered values with the instrument; errors keyed by the items' form fields."""
+    if instrument.kind == InstrumentKind.RATING_SCALE:
+        spec = instrument.spec()
+        try:
+            value = scoring.total(spec, item_scores)
+        except scoring.InvalidItemScores as error:
+            raise ValidationError(
+                {
+                    item_field(code): _(problem.message) % dict(problem.params)
+                    for code, problem in error.problems.items()
+                }
+            ) from error
+        stored: dict[str, str | int | None] = {code: str(item_scores[code]) for code in spec.items}
+        return Scored(total=value, mean=None, stored=stored)
+    codes = instrument.item_codes
+    answers: list[int | None] = []
+    for code in codes:
+        answer = item_scores.get(code)
+        answers.append(None if answer is None else int(answer) if answer == int(answer) else -1)
+    try:
+        mean = scoring.satisfaction_mean(
+            answers, min_value=instrument.min_item, max_value=instrument.max_item
+        )
+    except scoring.InvalidAnswers as error:
+        raise ValidationError(
+            {
+                item_field(codes[position]): _(problem.message) % dict(problem.params)
+                for position, problem in error.problems.items()
+            }
+        ) from error
+    return Scored(total=None, mean=mean, stored=dict(zip(codes, answers, strict=True)))
+
+
+def record_measurement(
+    intervention: Intervention,
+    *,
+    by: User,
+    instrument: Instrument,
+    rater_role: str,
+    rater_id: int | None,
+    administered_on: date | None,
+    item_scores: Mapping[str, ItemValue],
+) -> Measurement:
+    """Record one rating: the next session of the (intervention, instrument, rater) series."""
+    with transaction.atomic():
+        fresh = (
+            Intervention.objects.select_for_update()
+            .select_related("case", "case__child", "case__district")
+            .get(pk=intervention.pk)
+        )
+        case = fresh.case
+        if not access.can(by, "edit_case", case):
+            raise PermissionDenied
+        problem = recording_problem(fresh)
+        if problem is not None:
+            raise ValidationError(problem, code="closed")
+        if not instrument.is_active:
+            raise ValidationError(_("Instrumentet används inte längre."), code="instrument")
+        errors: dict[str, list[str]] = {}
+        today = timezone.localdate()
+        assert fresh.started_on is not None
+        if administered_on is None:
+            errors.setdefault("administered_on", []).append(_("Ange ett datum."))
+        elif administered_on > today:
+            errors.setdefault("administered_on", []).append(
+                _("Datumet kan inte vara senare än i dag.")
+            )
+        elif administered_on < fresh.started_on:
+            errors.setdefault("administered_on", []).append(
+                _("Datumet kan inte vara före insatsens start %(day)s.")
+                % {"day": fresh.started_on.isoformat()}
+            )
+        elif fresh.ended_on is not None and administered_on > fresh.ended_on:
+            errors.setdefault("administered_on", []).append(
+                _("Datumet kan inte vara efter insatsens slut %(day)s.")
+                % {"day": fresh.ended_on.isoformat()}
+            )
+        rater: Person | None = None
+        if rater_role == RaterRole.CHILD:
+            rater = case.child
+        elif rater_role == RaterRole.GUARDIAN:
+            on = administered_on if administered_on and not errors else today
+            rater = next((p for p in guardians_of(fresh, on=on) if p.pk == rater_id), None)
+            if rater is None:
+                errors.setdefault("rater", []).append(
+                    _("Välj en av barnets vårdnadshavare den dagen.")
+                )
+        elif rater_role != RaterRole.PROVIDER:
+            errors.setdefault("rater", []).append(_("Välj vem som skattar."))
+        try:
+            scored = _scored(instrument, item_scores)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+        earlier = Measurement.objects.filter(
+            intervention=fresh, instrument=instrument, rater_role=rater_role, rater=rater
+        )
+        last = earlier.order_by("-session_number").first()
+        assert administered_on is not None
+        if last is not None and administered_on < last.administered_on:
+            raise ValidationError(
+                {
+                    "administered_on": _(
+                        "Datumet kan inte vara före förra skattningen i serien, %(day)s."
+                    )
+                    % {"day": last.administered_on.isoformat()}
+                }
+            )
+        measurement = Measurement.objects.create(
+            intervention=fresh,
+            instrument=instrument,
+            instrument_edition=instrument.edition,
+            session_number=(last.session_number + 1) if last else 1,
+            administered_on=administered_on,
+            rater_role=rater_role,
+            rater=rater,
+            item_scores=scored.stored,
+            total=scored.total,
+            satisfaction_mean=scored.mean,
+            recorded_by=by,
+        )
+        # Numbers only: the instrument, the session, who rated (the role) and the result.
+        record(
+            "followup.measurement_recorded",
+            by=by,
+            obj=measurement,
+            case_id=case.pk,
+            person_id=case.child_id,
+            district=case.district.code,
+            data={
+                "intervention_id": fresh.pk,
+                "instrument": instrument.code,
+                "instrument_edition": instrument.edition,
+                "session_number": measurement.session_number,
+                "rater_role": rater_role,
+                "administered_on": administered_on.isoformat(),
+                "total": None if scored.total is None else str(scored.total),
+                "satisfaction_mean": scored.mean,
+            },
+        )
+        return measurement
+
+
+# --- Administering the instruments ------------------------------------------------------------
+
+
+def update_instrument(
+    instrument: Instrument,
+    *,
+    by: User,
+    expected_version: int,
+    name: str,
+    item_labels: Mapping[str, str],
+    licence_note: str,
+    is_active: bool,
+) -> Instrument:
+    """The administrator enters an instrument's name, item wording and licence, or stops using
+    it. The items themselves, the scale and the bands are the instrument's edition and change
+    only with a new edition (the data file), so old ratings are read as they were made."""
+    if not access.can(by, "administer_code_lists"):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Instrument.objects.select_for_update().get(pk=instrument.pk)
+        errors: dict[str, list[str]] = {}
+        name = name.strip()
+        if not name:
+            errors["name"] = [_("Skriv formulärets namn.")]
+        unknown = set(item_labels) - set(current.item_codes)
+        if unknown:
+            raise ValueError(f"unknown item codes {sorted(unknown)}")
+        items = [
+            {**item, "label": (item_labels.get(str(item["code"])) or "").strip()}
+            for item in current.items
+        ]
+        for item in items:
+            if not item["label"]:
+                errors[f"label_{item['code']}"] = [_("Skriv frågans text.")]
+        if errors:
+            raise ValidationError(errors)
+        wanted = {
+            "name": name,
+            "items": items,
+            "licence_note": licence_note.strip(),
+            "is_active": is_active,
+        }
+        changes = {k: v for k, v in wanted.items() if getattr(current, k) != v}
+        if not changes:
+            return current
+        updated: Instrument = update_versioned(
+            current, expected_version=expected_version, changes=changes
+        )
+        # The field names only: wording and licence text are the municipality's, not the log's.
+        record(
+            "followup.instrument_updated",
+            by=by,
+            obj=updated,
+            data={
+                "instrument": updated.code,
+                "fields": sorted(changes),
+                "version": updated.version,
+            },
+        )
+        return updated

@@ -1,0 +1,46 @@
+"""The "Skattningar" section of the intervention page (`decisions/intervention_detail.html`
+includes `followup/intervention_section.html` by name, so decisions imports nothing of
+followup)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from rodtrad.accounts import access
+from rodtrad.followup import charts, queries, services
+
+register = template.Library()
+
+
+def chart_of(series: queries.Series) -> charts.LineChart | None:
+    """The line chart of a rating-scale series, on the instrument's whole range."""
+    if not series.is_rating_scale:
+        return None
+    spec = series.instrument.spec()
+    return charts.line_chart(
+        [(m.session_number, m.total) for m in series.measurements if m.total is not None],
+        y_min=spec.min_total,
+        y_max=spec.max_total,
+        cutoff=series.band.clinical_cutoff if series.band else None,
+        y_step=Decimal(spec.max_total - spec.min_total) / 4,
+    )
+
+
+@register.inclusion_tag("followup/includes/measurements.html", takes_context=True)
+def intervention_measurements(context: template.Context, intervention: Any) -> dict[str, Any]:
+    """The intervention view has checked access to its case and written the access event;
+    this reads only the intervention's own ratings."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    series = queries.series_of(intervention)
+    may_edit = user is not None and access.can(user, "edit_case", intervention.case)
+    return {
+        "intervention": intervention,
+        "series_list": [{"series": s, "chart": chart_of(s)} for s in series],
+        "can_record": may_edit and services.recording_problem(intervention) is None,
+        "recording_problem": services.recording_problem(intervention) if may_edit else None,
+        "warning_session": queries.warning_session(),
+    }
