@@ -143,3 +143,60 @@ class Measurement(models.Model):
 
     def __str__(self) -> str:
         return f"Skattning {self.pk}"
+
+
+class FollowUpOutcome(models.TextChoices):
+    CONTINUE = "continue", _("Fortsätt som planerat")
+    CHANGE = "change", _("Ändra insatsen eller målen")
+    END = "end", _("Avsluta insatsen")
+
+
+class FollowUp(models.Model):
+    """A follow-up of a commission (docs/red-thread.md, "Follow-up"): where each goal stands on
+    its Goal Attainment Scale, the child's view (or why it could not be had), the guardians'
+    view, the provider's report, in a violence case whether violence was followed up, and what
+    happens next. Recorded by the case's handler or the provider; never changed afterwards."""
+
+    commission = models.ForeignKey(
+        "commissions.Commission", on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField(_("uppföljningen hölls"))
+    child_view = models.TextField(_("barnets syn"), blank=True)
+    child_view_missing_reason = models.TextField(_("varför barnets syn saknas"), blank=True)
+    guardians_view = models.TextField(_("vårdnadshavarnas syn"), blank=True)
+    provider_report = models.TextField(_("utförarens rapport"), blank=True)
+    # Violence cases only (None otherwise): was violence asked about and followed up?
+    violence_followed_up = models.BooleanField(_("våldet följdes upp"), null=True, blank=True)
+    outcome = models.CharField(_("fortsättning"), max_length=20, choices=FollowUpOutcome.choices)
+    note = models.TextField(_("kommentar"), blank=True)
+    # The GAS T-score of the goals' levels (scoring.gas_t_score, ρ = 0.3), kept as recorded.
+    gas_t_score = models.FloatField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+        indexes = [models.Index(fields=["commission", "held_on"], name="follow_up_commission_day")]
+
+    def __str__(self) -> str:
+        return f"Uppföljning {self.pk}"
+
+
+class GoalRating(models.Model):
+    """Where one goal stands at one follow-up: a level −2…+2 of its scale."""
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.PROTECT, related_name="ratings")
+    goal = models.ForeignKey("commissions.Goal", on_delete=models.PROTECT, related_name="ratings")
+    level = models.SmallIntegerField(_("nivå"))
+
+    class Meta:
+        ordering = ["goal_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["follow_up", "goal"], name="goal_rating_once"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=-2, level__lte=2), name="goal_rating_level_range"
+            ),
+        ]

@@ -25,10 +25,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rodtrad.accounts import access
+from rodtrad.commissions.models import Commission, CommissionStatus
+from rodtrad.commissions.services import is_provider_of, is_violence_case
 from rodtrad.decisions.models import Intervention
 from rodtrad.followup import scoring
-from rodtrad.followup.models import Instrument, InstrumentKind, Measurement, RaterRole
+from rodtrad.followup.models import (
+    FollowUp,
+    FollowUpOutcome,
+    GoalRating,
+    Instrument,
+    InstrumentKind,
+    Measurement,
+    RaterRole,
+)
 from rodtrad.journal.services import record
+from rodtrad.lib.validation import FieldErrors
 from rodtrad.lib.versioning import update_versioned
 from rodtrad.people import queries as people_queries
 from rodtrad.people.models import Person
@@ -297,3 +308,125 @@ def update_instrument(
             },
         )
         return updated
+
+
+# --- A commission's follow-up (docs/red-thread.md, "Follow-up") --------------------------------
+# Each goal's level on its Goal Attainment Scale and the T-score, the child's and guardians'
+# views, the provider's report, whether violence was followed up, and what happens next. The
+# case's handlers in scope and the provider the commission was sent to record it; a follow-up
+# is never changed (a correction is a new follow-up). Journaled with numbers only.
+
+FOLLOWED_UP = (CommissionStatus.SENT, CommissionStatus.ACCEPTED)
+
+
+def goal_field(goal_id: int) -> str:
+    return f"goal_{goal_id}"
+
+
+def may_follow_up(user: User | AnonymousUser, commission: Commission) -> bool:
+    return access.can(user, "edit_case", commission.case) or is_provider_of(user, commission)
+
+
+def record_follow_up(
+    commission: Commission,
+    *,
+    by: User,
+    held_on: date | None,
+    levels: Mapping[int, int | None],
+    outcome: str,
+    child_view: str = "",
+    child_view_missing_reason: str = "",
+    guardians_view: str = "",
+    provider_report: str = "",
+    violence_followed_up: bool | None = None,
+    note: str = "",
+) -> FollowUp:
+    """`levels`: goal id → level −2…+2, one for every goal of the commission."""
+    with transaction.atomic():
+        fresh = (
+            Commission.objects.select_for_update()
+            .select_related("case", "case__district", "intervention")
+            .get(pk=commission.pk)
+        )
+        if not may_follow_up(by, fresh):
+            raise PermissionDenied
+        errors = FieldErrors()
+        if fresh.status not in FOLLOWED_UP:
+            errors.add("held_on", _("Bara ett skickat uppdrag följs upp."))
+        if held_on is None:
+            errors.add("held_on", _("Ange ett datum."))
+        elif held_on > timezone.localdate():
+            errors.add("held_on", _("Datumet kan inte vara senare än i dag."))
+        elif fresh.sent_at is not None and held_on < timezone.localtime(fresh.sent_at).date():
+            errors.add("held_on", _("Uppföljningen kan inte ha hållits innan uppdraget skickades."))
+        elif fresh.intervention.ended_on is not None and held_on > fresh.intervention.ended_on + (
+            timedelta(days=30)
+        ):
+            errors.add("held_on", _("Insatsen avslutades för mer än en månad sedan."))
+        goals = list(fresh.goals.all())
+        ratings: list[tuple[int, float]] = []
+        chosen: dict[int, int] = {}
+        for goal in goals:
+            level = levels.get(goal.pk)
+            if level is None or level not in range(-2, 3):
+                errors.add(goal_field(goal.pk), _("Välj var målet står nu, från −2 till +2."))
+            else:
+                chosen[goal.pk] = level
+                ratings.append((level, float(goal.weight)))
+        child_view = (child_view or "").strip()
+        child_view_missing_reason = (child_view_missing_reason or "").strip()
+        if not child_view and not child_view_missing_reason:
+            errors.add("child_view", _("Skriv barnets syn, eller varför den inte gick att få."))
+        violent = is_violence_case(fresh.intervention)
+        if violent and violence_followed_up is None:
+            errors.add(
+                "violence_followed_up",
+                _("Det är ett våldsärende: svara om våldet följdes upp vid uppföljningen."),
+            )
+        if outcome not in FollowUpOutcome.values:
+            errors.add("outcome", _("Välj hur det går vidare."))
+        errors.raise_any()
+        assert held_on is not None
+        t_score = scoring.gas_t_score(ratings) if ratings else None
+        follow_up = FollowUp.objects.create(
+            commission=fresh,
+            case=fresh.case,
+            held_on=held_on,
+            child_view=child_view,
+            child_view_missing_reason=child_view_missing_reason,
+            guardians_view=(guardians_view or "").strip(),
+            provider_report=(provider_report or "").strip(),
+            violence_followed_up=violence_followed_up if violent else None,
+            outcome=outcome,
+            note=(note or "").strip(),
+            gas_t_score=t_score,
+            recorded_by=by,
+        )
+        GoalRating.objects.bulk_create(
+            [GoalRating(follow_up=follow_up, goal=goal, level=chosen[goal.pk]) for goal in goals]
+        )
+        record(
+            "followup.follow_up_recorded",
+            by=by,
+            obj=follow_up,
+            case_id=fresh.case_id,
+            person_id=fresh.case.child_id,
+            district=fresh.case.district.code,
+            data={
+                "commission_id": fresh.pk,
+                "goals": len(goals),
+                "gas_t_score": round(t_score, 1) if t_score is not None else None,
+                "outcome": outcome,
+                "violence_followed_up": follow_up.violence_followed_up,
+            },
+        )
+        return follow_up
+
+
+def next_follow_up_on(commission: Commission, last_held_on: date | None) -> date | None:
+    """The commission's next follow-up: the first date, then every N weeks after the last."""
+    if last_held_on is None:
+        return commission.first_follow_up_on
+    if not commission.follow_up_every_weeks:
+        return None
+    return last_held_on + timedelta(weeks=commission.follow_up_every_weeks)

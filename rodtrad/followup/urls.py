@@ -1,11 +1,16 @@
 from django.urls import path
 
-from rodtrad.followup import views
+from rodtrad.followup import follow_up_views, views
 
 app_name = "followup"
 
 urlpatterns = [
     path("insats/<int:pk>/skattning/", views.measurement_create, name="measurement-create"),
+    path(
+        "uppdrag/<int:pk>/uppfoljning/",
+        follow_up_views.follow_up_create,
+        name="follow-up-create",
+    ),
     path("formular/", views.instrument_list, name="instrument-list"),
     path("formular/<int:pk>/", views.instrument_edit, name="instrument-edit"),
 ]

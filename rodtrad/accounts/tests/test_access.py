@@ -721,6 +721,17 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
         "commissions.send_commission": [
             lambda: commissions.send_commission(draft, by=by, expected_version=draft.version)
         ],
+        "followup.record_follow_up": [
+            lambda: followup.record_follow_up(
+                sent,
+                by=by,
+                held_on=today,
+                levels={},
+                outcome="continue",
+                child_view="Jouren.",
+                violence_followed_up=True,
+            )
+        ],
         "commissions.accept_commission": [
             lambda: commissions.accept_commission(sent, by=by, expected_version=sent.version)
         ],

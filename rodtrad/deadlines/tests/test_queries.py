@@ -19,6 +19,7 @@ from rodtrad.accounts.models import Role
 from rodtrad.accounts.tests.factories import EmergencyAccessFactory, UserFactory
 from rodtrad.cases.models import CaseStatus
 from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.commissions.tests.factories import CommissionFactory
 from rodtrad.deadlines.rules import Urgency
 from rodtrad.deadlines.tests.clock import TODAY, at
 from rodtrad.decisions.tests.factories import DecisionFactory, InterventionFactory
@@ -523,6 +524,12 @@ def test_every_item_links_to_a_page_that_exists(
     DecisionFactory(
         case=followed, kind="follow_up", legal_ground="sol-23-1", decided_on=date(2026, 5, 5)
     )
+    # A commission sent to the provider with its first follow-up date.
+    CommissionFactory(
+        intervention__decision__case__child__district=own_district,
+        sent=True,
+        first_follow_up_on=date(2026, 6, 24),
+    )
 
     items = _items(manager)
 
@@ -716,7 +723,7 @@ def test_open_deadlines_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         large = open_deadlines(cases, today=TODAY)
 
-    assert len(few.captured_queries) <= 12  # one per kind of row, and the cases
+    assert len(few.captured_queries) <= 13  # one per kind of row, and the cases
     assert len(small) == 2 * 6
     assert len(large) == 21 * 6
 

@@ -44,3 +44,36 @@ def intervention_measurements(context: template.Context, intervention: Any) -> d
         "recording_problem": services.recording_problem(intervention) if may_edit else None,
         "warning_session": queries.warning_session(),
     }
+
+
+@register.inclusion_tag("followup/includes/commission_follow_ups.html", takes_context=True)
+def commission_follow_ups(context: template.Context, commission: Any) -> dict[str, Any]:
+    """The commission page's follow-ups: each goal's level at each follow-up and the T-score,
+    a table (the commission page has checked access and written the access event)."""
+    from rodtrad.followup import services as follow_ups
+    from rodtrad.followup.models import FollowUp
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    rows = list(
+        FollowUp.objects.filter(commission=commission)
+        .prefetch_related("ratings")
+        .order_by("held_on", "pk")
+    )
+    goals = list(commission.goals.all())
+    levels = {
+        follow_up.pk: {rating.goal_id: rating.level for rating in follow_up.ratings.all()}
+        for follow_up in rows
+    }
+    last = rows[-1].held_on if rows else None
+    return {
+        "commission": commission,
+        "follow_ups": rows,
+        "table": [
+            (goal, [levels[follow_up.pk].get(goal.pk) for follow_up in rows]) for goal in goals
+        ],
+        "next_on": follow_ups.next_follow_up_on(commission, last),
+        "can_record": user is not None
+        and commission.status in follow_ups.FOLLOWED_UP
+        and follow_ups.may_follow_up(user, commission),
+    }

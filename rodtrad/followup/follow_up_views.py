@@ -1,0 +1,123 @@
+"""The follow-up of a commission: the handler or the provider records where each goal stands
+(docs/red-thread.md, "Follow-up")."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from rodtrad.accounts.access import signed_in_user
+from rodtrad.commissions.models import Commission
+from rodtrad.commissions.queries import get_commission_for
+from rodtrad.commissions.services import is_violence_case
+from rodtrad.followup import services as follow_ups
+from rodtrad.followup.models import FollowUpOutcome
+from rodtrad.investigation.forms import BLANK_CHOICE, date_field, text_field
+from rodtrad.journal.services import record_access
+from rodtrad.lib.forms import handle_form
+
+YES_NO = [("yes", gettext_lazy("Ja")), ("no", gettext_lazy("Nej"))]
+
+
+class FollowUpForm(forms.Form):
+    held_on = date_field(gettext_lazy("Uppföljningen hölls"))
+    child_view = text_field(gettext_lazy("Barnets syn på hur det går"), rows=3)
+    child_view_missing_reason = text_field(gettext_lazy("Om barnets syn saknas: varför"), rows=2)
+    guardians_view = text_field(gettext_lazy("Vårdnadshavarnas syn"), rows=3)
+    provider_report = text_field(gettext_lazy("Utförarens rapport"), rows=3)
+    violence_followed_up = forms.ChoiceField(
+        label=gettext_lazy("Följdes våldet upp vid uppföljningen?"),
+        choices=BLANK_CHOICE + YES_NO,
+        required=False,
+        help_text=gettext_lazy("Frågade ni barnet, enskilt, om våld sedan förra gången?"),
+    )
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Hur det går vidare"),
+        choices=BLANK_CHOICE + list(FollowUpOutcome.choices),
+    )
+    note = text_field(gettext_lazy("Kommentar"), rows=2)
+
+    def __init__(self, *args: Any, commission: Commission, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.goals = list(commission.goals.all())
+        for goal in self.goals:
+            self.fields[follow_ups.goal_field(goal.pk)] = forms.TypedChoiceField(
+                label=goal.text,
+                coerce=int,
+                widget=forms.RadioSelect,
+                choices=[
+                    (str(level), f"{level:+d}: {text}" if level else f"0: {text}")
+                    for level, text in goal.levels()
+                ],
+                error_messages={"required": gettext_lazy("Välj var målet står nu.")},
+            )
+        if not is_violence_case(commission.intervention):
+            del self.fields["violence_followed_up"]
+        # The goals first: they are what the follow-up is about.
+        self.order_fields([follow_ups.goal_field(goal.pk) for goal in self.goals])
+
+    def levels(self) -> dict[int, int | None]:
+        return {
+            goal.pk: cast("int | None", self.cleaned_data.get(follow_ups.goal_field(goal.pk)))
+            for goal in self.goals
+        }
+
+    def violence(self) -> bool | None:
+        answer = self.cleaned_data.get("violence_followed_up")
+        return {"yes": True, "no": False}.get(answer or "")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
+def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
+    commission = get_commission_for(request.user, pk)
+    if not follow_ups.may_follow_up(request.user, commission):
+        raise PermissionDenied
+    form = FollowUpForm(
+        request.POST or None,
+        commission=commission,
+        initial={"held_on": timezone.localdate()},
+    )
+
+    def page(form: FollowUpForm) -> HttpResponse:
+        record_access(
+            by=signed_in_user(request), case=commission.case, route="followup:follow-up-create"
+        )
+        return render(
+            request,
+            "followup/follow_up_form.html",
+            {"form": form, "commission": commission, "case": commission.case},
+        )
+
+    return handle_form(
+        request,
+        form,
+        save=lambda data: follow_ups.record_follow_up(
+            commission,
+            by=signed_in_user(request),
+            held_on=data["held_on"],
+            levels=form.levels(),
+            outcome=data["outcome"],
+            child_view=data.get("child_view", ""),
+            child_view_missing_reason=data.get("child_view_missing_reason", ""),
+            guardians_view=data.get("guardians_view", ""),
+            provider_report=data.get("provider_report", ""),
+            violence_followed_up=form.violence(),
+            note=data.get("note", ""),
+        ),
+        success=_("Uppföljningen är sparad."),
+        then=reverse("commissions:commission-detail", args=[commission.pk]) + "#uppfoljningar",
+        render=page,
+    )
