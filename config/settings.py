@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "rodtrad.intake",
     "rodtrad.investigation",
     "rodtrad.decisions",
+    "rodtrad.placements",
     "rodtrad.api",
     "rodtrad.demo",
 ]
@@ -351,3 +352,6 @@ RODTRAD_STATED_RECEIPT_MAX_DAYS = int(os.environ.get("RODTRAD_STATED_RECEIPT_MAX
 # An extension of an investigation (SoL 20:3, "för viss tid") may set a last day at most this
 # many months after the current last day (docs/deadlines.md, "Extending an investigation").
 RODTRAD_EXTENSION_MAX_MONTHS = int(os.environ.get("RODTRAD_EXTENSION_MAX_MONTHS", "6"))
+# A started placement without a signed care plan and implementation plan is listed as a
+# reminder this many days after it started (docs/deadlines.md, "Placements").
+RODTRAD_PLACEMENT_PLANS_DAYS = int(os.environ.get("RODTRAD_PLACEMENT_PLANS_DAYS", "30"))
