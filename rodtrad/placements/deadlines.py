@@ -2,8 +2,8 @@
 `PlacementsConfig.ready`); docs/deadlines.md, "Placements".
 
 Every finder starts from the open placements: interventions not ended (the partial index
-`intervention_open_by_case`), started, whose catalogue code is a placement; the reader's scope
-is checked per row by the case's key. One query per kind, whatever the number of rows.
+`intervention_open_by_case`), started, whose catalogue code is a placement, in the scope's
+open cases (the case indexes by status, as the intake finders use). One query per kind, whatever the number of rows.
 
 * Övervägande (SoL 22:13, LVU 13 §): six months after the start, then after the last review.
 * Vårdnadsöverflyttning (SoL 22:14, LVU 13 c §): familjehem placements only; two years after
@@ -23,13 +23,15 @@ from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from rodtrad.cases.models import DocumentStatus
+from rodtrad.cases.models import CaseStatus, DocumentStatus
 from rodtrad.deadlines import registry, rules
 from rodtrad.decisions.models import Intervention
 from rodtrad.placements import services
 from rodtrad.placements.models import CarePlan, ImplementationPlan
 
 PLACEMENT_PLANS = "placement_plans"
+# On a closed case no clock runs (docs/deadlines.md, "Open work only").
+OPEN_STATUSES = [status for status in CaseStatus.values if status != CaseStatus.CLOSED]
 
 
 def open_placements(scope: registry.Scope, codes: set[str]) -> QuerySet[Intervention]:
@@ -37,7 +39,7 @@ def open_placements(scope: registry.Scope, codes: set[str]) -> QuerySet[Interven
         Intervention.objects.filter(
             ended_on__isnull=True, started_on__isnull=False, catalogue_code__in=sorted(codes)
         )
-        .filter(scope.has_case())
+        .filter(case_id__in=scope.open_case_ids(OPEN_STATUSES))
         .order_by()
     )
 
