@@ -52,6 +52,7 @@ from rodtrad.investigation.tests.factories import (
 )
 from rodtrad.journal.models import AccessAction, AccessEvent
 from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+from rodtrad.placements.tests.factories import PlacementFactory
 
 ROOT = Path(settings.BASE_DIR)
 PRINCIPALS = ("anonymous", *(role.value for role in Role))
@@ -292,6 +293,8 @@ class World:
             return DecisionFactory(**{f"case__{k}": v for k, v in case_of.items()}).pk
         if kind == "intervention":
             return InterventionFactory(**{f"decision__case__{k}": v for k, v in case_of.items()}).pk
+        if kind == "placement":
+            return PlacementFactory(**{f"decision__case__{k}": v for k, v in case_of.items()}).pk
         if kind in {"codelist", "code"}:
             from rodtrad.frameworks.models import Code, CodeList
 
@@ -334,6 +337,7 @@ CASE_OBJECT_KINDS = {
     "communication": "investigation.Communication",
     "decision": "decisions.Decision",
     "intervention": "decisions.Intervention",
+    "placement": "decisions.Intervention",
 }
 
 
