@@ -3,7 +3,8 @@
 
 Every finder starts from the open placements: interventions not ended (the partial index
 `intervention_open_by_case`), started, whose catalogue code is a placement, in the scope's
-open cases (the case indexes by status, as the intake finders use). One query per kind, whatever the number of rows.
+open cases (the case indexes by status, as the intake finders use). One query per kind,
+whatever the number of rows.
 
 * Övervägande (SoL 22:13, LVU 13 §): six months after the start, then after the last review.
 * Vårdnadsöverflyttning (SoL 22:14, LVU 13 c §): familjehem placements only; two years after

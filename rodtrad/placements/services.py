@@ -36,7 +36,7 @@ from rodtrad.placements.models import (
 if TYPE_CHECKING:
     from rodtrad.accounts.models import User
 
-Plan = TypeVar("Plan", CarePlan, ImplementationPlan)
+Plan = TypeVar("Plan", bound=PlacementDocument)
 
 # Placement forms of a familjehem (code list intervention-catalogue, `placement_form`): the
 # custody-transfer consideration runs only for them (SoL 22:14: "samma familjehem").

@@ -35,10 +35,10 @@ def placement_section(context: template.Context, intervention: Any) -> dict[str,
     emergency = context.get("emergency")
     today = timezone.localdate()
     clocks = []
-    for kind in deadlines.KINDS:
-        clock = kind.clocks_for_case(intervention.case, today=today).get(intervention.pk)
+    for deadline_kind in deadlines.KINDS:
+        clock = deadline_kind.clocks_for_case(intervention.case, today=today).get(intervention.pk)
         if clock is not None:
-            clocks.append((kind, clock))
+            clocks.append((deadline_kind, clock))
     can_edit = (
         emergency is None
         and user is not None
@@ -46,7 +46,11 @@ def placement_section(context: template.Context, intervention: Any) -> dict[str,
         and access.can(user, "edit_case", intervention.case)
     )
     plans = []
-    for kind, model in (("care-plan", CarePlan), ("implementation-plan", ImplementationPlan)):
+    models: tuple[tuple[str, type[CarePlan] | type[ImplementationPlan]], ...] = (
+        ("care-plan", CarePlan),
+        ("implementation-plan", ImplementationPlan),
+    )
+    for kind, model in models:
         plan = services.current_plan(model, intervention)
         signed = (
             model._default_manager.filter(intervention=intervention, status=DocumentStatus.SIGNED)

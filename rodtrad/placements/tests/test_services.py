@@ -41,7 +41,9 @@ def last_action() -> str:
 
 
 def test_a_care_plan_is_written_as_a_draft_and_signed(placement: Any, investigator: Any) -> None:
-    plan = services.start_plan(CarePlan, placement, by=investigator, changes={"care_goal": "Trygg."})
+    plan = services.start_plan(
+        CarePlan, placement, by=investigator, changes={"care_goal": "Trygg."}
+    )
     assert last_action() == "placements.careplan_created"
     assert plan.status == DocumentStatus.DRAFT and plan.case_id == placement.case_id
 
@@ -80,9 +82,7 @@ def test_a_new_plan_refused_at_signing_is_not_created(placement: Any, investigat
 def test_the_implementation_plan_waits_for_a_signed_care_plan(
     placement: Any, investigator: Any
 ) -> None:
-    content = {
-        name: "Text." for name in services.REQUIRED_TO_SIGN[ImplementationPlan]
-    }
+    content = {name: "Text." for name in services.REQUIRED_TO_SIGN[ImplementationPlan]}
     with pytest.raises(ValidationError, match="Vårdplanen ska vara signerad"):
         services.start_and_sign_plan(
             ImplementationPlan, placement, by=investigator, changes=content
