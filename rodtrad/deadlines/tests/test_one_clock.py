@@ -4,8 +4,9 @@ A property test over days around weekends, holidays and the eves of lag (1930:17
 an open investigation, a waiting pre-assessment, a protection assessment not yet made and a
 placement's review, the case page (but for the placement), the phase page (the investigation
 page, the pre-assessment, the protection assessment form, the intervention page), "Mina
-frister" and the team view show the same last day, days left and urgency. Before issue 7 the investigation page counted the days from `due` and the lists from
-`due_strict`, so when four months ended on a day off the two disagreed.
+frister" and the team view show the same last day, days left and urgency. Before issue 7 the
+investigation page counted the days from `due` and the lists from `due_strict`, so when four
+months ended on a day off the two disagreed.
 
 Each page marks its clocks with the shared template (`deadlines/includes/days_left.html`):
 `data-deadline="kind:row" data-due data-days-left data-urgency`; the visible text comes from
