@@ -35,10 +35,12 @@ PLACEMENT_PLANS = "placement_plans"
 OPEN_STATUSES = [status for status in CaseStatus.values if status != CaseStatus.CLOSED]
 
 
-def open_placements(scope: registry.Scope, codes: set[str]) -> QuerySet[Intervention]:
+def open_placements(scope: registry.Scope, *, foster_home: bool = False) -> QuerySet[Intervention]:
     return (
         Intervention.objects.filter(
-            ended_on__isnull=True, started_on__isnull=False, catalogue_code__in=sorted(codes)
+            ended_on__isnull=True,
+            started_on__isnull=False,
+            catalogue_code__in=services.placement_code_query(foster_home=foster_home),
         )
         .filter(case_id__in=scope.open_case_ids(OPEN_STATUSES))
         .order_by()
@@ -60,7 +62,7 @@ def _found(
 
 def find_reviews(scope: registry.Scope) -> list[registry.Found]:
     rows = (
-        open_placements(scope, services.placement_codes())
+        open_placements(scope)
         .annotate(last_review=Max("placement_reviews__held_on"))
         .values("pk", "case_id", "started_on", "last_review")
     )
@@ -75,7 +77,7 @@ def find_reviews(scope: registry.Scope) -> list[registry.Found]:
 
 def find_custody_transfers(scope: registry.Scope) -> list[registry.Found]:
     rows = (
-        open_placements(scope, services.foster_home_codes())
+        open_placements(scope, foster_home=True)
         .annotate(last=Max("custody_considerations__considered_on"))
         .values("pk", "case_id", "started_on", "last")
     )
@@ -97,7 +99,7 @@ def _signed(model: type[Any], **extra: Any) -> Exists:
 
 def find_care_plan_revisions(scope: registry.Scope) -> list[registry.Found]:
     rows = (
-        open_placements(scope, services.placement_codes())
+        open_placements(scope)
         .annotate(is_revised=_signed(CarePlan, revises__isnull=False))
         .filter(is_revised=False)
         .values("pk", "case_id", "started_on")
@@ -115,7 +117,7 @@ def find_care_plan_revisions(scope: registry.Scope) -> list[registry.Found]:
 
 def find_missing_plans(scope: registry.Scope) -> list[registry.Found]:
     rows = (
-        open_placements(scope, services.placement_codes())
+        open_placements(scope)
         .annotate(has_care=_signed(CarePlan), has_implementation=_signed(ImplementationPlan))
         .values("pk", "case_id", "started_on", "has_care", "has_implementation")
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,8 @@ from rodtrad.accounts import access
 from rodtrad.cases import services as documents
 from rodtrad.cases.models import DocumentStatus
 from rodtrad.decisions.models import LEVEL_ORDER, DecisionLevel, Intervention
-from rodtrad.decisions.services import catalogue_codes, may_decide
+from rodtrad.decisions.services import CATALOGUE, may_decide
+from rodtrad.frameworks.models import Code
 from rodtrad.journal.services import record
 from rodtrad.placements.models import (
     CarePlan,
@@ -68,17 +70,22 @@ REQUIRED_TO_SIGN: dict[type[PlacementDocument], tuple[str, ...]] = {
 # --- What a placement is ------------------------------------------------------------------------
 
 
-def placement_codes(on: date | None = None) -> set[str]:
-    """The catalogue codes of placements (attribute `placement = true`)."""
-    return {code.code for code in catalogue_codes(placement=True, on=on)}
+def placement_code_query(*, foster_home: bool = False) -> QuerySet[Code, str]:
+    """The catalogue codes of placements (attribute `placement = true`), as a subquery; with
+    `foster_home`, only the familjehem forms. Retired codes included: a placement decided under
+    a code retired since is still a placement."""
+    codes = Code.objects.filter(code_list__key=CATALOGUE, attributes__placement=True)
+    if foster_home:
+        codes = codes.filter(attributes__placement_form__in=sorted(FOSTER_HOME_FORMS))
+    return codes.values_list("code", flat=True)
 
 
-def foster_home_codes(on: date | None = None) -> set[str]:
-    return {
-        code.code
-        for code in catalogue_codes(placement=True, on=on)
-        if code.attributes.get("placement_form") in FOSTER_HOME_FORMS
-    }
+def placement_codes() -> set[str]:
+    return set(placement_code_query())
+
+
+def foster_home_codes() -> set[str]:
+    return set(placement_code_query(foster_home=True))
 
 
 def is_placement(intervention: Intervention) -> bool:
