@@ -242,6 +242,8 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
     """For each write service: the attempts the grant-only user makes on the granted case."""
     from rodtrad.accounts import services as accounts
     from rodtrad.cases import services as cases
+    from rodtrad.decisions import services as decisions
+    from rodtrad.decisions.tests.factories import InterventionFactory
     from rodtrad.frameworks import services as frameworks
     from rodtrad.intake import services as intake
     from rodtrad.investigation import services as inv
@@ -261,6 +263,8 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
     placement = PlacementFactory(decision__case=w.case)
     signed_plan = CarePlanFactory(intervention=placement, signed=True)
     plan_draft = ImplementationPlanFactory(intervention=placement)
+    # A granted intervention of the granted case, not started.
+    not_started = InterventionFactory(decision__case=w.case)
     today = w.today
     # A role for a new colleague in the granted child's district, waiting for approval.
     proposal = accounts.propose_membership(
@@ -607,6 +611,51 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
         "frameworks.update_code": [
             lambda: frameworks.update_code(
                 code=w.code, by=by, version=w.code.version, label_sv="Ändrad av jouren"
+            )
+        ],
+        "decisions.record_decision": [
+            lambda: decisions.record_decision(
+                w.case,
+                by=by,
+                kind="no_intervention",
+                legal_ground="sol-11-1",
+                level="delegate",
+                decided_on=today,
+                reasons="Ingen insats behövs.",
+                no_needs_reason="Inget behov.",
+            )
+        ],
+        "decisions.record_notice": [
+            lambda: decisions.record_notice(
+                placement.decision,
+                by=by,
+                recipient=w.mother,
+                notified_on=today,
+                channel="letter",
+            )
+        ],
+        "decisions.close_without_decision": [
+            lambda: decisions.close_without_decision(
+                w.case, by=by, expected_version=w.case.version, reason="moved", note="Flyttat."
+            )
+        ],
+        "decisions.end_follow_up": [
+            lambda: decisions.end_follow_up(
+                w.case, by=by, expected_version=w.case.version, note="Barnet har det bra."
+            )
+        ],
+        "decisions.start_intervention": [
+            lambda: decisions.start_intervention(
+                not_started, by=by, expected_version=not_started.version, started_on=today
+            )
+        ],
+        "decisions.end_intervention": [
+            lambda: decisions.end_intervention(
+                placement,
+                by=by,
+                expected_version=placement.version,
+                ended_on=today,
+                end_reason="completed",
             )
         ],
         "placements.start_plan": [
