@@ -93,8 +93,12 @@ def _settle(database: Path) -> None:
 def _count_reports(database: Path) -> int:
     import sqlite3
 
-    with sqlite3.connect(database) as connection:
+    # Closed at once: an open connection keeps _settle from leaving WAL mode ("locked").
+    connection = sqlite3.connect(database)
+    try:
         return int(connection.execute("SELECT COUNT(*) FROM intake_report").fetchone()[0])
+    finally:
+        connection.close()
 
 
 class Page:
@@ -128,6 +132,7 @@ def _pages() -> list[Page]:
         Page("case list HTML, investigator", "utredare", get("/arenden/")),
         Page("case list API, team manager", "chef", get("/api/v1/cases")),
         Page("name search", "utredare", post("/personer/", {"query": "{name}"})),
+        Page("name search, full name", "utredare", post("/personer/", {"query": "{full_name}"})),
         Page("identity number search", "utredare", post("/personer/", {"query": "{number}"})),
         Page("case page", "utredare", get("/arenden/{case}/")),
         Page("emergency review list", "chef", get("/arenden/nodatkomst/granska/")),
@@ -151,6 +156,7 @@ def _subjects() -> dict[str, Any]:
         "case": case.pk,
         "number": case.child.identity_number,
         "name": case.child.given_name,
+        "full_name": f"{case.child.given_name} {case.child.family_name}",
     }
 
 

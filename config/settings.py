@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "rodtrad.investigation",
     "rodtrad.decisions",
     "rodtrad.placements",
+    "rodtrad.commissions",
     "rodtrad.api",
     "rodtrad.demo",
 ]

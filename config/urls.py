@@ -21,6 +21,7 @@ urlpatterns = [
     path("utredningar/", include("rodtrad.investigation.urls")),
     path("beslut/", include("rodtrad.decisions.urls")),
     path("placeringar/", include("rodtrad.placements.urls")),
+    path("uppdrag/", include("rodtrad.commissions.urls")),
     path("frister/", include("rodtrad.worklists.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,6 +1,8 @@
-"""The red thread in Chromium (issue 8, first part): the team manager records a decision that
-grants an intervention tied to the investigation's needs, the investigator starts it, and the
-case page shows the thread from need to intervention. axe checks every page."""
+"""The red thread in Chromium (issue 8): the team manager records a decision that grants an
+intervention tied to the investigation's needs; the investigator starts it and sends the
+provider a commission with a goal for the needs; the provider reads it, accepts it, and gets
+404 on the case page; the case page shows the thread from need to goal and intervention.
+axe checks every page."""
 
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ def test_the_manager_grants_an_intervention_for_the_needs_and_the_thread_shows_i
     for box in needs.get_by_role("checkbox").all():
         box.check()
     page.get_by_label("Insats", exact=True).select_option("kontaktperson")
-    page.get_by_label("Utförare i kommunen").select_option(index=1)
+    page.get_by_label("Utförare i kommunen").select_option(label="Öppenvården Bromma")
     page.get_by_label("Planerad start").fill(page.evaluate("new Date().toISOString().slice(0,10)"))
     page.get_by_role("button", name="Signera och spara beslutet").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bifall – insats beviljas")
@@ -64,10 +66,57 @@ def test_the_manager_grants_an_intervention_for_the_needs_and_the_thread_shows_i
     sign_in(page, "utredare", DEMO_PASSWORD)
     page.goto(case_url)
     thread = page.get_by_role("table").filter(has_text="Behov")
-    expect(page.get_by_role("heading", name="Röda tråden: från behov till insats")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Röda tråden: från behov till mål och insats")
+    ).to_be_visible()
     expect(thread.get_by_role("link", name="Kontaktperson").first).to_be_visible()
     thread.get_by_role("link", name="Kontaktperson").first.click()
     page.get_by_role("link", name="Registrera att insatsen har påbörjats").click()
     page.get_by_role("button", name="Spara").click()
     expect(page.get_by_text("Insatsen är påbörjad.")).to_be_visible()
     expect(page.get_by_text(re.compile("Pågår sedan"))).to_be_visible()
+
+    # The commission: what the provider gets instead of the investigation.
+    page.get_by_role("button", name="Skriv uppdraget").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Uppdrag till utföraren")
+    page.get_by_label("Hur ofta").fill("En gång i veckan")
+    page.get_by_label("Första uppföljning").fill(
+        page.evaluate("new Date(Date.now() + 28*864e5).toISOString().slice(0,10)")
+    )
+    page.get_by_label("Barnets syn på målen").fill("Barnet vill ha en vuxen att prata med.")
+    page.get_by_label("Vad riskbedömningen visade (våldsärenden)").fill("Låg risk.")
+    page.get_by_label("Hur våldet följs upp under insatsen (våldsärenden)").fill(
+        "Kontaktpersonen frågar barnet enskilt varje månad."
+    )
+    page.get_by_role("button", name="Spara").click()
+    page.get_by_role("link", name="Lägg till ett mål").click()
+    page.get_by_label("Mål", exact=True).fill("Barnet har en trygg vuxen utanför familjen.")
+    goal_needs = page.get_by_role("group", name=re.compile("Behov som målet ska möta"))
+    for box in goal_needs.get_by_role("checkbox").all():
+        box.check()
+    for label, text in (
+        ("−2", "Ingen vuxen att prata med."),
+        ("−1", "Pratar ibland med en vuxen."),
+        ("0:", "Träffar kontaktpersonen varje vecka."),
+        ("+1", "Träffar kontaktpersonen och en tränare."),
+        ("+2", "Har flera trygga vuxna."),
+    ):
+        page.get_by_label(re.compile("^" + re.escape(label))).fill(text)
+    page.get_by_role("button", name="Spara målet").click()
+    page.get_by_role("button", name="Skicka till utföraren").click()
+    expect(page.get_by_text("Uppdraget är skickat till utföraren.")).to_be_visible()
+    page.goto(case_url)
+    goal_links = page.get_by_role("link", name="Barnet har en trygg vuxen utanför familjen.")
+    expect(goal_links.first).to_be_visible()  # one row per need the goal answers
+    page.get_by_role("button", name="Logga ut").click()
+
+    sign_in(page, "utforare", DEMO_PASSWORD)
+    page.get_by_role("link", name="Uppdrag", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Våra uppdrag")
+    page.get_by_role("row", name=re.compile("Nytt – ta emot")).get_by_role("link").first.click()
+    expect(page.get_by_text("Barnet har en trygg vuxen utanför familjen.")).to_be_visible()
+    expect(page.get_by_text("Barnet vill ha en vuxen att prata med.")).to_be_visible()
+    page.get_by_role("button", name="Ta emot uppdraget").click()
+    expect(page.get_by_text("Uppdraget är mottaget.")).to_be_visible()
+    response = page.goto(case_url)
+    assert response is not None and response.status == 404

@@ -65,6 +65,11 @@ class Case(models.Model):
             models.Index(fields=["unit", "district"], name="case_unit_district"),
             # "Who is responsible for a case I can see" (the list's filter) per user, by index.
             models.Index(fields=["responsible", "district"], name="case_responsible_district"),
+            # The same for a unit member's scope: one seek per user and unit (cases/queries.py,
+            # responsible_choices), not a read of every case of the user in the district.
+            models.Index(
+                fields=["responsible", "unit", "district"], name="case_responsible_unit_district"
+            ),
         ]
 
     def __str__(self) -> str:

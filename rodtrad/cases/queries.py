@@ -29,14 +29,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rodtrad.accounts import access
-from rodtrad.accounts.models import Unit, User
+from rodtrad.accounts.models import EmergencyAccess, EmergencyAccessStatus, Unit, User
 from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.cases.services import reviewable_emergency_accesses
 from rodtrad.deadlines.items import open_deadlines
+from rodtrad.journal.models import AccessEvent
 from rodtrad.journal.services import reader_scope
 from rodtrad.people.identity import InvalidIdentityNumber, parse_identity_number
 from rodtrad.people.models import Person, ProtectedPersonHandler, ProtectionLevel
 from rodtrad.people.queries import siblings_of
-from rodtrad.people.search import query_words
+from rodtrad.people.search import query_words, word_start
 
 PAGE_SIZE = 50  # also the API's largest `limit`
 NOBODY = "ingen"  # the responsible filter for cases that nobody is responsible for yet
@@ -128,8 +130,9 @@ def search_filter(user: Any, text: str) -> Q:
     handled = ProtectedPersonHandler.objects.filter(user=user).values("person_id")
     found = Q(child__protection_level=ProtectionLevel.NONE) | Q(child_id__in=handled)
     for word in query_words(text):
-        # Folded as the stored key is (people/search.py): "asa" finds "Åsa", in SQL.
-        found &= Q(child__name_key__contains=word)
+        # Folded as the stored key is, each word the start of a word of the name, as in the
+        # person search (people/search.py): "asa" finds "Åsa", "ost" finds "Östberg".
+        found &= Q(child__name_key__contains=word_start(word))
     return found
 
 
@@ -255,15 +258,27 @@ def unit_choices(user: Any) -> list[tuple[int, str]]:
 def responsible_choices(user: Any) -> list[tuple[str, str]]:
     """Nobody yet, and everyone responsible for one of the user's visible cases.
 
-    Asked per user (an EXISTS through the case_responsible_district index) rather than as the
-    distinct responsibles of every visible case, which read the district's whole history.
+    Asked per user, with one EXISTS per part of the user's scope (access.case_scope_parts, and
+    the cases of the user's emergency grants), each a seek in an index: (responsible, unit,
+    district) for a unit's cases, (responsible, district) for a district's. The distinct
+    responsibles of every visible case read the district's whole history; one EXISTS over
+    the scope's OR read every case of each user (docs/performance.md).
     """
-    rows = User.objects.filter(
-        Exists(listed_cases(user).filter(responsible_id=OuterRef("pk")))
-    ).values_list("pk", "first_name", "last_name", "username")
-    people = sorted(
-        (str(pk), f"{first} {last}".strip() or username) for pk, first, last, username in rows
-    )
+    parts = access.case_scope_parts(user)
+    granted = list(reader_scope(user).grants_by_case)
+    if granted:
+        parts.append(Q(pk__in=granted))
+    people: list[tuple[str, str]] = []
+    if parts:
+        somewhere = Q()
+        for part in parts:
+            somewhere |= Q(Exists(Case.objects.filter(part, responsible_id=OuterRef("pk"))))
+        rows = User.objects.filter(somewhere).values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+        people = sorted(
+            (str(pk), f"{first} {last}".strip() or username) for pk, first, last, username in rows
+        )
     people.sort(key=lambda choice: choice[1].casefold())
     return [(NOBODY, _("Ingen ansvarig ännu")), *people]
 
@@ -304,3 +319,51 @@ def page_name(route: str) -> str:
     """The Swedish name of the page a route shows, or the route itself when it has none."""
     name = PAGE_NAMES.get(route)
     return str(name) if name is not None else route
+
+
+# --- The team manager's review of emergency access ---------------------------------------------
+
+REVIEW_PAGE_SIZE = 25
+
+
+@dataclass
+class EmergencyReviewPage:
+    """One page of the district's emergency grants, each with every read made through it."""
+
+    page: Page[Any]
+    rows: list[tuple[EmergencyAccess, list[tuple[AccessEvent, str]]]] = field(default_factory=list)
+
+
+def emergency_review_page(user: Any, page: Any = 1) -> EmergencyReviewPage:
+    """REVIEW_PAGE_SIZE grants of the user's districts: what waits for the manager first
+    (requests to approve, then used grants not yet reviewed), then the reviewed and rejected
+    ones; newest first within each.
+
+    The page, not the district's whole history of grants: listing every grant with its reads
+    grew with the district (123 grants at 500 000 reports, docs/performance.md). A fixed
+    number of queries whatever the page holds: the count, the page, and the reads of its
+    grants, found through the partial index on access events by grant (journal 0004).
+    """
+    waiting = SqlCase(
+        When(status=EmergencyAccessStatus.PENDING, then=Value(0)),
+        When(reviewed_at__isnull=True, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    grants = (
+        reviewable_emergency_accesses(user)
+        .select_related("case", "user", "reviewed_by")
+        .alias(waiting=waiting)
+        .order_by("waiting", "-requested_at", "-pk")
+    )
+    current = Paginator(grants, REVIEW_PAGE_SIZE).get_page(page)
+    shown = list(current.object_list)
+    reads: dict[int, list[tuple[AccessEvent, str]]] = {grant.pk: [] for grant in shown}
+    if reads:
+        events = AccessEvent.objects.filter(emergency_access_id__in=list(reads)).order_by(
+            "occurred_at", "id"
+        )
+        for event in events:
+            # Each read with the page's Swedish name instead of its route (`cases:case-detail`).
+            reads[event.emergency_access_id or 0].append((event, page_name(event.route)))
+    return EmergencyReviewPage(page=current, rows=[(grant, reads[grant.pk]) for grant in shown])

@@ -27,7 +27,7 @@ from rodtrad.cases.forms import (
     ReviewForm,
 )
 from rodtrad.cases.models import CaseStatus
-from rodtrad.journal.models import AccessAction, AccessEvent
+from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_access, record_accesses
 from rodtrad.lib.forms import apply_service_errors
 from rodtrad.lib.versioning import StaleVersion
@@ -279,25 +279,13 @@ def _manager_grant(request: HttpRequest, pk: int) -> EmergencyAccess:
 def emergency_review_list(request: HttpRequest) -> HttpResponse:
     if not access.has_role(request.user, Role.TEAM_MANAGER):
         raise PermissionDenied
-    grants = list(
-        services.reviewable_emergency_accesses(request.user)
-        .select_related("case", "user", "reviewed_by")
-        .order_by("-requested_at")[:200]
-    )
-    # Every read made through each grant (S16/S19): the journal ties each one to its grant.
-    # Grants are few and short, so their reads are read in one query.
-    reads: dict[int, list[tuple[AccessEvent, str]]] = {g.pk: [] for g in grants}
-    events = AccessEvent.objects.filter(emergency_access_id__in=list(reads)).order_by(
-        "occurred_at", "id"
-    )
-    for event in events:
-        # Each read with the page's Swedish name instead of its route (`cases:case-detail`).
-        reads[event.emergency_access_id or 0].append((event, queries.page_name(event.route)))
-    rows = [(g, reads[g.pk]) for g in grants]
+    # A page of grants, what waits for the manager first (docs/performance.md), each with
+    # every read made through it (S16/S19): the journal ties each read to its grant.
+    result = queries.emergency_review_page(request.user, request.GET.get("sida") or 1)
     return render(
         request,
         "cases/emergency_review_list.html",
-        {"rows": rows, "form": ReviewForm()},
+        {"rows": result.rows, "page": result.page, "form": ReviewForm()},
     )
 
 

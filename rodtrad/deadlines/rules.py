@@ -149,6 +149,7 @@ FOLLOW_UP: Final = "follow_up"
 CUSTODY_TRANSFER_FIRST: Final = "custody_transfer_first"
 CUSTODY_TRANSFER: Final = "custody_transfer"
 CARE_PLAN_REVISION: Final = "care_plan_revision"
+NOT_CARRIED_OUT: Final = "not_carried_out"
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,18 @@ RULES: Final[Mapping[str, DeadlineRule]] = MappingProxyType(
                 amount=24,
                 unit=PeriodUnit.MONTHS,
                 is_rolled_to_weekday=True,
+            ),
+            # SoL 34:1: a granted decision not carried out within three months is reported
+            # to IVO and the auditors each quarter. A limit for starting the intervention;
+            # the report counts from the calendar date, so it is not moved later.
+            DeadlineRule(
+                key=NOT_CARRIED_OUT,
+                name="Verkställighet",
+                citation="SoL 34:1",
+                start_event="Beslutet om insats fattades",
+                amount=3,
+                unit=PeriodUnit.MONTHS,
+                is_rolled_to_weekday=False,
             ),
         )
     }

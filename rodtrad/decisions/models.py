@@ -103,6 +103,16 @@ class Decision(models.Model):
     def is_time_limited(self) -> bool:
         return self.effective_to is not None
 
+    @property
+    def recorded_days_after(self) -> int:
+        """Days between the decision and its recording (nothing can be back-dated: the
+        recording's time is the server's; docs/principles.md rule 4)."""
+        return (timezone.localtime(self.recorded_at).date() - self.decided_on).days
+
+    @property
+    def is_recorded_late(self) -> bool:
+        return self.recorded_days_after > settings.RODTRAD_LATE_RECORDING_DAYS
+
 
 class NoticeChannel(models.TextChoices):
     LETTER = "letter", _("Brev")

@@ -65,8 +65,6 @@ CATALOGUE = "intervention-catalogue"
 OPEN_CARE_PROBLEMS = "open-care-problems"
 # Open-care problem codes are for young people (the seeds' commissions for 13–20).
 PROBLEM_CODES_FROM_AGE = 13
-# SoL 23:5 and LVU 21 b §: a follow-up ends at the latest six months after its starting point.
-FOLLOW_UP_MONTHS = 6
 S = CaseStatus
 
 
@@ -215,7 +213,7 @@ def follow_up_limit(case: Case, basis: str) -> date | None:
         start = Investigation.objects.filter(case=case, closed_on__isnull=False).aggregate(
             last=Max("closed_on")
         )["last"]
-    return rules.add_months(start, FOLLOW_UP_MONTHS) if start is not None else None
+    return rules.deadline_for(rules.FOLLOW_UP, start).due if start is not None else None
 
 
 def record_decision(

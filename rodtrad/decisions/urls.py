@@ -18,4 +18,5 @@ urlpatterns = [
     path("insats/<int:pk>/paborja/", views.intervention_start, name="intervention-start"),
     path("insats/<int:pk>/avsluta/", views.intervention_end, name="intervention-end"),
     path("ej-verkstallda/", views.not_carried_out, name="not-carried-out"),
+    path("ej-verkstallda.csv", views.not_carried_out_csv, name="not-carried-out-csv"),
 ]

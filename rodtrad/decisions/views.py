@@ -19,6 +19,7 @@ from rodtrad.accounts import access
 from rodtrad.accounts.access import signed_in_user
 from rodtrad.accounts.models import Role
 from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.deadlines import registry, rules
 from rodtrad.decisions import forms, queries, services
 from rodtrad.decisions.models import GRANTING_KINDS, Decision, DecisionKind, Intervention
 from rodtrad.frameworks.queries import code_label, code_labels
@@ -264,6 +265,10 @@ def intervention_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "start_form": forms.StartInterventionForm(
                 initial={"version": intervention.version, "started_on": timezone.localdate()}
             ),
+            # The same clock as "Mina frister" (deadlines.registry, docs/deadlines.md).
+            "start_clock": registry.get(rules.NOT_CARRIED_OUT)
+            .clocks_for_case(case, today=timezone.localdate())
+            .get(intervention.pk),
         },
     )
 
@@ -336,30 +341,114 @@ def intervention_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-def not_carried_out(request: HttpRequest) -> HttpResponse:
-    """Granted decisions not carried out within three months (SoL 34 kap.), for the team
-    manager's quarterly report to IVO and the committee."""
+def _report(request: HttpRequest) -> tuple[queries.Quarter, list[queries.ReportRow], Any]:
     if not access.has_role(request.user, Role.TEAM_MANAGER):
         raise PermissionDenied
     today = timezone.localdate()
-    rows = list(queries.not_carried_out(request.user, today))
-    labels = code_labels("intervention-catalogue")
+    quarter = queries.Quarter.parse(request.GET.get("kvartal"), default=today)
+    rows = queries.not_carried_out_report(request.user, quarter, today=today)
+    return quarter, rows, today
+
+
+SEX_LABELS = {"female": _("Flicka"), "male": _("Pojke"), "unknown": _("Okänt")}
+STATE_LABELS = {
+    "started": _("Verkställt för sent"),
+    "ended": _("Avslutat utan att verkställas"),
+    "waiting": _("Inte verkställt"),
+}
+
+
+@login_required
+@require_GET
+def not_carried_out(request: HttpRequest) -> HttpResponse:
+    """Granted decisions not carried out within three months (SoL 34 kap. 1 §), per quarter,
+    for the team manager's report to IVO and the committee. The list shows no names; the
+    case number links to the intervention for the manager's follow-up."""
+    quarter, rows, today = _report(request)
     record_accesses(
         by=signed_in_user(request),
-        cases=[row.case for row in rows],
+        cases=[row.intervention.case for row in rows],
         action=AccessAction.LISTED,
         route="decisions:not-carried-out",
     )
+    labels = code_labels("intervention-catalogue")
+    current = queries.Quarter.of(today)
     return render(
         request,
         "decisions/not_carried_out.html",
         {
+            "quarter": quarter,
+            "quarters": [
+                current,
+                current.previous(),
+                current.previous().previous(),
+                current.previous().previous().previous(),
+            ],
             "rows": [
-                (row, row.days_waiting(today), labels.get(row.catalogue_code, row.catalogue_code))
+                (
+                    row,
+                    labels.get(row.intervention.catalogue_code, row.intervention.catalogue_code),
+                    SEX_LABELS.get(row.sex, row.sex),
+                    STATE_LABELS[row.state],
+                )
                 for row in rows
             ],
-            "since": queries.not_carried_out_since(today),
+            "waiting": sum(1 for row in rows if row.state == "waiting"),
         },
     )
+
+
+CSV_COLUMNS = (
+    "stadsdel",
+    "beslutsdatum",
+    "insats",
+    "nationell_kategori",
+    "kon",
+    "tre_manader_gick_ut",
+    "verkstallt",
+    "avslutat_utan_verkstallighet",
+    "dagar_vantan",
+)
+
+
+@login_required
+@require_GET
+def not_carried_out_csv(request: HttpRequest) -> HttpResponse:
+    """The quarter's report as CSV (UTF-8, comma-separated): no name, no identity number, no
+    case number. Journaled with who exported which quarter."""
+    import csv
+
+    from rodtrad.frameworks.queries import current_codes
+    from rodtrad.journal.services import record
+
+    quarter, rows, _today = _report(request)
+    categories = {
+        code.code: code.attributes.get("national_category", "")
+        for code in current_codes("intervention-catalogue")
+    }
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="ej-verkstallda-beslut-{quarter.key}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow(
+            [
+                row.intervention.case.district.code,
+                row.decided_on.isoformat(),
+                row.intervention.catalogue_code,
+                categories.get(row.intervention.catalogue_code, ""),
+                row.sex,
+                row.due_on.isoformat(),
+                row.started_on.isoformat() if row.started_on else "",
+                row.ended_on.isoformat() if row.ended_on else "",
+                row.days_waited,
+            ]
+        )
+    record(
+        "decisions.not_carried_out_exported",
+        by=signed_in_user(request),
+        data={"quarter": quarter.key, "rows": len(rows)},
+    )
+    return response

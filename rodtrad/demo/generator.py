@@ -24,10 +24,12 @@ from rodtrad.people.identity import fictitious_identity_number
 from rodtrad.people.models import (
     LegalSex,
     Person,
+    PersonNameWord,
     ProtectedPersonHandler,
     ProtectionLevel,
     Relationship,
     RelationshipKind,
+    name_word_rows,
 )
 from rodtrad.people.search import search_key
 
@@ -342,7 +344,8 @@ def generate(*, seed: int = 1, families: int = 180) -> DemoSummary:
             return Person(
                 identity_number=number,
                 identity_kind="samordningsnummer" if day > 60 else "personnummer",
-                # bulk_create skips Person.save(), which keeps the search key in step.
+                # bulk_create skips Person.save(), which keeps the search key and the name's
+                # words (PersonNameWord, below) in step.
                 name_key=search_key(fields["given_name"], fields["family_name"]),
                 **fields,
             )
@@ -425,6 +428,7 @@ def generate(*, seed: int = 1, families: int = 180) -> DemoSummary:
             sibling_groups.append(group)
 
         Person.objects.bulk_create(children + adults, batch_size=500)
+        PersonNameWord.objects.bulk_create(name_word_rows(children + adults), batch_size=500)
         rows = [
             Relationship(
                 child=children[c],

@@ -207,7 +207,22 @@ def build_history(
         share = REPORTED_SHARE.get(code, OTHER_DISTRICTS_REPORTED_SHARE)
         families = _families(district, today)
         rng.shuffle(families)
+        # In the demo users' districts one family of siblings (children, no protected
+        # identity) is left without history, so that intake can register their first report
+        # on any day (the browser journey of the case spine does).
+        untouched = next(
+            (
+                family
+                for family in families[1:]
+                if code in REPORTED_SHARE
+                and len(family) > 1
+                and all(_is_plain_child(child, today) for child in family)
+            ),
+            None,
+        )
         for index, family in enumerate(families):
+            if family is untouched:
+                continue
             always = index == 0  # every district has some history
             if len(family) > 1 and rng.random() < SIBLING_REPORT_SHARE:
                 report_about(family[: rng.choice((2, len(family)))], district, people)
@@ -217,6 +232,13 @@ def build_history(
                     report_about([child], district, people)
                     always = False
     return timeline
+
+
+def _is_plain_child(person: Person, today: date) -> bool:
+    """Under 18 today (with a margin of a few days) and without protected identity."""
+    return person.protection_level == "none" and person.birth_date > today - timedelta(
+        days=18 * 365 + 5
+    )
 
 
 def _plan_report(

@@ -164,6 +164,12 @@ def plan_after_proposal(
             )
 
     timeline.at(decided, 13, decide)
+    commission_day = _weekday(decided + timedelta(days=rng.randrange(1, 5)))
+
+    def commission() -> None:
+        _commission(rng, state["intervention"], by=worker, day=commission_day)
+
+    timeline.at(commission_day, 15, commission)
     if not starts:
         return
 
@@ -297,6 +303,95 @@ def plan_placement(
 
         timeline.at(review_day, 13, review)
         review_day = _weekday(add_months(review_day, 6) - timedelta(days=7))
+
+
+GOAL_TEXTS = (
+    (
+        "Barnet känner sig tryggt hemma.",
+        (
+            "Barnet är rädd hemma varje dag.",
+            "Barnet är rädd hemma flera dagar i veckan.",
+            "Barnet är rädd hemma någon gång i månaden.",
+            "Barnet är sällan rädd hemma.",
+            "Barnet säger att det känner sig tryggt hemma.",
+        ),
+    ),
+    (
+        "Barnet går till skolan.",
+        (
+            "Barnet går inte till skolan.",
+            "Barnet går till skolan en dag i veckan.",
+            "Barnet går till skolan tre dagar i veckan.",
+            "Barnet går till skolan fyra dagar i veckan.",
+            "Barnet går till skolan varje dag.",
+        ),
+    ),
+    (
+        "Föräldrarna har rutiner för mat och sömn.",
+        (
+            "Inga rutiner alls.",
+            "Rutiner någon dag i veckan.",
+            "Rutiner de flesta vardagar.",
+            "Rutiner alla vardagar.",
+            "Rutiner alla dagar, också helger.",
+        ),
+    ),
+)
+
+
+def _commission(rng: random.Random, intervention: Intervention, *, by: User, day: date) -> None:
+    """The handler writes the commission with a goal per need and sends it; the provider of a
+    demo unit accepts it the next time it looks."""
+    from rodtrad.accounts.models import Membership, Role
+    from rodtrad.commissions import services as commissions
+    from rodtrad.decisions.services import case_needs
+
+    if Intervention.objects.filter(pk=intervention.pk, ended_on__isnull=False).exists():
+        return
+    draft = commissions.create_commission(intervention, by=by)
+    draft = commissions.update_commission(
+        draft,
+        by=by,
+        expected_version=draft.version,
+        changes={
+            "participants": "Barnet och vårdnadshavarna.",
+            "frequency": rng.choice(("En gång i veckan", "Två gånger i veckan", "Varannan vecka")),
+            "child_goals": "Att det ska bli lugnare hemma.",
+            "child_view": "Barnet tycker att målen är bra.",
+            "first_follow_up_on": day + timedelta(days=42),
+            "follow_up_every_weeks": 6,
+            "instruments": "Skattningsskala vid varje träff; målskalan vid uppföljningen.",
+            "reporting": "Kort rapport inför varje uppföljning.",
+            "risk_summary": "Riskbedömningen visade låg risk för nytt våld.",
+            "violence_follow_up": "Behandlaren frågar barnet enskilt om våld varje månad.",
+        },
+    )
+    for need, (text, levels) in zip(case_needs(draft.case), GOAL_TEXTS, strict=False):
+        commissions.add_goal(
+            draft,
+            by=by,
+            need_ids=[need.pk],
+            text=text,
+            levels=dict(
+                zip(
+                    ("level_minus_2", "level_minus_1", "level_0", "level_plus_1", "level_plus_2"),
+                    levels,
+                    strict=True,
+                )
+            ),
+        )
+    if not draft.goals.exists():
+        return
+    sent = commissions.send_commission(draft, by=by, expected_version=draft.version)
+    if sent.provider_unit_id is None:
+        return  # an external provider gets the commission on paper
+    member = (
+        Membership.objects.filter(unit_id=sent.provider_unit_id, role=Role.PROVIDER)
+        .select_related("user")
+        .first()
+    )
+    if member is not None:
+        commissions.accept_commission(sent, by=member.user, expected_version=sent.version)
 
 
 def plan_after_no_intervention(

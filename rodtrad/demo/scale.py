@@ -82,7 +82,14 @@ from rodtrad.journal.chain import GENESIS_HASH, canonical_json, compute_hash, en
 from rodtrad.journal.models import AccessAction, AccessEvent, JournalEntry, JournalHead
 from rodtrad.journal.services import seal_access_events, write_checkpoint
 from rodtrad.people.identity import fictitious_identity_number
-from rodtrad.people.models import LegalSex, Person, Relationship, RelationshipKind
+from rodtrad.people.models import (
+    LegalSex,
+    Person,
+    PersonNameWord,
+    Relationship,
+    RelationshipKind,
+    name_word_rows,
+)
 from rodtrad.people.search import search_key
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -104,6 +111,7 @@ REPORTER_CATEGORIES = (
 CHANNELS = ("telefon", "e-tjanst", "sdk", "e-post", "brev")
 HISTORY_MODELS: tuple[type[models.Model], ...] = (
     Person,
+    PersonNameWord,
     Relationship,
     Report,
     ReportChild,
@@ -457,6 +465,7 @@ def _batch(
             }
         )
     _insert(new_persons)
+    _insert(name_word_rows(new_persons))
     summary.persons += len(new_persons)
     _insert(
         [

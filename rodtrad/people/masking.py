@@ -15,14 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from rodtrad.accounts.access import may_see_protected_contact
-from rodtrad.people.models import IdentityKind, Person, ProtectionLevel
+from rodtrad.people.models import IdentityKind, LegalSex, Person, ProtectionLevel
 
 # The marker shown instead of a hidden value. Lazy so that it follows the active language.
 MASKED: Promise = _("Skyddad uppgift")
@@ -91,25 +93,43 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - int(before_birthday)
 
 
+@lru_cache(maxsize=8)
+def _labels(language: str | None) -> dict[str, dict[str, str]]:
+    """The labels of the person's choices in `language`, translated once per language.
+
+    Django's `get_FOO_display` rebuilds a dict of the field's choices and translates them on
+    every call, three fields per person: a name search's list of hits paid it per hit
+    (docs/performance.md). A value outside the choices is shown as it is, as Django does.
+    """
+    return {
+        "identity_kind": {value: str(label) for value, label in IdentityKind.choices},
+        "legal_sex": {value: str(label) for value, label in LegalSex.choices},
+        "protection_level": {value: str(label) for value, label in ProtectionLevel.choices},
+    }
+
+
 def person_view(person: Person, user: Any) -> PersonView:
     """The person as `user` may see them; the only way templates and the API read a person."""
     hidden = person.is_protected and not may_see_protected_contact(user, person)
     contact = {name: (MASKED if hidden else getattr(person, name)) for name in CONTACT_FIELDS}
+    labels = _labels(get_language())
     return PersonView(
         pk=person.pk,
         identity_number=format_identity_number(person.identity_number, person.identity_kind),
         identity_kind=person.identity_kind,
-        identity_kind_label=str(person.get_identity_kind_display()),
+        identity_kind_label=labels["identity_kind"].get(person.identity_kind, person.identity_kind),
         given_name=person.given_name,
         family_name=person.family_name,
         birth_date=person.birth_date,
         age=age_on(person.birth_date, timezone.localdate()),
         legal_sex=person.legal_sex,
-        legal_sex_label=str(person.get_legal_sex_display()),
+        legal_sex_label=labels["legal_sex"].get(person.legal_sex, person.legal_sex),
         language=person.language,
         needs_interpreter=person.needs_interpreter,
         protection_level=person.protection_level,
-        protection_label=str(person.get_protection_level_display()),
+        protection_label=labels["protection_level"].get(
+            person.protection_level, person.protection_level
+        ),
         is_protected=person.is_protected,
         contact_hidden=hidden,
         district_id=person.district_id,

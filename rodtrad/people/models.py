@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
-from rodtrad.people.search import search_key
+from rodtrad.people.search import name_words, search_key
 
 
 class IdentityKind(models.TextChoices):
@@ -80,6 +81,8 @@ class Person(models.Model):
     version = models.PositiveIntegerField(default=1)
     recorded_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # (name_key, district_id) as the PersonNameWord rows hold them; None: not known.
+    _indexed_name: tuple[Any, Any] | None = None
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -121,11 +124,76 @@ class Person(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"given_name", "family_name"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "name_key"}
+        is_new = self._state.adding
         super().save(*args, **kwargs)
+        written = update_fields is None or bool(
+            {"given_name", "family_name", "district"} & set(update_fields)
+        )
+        if written and (is_new or self._indexed_name != self._name_index_state()):
+            self.index_name_words(replace=not is_new)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Person:
+        person = super().from_db(db, field_names, values)
+        person._indexed_name = person._name_index_state()
+        return person
+
+    def _name_index_state(self) -> tuple[Any, Any]:
+        """What the PersonNameWord rows follow: the folded name and the district."""
+        return self.__dict__.get("name_key"), self.__dict__.get("district_id")
+
+    def index_name_words(self, *, replace: bool = True) -> None:
+        """Write the person's PersonNameWord rows from the names as they are now (save() does
+        it; an UPDATE, as people.services.update_person writes, must call it)."""
+        if replace:
+            PersonNameWord.objects.filter(person_id=self.pk).delete()
+        PersonNameWord.objects.bulk_create(name_word_rows([self]))
+        self._indexed_name = self._name_index_state()
 
     @property
     def is_protected(self) -> bool:
         return self.protection_level != ProtectionLevel.NONE
+
+
+class PersonNameWord(models.Model):
+    """One folded word of a person's name (people/search.py), for name search to seek a
+    word's start in the index (district, word) instead of reading every name of the district.
+
+    Kept in step by Person.save() and people.services.update_person; rows made with
+    bulk_create or plain INSERTs (the demo, `rodtrad generate`) come from `name_word_rows`.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_words")
+    # The person's district, so that the search seeks only the user's districts.
+    district = models.ForeignKey(
+        "accounts.District", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    word = models.CharField(max_length=250)
+
+    class Meta:
+        indexes = [
+            # The search reads only this index (the person is in it). PostgreSQL answers
+            # `word LIKE 'ber%'` from it only with the pattern operator class (the database's
+            # collation need not be "C"); SQLite seeks it as a range in its BINARY order
+            # (people/queries.py, `_with_word_start`).
+            models.Index(
+                fields=["district", "word", "person"],
+                name="person_name_word_prefix",
+                opclasses=["int8_ops", "varchar_pattern_ops", "int8_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+def name_word_rows(persons: Iterable[Person]) -> list[PersonNameWord]:
+    """The PersonNameWord rows of saved persons (with their primary keys)."""
+    return [
+        PersonNameWord(person_id=person.pk, district_id=person.district_id, word=word)
+        for person in persons
+        for word in name_words(person.given_name, person.family_name)
+    ]
 
 
 class ProtectedPersonHandler(models.Model):

@@ -1,12 +1,19 @@
-"""The folded form of a name that name search compares with (`Person.name_key`).
+"""The folded forms of a name that name search compares with.
 
 A search for "Asa" must find "Åsa" and "Ostberg" must find "Östberg", on SQLite and
-PostgreSQL alike, without a Python function per row (the regex it replaces cost ~250 ms at
+PostgreSQL alike, without a Python function per row (the regex it replaced cost ~250 ms at
 city scale, docs/performance.md). So every name is stored once more, folded: Unicode
 compatibility-decomposed, combining marks dropped (å → a, ö → o, é → e), case-folded, and
-every run of anything but letters and digits turned into one space. The query is folded the
-same way and compared with plain `LIKE` on an indexed column: no extension (pg_trgm) and no
-virtual table (FTS5), so one migration and one query work on both databases.
+every run of anything but letters and digits turned into one space. It is stored twice:
+`Person.name_key` (the whole name, a space before each word) and one `PersonNameWord` row per
+word of the name.
+
+A search word matches when it begins a word of the name: "ost" and "östberg" find "Åsa
+Östberg", "berg" does not (a word's start, as staff type a name; docs/performance.md). The
+search seeks its longest word in the (district, word) index of PersonNameWord, a range of
+that index rather than a scan, and checks every word against `name_key` on the few persons
+found: no extension (pg_trgm) and no virtual table (FTS5), so the same migration and query
+work on both databases.
 """
 
 from __future__ import annotations
@@ -34,6 +41,23 @@ def search_key(given_name: str, family_name: str) -> str:
     return f" {words}" if words else ""
 
 
+def name_words(given_name: str, family_name: str) -> list[str]:
+    """The distinct folded words of a name, one row each in PersonNameWord: the table that
+    name search seeks a word's start in ("ost" → "ostberg")."""
+    return sorted(set(fold(f"{given_name} {family_name}").split()))
+
+
 def query_words(query: str) -> list[str]:
-    """The folded words of a search text; each must occur in a matching key."""
+    """The folded words of a search text; each must begin a word of a matching name."""
     return fold(query).split()
+
+
+def word_start(word: str) -> str:
+    """What `Person.name_key` contains when a word of the name begins with `word`."""
+    return f" {word}"
+
+
+def prefix_bounds(prefix: str) -> tuple[str, str]:
+    """The range [low, high) of the strings that begin with `prefix`, in code point order
+    (SQLite's BINARY collation): "ber" → ("ber", "bes")."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)

@@ -400,6 +400,8 @@ def update_person(
                     cleaned.get("family_name", person.family_name),
                 )
             update_versioned(person, expected_version=expected_version, changes=written)
+            if "name_key" in written:
+                person.index_name_words()  # the search's words follow (no save() ran)
             record(
                 "people.person_updated",
                 by=by,

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from rodtrad.accounts import access
 from rodtrad.accounts.models import EmergencyAccess, EmergencyAccessStatus, Role, UnitKind
@@ -289,16 +289,24 @@ def manager_tasks(user: Any) -> ManagerTasks:
     )
     # The same rows as the review list (cases.services.reviewable_emergency_accesses): the
     # district's grants. Only the case number is shown, never the child.
+    # The grants are few next to the district's cases: each pending one is checked by its
+    # case's key (a join made SQLite read every case of the district first).
+    of_districts = Case.objects.filter(pk=OuterRef("case_id"), district_id__in=districts)
     emergency = list(
-        EmergencyAccess.objects.filter(
-            case__district_id__in=districts, status=EmergencyAccessStatus.PENDING
-        )
+        EmergencyAccess.objects.filter(status=EmergencyAccessStatus.PENDING)
+        .filter(Exists(of_districts))
         .select_related("user")
         .order_by("requested_at", "pk")
     )
+    # The scope's open cases without a responsible first: with the condition on the joined
+    # case, SQLite started from every case without a responsible, in all districts.
+    unassigned_cases = scope.cases.filter(
+        status__in=OPEN_CASE_STATUSES, responsible__isnull=True
+    ).order_by()
     unassigned = list(
-        Investigation.objects.filter(closed_on__isnull=True, case__responsible__isnull=True)
-        .filter(scope.has_case())
+        Investigation.objects.filter(
+            closed_on__isnull=True, case_id__in=unassigned_cases.values("pk")
+        )
         .select_related("case__child", "case__unit")
         .order_by("opened_on", "pk")
     )

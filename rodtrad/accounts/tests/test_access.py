@@ -242,8 +242,6 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
     """For each write service: the attempts the grant-only user makes on the granted case."""
     from rodtrad.accounts import services as accounts
     from rodtrad.cases import services as cases
-    from rodtrad.decisions import services as decisions
-    from rodtrad.decisions.tests.factories import InterventionFactory
     from rodtrad.frameworks import services as frameworks
     from rodtrad.intake import services as intake
     from rodtrad.investigation import services as inv
@@ -263,9 +261,20 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
     placement = PlacementFactory(decision__case=w.case)
     signed_plan = CarePlanFactory(intervention=placement, signed=True)
     plan_draft = ImplementationPlanFactory(intervention=placement)
-    # A granted intervention of the granted case, not started.
-    not_started = InterventionFactory(decision__case=w.case)
     today = w.today
+    from rodtrad.commissions import services as commissions
+    from rodtrad.commissions.models import Goal
+    from rodtrad.commissions.tests.factories import CommissionFactory, GoalFactory
+    from rodtrad.decisions import services as decisions
+    from rodtrad.decisions.tests.factories import DecisionFactory, InterventionFactory
+
+    # A decision with its intervention in the granted case, a draft commission with a goal and
+    # a sent one (the grant's reader is neither the case's handler nor the provider).
+    decision = DecisionFactory(case=w.case)
+    intervention = InterventionFactory(decision=decision)
+    draft = CommissionFactory(intervention=intervention)
+    goal = GoalFactory(commission=draft, needs=[w.need])
+    sent = CommissionFactory(intervention=intervention, sent=True)
     # A role for a new colleague in the granted child's district, waiting for approval.
     proposal = accounts.propose_membership(
         UserFactory(), by=w.admin, role=Role.INVESTIGATOR, district=w.own_district
@@ -613,51 +622,6 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
                 code=w.code, by=by, version=w.code.version, label_sv="Ändrad av jouren"
             )
         ],
-        "decisions.record_decision": [
-            lambda: decisions.record_decision(
-                w.case,
-                by=by,
-                kind="no_intervention",
-                legal_ground="sol-11-1",
-                level="delegate",
-                decided_on=today,
-                reasons="Ingen insats behövs.",
-                no_needs_reason="Inget behov.",
-            )
-        ],
-        "decisions.record_notice": [
-            lambda: decisions.record_notice(
-                placement.decision,
-                by=by,
-                recipient=w.mother,
-                notified_on=today,
-                channel="letter",
-            )
-        ],
-        "decisions.close_without_decision": [
-            lambda: decisions.close_without_decision(
-                w.case, by=by, expected_version=w.case.version, reason="moved", note="Flyttat."
-            )
-        ],
-        "decisions.end_follow_up": [
-            lambda: decisions.end_follow_up(
-                w.case, by=by, expected_version=w.case.version, note="Barnet har det bra."
-            )
-        ],
-        "decisions.start_intervention": [
-            lambda: decisions.start_intervention(
-                not_started, by=by, expected_version=not_started.version, started_on=today
-            )
-        ],
-        "decisions.end_intervention": [
-            lambda: decisions.end_intervention(
-                placement,
-                by=by,
-                expected_version=placement.version,
-                ended_on=today,
-                end_reason="completed",
-            )
-        ],
         "placements.start_plan": [
             lambda: placements.start_plan(CarePlan, placement, by=by, changes={"care_goal": "X"})
         ],
@@ -700,6 +664,84 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
         ],
         "frameworks.retire_code": [
             lambda: frameworks.retire_code(code=w.code, by=by, version=w.code.version)
+        ],
+        # Decisions and interventions of the granted case: the grant reads, never decides.
+        "decisions.record_decision": [
+            lambda: decisions.record_decision(
+                w.case,
+                by=by,
+                kind="no_intervention",
+                legal_ground="sol-14-2",
+                level="delegate",
+                decided_on=today,
+                reasons="Jouren beslutar.",
+            )
+        ],
+        "decisions.record_notice": [
+            lambda: decisions.record_notice(
+                decision, by=by, recipient=w.mother, notified_on=today, channel="letter"
+            )
+        ],
+        "decisions.close_without_decision": [
+            lambda: decisions.close_without_decision(
+                w.case, by=by, expected_version=w.case.version, reason="moved", note="Flyttat."
+            )
+        ],
+        "decisions.end_follow_up": [
+            lambda: decisions.end_follow_up(
+                w.case, by=by, expected_version=w.case.version, note="Klart."
+            )
+        ],
+        "decisions.start_intervention": [
+            lambda: decisions.start_intervention(
+                intervention, by=by, expected_version=intervention.version, started_on=today
+            )
+        ],
+        "decisions.end_intervention": [
+            lambda: decisions.end_intervention(
+                intervention,
+                by=by,
+                expected_version=intervention.version,
+                ended_on=today,
+                end_reason="never_started",
+            )
+        ],
+        "commissions.create_commission": [
+            lambda: commissions.create_commission(intervention, by=by)
+        ],
+        "commissions.update_commission": [
+            lambda: commissions.update_commission(
+                draft, by=by, expected_version=draft.version, changes={"frequency": "Varje dag"}
+            )
+        ],
+        "commissions.add_goal": [
+            lambda: commissions.add_goal(
+                draft,
+                by=by,
+                need_ids=[w.need.pk],
+                text="Jourens mål",
+                levels={name: "Nivå" for name in Goal.LEVEL_FIELDS},
+            )
+        ],
+        "commissions.update_goal": [
+            lambda: commissions.update_goal(
+                goal,
+                by=by,
+                expected_version=goal.version,
+                need_ids=[w.need.pk],
+                text="Jourens mål",
+                levels={name: "Nivå" for name in Goal.LEVEL_FIELDS},
+                weight=goal.weight,
+                baseline_level=-1,
+                target_on=None,
+                is_childs_own=False,
+            )
+        ],
+        "commissions.send_commission": [
+            lambda: commissions.send_commission(draft, by=by, expected_version=draft.version)
+        ],
+        "commissions.accept_commission": [
+            lambda: commissions.accept_commission(sent, by=by, expected_version=sent.version)
         ],
     }
 

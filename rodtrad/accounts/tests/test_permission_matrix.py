@@ -35,6 +35,7 @@ from rodtrad.accounts.tests.factories import (
     UserFactory,
 )
 from rodtrad.cases.tests.factories import CaseFactory
+from rodtrad.commissions.tests.factories import CommissionFactory, GoalFactory
 from rodtrad.decisions.tests.factories import DecisionFactory, InterventionFactory
 from rodtrad.intake.tests.factories import (
     PreAssessmentFactory,
@@ -295,6 +296,17 @@ class World:
             return InterventionFactory(**{f"decision__case__{k}": v for k, v in case_of.items()}).pk
         if kind == "placement":
             return PlacementFactory(**{f"decision__case__{k}": v for k, v in case_of.items()}).pk
+        if kind in {"commission", "draft_commission", "goal"}:
+            # Sent to the provider unit of the principal's side (the provider principal works
+            # there); a draft for the edit routes; a goal of a draft.
+            in_case = {f"intervention__decision__case__{k}": v for k, v in case_of.items()}
+            provider_unit = self.units[(side, "provider")]
+            commission = CommissionFactory(
+                provider_unit=provider_unit, sent=kind == "commission", **in_case
+            )
+            if kind == "goal":
+                return GoalFactory(commission=commission).pk
+            return commission.pk
         if kind in {"codelist", "code"}:
             from rodtrad.frameworks.models import Code, CodeList
 
@@ -338,6 +350,9 @@ CASE_OBJECT_KINDS = {
     "decision": "decisions.Decision",
     "intervention": "decisions.Intervention",
     "placement": "decisions.Intervention",
+    "commission": "commissions.Commission",
+    "draft_commission": "commissions.Commission",
+    "goal": "commissions.Goal",
 }
 
 
@@ -356,6 +371,8 @@ def case_id_of(kind: str, pk: int) -> int | None:
     obj = apps.get_model(CASE_OBJECT_KINDS[kind]).objects.get(pk=pk)
     if hasattr(obj, "case_id"):
         return int(obj.case_id)
+    if hasattr(obj, "commission"):
+        return int(obj.commission.case_id)
     return int(obj.investigation.case_id)
 
 

@@ -21,6 +21,7 @@ from rodtrad.cases.models import CaseStatus
 from rodtrad.cases.tests.factories import CaseFactory
 from rodtrad.deadlines.rules import Urgency
 from rodtrad.deadlines.tests.clock import TODAY, at
+from rodtrad.decisions.tests.factories import DecisionFactory, InterventionFactory
 from rodtrad.intake.models import Decision
 from rodtrad.intake.tests.factories import (
     PreAssessmentFactory,
@@ -518,6 +519,19 @@ def test_every_item_links_to_a_page_that_exists(
         planned_start=date(2026, 1, 2),
     )
 
+    # A granted intervention not started, with a review date; a case followed up (SoL 23:1).
+    InterventionFactory(
+        decision__case__child__district=own_district,
+        decision__review_on=date(2026, 9, 1),
+    )
+    followed = CaseFactory(child__district=own_district, status=CaseStatus.FOLLOW_UP)
+    InvestigationFactory(
+        case=followed, opened_by=manager, opened_on=date(2026, 1, 5), closed_on=date(2026, 5, 4)
+    )
+    DecisionFactory(
+        case=followed, kind="follow_up", legal_ground="sol-23-1", decided_on=date(2026, 5, 5)
+    )
+
     items = _items(manager)
 
     assert {i.kind for i in items} == set(queries.KINDS)
@@ -711,7 +725,7 @@ def test_open_deadlines_uses_a_fixed_number_of_queries(
         large = open_deadlines(cases, today=TODAY)
 
     # One per kind of row (the four placement kinds one each), and the cases.
-    assert len(few.captured_queries) <= 13
+    assert len(few.captured_queries) <= 16
     assert len(small) == 2 * 6
     assert len(large) == 21 * 6
 

@@ -19,6 +19,7 @@ from rodtrad.deadlines.rules import (
     CUSTODY_TRANSFER_FIRST,
     FOLLOW_UP,
     INVESTIGATION,
+    NOT_CARRIED_OUT,
     PLACEMENT_REVIEW,
     PRE_ASSESSMENT,
     PROTECTION_ASSESSMENT,
@@ -178,6 +179,7 @@ def test_every_rule_cites_its_paragraph_in_sol_2025_400() -> None:
         CUSTODY_TRANSFER_FIRST: "SoL 22:14",
         CUSTODY_TRANSFER: "SoL 22:14",
         CARE_PLAN_REVISION: "SoL 9:13",
+        NOT_CARRIED_OUT: "SoL 34:1",
     }
     assert all(rule.key == key for key, rule in RULES.items())
 
@@ -210,6 +212,10 @@ def test_every_rule_cites_its_paragraph_in_sol_2025_400() -> None:
         # The first revision of the care plan: two years after the placement started.
         (CARE_PLAN_REVISION, date(2024, 6, 10), date(2026, 6, 10), date(2026, 6, 10)),
         (CARE_PLAN_REVISION, date(2024, 6, 19), date(2026, 6, 19), date(2026, 6, 22)),
+        # Three months from the decision, on the calendar date (the quarterly report counts
+        # it so): 31 March → 30 June; 30 November → 28 February, a Saturday, not moved.
+        (NOT_CARRIED_OUT, date(2026, 3, 31), date(2026, 6, 30), date(2026, 6, 30)),
+        (NOT_CARRIED_OUT, date(2025, 11, 30), date(2026, 2, 28), date(2026, 2, 28)),
     ],
 )
 def test_deadline_for_a_rule_gives_the_strict_and_the_rolled_date(

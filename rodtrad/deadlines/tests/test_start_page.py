@@ -34,7 +34,6 @@ def test_the_administrators_start_page_leads_to_users_approvals_and_code_lists(
 @pytest.mark.parametrize(
     ("role", "says"),
     [
-        ("provider", "Uppdragen finns inte i Rodtrad ännu"),
         ("analyst", "Statistiken finns inte i Rodtrad ännu"),
         ("reviewer", "Granskningen finns inte i Rodtrad ännu"),
     ],
@@ -47,6 +46,15 @@ def test_the_other_roles_are_told_what_is_coming_and_whom_to_ask(
     assert says in body
     assert "kontakta" in body.lower() or "besvarar" in body
     assert "Det här gör du som administratör" not in body
+
+
+def test_the_provider_is_sent_to_its_commissions_and_told_whom_to_ask(
+    signed_in: Any, provider: Any
+) -> None:
+    body = signed_in(provider).get(reverse("home")).content.decode()
+    assert f'href="{reverse("commissions:inbox")}"' in body
+    assert "Du ser bara uppdragen, inte utredningarna." in body
+    assert "kontakta handläggaren" in body
 
 
 def test_a_case_role_gets_no_text_meant_for_other_roles(signed_in: Any, investigator: Any) -> None:

@@ -1,5 +1,6 @@
-"""The decisions part of the case page (`cases/case_detail.html` includes it): the decisions,
-the interventions, and the red thread from each need to what was decided for it."""
+"""The decisions part of the case page (`cases/case_detail.html` includes it): the decisions
+and the interventions they granted. The red thread (need → goal → intervention) is drawn by
+the commissions app, which sees both (`commissions_tags.red_thread`)."""
 
 from __future__ import annotations
 
@@ -25,19 +26,6 @@ def decisions_case_summary(context: template.Context, case: Any) -> dict[str, An
     decisions = queries.decisions_of_case(case)
     labels = code_labels("intervention-catalogue")
     grounds = code_labels("legal-grounds")
-    interventions = [d.intervention for d in decisions if hasattr(d, "intervention")]
-    needs = services.case_needs(case)
-    serving: dict[int, list[Any]] = {need.pk: [] for need in needs}
-    unlinked = []
-    for decision in decisions:
-        if not decision.is_granting or not hasattr(decision, "intervention"):
-            continue
-        linked = [need.pk for need in decision.needs.all()]
-        for pk in linked:
-            serving.setdefault(pk, []).append(decision.intervention)
-        if not linked:
-            unlinked.append(decision.intervention)
-    thread = [{"need": need, "interventions": serving.get(need.pk, [])} for need in needs]
     is_decider = emergency is None and user is not None and services.may_decide(user, case)
     can_edit = emergency is None and user is not None and access.can(user, "edit_case", case)
     return {
@@ -53,10 +41,6 @@ def decisions_case_summary(context: template.Context, case: Any) -> dict[str, An
             }
             for d in decisions
         ],
-        "interventions": interventions,
-        "labels": labels,
-        "thread": thread,
-        "unlinked": [(i, labels.get(i.catalogue_code, i.catalogue_code)) for i in unlinked],
         "is_decider": is_decider,
         "can_end_follow_up": can_edit and case.status == CaseStatus.FOLLOW_UP,
         "waits_for_decision": case.status == CaseStatus.PROPOSAL_AWAITING_DECISION,

@@ -362,3 +362,14 @@ def test_a_case_waiting_for_a_decision_can_be_closed_without_one(proposal, manag
         note="Familjen flyttade till Uppsala.",
     )
     assert Case.objects.get(pk=proposal.pk).status == S.CLOSED
+
+
+def test_a_decision_recorded_long_after_it_was_made_says_so(proposal, manager, time_machine):
+    from django.conf import settings
+
+    late = settings.RODTRAD_LATE_RECORDING_DAYS + 1
+    time_machine.move_to(TODAY + timedelta(days=late), tick=False)
+    decision = grant(proposal, manager, decided_on=TODAY)
+    assert decision.is_recorded_late and decision.recorded_days_after == late
+    entry = JournalEntry.objects.get(action="decisions.decision_recorded")
+    assert entry.data["late_days"] == late

@@ -3,7 +3,7 @@ page; a refused form keeps what was written and says what is wrong, in Swedish."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -70,7 +70,9 @@ def test_the_manager_decides_an_intervention_for_two_needs_and_the_case_shows_th
     thread = client.get(reverse("cases:case-detail", args=[proposal.pk])).content.decode()
     assert "Röda tråden" in thread
     assert "Föräldraprogram: Komet" in thread
-    assert "Brott i tråden" not in thread  # both needs are met by the intervention
+    # Both needs are met by the intervention; no commission yet, so no goal for either.
+    assert "Ingen insats möter behovet." not in thread
+    assert thread.count("Inget mål för behovet.") == 2
 
 
 def test_an_investigator_cannot_decide_but_sees_the_decision(
@@ -83,3 +85,25 @@ def test_an_investigator_cannot_decide_but_sees_the_decision(
     sign_in(client, investigator)
     assert client.get(reverse("decisions:decision-create", args=[proposal.pk])).status_code == 403
     assert client.get(reverse("decisions:decision-detail", args=[decision.pk])).status_code == 200
+
+
+def test_the_quarterly_report_downloads_without_names_and_is_journaled(
+    client, proposal, manager, time_machine
+):
+    from rodtrad.journal.models import JournalEntry
+
+    decision = grant(proposal, manager)
+    time_machine.move_to(date(2026, 12, 15), tick=False)
+    sign_in(client, manager)
+    later = "2026-4"  # decided 2026-06-10, three months ran out in September
+    page = client.get(reverse("decisions:not-carried-out") + f"?kvartal={later}")
+    assert "Inte verkställt" in page.content.decode()
+    response = client.get(reverse("decisions:not-carried-out-csv") + f"?kvartal={later}")
+    body = response.content.decode()
+    assert response["Content-Type"].startswith("text/csv")
+    assert body.splitlines()[0].startswith("stadsdel,beslutsdatum,insats")
+    assert "2026-06-10,fft,strukturerat-oppenvardsprogram" in body
+    assert proposal.child.family_name not in body and proposal.child.identity_number not in body
+    assert str(decision.case_id) not in body.splitlines()[1].split(",")
+    entry = JournalEntry.objects.get(action="decisions.not_carried_out_exported")
+    assert entry.data == {"quarter": "2026-4", "rows": 1}

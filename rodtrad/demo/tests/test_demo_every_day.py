@@ -26,8 +26,8 @@ from rodtrad.demo.users import DEMO_USERS
 from rodtrad.intake.models import PreAssessment, ReportChild
 from rodtrad.investigation.models import Investigation, Outcome
 from rodtrad.journal.verify import verify_chain
-from rodtrad.people.models import Person, Relationship, RelationshipKind
-from rodtrad.people.search import search_key
+from rodtrad.people.models import Person, PersonNameWord, Relationship, RelationshipKind
+from rodtrad.people.search import name_words, search_key
 from rodtrad.worklists.queries import my_deadlines, open_deadlines, team_deadlines
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -183,11 +183,18 @@ def test_demo_loads_and_holds_together_on(day: date, at: time, seed: int) -> Non
             assert deadline.due >= deadline.due_strict > investigation.opened_on
 
         # Every person can be found by name (bulk inserts skip Person.save(), which sets
-        # the search key).
+        # the search key and the name's words).
+        indexed: dict[int, set[tuple[int, str]]] = {}
+        for person_id, district_id, word in PersonNameWord.objects.values_list(
+            "person_id", "district_id", "word"
+        ):
+            indexed.setdefault(person_id, set()).add((district_id, word))
         stale = [
             p.pk
-            for p in Person.objects.only("given_name", "family_name", "name_key")
+            for p in Person.objects.only("given_name", "family_name", "name_key", "district_id")
             if p.name_key != search_key(p.given_name, p.family_name)
+            or indexed.get(p.pk)
+            != {(p.district_id, word) for word in name_words(p.given_name, p.family_name)}
         ]
         assert stale == []
 
@@ -221,3 +228,22 @@ def test_a_larger_demo_loads_and_about_one_report_in_ten_concerns_siblings() -> 
     )
     siblings = sum(1 for n in children_per_report if n > 1)
     assert 0.05 <= siblings / len(children_per_report) <= 0.2
+
+
+@pytest.mark.django_db
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def test_the_full_demo_leaves_a_bromma_family_of_siblings_without_history() -> None:
+    """Intake can register a first report about two siblings (the case spine's browser journey
+    does): the full demo keeps one Bromma family of children without history."""
+    day = date(2027, 3, 15)
+    with time_machine.travel(datetime.combine(day, time(9, 30), STOCKHOLM), tick=False):
+        generate(seed=1)
+        fresh = Person.objects.filter(
+            district__code="bromma",
+            protection_level="none",
+            birth_date__gt=day - timedelta(days=18 * 365 + 5),
+            cases__isnull=True,
+        )
+        assert Relationship.objects.filter(
+            kind=RelationshipKind.SIBLING, valid_to__isnull=True, child__in=fresh, other__in=fresh
+        ).exists()

@@ -24,7 +24,8 @@ from rodtrad.demo.users import DEMO_USERS
 from rodtrad.intake.models import Decision, PreAssessment, ProtectionAssessment, ReportChild
 from rodtrad.journal.models import AccessEvent, JournalEntry
 from rodtrad.people.identity import parse_identity_number
-from rodtrad.people.models import Person
+from rodtrad.people.models import Person, PersonNameWord
+from rodtrad.people.search import name_words
 
 MOMENT = datetime(2026, 12, 2, 9, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
 DEMO_DISTRICTS = {user.district for user in DEMO_USERS if user.district and user.unit_kind}
@@ -118,6 +119,9 @@ def test_persons_have_valid_unique_numbers_and_were_born_before_their_reports(
     ):
         assert report_child.child.birth_date < report_child.report.receipt_date
         assert report_child.child.name_key  # found by name search like any other person
+        child = report_child.child
+        words = set(PersonNameWord.objects.filter(person=child).values_list("word", flat=True))
+        assert words == set(name_words(child.given_name, child.family_name))
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from rodtrad.people.masking import CONTACT_FIELDS, MASKED, age_on, person_view
 from rodtrad.people.models import ProtectionLevel
@@ -90,6 +91,20 @@ def test_the_view_formats_the_number_and_computes_the_age(investigator, own_dist
     assert view.age == 11
     assert view.legal_sex_label == "Kvinna"
     assert view.district_name == own_district.name
+
+
+def test_the_labels_are_djangos_and_follow_the_active_language(investigator, protected):
+    """The labels come from a table built once per language, not from get_FOO_display per
+    person (docs/performance.md); they are the same texts, in the language of the request."""
+    view = person_view(protected, investigator)
+    assert view.protection_label == protected.get_protection_level_display()
+    assert view.protection_label == "Skyddad folkbokföring"
+    assert view.identity_kind_label == protected.get_identity_kind_display()
+    assert view.legal_sex_label == protected.get_legal_sex_display()
+    with translation.override("en"):
+        english = person_view(protected, investigator)
+        assert english.legal_sex_label == protected.get_legal_sex_display() != "Kvinna"
+    assert english.protection_label == "Protected population registration"
 
 
 def test_age_on_counts_whole_years():

@@ -76,7 +76,7 @@ def test_search_by_ten_digit_number_finds_the_person_and_journals_the_hit(
 
 def test_search_by_name_is_case_insensitive_also_for_swedish_letters(signed_in, investigator, alva):
     client = signed_in(investigator)
-    for query in ("åsa", "ÖBERG", "åsa öberg", "berg"):
+    for query in ("åsa", "ÖBERG", "åsa öberg", "öb", "Ob as"):
         response = client.post(SEARCH, {"query": query})
         assert "Åsa Öberg" in response.content.decode(), query
 
@@ -108,6 +108,31 @@ def test_search_answers_in_the_post_response_without_redirecting(signed_in, inve
     response = signed_in(investigator).post(SEARCH, {"query": alva.identity_number})
     assert response.status_code == 200
     assert "Location" not in response
+
+
+def test_a_name_search_shows_at_most_20_persons_and_asks_for_more_of_the_name(
+    signed_in, investigator, own_district
+):
+    """More namesakes than SEARCH_LIMIT are narrowed, not browsed: the first 20 by name are
+    shown (and journaled as read), with a message to write more of the name or the number."""
+    namesakes = [
+        PersonFactory(district=own_district, given_name="Alva", family_name=f"Ek{index:02d}")
+        for index in range(21)
+    ]
+    client = signed_in(investigator)
+    html = client.post(SEARCH, {"query": "alva"}).content.decode()
+    assert "Fler än 20 personer matchar. Skriv mer av namnet, eller sök på personnummer." in html
+    assert "De första 20 personerna som matchar sökningen, i bokstavsordning" in html
+    assert [p for p in namesakes if detail(p) + '"' in html] == namesakes[:20]
+    assert set(AccessEvent.objects.values_list("person_id", flat=True)) == {
+        p.pk for p in namesakes[:20]
+    }
+
+    namesakes[0].delete()  # 20 match: all of them, counted, without the message
+    html = client.post(SEARCH, {"query": "alva"}).content.decode()
+    assert "20 personer hittades." in html
+    assert "Fler än" not in html
+    assert "Personer som matchar sökningen" in html
 
 
 # --- a person's page --------------------------------------------------------------------------

@@ -46,5 +46,6 @@ def person_search(request: HttpRequest) -> HttpResponse:
             "result": result,
             "hits": [person_view(p, request.user) for p in result.persons] if result else [],
             "may_create": can(request.user, "create_person"),
+            "limit": queries.SEARCH_LIMIT,
         },
     )
