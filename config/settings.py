@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "rodtrad.intake",
     "rodtrad.investigation",
     "rodtrad.decisions",
+    "rodtrad.placements",
     "rodtrad.commissions",
     "rodtrad.followup",
     "rodtrad.api",
@@ -361,3 +362,6 @@ RODTRAD_COMMISSION_AFTER_END_DAYS = int(os.environ.get("RODTRAD_COMMISSION_AFTER
 # ratings may still be recorded.
 RODTRAD_FOLLOWUP_WARNING_SESSION = int(os.environ.get("RODTRAD_FOLLOWUP_WARNING_SESSION", "4"))
 RODTRAD_FOLLOWUP_DAYS_AFTER_END = int(os.environ.get("RODTRAD_FOLLOWUP_DAYS_AFTER_END", "30"))
+# A started placement without a signed care plan and implementation plan is listed as a
+# reminder this many days after it started (docs/deadlines.md, "Placements").
+RODTRAD_PLACEMENT_PLANS_DAYS = int(os.environ.get("RODTRAD_PLACEMENT_PLANS_DAYS", "30"))

@@ -20,6 +20,7 @@ urlpatterns = [
     path("mottagning/", include("rodtrad.intake.urls")),
     path("utredningar/", include("rodtrad.investigation.urls")),
     path("beslut/", include("rodtrad.decisions.urls")),
+    path("placeringar/", include("rodtrad.placements.urls")),
     path("uppdrag/", include("rodtrad.commissions.urls")),
     path("uppfoljning/", include("rodtrad.followup.urls")),
     path("frister/", include("rodtrad.worklists.urls")),

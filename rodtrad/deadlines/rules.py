@@ -24,11 +24,16 @@ from, and `due`, rolled per 2 §, that compliance is judged against.
 | investigation         | Utredning                  | SoL 20:3  | opening + 4 months     | yes*|
 | placement_review      | Övervägande                | SoL 22:13 | last review + 6 months | yes |
 | follow_up             | Uppföljning efter avslut   | SoL 23:5  | closure + ≤ 6 months   | no  |
+| custody_transfer_first| Vårdnadsöverflyttning      | SoL 22:14 | placement + 2 years    | yes |
+| custody_transfer      | Vårdnadsöverflyttning      | SoL 22:14 | last consid. + 1 year  | yes |
+| care_plan_revision    | Revidering av vårdplan     | SoL 9:13  | placement + 2 years    | yes |
 
 Receipt = the day the report came in (day 0); decision = to open or not open an investigation;
 last review = the placement's start or its last övervägande; closure = the investigation
-closed or the placement ended. "2 §" = whether `due` moves to the next weekday. (*) An
-extension's end date is the date the decision sets, never moved (`investigation_deadline`).
+closed or the placement ended; placement = the day the placement started (verkställdes);
+last consid. = the last time the nämnd considered a custody transfer. "2 §" = whether `due`
+moves to the next weekday. (*) An extension's end date is the date the decision sets, never
+moved (`investigation_deadline`).
 
 The protection assessment is due "genast", the same day, including weekends; and the follow-up
 period is a limit on how long the nämnd may follow up, not a time for an action, so neither
@@ -141,6 +146,9 @@ REPORTER_INFORMATION: Final = "reporter_information"
 INVESTIGATION: Final = "investigation"
 PLACEMENT_REVIEW: Final = "placement_review"
 FOLLOW_UP: Final = "follow_up"
+CUSTODY_TRANSFER_FIRST: Final = "custody_transfer_first"
+CUSTODY_TRANSFER: Final = "custody_transfer"
+CARE_PLAN_REVISION: Final = "care_plan_revision"
 NOT_CARRIED_OUT: Final = "not_carried_out"
 
 
@@ -236,6 +244,42 @@ RULES: Final[Mapping[str, DeadlineRule]] = MappingProxyType(
                 unit=PeriodUnit.MONTHS,
                 is_rolled_to_weekday=False,
             ),
+            # SoL 22:14 (LVU 13 c § alike): when a child has been placed in the same
+            # familjehem for two years from the placement's start, the nämnd considers
+            # whether to apply for a transfer of custody (FB 6:8); then at least once a year
+            # after the last consideration (CUSTODY_TRANSFER). Years count as 1930:173 1 §
+            # months: 29 February + 2 years = 28 February.
+            DeadlineRule(
+                key=CUSTODY_TRANSFER_FIRST,
+                name="Vårdnadsöverflyttning",
+                citation="SoL 22:14",
+                start_event="Placeringen i familjehemmet började",
+                amount=24,
+                unit=PeriodUnit.MONTHS,
+                is_rolled_to_weekday=True,
+            ),
+            DeadlineRule(
+                key=CUSTODY_TRANSFER,
+                name="Vårdnadsöverflyttning",
+                citation="SoL 22:14",
+                start_event="Senaste övervägandet om vårdnadsöverflyttning",
+                amount=12,
+                unit=PeriodUnit.MONTHS,
+                is_rolled_to_weekday=True,
+            ),
+            # SoL 9:13: the care plan is revised when needed, for a child at the latest when
+            # the child has been placed for two years (the revision addresses the long-term
+            # living arrangements). A statutory last day for an action, so rolled like the
+            # reviews.
+            DeadlineRule(
+                key=CARE_PLAN_REVISION,
+                name="Revidering av vårdplan",
+                citation="SoL 9:13",
+                start_event="Placeringen började",
+                amount=24,
+                unit=PeriodUnit.MONTHS,
+                is_rolled_to_weekday=True,
+            ),
             # SoL 34:1: a granted decision not carried out within three months is reported
             # to IVO and the auditors each quarter. A limit for starting the intervention;
             # the report counts from the calendar date, so it is not moved later.
@@ -278,6 +322,26 @@ def deadline_for(rule_key: str, start: date) -> Deadline:
     """The deadline of rule `rule_key` for a period starting on `start` (see RULES)."""
     rule = RULES[rule_key]
     return _deadline(rule, rule.end_of_period(start))
+
+
+def placement_review_deadline(started_on: date, last_review_on: date | None) -> Deadline:
+    """The next övervägande (SoL 22:13, LVU 13 §): six months after the placement started,
+    then six months after the last review. A review held before the start does not count."""
+    if last_review_on is None or last_review_on < started_on:
+        return deadline_for(PLACEMENT_REVIEW, started_on)
+    return deadline_for(PLACEMENT_REVIEW, last_review_on)
+
+
+def custody_transfer_deadline(started_on: date, last_considered_on: date | None) -> Deadline:
+    """The next consideration of a custody transfer (SoL 22:14, LVU 13 c §): two years after
+    the placement in the same familjehem started, then a year after the last consideration.
+
+    A consideration before the two years (allowed: the nämnd may consider it earlier) starts
+    the yearly clock from then on, so the next one is never later than a year after it.
+    """
+    if last_considered_on is None or last_considered_on < started_on:
+        return deadline_for(CUSTODY_TRANSFER_FIRST, started_on)
+    return deadline_for(CUSTODY_TRANSFER, last_considered_on)
 
 
 class InvalidExtension(ValueError):

@@ -7,7 +7,8 @@ HVB decided by the subcommittee); interventions start, a few never do (the SoL 3
 most end; the last one's end starts the follow-up, which ends after a while. A share of the
 investigations closed without intervention get a follow-up decision (SoL 23:1). Every granted
 intervention names the investigation's needs, except about one in twenty, which states why not
-(the red thread must show its broken links too).
+(the red thread must show its broken links too). Placements get their care plan and
+implementation plan and the subcommittee's six-monthly reviews (`plan_placement`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from rodtrad.decisions.models import DecisionKind, DecisionLevel, EndReason, Int
 from rodtrad.demo import measurements
 from rodtrad.people.masking import age_on
 from rodtrad.people.queries import parties_of_child
+from rodtrad.placements import services as placements
+from rodtrad.placements.models import CarePlan, ImplementationPlan, ReviewOutcome
 
 # (catalogue code, weight) for children under 13 and for young people 13–20.
 YOUNG_CHILD_OPEN_CARE = (
@@ -100,6 +103,9 @@ def plan_after_proposal(
     starts = rng.random() >= NEVER_STARTED_SHARE
     start_day = _weekday(decided + timedelta(days=rng.randrange(5, 30)))
     length = rng.randrange(30, 150)
+    if placement:
+        # Placements last longer: some pass a six-monthly review, many are still going on.
+        length += rng.randrange(120, 360)
     end_day = _weekday(start_day + timedelta(days=length))
     follow_up_end = _weekday(end_day + timedelta(days=rng.randrange(45, 120)))
 
@@ -185,6 +191,16 @@ def plan_after_proposal(
         end_day=end_day,
         open_care=not placement,
     )
+    if placement:
+        plan_placement(
+            timeline,
+            rng=rng,
+            manager=manager,
+            worker=worker,
+            state=state,
+            start_day=start_day,
+            end_day=end_day,
+        )
 
     def end() -> None:
         intervention = Intervention.objects.get(pk=state["intervention"].pk)
@@ -217,6 +233,87 @@ def plan_after_proposal(
         )
 
     timeline.at(follow_up_end, 11, end_follow_up)
+
+
+CARE_PLAN = {
+    "interventions_needed": "Placering med stöd av familjehemssekreterare; hälsoundersökning.",
+    "contact_arrangements": "Umgänge med föräldrarna varannan helg; syskonen träffas varje vecka.",
+    "care_goal": "Barnet ska ha en trygg vardag och gå i skolan; återförening prövas.",
+    "child_views": "Barnet vill träffa sina syskon oftare.",
+    "guardian_views": "Vårdnadshavarna samtycker till placeringen.",
+    "other_authorities_measures": "Regionen erbjuder hälsoundersökning; skolan ger särskilt stöd.",
+}
+IMPLEMENTATION_PLAN = {
+    "goals": "Barnet går i skolan varje dag och har en vuxen att prata med.",
+    "how_carried_out": "Familjehemmet följer upp skolgången; samtal varannan vecka.",
+    "follow_up": "Planen följs upp vid varje besök och inför övervägandet.",
+    "other_authorities_access": "Socialsekreteraren bokar hälsoundersökningen med regionen.",
+    "contact_arrangements": "Umgänge varannan helg hos föräldrarna.",
+    "committee_contact": "Barnets socialsekreterare besöker barnet var sjätte vecka.",
+    "child_views": "Barnet tycker att planen är bra.",
+    "guardian_views": "Vårdnadshavarna vill att umgänget blir längre.",
+}
+
+
+def plan_placement(
+    timeline: Planner,
+    *,
+    rng: random.Random,
+    manager: User,
+    worker: User,
+    state: dict[str, Any],
+    start_day: date,
+    end_day: date,
+) -> None:
+    """A placement's care plan and implementation plan (signed within a few weeks, a few
+    late), and the subcommittee's six-monthly reviews while it lasts (docs/red-thread.md)."""
+    care_day = _weekday(start_day + timedelta(days=rng.choice((2, 5, 10, 20, 45))))
+    implementation_day = _weekday(care_day + timedelta(days=rng.randrange(3, 15)))
+
+    def sign(model: Any, content: dict[str, str], day: date) -> Callable[[], None]:
+        def write() -> None:
+            intervention = Intervention.objects.select_related("case__district").get(
+                pk=state["intervention"].pk
+            )
+            if intervention.ended_on is not None:
+                return
+            placements.start_and_sign_plan(
+                model, intervention, by=worker, changes={"event_on": day, **content}
+            )
+
+        return write
+
+    if care_day < end_day:
+        timeline.at(care_day, 14, sign(CarePlan, CARE_PLAN, care_day))
+    if implementation_day < end_day:
+        timeline.at(
+            implementation_day,
+            14,
+            sign(ImplementationPlan, IMPLEMENTATION_PLAN, implementation_day),
+        )
+    # The first review often comes early (the law says "at least" every six months), then
+    # about every six months; placements are decided late in the demo's eight months of
+    # history (after a four-month investigation), so an early first review shows one.
+    review_day = _weekday(start_day + timedelta(days=rng.randrange(30, 60)))
+    while review_day < end_day:
+
+        def review(day: date = review_day) -> None:
+            intervention = Intervention.objects.select_related("case__district").get(
+                pk=state["intervention"].pk
+            )
+            if intervention.ended_on is not None:
+                return
+            placements.record_review(
+                intervention,
+                by=manager,
+                held_on=day,
+                level=DecisionLevel.SUBCOMMITTEE,
+                minutes_reference=f"IU {day.isoformat()} § {rng.randrange(1, 40)}",
+                outcome=ReviewOutcome.CONTINUES,
+            )
+
+        timeline.at(review_day, 13, review)
+        review_day = _weekday(add_months(review_day, 6) - timedelta(days=7))
 
 
 GOAL_TEXTS = (

@@ -247,8 +247,20 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
     from rodtrad.investigation import services as inv
     from rodtrad.investigation.models import InvestigationPlan
     from rodtrad.people import services as people
+    from rodtrad.placements import services as placements
+    from rodtrad.placements.models import CarePlan
+    from rodtrad.placements.tests.factories import (
+        CarePlanFactory,
+        ImplementationPlanFactory,
+        PlacementFactory,
+    )
 
     by = w.jour
+    # A started placement of the granted case, with a signed care plan and a draft
+    # implementation plan.
+    placement = PlacementFactory(decision__case=w.case)
+    signed_plan = CarePlanFactory(intervention=placement, signed=True)
+    plan_draft = ImplementationPlanFactory(intervention=placement)
     today = w.today
     from rodtrad.commissions import services as commissions
     from rodtrad.commissions.models import Goal
@@ -636,6 +648,41 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
         "frameworks.update_code": [
             lambda: frameworks.update_code(
                 code=w.code, by=by, version=w.code.version, label_sv="Ändrad av jouren"
+            )
+        ],
+        "placements.start_plan": [
+            lambda: placements.start_plan(CarePlan, placement, by=by, changes={"care_goal": "X"})
+        ],
+        "placements.start_and_sign_plan": [
+            lambda: placements.start_and_sign_plan(CarePlan, placement, by=by, changes={})
+        ],
+        "placements.save_plan_draft": [
+            lambda: placements.save_plan_draft(
+                plan_draft, by=by, expected_version=plan_draft.version, changes={"goals": "X"}
+            )
+        ],
+        "placements.sign_plan": [
+            lambda: placements.sign_plan(
+                plan_draft, by=by, expected_version=plan_draft.version, changes={}
+            )
+        ],
+        "placements.correct_plan": [
+            lambda: placements.correct_plan(signed_plan, by=by, reason="Fel i planen.")
+        ],
+        "placements.revise_plan": [lambda: placements.revise_plan(signed_plan, by=by)],
+        "placements.record_review": [
+            lambda: placements.record_review(
+                placement, by=by, held_on=today, level="subcommittee", outcome="continues"
+            )
+        ],
+        "placements.record_custody_consideration": [
+            lambda: placements.record_custody_consideration(
+                placement,
+                by=by,
+                considered_on=today,
+                level="subcommittee",
+                outcome="no_application",
+                note="Ingen ansökan nu.",
             )
         ],
         "frameworks.add_code": [

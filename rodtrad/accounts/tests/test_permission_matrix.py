@@ -53,6 +53,7 @@ from rodtrad.investigation.tests.factories import (
 )
 from rodtrad.journal.models import AccessAction, AccessEvent
 from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+from rodtrad.placements.tests.factories import PlacementFactory
 
 ROOT = Path(settings.BASE_DIR)
 PRINCIPALS = ("anonymous", *(role.value for role in Role))
@@ -293,6 +294,8 @@ class World:
             return DecisionFactory(**{f"case__{k}": v for k, v in case_of.items()}).pk
         if kind == "intervention":
             return InterventionFactory(**{f"decision__case__{k}": v for k, v in case_of.items()}).pk
+        if kind == "placement":
+            return PlacementFactory(**{f"decision__case__{k}": v for k, v in case_of.items()}).pk
         if kind in {"commission", "draft_commission", "goal"}:
             # Sent to the provider unit of the principal's side (the provider principal works
             # there); a draft for the edit routes; a goal of a draft.
@@ -350,6 +353,7 @@ CASE_OBJECT_KINDS = {
     "communication": "investigation.Communication",
     "decision": "decisions.Decision",
     "intervention": "decisions.Intervention",
+    "placement": "decisions.Intervention",
     "commission": "commissions.Commission",
     "draft_commission": "commissions.Commission",
     "goal": "commissions.Goal",

@@ -1,11 +1,12 @@
 """One clock per deadline: every page that shows a running deadline shows the same one.
 
 A property test over days around weekends, holidays and the eves of lag (1930:173) 2 §: for
-an open investigation, a waiting pre-assessment and a protection assessment not yet made,
-the case page, the phase page (the investigation page, the pre-assessment, the protection
-assessment form), "Mina frister" and the team view show the same last day, days left and
-urgency. Before issue 7 the investigation page counted the days from `due` and the lists from
-`due_strict`, so when four months ended on a day off the two disagreed.
+an open investigation, a waiting pre-assessment, a protection assessment not yet made and a
+placement's review, the case page (but for the placement), the phase page (the investigation
+page, the pre-assessment, the protection assessment form, the intervention page), "Mina
+frister" and the team view show the same last day, days left and urgency. Before issue 7 the
+investigation page counted the days from `due` and the lists from `due_strict`, so when four
+months ended on a day off the two disagreed.
 
 Each page marks its clocks with the shared template (`deadlines/includes/days_left.html`):
 `data-deadline="kind:row" data-due data-days-left data-urgency`; the visible text comes from
@@ -30,6 +31,7 @@ from rodtrad.deadlines import rules
 from rodtrad.deadlines.tests.clock import STOCKHOLM
 from rodtrad.intake.tests.factories import PreAssessmentFactory, ReportChildFactory
 from rodtrad.investigation.tests.factories import InvestigationFactory
+from rodtrad.placements.tests.factories import PlacementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +107,14 @@ def test_every_page_shows_the_same_date_days_left_and_urgency(
             + timedelta(hours=10),
         )
         PreAssessmentFactory(case=waiting, author=manager, received_on=received)
+        # A placement whose six months to the first review end there.
+        placement = PlacementFactory(
+            decision__case__child__district=own_district,
+            decision__case__responsible=manager,
+            decision__case__status=CaseStatus.INTERVENTION,
+            decision__decided_on=rules.add_months(target, -6),
+            planned_start=rules.add_months(target, -6),
+        )
 
         client = signed_in(manager)
         mine = clocks_on(client, reverse("deadlines:mine"))
@@ -117,6 +127,11 @@ def test_every_page_shows_the_same_date_days_left_and_urgency(
             f"pre_assessment:{waiting.pk}": [
                 reverse("cases:case-detail", args=[waiting.pk]),
                 reverse("intake:pre-assessment-edit", args=[waiting.pk]),
+            ],
+            # The case page lists the decisions, not the placement's clocks: its detail page
+            # is the intervention page.
+            f"placement_review:{placement.pk}": [
+                reverse("decisions:intervention-detail", args=[placement.pk]),
             ],
             f"protection_assessment:{report_child.pk}": [
                 reverse("cases:case-detail", args=[waiting.pk]),

@@ -37,6 +37,7 @@ from rodtrad.investigation.tests.factories import (
     InvestigationFactory,
     RiskAssessmentFactory,
 )
+from rodtrad.placements.tests.factories import PlacementFactory
 from rodtrad.worklists import queries
 from rodtrad.worklists.queries import (
     INVESTIGATION,
@@ -511,6 +512,13 @@ def test_every_item_links_to_a_page_that_exists(
         signed=True,
         assessed=True,
     )
+    # A familjehem placement without plans: its review, custody transfer, care-plan revision
+    # and the reminder of the missing plans.
+    PlacementFactory(
+        decision__case__child__district=own_district,
+        decision__case__status=CaseStatus.INTERVENTION,
+        planned_start=date(2026, 1, 2),
+    )
 
     # A granted intervention not started, with a review date; a case followed up (SoL 23:1).
     InterventionFactory(
@@ -723,7 +731,8 @@ def test_open_deadlines_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         large = open_deadlines(cases, today=TODAY)
 
-    assert len(few.captured_queries) <= 13  # one per kind of row, and the cases
+    # One per kind of row (the four placement kinds one each), and the cases.
+    assert len(few.captured_queries) <= 17
     assert len(small) == 2 * 6
     assert len(large) == 21 * 6
 

@@ -14,6 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rodtrad.deadlines.rules import (
+    CARE_PLAN_REVISION,
+    CUSTODY_TRANSFER,
+    CUSTODY_TRANSFER_FIRST,
     FOLLOW_UP,
     INVESTIGATION,
     NOT_CARRIED_OUT,
@@ -28,12 +31,14 @@ from rodtrad.deadlines.rules import (
     add_days,
     add_months,
     add_weeks,
+    custody_transfer_deadline,
     days_left,
     deadline_for,
     investigation_deadline,
     is_extension_decided_in_time,
     is_non_working_day,
     latest_extension_end,
+    placement_review_deadline,
     roll_to_weekday,
     urgency,
 )
@@ -171,6 +176,9 @@ def test_every_rule_cites_its_paragraph_in_sol_2025_400() -> None:
         REPORTER_INFORMATION: "SoL 19:6",
         PLACEMENT_REVIEW: "SoL 22:13",
         FOLLOW_UP: "SoL 23:5",
+        CUSTODY_TRANSFER_FIRST: "SoL 22:14",
+        CUSTODY_TRANSFER: "SoL 22:14",
+        CARE_PLAN_REVISION: "SoL 9:13",
         NOT_CARRIED_OUT: "SoL 34:1",
     }
     assert all(rule.key == key for key, rule in RULES.items())
@@ -194,6 +202,16 @@ def test_every_rule_cites_its_paragraph_in_sol_2025_400() -> None:
         (PLACEMENT_REVIEW, date(2027, 8, 30), date(2028, 2, 29), date(2028, 2, 29)),
         # The follow-up ends at the latest on the calendar date, even a Saturday.
         (FOLLOW_UP, date(2025, 8, 31), date(2026, 2, 28), date(2026, 2, 28)),
+        # Two years in the same familjehem: a leap day ends on 28 February (1930:173 1 §),
+        # a Saturday 28 February moves to Monday 2 March.
+        (CUSTODY_TRANSFER_FIRST, date(2028, 2, 29), date(2030, 2, 28), date(2030, 2, 28)),
+        (CUSTODY_TRANSFER_FIRST, date(2024, 2, 28), date(2026, 2, 28), date(2026, 3, 2)),
+        # Then yearly: a consideration on 24 December 2025 is due again on julafton 2026.
+        (CUSTODY_TRANSFER, date(2025, 12, 24), date(2026, 12, 24), date(2026, 12, 28)),
+        (CUSTODY_TRANSFER, date(2027, 2, 28), date(2028, 2, 28), date(2028, 2, 28)),
+        # The first revision of the care plan: two years after the placement started.
+        (CARE_PLAN_REVISION, date(2024, 6, 10), date(2026, 6, 10), date(2026, 6, 10)),
+        (CARE_PLAN_REVISION, date(2024, 6, 19), date(2026, 6, 19), date(2026, 6, 22)),
         # Three months from the decision, on the calendar date (the quarterly report counts
         # it so): 31 March → 30 June; 30 November → 28 February, a Saturday, not moved.
         (NOT_CARRIED_OUT, date(2026, 3, 31), date(2026, 6, 30), date(2026, 6, 30)),
@@ -294,6 +312,44 @@ def test_urgency_values_are_the_plain_strings_templates_use() -> None:
     assert [str(value) for value in Urgency] == ["overdue", "today", "soon", "later"]
 
 
+@pytest.mark.parametrize(
+    ("started_on", "last_review_on", "due_strict"),
+    [
+        # No review yet: six months after the start (31 August → 28 February).
+        (date(2025, 8, 31), None, date(2026, 2, 28)),
+        # Then six months after the last review, whenever it was held.
+        (date(2025, 8, 31), date(2026, 1, 15), date(2026, 7, 15)),
+        (date(2025, 8, 31), date(2025, 8, 31), date(2026, 2, 28)),
+        # A review recorded before the placement started does not count.
+        (date(2025, 8, 31), date(2025, 6, 1), date(2026, 2, 28)),
+        (date(2027, 8, 29), date(2027, 8, 31), date(2028, 2, 29)),
+    ],
+)
+def test_the_next_review_is_six_months_after_the_start_or_the_last_review(
+    started_on: date, last_review_on: date | None, due_strict: date
+) -> None:
+    deadline = placement_review_deadline(started_on, last_review_on)
+    assert deadline.rule == PLACEMENT_REVIEW
+    assert deadline.due_strict == due_strict
+
+
+@pytest.mark.parametrize(
+    ("started_on", "last_considered_on", "rule", "due_strict"),
+    [
+        (date(2024, 2, 29), None, CUSTODY_TRANSFER_FIRST, date(2026, 2, 28)),
+        (date(2024, 2, 29), date(2026, 2, 20), CUSTODY_TRANSFER, date(2027, 2, 20)),
+        # Considered early (after a year): the yearly clock starts from then.
+        (date(2024, 5, 2), date(2025, 5, 2), CUSTODY_TRANSFER, date(2026, 5, 2)),
+        (date(2024, 5, 2), date(2024, 4, 1), CUSTODY_TRANSFER_FIRST, date(2026, 5, 2)),
+    ],
+)
+def test_custody_transfer_is_considered_after_two_years_then_yearly(
+    started_on: date, last_considered_on: date | None, rule: str, due_strict: date
+) -> None:
+    deadline = custody_transfer_deadline(started_on, last_considered_on)
+    assert (deadline.rule, deadline.due_strict) == (rule, due_strict)
+
+
 # --- Properties -----------------------------------------------------------------------------
 
 
@@ -359,3 +415,43 @@ def test_an_extension_ends_at_the_latest_the_bound_in_months_after_the_current_l
     current_due: date, months: int, latest: date
 ) -> None:
     assert latest_extension_end(current_due, months) == latest
+
+
+@settings(database=None)
+@given(started_on=DATES, reviews=st.lists(st.integers(min_value=0, max_value=400), max_size=5))
+def test_a_placement_review_is_never_more_than_six_months_after_the_last_one(
+    started_on: date, reviews: list[int]
+) -> None:
+    """Whatever the dates (month ends, 29 February), the next review is due six months after
+    the start or the last review: in the sixth month after it, never past that month's end,
+    and never before it."""
+    last: date | None = None
+    for days in reviews:
+        held_on = (last or started_on) + timedelta(days=days)
+        deadline = placement_review_deadline(started_on, held_on)
+        assert deadline.due_strict == add_months(held_on, 6)
+        assert held_on < deadline.due_strict <= held_on + timedelta(days=184)
+        assert not is_non_working_day(deadline.due)
+        last = held_on
+    first = placement_review_deadline(started_on, None)
+    assert first.due_strict == add_months(started_on, 6)
+
+
+@settings(database=None)
+@given(started_on=DATES, considered_after_days=st.one_of(st.none(), st.integers(0, 2000)))
+def test_custody_transfer_comes_two_years_after_the_start_or_a_year_after_the_last(
+    started_on: date, considered_after_days: int | None
+) -> None:
+    if considered_after_days is None:
+        deadline = custody_transfer_deadline(started_on, None)
+        assert deadline.due_strict == add_months(started_on, 24)
+        assert deadline.due_strict.month == started_on.month
+        # A leap day placement comes round on 28 February.
+        if (started_on.month, started_on.day) == (2, 29):
+            assert deadline.due_strict.day == 28
+    else:
+        considered_on = started_on + timedelta(days=considered_after_days)
+        deadline = custody_transfer_deadline(started_on, considered_on)
+        assert deadline.due_strict == add_months(considered_on, 12)
+        assert 365 <= (deadline.due_strict - considered_on).days <= 366
+    assert deadline.due >= deadline.due_strict
