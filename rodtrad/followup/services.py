@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from rodtrad.accounts.models import User
 
 ItemValue = Decimal | int | None
+# The commissions that are followed up and rated: sent to the provider or accepted by it.
+FOLLOWED_UP = (CommissionStatus.SENT, CommissionStatus.ACCEPTED)
 
 
 def item_field(code: str) -> str:
@@ -78,11 +80,22 @@ def recording_problem(intervention: Intervention, today: date | None = None) -> 
     return None
 
 
+def rates_for(user: User | AnonymousUser, intervention: Intervention) -> bool:
+    """Who records an intervention's ratings: the case's handlers in scope, and the provider
+    a commission for it was sent to (the ratings are made at the provider's sessions)."""
+    if access.can(user, "edit_case", intervention.case):
+        return True
+    return any(
+        is_provider_of(user, commission)
+        for commission in Commission.objects.filter(
+            intervention=intervention, status__in=list(FOLLOWED_UP)
+        )
+    )
+
+
 def may_record(user: User | AnonymousUser, intervention: Intervention) -> bool:
     """Whether the user may record a rating for the intervention today."""
-    return (
-        access.can(user, "edit_case", intervention.case) and recording_problem(intervention) is None
-    )
+    return rates_for(user, intervention) and recording_problem(intervention) is None
 
 
 def guardians_of(intervention: Intervention, *, on: date) -> list[Person]:
@@ -154,7 +167,7 @@ def record_measurement(
             .get(pk=intervention.pk)
         )
         case = fresh.case
-        if not access.can(by, "edit_case", case):
+        if not rates_for(by, fresh):
             raise PermissionDenied
         problem = recording_problem(fresh)
         if problem is not None:
@@ -315,8 +328,6 @@ def update_instrument(
 # views, the provider's report, whether violence was followed up, and what happens next. The
 # case's handlers in scope and the provider the commission was sent to record it; a follow-up
 # is never changed (a correction is a new follow-up). Journaled with numbers only.
-
-FOLLOWED_UP = (CommissionStatus.SENT, CommissionStatus.ACCEPTED)
 
 
 def goal_field(goal_id: int) -> str:

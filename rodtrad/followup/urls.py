@@ -11,6 +11,11 @@ urlpatterns = [
         follow_up_views.follow_up_create,
         name="follow-up-create",
     ),
+    path(
+        "uppdrag/<int:pk>/skattning/",
+        views.commission_measurement_create,
+        name="commission-measurement-create",
+    ),
     path("formular/", views.instrument_list, name="instrument-list"),
     path("formular/<int:pk>/", views.instrument_edit, name="instrument-edit"),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -28,15 +29,29 @@ ROUTE = "followup:measurement-create"
 
 
 def _page(
-    request: HttpRequest, intervention: Intervention, context: dict[str, Any]
+    request: HttpRequest,
+    intervention: Intervention,
+    context: dict[str, Any],
+    *,
+    route: str = ROUTE,
+    commission: Any = None,
 ) -> HttpResponse:
-    record_access(by=signed_in_user(request), case=intervention.case, route=ROUTE)
+    record_access(by=signed_in_user(request), case=intervention.case, route=route)
+    if commission is not None:  # the provider's way in: back to the commission, not the case
+        back_url = reverse("commissions:commission-detail", args=[commission.pk])
+        create_url = reverse("followup:commission-measurement-create", args=[commission.pk])
+    else:
+        back_url = reverse("decisions:intervention-detail", args=[intervention.pk])
+        create_url = reverse(ROUTE, args=[intervention.pk])
     return render(
         request,
         "followup/measurement_form.html",
         {
             "case": intervention.case,
             "intervention": intervention,
+            "commission": commission,
+            "back_url": back_url,
+            "create_url": create_url,
             "catalogue_label": code_label("intervention-catalogue", intervention.catalogue_code),
             **context,
         },
@@ -48,15 +63,40 @@ def _page(
 def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose an instrument (a list of links), then record one rater's rating with it."""
     intervention = decisions_queries.get_intervention_for(request.user, pk, for_edit=True)
+    return _measurement(request, intervention, route=ROUTE)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commission_measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same, from the commission: the provider's way to record the ratings of its sessions
+    (it sees the commission, never the intervention or the case)."""
+    from rodtrad.commissions.queries import get_commission_for
+
+    commission = get_commission_for(request.user, pk)
+    if not services.rates_for(request.user, commission.intervention):
+        raise PermissionDenied
+    return _measurement(
+        request,
+        commission.intervention,
+        route="followup:commission-measurement-create",
+        commission=commission,
+    )
+
+
+def _measurement(
+    request: HttpRequest, intervention: Intervention, *, route: str, commission: Any = None
+) -> HttpResponse:
+    def page(context: dict[str, Any]) -> HttpResponse:
+        return _page(request, intervention, context, route=route, commission=commission)
+
     problem = services.recording_problem(intervention)
     if problem is not None:
-        return _page(request, intervention, {"problem": problem})
+        return page({"problem": problem})
     code = request.POST.get("instrument") or request.GET.get("instrument") or ""
     instrument = Instrument.objects.filter(code=code, is_active=True).first()
     if instrument is None:
-        return _page(
-            request, intervention, {"instruments": Instrument.objects.filter(is_active=True)}
-        )
+        return page({"instruments": Instrument.objects.filter(is_active=True)})
     today = timezone.localdate()
     form = forms.MeasurementForm(
         request.POST or None,
@@ -77,13 +117,18 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
             item_scores=form.item_scores(),
         )
 
+    back = (
+        reverse("commissions:commission-detail", args=[commission.pk])
+        if commission is not None
+        else reverse("decisions:intervention-detail", args=[intervention.pk])
+    )
     return handle_form(
         request,
         form,
         save=save,
         success=_("Skattningen är registrerad."),
-        then=reverse("decisions:intervention-detail", args=[intervention.pk]) + "#skattningar",
-        render=lambda form: _page(request, intervention, {"form": form, "instrument": instrument}),
+        then=back + "#skattningar",
+        render=lambda form: page({"form": form, "instrument": instrument}),
     )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.urls import reverse
 
 from rodtrad.accounts import access
 from rodtrad.followup import charts, queries, services
@@ -43,6 +44,27 @@ def intervention_measurements(context: template.Context, intervention: Any) -> d
         "can_record": may_edit and services.recording_problem(intervention) is None,
         "recording_problem": services.recording_problem(intervention) if may_edit else None,
         "warning_session": queries.warning_session(),
+        "create_url": reverse("followup:measurement-create", args=[intervention.pk]),
+    }
+
+
+@register.inclusion_tag("followup/includes/measurements.html", takes_context=True)
+def commission_measurements(context: template.Context, commission: Any) -> dict[str, Any]:
+    """The ratings of the commission's intervention on the commission page: the provider sees
+    its sessions' series, the classification and the early warning, and records ratings
+    there (the commission page has checked access and written the access event)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    intervention = commission.intervention
+    series = queries.series_of(intervention)
+    rates = user is not None and services.rates_for(user, intervention)
+    return {
+        "intervention": intervention,
+        "series_list": [{"series": s, "chart": chart_of(s)} for s in series],
+        "can_record": rates and services.recording_problem(intervention) is None,
+        "recording_problem": services.recording_problem(intervention) if rates else None,
+        "warning_session": queries.warning_session(),
+        "create_url": reverse("followup:commission-measurement-create", args=[commission.pk]),
     }
 
 

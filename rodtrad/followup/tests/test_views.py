@@ -118,3 +118,38 @@ def test_the_page_of_another_districts_intervention_is_not_found(
     url = reverse("followup:measurement-create", args=[ongoing.pk])
     assert client.get(url).status_code == 404
     assert example_instrument().is_active
+
+
+def test_the_provider_rates_its_sessions_from_the_commission_and_sees_the_series(
+    client, ongoing, provider, time_machine
+):
+    from rodtrad.commissions.tests.factories import CommissionFactory
+
+    ongoing.provider_unit = provider.memberships.get().unit
+    ongoing.save()
+    commission = CommissionFactory(intervention=ongoing, sent=True)
+    time_machine.move_to(TODAY + timedelta(days=3), tick=False)
+    sign_in(client, provider)
+    url = reverse("followup:commission-measurement-create", args=[commission.pk])
+    form = client.get(url + "?instrument=example-four-item").content.decode()
+    assert reverse("decisions:intervention-detail", args=[ongoing.pk]) not in form
+    response = client.post(
+        url,
+        {
+            "instrument": "example-four-item",
+            "administered_on": (TODAY + timedelta(days=2)).isoformat(),
+            "rater": "child",
+            "score_item_1": "5",
+            "score_item_2": "6",
+            "score_item_3": "7",
+            "score_item_4": "8",
+        },
+    )
+    assert response.status_code == 302
+    assert Measurement.objects.get().recorded_by == provider
+    page = client.get(reverse("commissions:commission-detail", args=[commission.pk]))
+    assert "Skattningar" in page.content.decode() and "26" in page.content.decode()
+    # Still nothing of the case: the intervention page is not the provider's.
+    assert (
+        client.get(reverse("decisions:intervention-detail", args=[ongoing.pk])).status_code == 404
+    )
