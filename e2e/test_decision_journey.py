@@ -67,7 +67,7 @@ def test_the_manager_grants_an_intervention_for_the_needs_and_the_thread_shows_i
     page.goto(case_url)
     thread = page.get_by_role("table").filter(has_text="Behov")
     expect(
-        page.get_by_role("heading", name="Röda tråden: från behov till mål och insats")
+        page.get_by_role("heading", name="Röda tråden: från behov till mål, insats och resultat")
     ).to_be_visible()
     expect(thread.get_by_role("link", name="Kontaktperson").first).to_be_visible()
     thread.get_by_role("link", name="Kontaktperson").first.click()

@@ -6,7 +6,6 @@ app_name = "commissions"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
-    path("rod-trad/", views.thread_breaks, name="thread-breaks"),
     path("insats/<int:pk>/nytt/", views.commission_create, name="commission-create"),
     path("<int:pk>/", views.commission_detail, name="commission-detail"),
     path("<int:pk>/andra/", views.commission_edit, name="commission-edit"),

@@ -21,8 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rodtrad.accounts import access
 from rodtrad.accounts.access import signed_in_user
 from rodtrad.accounts.models import Role
-from rodtrad.cases.models import CaseStatus
-from rodtrad.commissions import forms, queries, services, thread
+from rodtrad.commissions import forms, queries, services
 from rodtrad.commissions.models import Commission
 from rodtrad.decisions.queries import get_intervention_for
 from rodtrad.frameworks.queries import code_label
@@ -263,41 +262,4 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 for row in rows
             ]
         },
-    )
-
-
-@login_required
-@require_GET
-def thread_breaks(request: HttpRequest) -> HttpResponse:
-    """The team manager's list of cases whose red thread is broken: the case page's checks
-    for every case of the district with interventions (docs/red-thread.md)."""
-    if not access.has_role(request.user, Role.TEAM_MANAGER):
-        raise PermissionDenied
-    cases = list(
-        access.visible_cases(request.user, include_emergency=False)
-        .filter(status__in=[CaseStatus.INTERVENTION, CaseStatus.FOLLOW_UP])
-        .select_related("responsible")
-        .order_by("pk")
-    )
-    by_case = thread.threads(case.pk for case in cases)
-    rows = [
-        (
-            case,
-            by_case[case.pk].count(thread.NO_INTERVENTION),
-            by_case[case.pk].count(thread.NO_GOAL),
-            by_case[case.pk].count(thread.NO_NEED),
-        )
-        for case in cases
-        if by_case[case.pk].broken
-    ]
-    record_accesses(
-        by=signed_in_user(request),
-        cases=[row[0] for row in rows],
-        action=AccessAction.LISTED,
-        route="commissions:thread-breaks",
-    )
-    return render(
-        request,
-        "commissions/thread_breaks.html",
-        {"rows": rows, "checked": len(cases)},
     )

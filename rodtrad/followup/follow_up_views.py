@@ -121,3 +121,38 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
         then=reverse("commissions:commission-detail", args=[commission.pk]) + "#uppfoljningar",
         render=page,
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def thread_breaks(request: HttpRequest) -> HttpResponse:
+    """The team manager's list of cases whose red thread is broken: the case page's checks
+    (followup/thread.py) for every case of the district with interventions."""
+    from rodtrad.accounts import access
+    from rodtrad.accounts.models import Role
+    from rodtrad.cases.models import CaseStatus
+    from rodtrad.followup import thread
+    from rodtrad.journal.models import AccessAction
+    from rodtrad.journal.services import record_accesses
+
+    if not access.has_role(request.user, Role.TEAM_MANAGER):
+        raise PermissionDenied
+    cases = list(
+        access.visible_cases(request.user, include_emergency=False)
+        .filter(status__in=[CaseStatus.INTERVENTION, CaseStatus.FOLLOW_UP])
+        .select_related("responsible")
+        .order_by("pk")
+    )
+    by_case = thread.threads((case.pk for case in cases), today=timezone.localdate())
+    rows = [
+        (case, [by_case[case.pk].count(kind) for kind in thread.KINDS])
+        for case in cases
+        if by_case[case.pk].broken
+    ]
+    record_accesses(
+        by=signed_in_user(request),
+        cases=[case for case, _counts in rows],
+        action=AccessAction.LISTED,
+        route="followup:thread-breaks",
+    )
+    return render(request, "followup/thread_breaks.html", {"rows": rows, "checked": len(cases)})

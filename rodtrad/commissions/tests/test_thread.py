@@ -6,9 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
-from conftest import sign_in
 from rodtrad.commissions import thread
 from rodtrad.commissions.tests.factories import CommissionFactory, GoalFactory
 from rodtrad.deadlines.tests.clock import TODAY
@@ -48,11 +46,3 @@ def test_the_thread_of_many_cases_takes_the_same_queries_as_of_one(proposal, man
     with CaptureQueriesContext(connection) as many:
         thread.threads([proposal.pk, proposal.pk + 1, proposal.pk + 2])
     assert len(one) == len(many)
-
-
-def test_the_team_manager_lists_the_cases_with_a_broken_thread(client, proposal, manager):
-    grant(proposal, manager)
-    sign_in(client, manager)
-    page = client.get(reverse("commissions:thread-breaks")).content.decode()
-    assert reverse("cases:case-detail", args=[proposal.pk]) in page
-    assert "1 ärende med brott i tråden" in page

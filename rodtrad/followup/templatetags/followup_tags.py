@@ -99,3 +99,55 @@ def commission_follow_ups(context: template.Context, commission: Any) -> dict[st
         and commission.status in follow_ups.FOLLOWED_UP
         and follow_ups.may_follow_up(user, commission),
     }
+
+
+@register.inclusion_tag("followup/includes/red_thread.html")
+def red_thread(case: Any) -> dict[str, Any]:
+    """The case page's red thread: need → goals (where each last stood) → interventions (how
+    their ratings changed), with every broken link named. The case page has checked access
+    and written the access event; this reads rows of that case only."""
+    from django.utils import timezone
+
+    from rodtrad.followup import thread
+    from rodtrad.frameworks.queries import code_labels
+
+    full = thread.thread_of(case.pk, today=timezone.localdate())
+    labels = code_labels("intervention-catalogue")
+    interventions = {i.pk: i for link in full.structure.links for i in link.interventions} | {
+        i.pk: i for i in full.structure.unlinked
+    }
+    outcomes = {
+        pk: [s for s in queries.series_of(intervention) if s.is_rating_scale]
+        for pk, intervention in interventions.items()
+    }
+
+    def shown(intervention: Any) -> dict[str, Any]:
+        return {
+            "intervention": intervention,
+            "label": labels.get(intervention.catalogue_code, intervention.catalogue_code),
+            "series": outcomes.get(intervention.pk, []),
+        }
+
+    return {
+        "rows": [
+            {
+                "need": link.need,
+                "goals": [(goal, full.latest_level.get(goal.pk)) for goal in link.goals],
+                "interventions": [shown(i) for i in link.interventions],
+                "breaks": link.breaks,
+            }
+            for link in full.structure.links
+        ],
+        "decided": full.structure.decided,
+        "unlinked": [shown(i) for i in full.structure.unlinked],
+        "broken": full.broken,
+        "follow_up_breaks": [
+            (kind, full.breaks[kind])
+            for kind in (
+                thread.GOAL_NOT_FOLLOWED_UP,
+                thread.FOLLOW_UP_OVERDUE,
+                thread.SERIES_UNCLASSIFIED,
+            )
+            if full.breaks[kind]
+        ],
+    }
