@@ -25,7 +25,8 @@ import json
 from rodtrad.cases.models import Case
 order = ["proposal_awaiting_decision", "intervention", "follow_up"]
 cases = list(Case.objects.filter(district__code="bromma", status__in=order,
-             investigations__proposed_needs__isnull=False).distinct())
+             investigations__proposed_needs__isnull=False,
+             child__relationships__kind="guardian").distinct())
 cases.sort(key=lambda c: (order.index(c.status), c.pk))
 print(json.dumps({"case_id": cases[0].pk}))
 """
@@ -118,5 +119,44 @@ def test_the_manager_grants_an_intervention_for_the_needs_and_the_thread_shows_i
     expect(page.get_by_text("Barnet vill ha en vuxen att prata med.")).to_be_visible()
     page.get_by_role("button", name="Ta emot uppdraget").click()
     expect(page.get_by_text("Uppdraget är mottaget.")).to_be_visible()
+    # Three sessions rated by the child and a guardian, from the commission page.
+    commission_url = page.url
+    for child_scores, guardian_scores in (
+        (("3", "4", "4", "5"), ("4", "4", "5", "5")),
+        (("5", "5", "6", "6"), ("5", "5", "5", "6")),
+        (("7", "7", "8", "8"), ("6", "6", "7", "7")),
+    ):
+        for rater_index, scores in ((1, child_scores), (2, guardian_scores)):
+            page.goto(commission_url)
+            page.get_by_role("link", name="Registrera en skattning").click()
+            page.get_by_role("link", name=re.compile("skattningsskala med fyra frågor")).click()
+            page.get_by_label("Vem skattar").select_option(index=rater_index)
+            for item, score in enumerate(scores, start=1):
+                page.get_by_label(f"Fråga {item}").fill(score)
+            page.get_by_role("button", name="Spara skattningen").click()
+            expect(page.get_by_text("Skattningen är registrerad.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Skattningar")).to_be_visible()
+    # The GAS follow-up: where the goal stands now.
+    page.get_by_role("link", name="Registrera en uppföljning").click()
+    goal = page.get_by_role("group", name="Barnet har en trygg vuxen utanför familjen.")
+    goal.get_by_label(re.compile(r"\+1: ")).check()
+    page.get_by_label("Barnets syn på hur det går").fill("Jag har någon att prata med nu.")
+    violence = page.get_by_label("Följdes våldet upp vid uppföljningen?")
+    if violence.count():
+        violence.select_option("yes")
+    page.get_by_label("Hur det går vidare").select_option("continue")
+    page.get_by_role("button", name="Spara uppföljningen").click()
+    expect(page.get_by_text("Uppföljningen är sparad.")).to_be_visible()
     response = page.goto(case_url)
     assert response is not None and response.status == 404
+    page.goto("/")
+    page.get_by_role("button", name="Logga ut").click()
+
+    # The case page's thread shows the outcome: the goal's level and the ratings' change.
+    sign_in(page, "utredare", DEMO_PASSWORD)
+    page.goto(case_url)
+    thread = page.locator(
+        "section", has=page.get_by_role("heading", name=re.compile("Röda tråden"))
+    )
+    expect(thread.get_by_text(re.compile(r"nivå 1 den"))).to_be_visible()
+    expect(thread.get_by_text(re.compile("Barnet: "))).to_be_visible()
