@@ -175,6 +175,7 @@ def plan_after_proposal(
     timeline.at(commission_day, 15, commission)
     if not starts:
         return
+    _plan_follow_ups(timeline, state=state, by=worker, first=commission_day, end_day=end_day)
 
     def start() -> None:
         intervention = Intervention.objects.get(pk=state["intervention"].pk)
@@ -348,6 +349,50 @@ GOAL_TEXTS = (
         ),
     ),
 )
+
+
+def _plan_follow_ups(
+    timeline: Planner, *, state: dict[str, Any], by: User, first: date, end_day: date
+) -> None:
+    """The commission's follow-ups, every six weeks from six weeks after it was sent (as the
+    commission says), until the intervention ends: the goals move from −1 towards +1; about one
+    in three is held late. A generator of its own, so the rest of the history stays as it was."""
+    own = random.Random(first.toordinal())
+    scheduled = first + timedelta(days=42)
+    number = 0
+    while scheduled < end_day:
+        held = _weekday(scheduled + timedelta(days=10 if own.random() < 0.33 else 0))
+        level = min(1, -1 + number)
+
+        def follow_up(held: date = held, level: int = level) -> None:
+            from rodtrad.commissions.models import Commission
+            from rodtrad.commissions.services import is_violence_case
+            from rodtrad.followup.services import FOLLOWED_UP, record_follow_up
+
+            commission = (
+                Commission.objects.filter(
+                    intervention_id=state["intervention"].pk, status__in=list(FOLLOWED_UP)
+                )
+                .select_related("intervention")
+                .first()
+            )
+            if commission is None or commission.intervention.ended_on is not None:
+                return
+            record_follow_up(
+                commission,
+                by=by,
+                held_on=held,
+                levels={goal.pk: level for goal in commission.goals.all()},
+                outcome="continue",
+                child_view="Barnet tycker att det går bättre.",
+                guardians_view="Vårdnadshavarna ser att rutinerna fungerar oftare.",
+                provider_report="Familjen har kommit till de flesta träffarna.",
+                violence_followed_up=True if is_violence_case(commission.intervention) else None,
+            )
+
+        timeline.at(held, 14, follow_up, minute=30)
+        scheduled += timedelta(days=42)
+        number += 1
 
 
 def _commission(rng: random.Random, intervention: Intervention, *, by: User, day: date) -> None:
