@@ -26,7 +26,7 @@ from rodtrad.commissions.models import Commission
 from rodtrad.decisions.queries import get_intervention_for
 from rodtrad.frameworks.queries import code_label
 from rodtrad.journal.models import AccessAction
-from rodtrad.journal.services import record_access, record_accesses
+from rodtrad.journal.services import record_access, record_access_denied, record_accesses
 from rodtrad.lib.forms import handle_form, initial_from
 from rodtrad.lib.versioning import StaleVersion
 
@@ -229,6 +229,10 @@ def commission_send(request: HttpRequest, pk: int) -> HttpResponse:
 def commission_accept(request: HttpRequest, pk: int) -> HttpResponse:
     commission = queries.get_commission_for(request.user, pk)
     if not services.is_provider_of(request.user, commission):
+        # Refused like a lookup outside the scope: the log review sees the attempt (S19).
+        record_access_denied(
+            by=signed_in_user(request), action=AccessAction.DENIED, case_id=commission.case_id
+        )
         raise PermissionDenied
     return _post_version(
         request,

@@ -102,3 +102,28 @@ def test_the_handler_sends_a_commission_and_only_the_provider_of_the_unit_reads_
     )
     commission.refresh_from_db()
     assert commission.status == CommissionStatus.ACCEPTED
+
+
+def test_accepting_someone_elses_commission_is_refused_and_logged(
+    client, proposal, manager, investigator, own_units
+):
+    from rodtrad.commissions.tests.factories import CommissionFactory
+    from rodtrad.journal.models import AccessAction, AccessEvent
+
+    intervention = grant(
+        proposal,
+        manager,
+        granted=GrantedIntervention(
+            catalogue_code="fft", provider_unit_id=own_units["provider"].pk, planned_start=TODAY
+        ),
+    ).intervention
+    commission = CommissionFactory(intervention=intervention, sent=True)
+    sign_in(client, investigator)
+    response = client.post(
+        reverse("commissions:commission-accept", args=[commission.pk]),
+        {"version": commission.version},
+    )
+    assert response.status_code == 403
+    assert AccessEvent.objects.filter(
+        action=AccessAction.DENIED, case_id=proposal.pk, user=investigator
+    ).exists()
