@@ -14,8 +14,6 @@ interventions are several decisions, as the municipality's decision letters are.
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -94,10 +92,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"Beslut {self.pk}"
-
-    @property
-    def is_granting(self) -> bool:
-        return self.kind in GRANTING_KINDS
 
     @property
     def is_time_limited(self) -> bool:
@@ -226,12 +220,6 @@ class Intervention(models.Model):
     @property
     def is_ongoing(self) -> bool:
         return self.started_on is not None and self.ended_on is None
-
-    def days_waiting(self, today: date | None = None) -> int | None:
-        """Days since the decision while the intervention has not started."""
-        if self.started_on is not None or self.ended_on is not None:
-            return None
-        return ((today or timezone.localdate()) - self.decision.decided_on).days
 
 
 class ClosingReason(models.TextChoices):

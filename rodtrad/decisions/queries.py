@@ -69,29 +69,12 @@ def decisions_of_case(case: Case) -> list[Decision]:
 def not_carried_out_since(today: date) -> date:
     """The latest decision day whose three months may have run out by `today`: three months
     back, plus the three days a month-end can shift (30 November + 3 months = 28 February).
-    The exact check, `_is_due`, runs on the few rows this bound lets through."""
+    The exact check, `_due`, runs on the few rows this bound lets through."""
     return rules.add_months(today, -rules.RULES[rules.NOT_CARRIED_OUT].amount) + timedelta(days=3)
 
 
 def _due(decided_on: date) -> date:
     return rules.deadline_for(rules.NOT_CARRIED_OUT, decided_on).due
-
-
-def not_carried_out(user: User | AnonymousUser, today: date) -> list[Intervention]:
-    """Granted interventions not started within three months of the decision (SoL 34:1), in
-    the cases the reader may see, through the partial index on interventions not started."""
-    rows = (
-        Intervention.objects.filter(
-            started_on__isnull=True,
-            ended_on__isnull=True,
-            decision__kind__in=list(GRANTING_KINDS),
-            decision__decided_on__lte=not_carried_out_since(today),
-            case__in=access.visible_cases(user).values("pk"),
-        )
-        .select_related("decision", "case", "case__child", "case__district")
-        .order_by("decision__decided_on", "pk")
-    )
-    return [row for row in rows if _due(row.decision.decided_on) <= today]
 
 
 # --- The quarterly report of decisions not carried out (SoL 34 kap. 1 §) -----------------------

@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rodtrad.accounts import access
-from rodtrad.commissions.models import Commission, CommissionStatus
-from rodtrad.commissions.services import is_provider_of, is_violence_case
+from rodtrad.commissions.models import Commission
+from rodtrad.commissions.services import SHOWN_TO_PROVIDER, is_provider_of, is_violence_case
 from rodtrad.decisions.models import Intervention
 from rodtrad.followup import scoring
 from rodtrad.followup.models import (
@@ -50,8 +50,8 @@ if TYPE_CHECKING:
     from rodtrad.accounts.models import User
 
 ItemValue = Decimal | int | None
-# The commissions that are followed up and rated: sent to the provider or accepted by it.
-FOLLOWED_UP = (CommissionStatus.SENT, CommissionStatus.ACCEPTED)
+# The commissions that are followed up and rated: those the provider sees (sent or accepted).
+FOLLOWED_UP = SHOWN_TO_PROVIDER
 
 
 def item_field(code: str) -> str:
