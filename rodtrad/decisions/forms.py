@@ -216,11 +216,6 @@ class CloseWithoutDecisionForm(forms.Form):
     note = text_field(_("Vad hände?"), required=True, rows=3)
 
 
-class EndFollowUpForm(forms.Form):
-    version = version_field()
-    note = text_field(_("Hur har barnet det nu?"), required=True, rows=3)
-
-
 class StartInterventionForm(forms.Form):
     version = version_field()
     started_on = date_field(_("Påbörjad"))

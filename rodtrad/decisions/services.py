@@ -700,23 +700,6 @@ def close_without_decision(
         return closing
 
 
-def end_follow_up(case: Case, *, by: User, expected_version: int, note: str) -> Case:
-    """Close a case whose follow-up is done."""
-    with transaction.atomic():
-        fresh = _locked_case(case, by, decider=False)
-        if fresh.version != expected_version:
-            from rodtrad.lib.versioning import StaleVersion
-
-            raise StaleVersion(current=fresh, changed_fields=["status"])
-        if fresh.status != S.FOLLOW_UP:
-            raise ValidationError({"note": _("Ärendet följs inte upp just nu.")})
-        note = (note or "").strip()
-        if not note:
-            raise ValidationError({"note": _("Skriv kort hur barnet har det nu.")})
-        _journal("follow_up_ended", by=by, case=fresh, obj=fresh, data={})
-        return move_case(fresh, to=S.CLOSED, by=by, reason="follow_up_ended")
-
-
 # --- Carrying out an intervention ---------------------------------------------------------------
 
 

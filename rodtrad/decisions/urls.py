@@ -11,7 +11,6 @@ urlpatterns = [
         views.close_without_decision,
         name="close-without-decision",
     ),
-    path("arende/<int:pk>/avsluta-uppfoljning/", views.end_follow_up, name="end-follow-up"),
     path("<int:pk>/", views.decision_detail, name="decision-detail"),
     path("<int:pk>/underrattelse/", views.notice_create, name="notice-create"),
     path("insats/<int:pk>/", views.intervention_detail, name="intervention-detail"),

@@ -24,6 +24,8 @@ from rodtrad.deadlines.rules import add_months
 from rodtrad.decisions import services
 from rodtrad.decisions.models import DecisionKind, DecisionLevel, EndReason, Intervention
 from rodtrad.demo import measurements
+from rodtrad.followup import services as follow_ups
+from rodtrad.followup.models import CaseFollowUpOutcome
 from rodtrad.people.masking import age_on
 from rodtrad.people.queries import parties_of_child
 from rodtrad.placements import services as placements
@@ -226,11 +228,18 @@ def plan_after_proposal(
         case = Case.objects.get(pk=state["investigation"].case_id)
         if case.status != CaseStatus.FOLLOW_UP:
             return
-        services.end_follow_up(
+        follow_ups.end_case_follow_up(
             case,
             by=worker,
             expected_version=case.version,
-            note="Barnet har det bra; inga nya uppgifter om oro.",
+            entry=follow_ups.CaseFollowUpEntry(
+                ended_on=follow_up_end,
+                contacts=("child", "guardians", "school"),
+                child_view="Barnet säger att det är lugnare hemma och att skolan går bättre.",
+                guardians_view="Föräldrarna tycker att stödet hjälpte.",
+                findings="Barnet har det bra; inga nya uppgifter om oro.",
+                outcome=CaseFollowUpOutcome.NO_FURTHER_ACTION,
+            ),
         )
 
     timeline.at(follow_up_end, 11, end_follow_up)
@@ -483,8 +492,20 @@ def plan_after_no_intervention(
     def end_follow_up() -> None:
         case = Case.objects.get(pk=state["investigation"].case_id)
         if case.status == CaseStatus.FOLLOW_UP:
-            services.end_follow_up(
-                case, by=worker, expected_version=case.version, note="Ingen ny oro har kommit in."
+            follow_ups.end_case_follow_up(
+                case,
+                by=worker,
+                expected_version=case.version,
+                entry=follow_ups.CaseFollowUpEntry(
+                    ended_on=_weekday(ends),
+                    start_informed_on=decided,
+                    contacts=("child", "guardians"),
+                    child_view_missing_reason="Barnet ville inte träffas igen.",
+                    guardians_view="Vårdnadshavarna säger att det går bra.",
+                    findings="Ingen ny oro har kommit in.",
+                    outcome=CaseFollowUpOutcome.NO_FURTHER_ACTION,
+                    end_informed=True,
+                ),
             )
 
     timeline.at(_weekday(ends), 11, end_follow_up)

@@ -17,12 +17,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from rodtrad.accounts.access import signed_in_user
+from rodtrad.accounts.access import get_case_for, signed_in_user
+from rodtrad.cases.models import CaseStatus
 from rodtrad.commissions.models import Commission
 from rodtrad.commissions.queries import get_commission_for
 from rodtrad.commissions.services import is_violence_case
 from rodtrad.followup import services as follow_ups
-from rodtrad.followup.models import FollowUpOutcome
+from rodtrad.followup.models import (
+    CaseFollowUpBasis,
+    CaseFollowUpContact,
+    CaseFollowUpOutcome,
+    FollowUpOutcome,
+)
 from rodtrad.investigation.forms import BLANK_CHOICE, date_field, text_field
 from rodtrad.journal.services import record_access
 from rodtrad.lib.forms import handle_form
@@ -123,6 +129,99 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+class CaseFollowUpForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    ended_on = date_field(gettext_lazy("Uppföljningen avslutades"))
+    start_informed_on = date_field(
+        gettext_lazy("Barnet och vårdnadshavarna fick veta att uppföljningen började"),
+        required=False,
+        help_text=gettext_lazy(
+            "Barnet från 15 år och vårdnadshavarna ska informeras när uppföljningen börjar "
+            "och slutar (SoL 23 kap. 3 §)."
+        ),
+    )
+    contacts = forms.MultipleChoiceField(
+        label=gettext_lazy("Vilka har ni talat med?"),
+        choices=CaseFollowUpContact.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    child_view = text_field(gettext_lazy("Barnets syn"), rows=3)
+    child_view_missing_reason = text_field(gettext_lazy("Om barnets syn saknas: varför"), rows=2)
+    guardians_view = text_field(gettext_lazy("Vårdnadshavarnas syn"), rows=3)
+    findings = text_field(gettext_lazy("Hur har barnet det nu?"), required=True, rows=4)
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Vad händer nu?"),
+        choices=BLANK_CHOICE + list(CaseFollowUpOutcome.choices),
+    )
+    end_informed = forms.BooleanField(
+        label=gettext_lazy(
+            "Barnet (från 15 år) och vårdnadshavarna har fått veta att uppföljningen avslutas"
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, statutory: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not statutory:
+            del self.fields["start_informed_on"]
+            del self.fields["end_informed"]
+
+    def entry(self) -> follow_ups.CaseFollowUpEntry:
+        data = self.cleaned_data
+        return follow_ups.CaseFollowUpEntry(
+            ended_on=data.get("ended_on"),
+            findings=data.get("findings", ""),
+            outcome=data.get("outcome", ""),
+            contacts=tuple(data.get("contacts") or ()),
+            child_view=data.get("child_view", ""),
+            child_view_missing_reason=data.get("child_view_missing_reason", ""),
+            guardians_view=data.get("guardians_view", ""),
+            start_informed_on=data.get("start_informed_on"),
+            end_informed=data.get("end_informed") if "end_informed" in self.fields else None,
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
+def case_follow_up_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """End the follow-up of a case with what it found (docs/red-thread.md, "The follow-up of
+    a case")."""
+    case = get_case_for(request.user, pk, for_edit=True)
+    period = follow_ups.case_follow_up_period(case)
+    form = CaseFollowUpForm(
+        request.POST or None,
+        statutory=period.is_statutory,
+        initial={"version": case.version, "ended_on": timezone.localdate()},
+    )
+
+    def page(form: CaseFollowUpForm) -> HttpResponse:
+        record_access(by=signed_in_user(request), case=case, route="followup:case-follow-up-end")
+        return render(
+            request,
+            "followup/case_follow_up_form.html",
+            {
+                "form": form,
+                "case": case,
+                "period": period,
+                "basis": CaseFollowUpBasis(period.basis).label,
+                "not_following_up": case.status != CaseStatus.FOLLOW_UP,
+            },
+        )
+
+    return handle_form(
+        request,
+        form,
+        save=lambda data: follow_ups.end_case_follow_up(
+            case, by=signed_in_user(request), expected_version=data["version"], entry=form.entry()
+        ),
+        success=_("Uppföljningen är avslutad och ärendet stängt."),
+        then=reverse("cases:case-detail", args=[case.pk]),
+        render=page,
+    )
+
+
 @login_required
 @require_http_methods(["GET"])
 def thread_breaks(request: HttpRequest) -> HttpResponse:
@@ -130,7 +229,6 @@ def thread_breaks(request: HttpRequest) -> HttpResponse:
     (followup/thread.py) for every case of the district with interventions."""
     from rodtrad.accounts import access
     from rodtrad.accounts.models import Role
-    from rodtrad.cases.models import CaseStatus
     from rodtrad.followup import thread
     from rodtrad.journal.models import AccessAction
     from rodtrad.journal.services import record_accesses

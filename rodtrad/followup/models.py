@@ -200,3 +200,82 @@ class GoalRating(models.Model):
                 condition=models.Q(level__gte=-2, level__lte=2), name="goal_rating_level_range"
             ),
         ]
+
+
+class CaseFollowUpBasis(models.TextChoices):
+    """Why the case was followed up: which law, and from what the six months count."""
+
+    INVESTIGATION = "investigation", _("Efter en utredning utan insats (SoL 23 kap. 1 §)")
+    PLACEMENT = "placement", _("Efter en placering (SoL 23 kap. 2 §)")
+    LVU_CARE = "lvu_care", _("Efter vård enligt LVU (LVU 21 b §)")
+    INTERVENTIONS = "interventions", _("Efter avslutade insatser")
+
+
+# The bases the law governs: the child from 15 and the guardians are told when the follow-up
+# starts and ends (SoL 23 kap. 3 §, LVU 21 c §).
+STATUTORY_BASES = frozenset(
+    {CaseFollowUpBasis.INVESTIGATION, CaseFollowUpBasis.PLACEMENT, CaseFollowUpBasis.LVU_CARE}
+)
+
+
+class CaseFollowUpContact(models.TextChoices):
+    CHILD = "child", _("Barnet")
+    GUARDIANS = "guardians", _("Vårdnadshavarna")
+    SCHOOL = "school", _("Skola eller förskola")
+    HEALTH = "health", _("Hälso- och sjukvården")
+    FAMILY_HOME = "family_home", _("Familjehemmet eller boendet")
+    OTHER = "other", _("Någon annan")
+
+
+class CaseFollowUpOutcome(models.TextChoices):
+    NO_FURTHER_ACTION = "no_further_action", _("Inga fler åtgärder – barnet har det bra")
+    VOLUNTARY_SUPPORT = "voluntary_support", _("Familjen tar emot stöd frivilligt")
+    NEW_INVESTIGATION = "new_investigation", _("Ny utredning inleds")
+    OTHER = "other", _("Annat")
+
+
+class CaseFollowUp(models.Model):
+    """What the follow-up of a case found (docs/red-thread.md, "The follow-up of a case"):
+    written when the follow-up ends and the case closes, after a follow-up decision (SoL 23
+    kap. 1–2 §§, LVU 21 b §) or after the last intervention ended. Never changed."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    # The follow-up decision it was made under; null after the last intervention ended.
+    decision = models.ForeignKey(
+        "decisions.Decision", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    basis = models.CharField(_("grund"), max_length=20, choices=CaseFollowUpBasis.choices)
+    started_on = models.DateField(_("uppföljningen började"))
+    ended_on = models.DateField(_("uppföljningen avslutades"))
+    # SoL 23 kap. 3 §: the child from 15 and the guardians are told at the start.
+    start_informed_on = models.DateField(
+        _("barnet och vårdnadshavarna informerades"), null=True, blank=True
+    )
+    contacts = models.JSONField(_("kontakter"), default=list)  # CaseFollowUpContact values
+    child_view = models.TextField(_("barnets syn"), blank=True)
+    child_view_missing_reason = models.TextField(_("varför barnets syn saknas"), blank=True)
+    guardians_view = models.TextField(_("vårdnadshavarnas syn"), blank=True)
+    findings = models.TextField(_("hur barnet har det nu"))
+    outcome = models.CharField(
+        _("vad som händer nu"), max_length=20, choices=CaseFollowUpOutcome.choices
+    )
+    # SoL 23 kap. 3 §: told that the follow-up ends (statutory bases only; null otherwise).
+    end_informed = models.BooleanField(
+        _("informerade om att uppföljningen avslutas"), null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["ended_on", "pk"]
+        indexes = [models.Index(fields=["case", "ended_on"], name="case_follow_up_case_day")]
+
+    def __str__(self) -> str:
+        return f"Uppföljning av ärende {self.case_id}"
+
+    @property
+    def contact_labels(self) -> list[str]:
+        labels = dict(CaseFollowUpContact.choices)
+        return [str(labels.get(code, code)) for code in self.contacts]

@@ -21,15 +21,24 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rodtrad.accounts import access
+from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.cases.workflow import move_case
 from rodtrad.commissions.models import Commission
 from rodtrad.commissions.services import SHOWN_TO_PROVIDER, is_provider_of, is_violence_case
-from rodtrad.decisions.models import Intervention
+from rodtrad.decisions.models import Decision, DecisionKind, Intervention
+from rodtrad.decisions.services import legal_ground_codes
 from rodtrad.followup import scoring
 from rodtrad.followup.models import (
+    STATUTORY_BASES,
+    CaseFollowUp,
+    CaseFollowUpBasis,
+    CaseFollowUpContact,
+    CaseFollowUpOutcome,
     FollowUp,
     FollowUpOutcome,
     GoalRating,
@@ -40,7 +49,7 @@ from rodtrad.followup.models import (
 )
 from rodtrad.journal.services import record
 from rodtrad.lib.validation import FieldErrors
-from rodtrad.lib.versioning import update_versioned
+from rodtrad.lib.versioning import StaleVersion, update_versioned
 from rodtrad.people import queries as people_queries
 from rodtrad.people.models import Person
 
@@ -441,3 +450,162 @@ def next_follow_up_on(commission: Commission, last_held_on: date | None) -> date
     if not commission.follow_up_every_weeks:
         return None
     return last_held_on + timedelta(weeks=commission.follow_up_every_weeks)
+
+
+# --- The follow-up of a case (SoL 23 kap., LVU 21 b–c §§) --------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseFollowUpPeriod:
+    """What the case is being followed up under: the basis, the decision, since when."""
+
+    basis: str
+    decision: Decision | None
+    started_on: date
+
+    @property
+    def is_statutory(self) -> bool:
+        return self.basis in STATUTORY_BASES
+
+
+def case_follow_up_period(case: Case) -> CaseFollowUpPeriod:
+    """The follow-up the case is in: under the newest follow-up decision when none of the
+    case's interventions ended after it, else the follow-up after the last intervention."""
+    decision = (
+        Decision.objects.filter(case=case, kind=DecisionKind.FOLLOW_UP)
+        .order_by("-decided_on", "-pk")
+        .first()
+    )
+    last_end = Intervention.objects.filter(case=case, ended_on__isnull=False).aggregate(
+        last=Max("ended_on")
+    )["last"]
+    if decision is not None and (last_end is None or last_end <= decision.decided_on):
+        ground = next(
+            (
+                code
+                for code in legal_ground_codes(on=decision.decided_on)
+                if code.code == decision.legal_ground
+            ),
+            None,
+        )
+        basis = (ground.attributes if ground else {}).get("follow_up_basis", "investigation")
+        return CaseFollowUpPeriod(
+            basis=basis,
+            decision=decision,
+            started_on=decision.effective_from or decision.decided_on,
+        )
+    return CaseFollowUpPeriod(
+        basis=CaseFollowUpBasis.INTERVENTIONS,
+        decision=None,
+        started_on=last_end or timezone.localdate(),
+    )
+
+
+@dataclass(frozen=True)
+class CaseFollowUpEntry:
+    """What the form gives the service (docs/red-thread.md, "The follow-up of a case")."""
+
+    ended_on: date | None
+    findings: str
+    outcome: str
+    contacts: tuple[str, ...] = ()
+    child_view: str = ""
+    child_view_missing_reason: str = ""
+    guardians_view: str = ""
+    start_informed_on: date | None = None
+    end_informed: bool | None = None
+
+
+def end_case_follow_up(
+    case: Case, *, by: User, expected_version: int, entry: CaseFollowUpEntry
+) -> CaseFollowUp:
+    """Record what the follow-up found and close the case (the only way out of "Uppföljning"
+    but a new decision). Told at start and end: SoL 23 kap. 3 §, LVU 21 c §."""
+    with transaction.atomic():
+        fresh = Case.objects.select_for_update().select_related("district").get(pk=case.pk)
+        if not access.can(by, "edit_case", fresh):
+            raise PermissionDenied
+        if fresh.version != expected_version:
+            raise StaleVersion(current=fresh, changed_fields=["status"])
+        if fresh.status != CaseStatus.FOLLOW_UP:
+            raise ValidationError(_("Ärendet följs inte upp just nu."), code="status")
+        period = case_follow_up_period(fresh)
+        today = timezone.localdate()
+        errors = FieldErrors()
+        if entry.ended_on is None:
+            errors.add("ended_on", _("Ange när uppföljningen avslutades."))
+        elif entry.ended_on > today:
+            errors.add("ended_on", _("Datumet kan inte vara senare än i dag."))
+        elif entry.ended_on < period.started_on:
+            errors.add(
+                "ended_on",
+                _("Uppföljningen började %(day)s.") % {"day": period.started_on.isoformat()},
+            )
+        findings = entry.findings.strip()
+        if not findings:
+            errors.add("findings", _("Skriv kort hur barnet har det nu."))
+        if entry.outcome not in CaseFollowUpOutcome.values:
+            errors.add("outcome", _("Välj vad som händer nu."))
+        unknown = set(entry.contacts) - set(CaseFollowUpContact.values)
+        if unknown:
+            errors.add("contacts", _("Välj bland alternativen."))
+        child_view = entry.child_view.strip()
+        missing = entry.child_view_missing_reason.strip()
+        if not child_view and not missing:
+            errors.add(
+                "child_view",
+                _("Skriv barnets syn, eller under den varför den inte gick att få."),
+            )
+        if period.is_statutory:
+            if entry.start_informed_on is None:
+                errors.add(
+                    "start_informed_on",
+                    _(
+                        "Ange när barnet (från 15 år) och vårdnadshavarna fick veta att "
+                        "uppföljningen började (SoL 23 kap. 3 §)."
+                    ),
+                )
+            elif not (period.started_on - timedelta(days=31)) <= entry.start_informed_on <= today:
+                errors.add("start_informed_on", _("Datumet stämmer inte med uppföljningen."))
+            if entry.end_informed is not True:
+                errors.add(
+                    "end_informed",
+                    _(
+                        "Barnet (från 15 år) och vårdnadshavarna ska få veta att uppföljningen "
+                        "avslutas (SoL 23 kap. 3 §)."
+                    ),
+                )
+        errors.raise_any()
+        assert entry.ended_on is not None
+        record_row = CaseFollowUp.objects.create(
+            case=fresh,
+            decision=period.decision,
+            basis=period.basis,
+            started_on=period.started_on,
+            ended_on=entry.ended_on,
+            start_informed_on=entry.start_informed_on if period.is_statutory else None,
+            contacts=sorted(set(entry.contacts)),
+            child_view=child_view,
+            child_view_missing_reason="" if child_view else missing,
+            guardians_view=entry.guardians_view.strip(),
+            findings=findings,
+            outcome=entry.outcome,
+            end_informed=entry.end_informed if period.is_statutory else None,
+            recorded_by=by,
+        )
+        record(
+            "followup.case_follow_up_ended",
+            by=by,
+            obj=record_row,
+            case_id=fresh.pk,
+            person_id=fresh.child_id,
+            district=fresh.district.code,
+            data={
+                "basis": period.basis,
+                "outcome": entry.outcome,
+                "days": (entry.ended_on - period.started_on).days,
+                "child_view_missing": not child_view,
+            },
+        )
+        move_case(fresh, to=CaseStatus.CLOSED, by=by, reason="follow_up_ended")
+        return record_row

@@ -16,6 +16,11 @@ urlpatterns = [
         views.commission_measurement_create,
         name="commission-measurement-create",
     ),
+    path(
+        "arende/<int:pk>/avsluta-uppfoljning/",
+        follow_up_views.case_follow_up_end,
+        name="case-follow-up-end",
+    ),
     path("rod-trad/", follow_up_views.thread_breaks, name="thread-breaks"),
     path("formular/", views.instrument_list, name="instrument-list"),
     path("formular/<int:pk>/", views.instrument_edit, name="instrument-edit"),

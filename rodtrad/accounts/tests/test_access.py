@@ -715,11 +715,6 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
                 w.case, by=by, expected_version=w.case.version, reason="moved", note="Flyttat."
             )
         ],
-        "decisions.end_follow_up": [
-            lambda: decisions.end_follow_up(
-                w.case, by=by, expected_version=w.case.version, note="Klart."
-            )
-        ],
         "decisions.start_intervention": [
             lambda: decisions.start_intervention(
                 intervention, by=by, expected_version=intervention.version, started_on=today
@@ -781,6 +776,16 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
         ],
         "commissions.accept_commission": [
             lambda: commissions.accept_commission(sent, by=by, expected_version=sent.version)
+        ],
+        "followup.end_case_follow_up": [
+            lambda: followup.end_case_follow_up(
+                w.case,
+                by=by,
+                expected_version=w.case.version,
+                entry=followup.CaseFollowUpEntry(
+                    ended_on=today, findings="Jouren.", outcome="no_further_action"
+                ),
+            )
         ],
     }
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import template
 
-from rodtrad.accounts import access
 from rodtrad.cases.models import CaseStatus
 from rodtrad.decisions import queries, services
 from rodtrad.frameworks.queries import code_labels
@@ -27,7 +26,6 @@ def decisions_case_summary(context: template.Context, case: Any) -> dict[str, An
     labels = code_labels("intervention-catalogue")
     grounds = code_labels("legal-grounds")
     is_decider = emergency is None and user is not None and services.may_decide(user, case)
-    can_edit = emergency is None and user is not None and access.can(user, "edit_case", case)
     return {
         "case": case,
         "rows": [
@@ -42,6 +40,5 @@ def decisions_case_summary(context: template.Context, case: Any) -> dict[str, An
             for d in decisions
         ],
         "is_decider": is_decider,
-        "can_end_follow_up": can_edit and case.status == CaseStatus.FOLLOW_UP,
         "waits_for_decision": case.status == CaseStatus.PROPOSAL_AWAITING_DECISION,
     }

@@ -5,7 +5,6 @@ from rodtrad.decisions.views.decisions import (
     close_without_decision,
     decision_create,
     decision_detail,
-    end_follow_up,
     notice_create,
 )
 from rodtrad.decisions.views.interventions import (
@@ -19,7 +18,6 @@ __all__ = [
     "close_without_decision",
     "decision_create",
     "decision_detail",
-    "end_follow_up",
     "intervention_detail",
     "intervention_end",
     "intervention_start",

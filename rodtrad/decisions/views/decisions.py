@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET
 
 from rodtrad.accounts import access
 from rodtrad.accounts.access import signed_in_user
-from rodtrad.cases.models import CaseStatus
 from rodtrad.decisions import forms, queries, services
 from rodtrad.decisions.models import GRANTING_KINDS, Decision, DecisionKind, Intervention
 from rodtrad.decisions.views._common import (
@@ -205,35 +204,6 @@ def close_without_decision(request: HttpRequest, pk: int) -> HttpResponse:
                     "till exempel för att familjen har flyttat. Skälet sparas i ärendet."
                 ),
                 "submit": _("Avsluta ärendet"),
-            },
-        ),
-    )
-
-
-@login_required
-@GET_OR_POST
-@SENSITIVE_POST
-def end_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
-    case = access.get_case_for(request.user, pk, for_edit=True)
-    return handle_form(
-        request,
-        forms.EndFollowUpForm(request.POST or None, initial={"version": case.version}),
-        save=lambda data: services.end_follow_up(
-            case, by=signed_in_user(request), expected_version=data["version"], note=data["note"]
-        ),
-        success=_("Uppföljningen är avslutad och ärendet stängt."),
-        then=_case_url(case),
-        render=lambda form: _page(
-            request,
-            "decisions/simple_form.html",
-            case,
-            "decisions:end-follow-up",
-            {
-                "form": form,
-                "heading": _("Avsluta uppföljningen"),
-                "intro": _("Ärendet avslutas när uppföljningen är klar."),
-                "submit": _("Avsluta uppföljningen"),
-                "not_following_up": case.status != CaseStatus.FOLLOW_UP,
             },
         ),
     )

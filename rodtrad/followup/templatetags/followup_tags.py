@@ -151,3 +151,27 @@ def red_thread(case: Any) -> dict[str, Any]:
             if full.breaks[kind]
         ],
     }
+
+
+@register.inclusion_tag("followup/includes/case_follow_up.html", takes_context=True)
+def case_follow_up(context: template.Context, case: Any) -> dict[str, Any]:
+    """The case page's follow-up of the case (SoL 23 kap., LVU 21 b §, or after the last
+    intervention): the period while it runs, what each ended follow-up found. The case view
+    has checked access and written the access event."""
+    from rodtrad.cases.models import CaseStatus
+    from rodtrad.followup.models import CaseFollowUp, CaseFollowUpBasis
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    following_up = case.status == CaseStatus.FOLLOW_UP
+    period = services.case_follow_up_period(case) if following_up else None
+    return {
+        "case": case,
+        "period": period,
+        "basis": CaseFollowUpBasis(period.basis).label if period else "",
+        "can_end": following_up
+        and context.get("emergency") is None
+        and user is not None
+        and access.can(user, "edit_case", case),
+        "ended": list(CaseFollowUp.objects.filter(case=case).select_related("recorded_by")),
+    }
