@@ -48,21 +48,24 @@ def read_instruments(path: Path = DATA_FILE) -> list[dict[str, Any]]:
 def apply_instruments(rows: list[dict[str, Any]], *, instrument_model: Any) -> int:
     """Create the instruments whose code is missing; returns how many were created."""
     created = 0
+    # The historical model of an older migration may not have every field of the file yet.
+    fields = {field.name for field in instrument_model._meta.get_fields()}
     for row in rows:
         bands = [{"max_age": None, **band} for band in row.get("bands", [])]
+        defaults = {
+            "name": row["name"],
+            "kind": row["kind"],
+            "items": row["items"],
+            "min_item": row["min_item"],
+            "max_item": row["max_item"],
+            "decimals": row["decimals"],
+            "bands": bands,
+            "edition": row.get("edition", "1"),
+            "licence_note": row.get("licence_note", ""),
+            "self_rating_min_age": row.get("self_rating_min_age"),
+        }
         _obj, is_new = instrument_model.objects.get_or_create(
-            code=row["code"],
-            defaults={
-                "name": row["name"],
-                "kind": row["kind"],
-                "items": row["items"],
-                "min_item": row["min_item"],
-                "max_item": row["max_item"],
-                "decimals": row["decimals"],
-                "bands": bands,
-                "edition": row.get("edition", "1"),
-                "licence_note": row.get("licence_note", ""),
-            },
+            code=row["code"], defaults={k: v for k, v in defaults.items() if k in fields}
         )
         created += int(is_new)
     return created

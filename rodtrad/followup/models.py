@@ -45,6 +45,11 @@ class Instrument(models.Model):
     # The instrument's edition ("1", "2024"): a new edition when items, scale or bands change,
     # so that old ratings are read as they were made (Measurement.instrument_edition).
     edition = models.CharField(_("utgåva"), max_length=40, default="1")
+    # The youngest age at which the child rates with the instrument; a younger child's own
+    # rating is refused (a guardian or the provider rates on the child's behalf). Null: no limit.
+    self_rating_min_age = models.PositiveSmallIntegerField(
+        _("lägsta ålder för barnets egen skattning"), null=True, blank=True
+    )
     licence_note = models.TextField(_("licens"), blank=True)
     is_active = models.BooleanField(_("används"), default=True)
     updated_at = models.DateTimeField(auto_now=True)

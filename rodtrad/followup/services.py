@@ -52,6 +52,7 @@ from rodtrad.lib.validation import FieldErrors
 from rodtrad.lib.versioning import StaleVersion, update_versioned
 from rodtrad.people import queries as people_queries
 from rodtrad.people.models import Person
+from rodtrad.people.queries import age_on
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -205,6 +206,16 @@ def record_measurement(
         rater: Person | None = None
         if rater_role == RaterRole.CHILD:
             rater = case.child
+            on = administered_on if administered_on and not errors else today
+            youngest = instrument.self_rating_min_age
+            if youngest is not None and age_on(case.child.birth_date, on) < youngest:
+                errors.setdefault("rater", []).append(
+                    _(
+                        "Barnet är under %(age)s år och skattar inte själv med det här "
+                        "formuläret. Låt en vårdnadshavare eller utföraren skatta för barnet."
+                    )
+                    % {"age": youngest}
+                )
         elif rater_role == RaterRole.GUARDIAN:
             on = administered_on if administered_on and not errors else today
             rater = next((p for p in guardians_of(fresh, on=on) if p.pk == rater_id), None)
