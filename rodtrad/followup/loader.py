@@ -46,7 +46,7 @@ def read_instruments(path: Path = DATA_FILE) -> list[dict[str, Any]]:
 
 
 def apply_instruments(rows: list[dict[str, Any]], *, instrument_model: Any) -> int:
-    """Create the instruments whose code is missing; returns how many were created."""
+    """Create the instruments whose code is missing (in any edition); returns how many."""
     created = 0
     # The historical model of an older migration may not have every field of the file yet.
     fields = {field.name for field in instrument_model._meta.get_fields()}
@@ -64,8 +64,10 @@ def apply_instruments(rows: list[dict[str, Any]], *, instrument_model: Any) -> i
             "licence_note": row.get("licence_note", ""),
             "self_rating_min_age": row.get("self_rating_min_age"),
         }
-        _obj, is_new = instrument_model.objects.get_or_create(
-            code=row["code"], defaults={k: v for k, v in defaults.items() if k in fields}
+        if instrument_model.objects.filter(code=row["code"]).exists():
+            continue  # any edition of it: the municipality's, never changed here
+        instrument_model.objects.create(
+            code=row["code"], **{k: v for k, v in defaults.items() if k in fields}
         )
-        created += int(is_new)
+        created += 1
     return created
