@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,33 +118,29 @@ def request_emergency_access(
         now = timezone.now()
         open_grant = _open_grant(by, case, now=now)
         if open_grant is not None:
-            # One open grant per user and case (a database constraint too): asking again
-            # gives the grant the user has, neither extended nor doubled, and the page answers
-            # as it always does (S16). The repeated request is journaled, as every attempt is.
-            record(
-                "cases.emergency_access_already_open",
-                by=by,
-                obj=open_grant,
-                case_id=case.pk,
-                person_id=case.child_id,
-                district=case.district.code,
-                data={"status": open_grant.status},
-            )
-            return open_grant
+            return _already_open(open_grant, by=by, case=case)
         needs_approval = case.child.is_protected
-        grant = EmergencyAccess.objects.create(
-            user=by,
-            case=case,
-            reason=reason,
-            status=EmergencyAccessStatus.PENDING
-            if needs_approval
-            else EmergencyAccessStatus.ACTIVE,
-            requested_at=now,
-            starts_at=None if needs_approval else now,
-            expires_at=None
-            if needs_approval
-            else now + timedelta(minutes=settings.RODTRAD_EMERGENCY_ACCESS_MINUTES),
-        )
+        try:
+            with transaction.atomic():
+                grant = EmergencyAccess.objects.create(
+                    user=by,
+                    case=case,
+                    reason=reason,
+                    status=EmergencyAccessStatus.PENDING
+                    if needs_approval
+                    else EmergencyAccessStatus.ACTIVE,
+                    requested_at=now,
+                    starts_at=None if needs_approval else now,
+                    expires_at=None
+                    if needs_approval
+                    else now + timedelta(minutes=settings.RODTRAD_EMERGENCY_ACCESS_MINUTES),
+                )
+        except IntegrityError:
+            # The same user's request in another tab committed its grant first.
+            open_grant = _open_grant(by, case, now=now)
+            if open_grant is None:
+                raise
+            return _already_open(open_grant, by=by, case=case)
         record(
             "cases.emergency_access_requested"
             if needs_approval
@@ -157,6 +153,22 @@ def request_emergency_access(
             data={"needs_approval": needs_approval, "is_protected": case.child.is_protected},
         )
         return grant
+
+
+def _already_open(grant: EmergencyAccess, *, by: User, case: Case) -> EmergencyAccess:
+    """One open grant per user and case (a database constraint too): asking again gives the
+    grant the user has, neither extended nor doubled, and the page answers as it always does
+    (S16). The repeated request is journaled, as every attempt is."""
+    record(
+        "cases.emergency_access_already_open",
+        by=by,
+        obj=grant,
+        case_id=case.pk,
+        person_id=case.child_id,
+        district=case.district.code,
+        data={"status": grant.status},
+    )
+    return grant
 
 
 def _open_grant(by: User, case: Case, *, now: datetime.datetime) -> EmergencyAccess | None:

@@ -182,12 +182,12 @@ class InstrumentForm(forms.Form):
         return {code: self.cleaned_data.get(f"label_{code}") or "" for code in self.item_codes}
 
 
-def _whole_number(label: Any, *, help_text: Any = "") -> forms.IntegerField:
+def _whole_number(label: Any, *, help_text: Any = "", required: bool = False) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
-        required=False,
+        required=required,
         help_text=help_text,
-        error_messages={"invalid": _("Ange ett heltal.")},
+        error_messages={"invalid": _("Ange ett heltal."), "required": _("Ange ett heltal.")},
         widget=forms.NumberInput(attrs={"size": 5}),
     )
 
@@ -202,19 +202,28 @@ class InstrumentDefinitionForm(forms.Form):
     code = forms.CharField(
         label=_("Kod"),
         max_length=60,
-        required=False,
         help_text=_("Små bokstäver a–z, siffror och bindestreck, till exempel kommunens-skala."),
+        error_messages={"required": _("Ange en kod.")},
     )
-    name = forms.CharField(label=_("Namn"), max_length=200, required=False)
+    name = forms.CharField(
+        label=_("Namn"),
+        max_length=200,
+        error_messages={"required": _("Skriv formulärets namn.")},
+    )
     kind = forms.ChoiceField(
         label=_("Slag"),
         choices=[*BLANK_CHOICE, *InstrumentKind.choices],
-        required=False,
+        error_messages={
+            "required": _("Välj vilket slags formulär det är."),
+            "invalid_choice": _("Välj vilket slags formulär det är."),
+        },
     )
-    min_item = _whole_number(_("Lägsta värde per fråga"))
-    max_item = _whole_number(_("Högsta värde per fråga"))
+    min_item = _whole_number(_("Lägsta värde per fråga"), required=True)
+    max_item = _whole_number(_("Högsta värde per fråga"), required=True)
     decimals = _whole_number(
-        _("Decimaler"), help_text=_("Hur många decimaler ett svar får ha: 0, 1 eller 2.")
+        _("Decimaler"),
+        help_text=_("Hur många decimaler ett svar får ha: 0, 1 eller 2."),
+        required=True,
     )
     self_rating_min_age = _whole_number(
         _("Lägsta ålder för barnets egen skattning"),
