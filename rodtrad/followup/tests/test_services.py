@@ -295,7 +295,7 @@ def test_the_data_migration_gives_an_existing_example_the_young_band_once():
 
     from django.apps import apps
 
-    migration = import_module("rodtrad.followup.migrations.0004_young_children")
+    migration = import_module("rodtrad.followup.migrations.0005_young_children")
     instrument = example_instrument()
     old_bands = [band for band in instrument.bands if band["min_age"] >= 6]
     type(instrument).objects.filter(pk=instrument.pk).update(

@@ -30,7 +30,7 @@ def young_children(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followup', '0003_follow_ups'),
+        ('followup', '0004_case_follow_ups'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followup', '0004_young_children'),
+        ('followup', '0005_young_children'),
     ]
 
     operations = [
