@@ -239,6 +239,38 @@ def get_case_for(
         raise not_found(user, case_id=pk) from exc
 
 
+# The commission statuses (commissions.CommissionStatus) in which the provider unit it was sent
+# to sees it: sent and accepted. commissions.services.SHOWN_TO_PROVIDER is the same (a test
+# holds them equal); this module names them as strings, being below the commissions app.
+COMMISSION_STATUSES_SHOWN_TO_PROVIDER = ("sent", "accepted")
+
+
+def provider_unit_ids(user: User | AnonymousUser) -> set[int]:
+    """The units in which the user works as a provider."""
+    return {
+        m.unit_id
+        for m in active_memberships(user)
+        if m.role == Role.PROVIDER and m.unit_id is not None
+    }
+
+
+def is_provider_of_intervention(user: User | AnonymousUser, intervention_id: int) -> bool:
+    """Whether a commission for the intervention was sent to a unit where the user is a
+    provider (and not replaced or withdrawn): the provider who carries the intervention out,
+    and may say when it started (docs/red-thread.md, "Commissions")."""
+    units = provider_unit_ids(user)
+    if not units:
+        return False
+    Commission = _model("commissions", "Commission")
+    return bool(
+        Commission._default_manager.filter(
+            intervention_id=intervention_id,
+            provider_unit_id__in=units,
+            status__in=COMMISSION_STATUSES_SHOWN_TO_PROVIDER,
+        ).exists()
+    )
+
+
 def emergency_access_for(user: User | AnonymousUser, case: Case) -> EmergencyAccess | None:
     """The emergency grant through which the user sees this case, if that is the only way."""
     if editable_cases(user).filter(pk=case.pk).exists():

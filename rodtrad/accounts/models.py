@@ -121,6 +121,14 @@ class EmergencyAccessStatus(models.TextChoices):
     ACTIVE = "active", _("Aktiv")
     PENDING = "pending", _("Väntar på godkännande")
     REJECTED = "rejected", _("Avslagen")
+    # An active grant whose time ran out, marked so when the user asks again for the same case
+    # (and by the migration that added the constraint below): only an open grant is unique.
+    EXPIRED = "expired", _("Utgången")
+
+
+# A grant that is open: active (until it expires) or waiting for approval. One per user and
+# case (docs/security.md, S16).
+OPEN_EMERGENCY_STATUSES = (EmergencyAccessStatus.ACTIVE, EmergencyAccessStatus.PENDING)
 
 
 class EmergencyAccess(models.Model):
@@ -147,6 +155,22 @@ class EmergencyAccess(models.Model):
     class Meta:
         ordering = ["-requested_at"]
         indexes = [models.Index(fields=["user", "expires_at"])]
+        constraints = [
+            # At most one open grant per user and case; a partial unique index on SQLite and
+            # PostgreSQL alike. The service returns the open grant instead of a second one.
+            models.UniqueConstraint(
+                fields=["user", "case"],
+                condition=models.Q(status__in=["active", "pending"]),
+                name="one_open_emergency_access_per_user_and_case",
+            ),
+        ]
+
+    @property
+    def has_expired(self) -> bool:
+        """Whether the grant's time is over (whatever its status says)."""
+        return self.status == EmergencyAccessStatus.EXPIRED or (
+            self.expires_at is not None and self.expires_at <= timezone.now()
+        )
 
 
 class UnauthenticatedEventCount(models.Model):

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rodtrad.accounts import access
-from rodtrad.accounts.models import EmergencyAccess, EmergencyAccessStatus, Role
+from rodtrad.accounts.models import (
+    OPEN_EMERGENCY_STATUSES,
+    EmergencyAccess,
+    EmergencyAccessStatus,
+    Role,
+)
 from rodtrad.cases.models import Case, CaseStatus, DocumentStatus, SignableDocument
 from rodtrad.journal.chain import canonical_json
 from rodtrad.journal.services import record
@@ -110,20 +116,31 @@ def request_emergency_access(
         raise AlreadyInScope(case)
     with transaction.atomic():
         now = timezone.now()
+        open_grant = _open_grant(by, case, now=now)
+        if open_grant is not None:
+            return _already_open(open_grant, by=by, case=case)
         needs_approval = case.child.is_protected
-        grant = EmergencyAccess.objects.create(
-            user=by,
-            case=case,
-            reason=reason,
-            status=EmergencyAccessStatus.PENDING
-            if needs_approval
-            else EmergencyAccessStatus.ACTIVE,
-            requested_at=now,
-            starts_at=None if needs_approval else now,
-            expires_at=None
-            if needs_approval
-            else now + timedelta(minutes=settings.RODTRAD_EMERGENCY_ACCESS_MINUTES),
-        )
+        try:
+            with transaction.atomic():
+                grant = EmergencyAccess.objects.create(
+                    user=by,
+                    case=case,
+                    reason=reason,
+                    status=EmergencyAccessStatus.PENDING
+                    if needs_approval
+                    else EmergencyAccessStatus.ACTIVE,
+                    requested_at=now,
+                    starts_at=None if needs_approval else now,
+                    expires_at=None
+                    if needs_approval
+                    else now + timedelta(minutes=settings.RODTRAD_EMERGENCY_ACCESS_MINUTES),
+                )
+        except IntegrityError:
+            # The same user's request in another tab committed its grant first.
+            open_grant = _open_grant(by, case, now=now)
+            if open_grant is None:
+                raise
+            return _already_open(open_grant, by=by, case=case)
         record(
             "cases.emergency_access_requested"
             if needs_approval
@@ -136,6 +153,33 @@ def request_emergency_access(
             data={"needs_approval": needs_approval, "is_protected": case.child.is_protected},
         )
         return grant
+
+
+def _already_open(grant: EmergencyAccess, *, by: User, case: Case) -> EmergencyAccess:
+    """One open grant per user and case (a database constraint too): asking again gives the
+    grant the user has, neither extended nor doubled, and the page answers as it always does
+    (S16). The repeated request is journaled, as every attempt is."""
+    record(
+        "cases.emergency_access_already_open",
+        by=by,
+        obj=grant,
+        case_id=case.pk,
+        person_id=case.child_id,
+        district=case.district.code,
+        data={"status": grant.status},
+    )
+    return grant
+
+
+def _open_grant(by: User, case: Case, *, now: datetime.datetime) -> EmergencyAccess | None:
+    """The user's open grant to the case (active and unexpired, or waiting for approval), after
+    marking the user's lapsed active grants to it as expired, so that the one-open-grant
+    constraint lets a new one in (a partial index cannot know what time it is)."""
+    mine = EmergencyAccess.objects.select_for_update().filter(user=by, case=case)
+    mine.filter(status=EmergencyAccessStatus.ACTIVE, expires_at__lte=now).update(
+        status=EmergencyAccessStatus.EXPIRED
+    )
+    return mine.filter(status__in=OPEN_EMERGENCY_STATUSES).first()
 
 
 def current_emergency_accesses(user: User | AnonymousUser) -> QuerySet[EmergencyAccess]:

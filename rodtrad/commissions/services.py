@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rodtrad.accounts import access
-from rodtrad.accounts.models import Role
 from rodtrad.cases.models import Case, DocumentStatus
 from rodtrad.commissions.models import Commission, CommissionStatus, Goal
 from rodtrad.decisions.models import Intervention
@@ -46,13 +45,8 @@ SHOWN_TO_PROVIDER = (CommissionStatus.SENT, CommissionStatus.ACCEPTED)
 # --- Who sees what ------------------------------------------------------------------------------
 
 
-def provider_unit_ids(user: User | AnonymousUser) -> set[int]:
-    """The units in which the user works as a provider."""
-    return {
-        m.unit_id
-        for m in access.active_memberships(user)
-        if m.role == Role.PROVIDER and m.unit_id is not None
-    }
+# The units in which the user works as a provider (accounts decides who is who).
+provider_unit_ids = access.provider_unit_ids
 
 
 def visible_commissions(user: User | AnonymousUser) -> QuerySet[Commission]:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("mal/<int:pk>/", views.goal_edit, name="goal-edit"),
     path("<int:pk>/skicka/", views.commission_send, name="commission-send"),
     path("<int:pk>/ta-emot/", views.commission_accept, name="commission-accept"),
+    path("<int:pk>/insatsen-har-borjat/", views.intervention_start, name="intervention-start"),
 ]

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +24,9 @@ from rodtrad.accounts.access import signed_in_user
 from rodtrad.accounts.models import Role
 from rodtrad.commissions import forms, queries, services
 from rodtrad.commissions.models import Commission
+from rodtrad.decisions.forms import StartInterventionForm
 from rodtrad.decisions.queries import get_intervention_for
+from rodtrad.decisions.services import start_intervention
 from rodtrad.frameworks.queries import code_label
 from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_access, record_access_denied, record_accesses
@@ -241,6 +244,45 @@ def commission_accept(request: HttpRequest, pk: int) -> HttpResponse:
             commission, by=signed_in_user(request), expected_version=version
         ),
         _("Uppdraget är mottaget."),
+    )
+
+
+@login_required
+@GET_OR_POST
+def intervention_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider records the day the intervention actually started ("Insatsen har börjat"),
+    through the decisions app's start service; the case roles do it on the intervention page."""
+    commission = queries.get_commission_for(request.user, pk)
+    if not services.is_provider_of(request.user, commission):
+        record_access_denied(
+            by=signed_in_user(request), action=AccessAction.DENIED, case_id=commission.case_id
+        )
+        raise PermissionDenied
+    intervention = commission.intervention
+    if intervention.started_on is not None:
+        messages.info(request, _("Insatsen är redan påbörjad."))
+        return redirect(_detail_url(commission))
+    return handle_form(
+        request,
+        StartInterventionForm(
+            request.POST or None,
+            initial={"version": intervention.version, "started_on": timezone.localdate()},
+        ),
+        save=lambda data: start_intervention(
+            intervention,
+            by=signed_in_user(request),
+            expected_version=data["version"],
+            started_on=data["started_on"],
+        ),
+        success=_("Insatsen är registrerad som påbörjad."),
+        then=_detail_url(commission),
+        render=lambda form: _page(
+            request,
+            "commissions/intervention_start.html",
+            commission,
+            "commissions:intervention-start",
+            {"form": form, "decided_on": intervention.decision.decided_on},
+        ),
     )
 
 

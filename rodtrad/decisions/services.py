@@ -703,13 +703,19 @@ def close_without_decision(
 # --- Carrying out an intervention ---------------------------------------------------------------
 
 
-def _locked_intervention(intervention: Intervention, by: User) -> Intervention:
+def _locked_intervention(
+    intervention: Intervention, by: User, *, or_provider: bool = False
+) -> Intervention:
+    """The intervention under a row lock, for a case role in scope (`or_provider`: also for
+    the provider a commission for it was sent to)."""
     fresh = (
         Intervention.objects.select_for_update()
         .select_related("case", "case__district", "decision")
         .get(pk=intervention.pk)
     )
-    if not access.can(by, "edit_case", fresh.case):
+    if not access.can(by, "edit_case", fresh.case) and not (
+        or_provider and access.is_provider_of_intervention(by, fresh.pk)
+    ):
         raise PermissionDenied
     if fresh.ended_on is not None:
         raise ValidationError(_("Insatsen är avslutad och kan inte ändras."), code="closed")
@@ -719,9 +725,11 @@ def _locked_intervention(intervention: Intervention, by: User) -> Intervention:
 def start_intervention(
     intervention: Intervention, *, by: User, expected_version: int, started_on: date | None
 ) -> Intervention:
-    """The intervention has started (the decision is carried out, verkställt)."""
+    """The intervention has started (the decision is carried out, verkställt). Recorded by
+    the case roles in scope, or by the provider a commission for it was sent to (from the
+    commission's page: the provider knows the day the work began)."""
     with transaction.atomic():
-        fresh = _locked_intervention(intervention, by)
+        fresh = _locked_intervention(intervention, by, or_provider=True)
         errors = FieldErrors()
         if fresh.started_on is not None:
             errors.add("started_on", _("Insatsen är redan påbörjad."))
@@ -739,6 +747,8 @@ def start_intervention(
             data={
                 "started_on": started_on.isoformat(),
                 "days_after_decision": (started_on - fresh.decision.decided_on).days,
+                # Recorded by the provider from the commission, not by a case role.
+                "by_provider": not access.can(by, "edit_case", fresh.case),
             },
         )
         return updated

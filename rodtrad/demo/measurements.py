@@ -97,7 +97,7 @@ def _session(
         )
         if intervention.started_on is None or intervention.ended_on is not None:
             return
-        instrument = Instrument.objects.get(code=INSTRUMENT)
+        instrument = Instrument.objects.get(code=INSTRUMENT, is_active=True)  # the edition in use
         guardians = services.guardians_of(intervention, on=day)
         raters: list[tuple[str, int | None]] = []
         if age_on(intervention.case.child.birth_date, day) >= YOUNGEST_RATER_AGE:

@@ -632,7 +632,7 @@ def _emergency_history(
             user=reader.worker,
             case=case,
             reason="Jourärende utanför kontorstid; barnets tidigare utredning behövdes.",
-            status=EmergencyAccessStatus.ACTIVE,
+            status=EmergencyAccessStatus.EXPIRED,  # all in the past
             requested_at=start,
             starts_at=start,
             expires_at=start + timedelta(hours=8),

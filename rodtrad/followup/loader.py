@@ -46,23 +46,28 @@ def read_instruments(path: Path = DATA_FILE) -> list[dict[str, Any]]:
 
 
 def apply_instruments(rows: list[dict[str, Any]], *, instrument_model: Any) -> int:
-    """Create the instruments whose code is missing; returns how many were created."""
+    """Create the instruments whose code is missing (in any edition); returns how many."""
     created = 0
+    # The historical model of an older migration may not have every field of the file yet.
+    fields = {field.name for field in instrument_model._meta.get_fields()}
     for row in rows:
         bands = [{"max_age": None, **band} for band in row.get("bands", [])]
-        _obj, is_new = instrument_model.objects.get_or_create(
-            code=row["code"],
-            defaults={
-                "name": row["name"],
-                "kind": row["kind"],
-                "items": row["items"],
-                "min_item": row["min_item"],
-                "max_item": row["max_item"],
-                "decimals": row["decimals"],
-                "bands": bands,
-                "edition": row.get("edition", "1"),
-                "licence_note": row.get("licence_note", ""),
-            },
+        defaults = {
+            "name": row["name"],
+            "kind": row["kind"],
+            "items": row["items"],
+            "min_item": row["min_item"],
+            "max_item": row["max_item"],
+            "decimals": row["decimals"],
+            "bands": bands,
+            "edition": row.get("edition", "1"),
+            "licence_note": row.get("licence_note", ""),
+            "self_rating_min_age": row.get("self_rating_min_age"),
+        }
+        if instrument_model.objects.filter(code=row["code"]).exists():
+            continue  # any edition of it: the municipality's, never changed here
+        instrument_model.objects.create(
+            code=row["code"], **{k: v for k, v in defaults.items() if k in fields}
         )
-        created += int(is_new)
+        created += 1
     return created

@@ -31,7 +31,8 @@ class InstrumentKind(models.TextChoices):
 class Instrument(models.Model):
     """A rating instrument: item codes and wording, the scale and the age bands (as data)."""
 
-    code = models.SlugField(_("kod"), max_length=60, unique=True)
+    # The instrument's code, the same for all its editions (one row per edition).
+    code = models.SlugField(_("kod"), max_length=60)
     name = models.CharField(_("namn"), max_length=200)
     kind = models.CharField(_("slag"), max_length=20, choices=InstrumentKind.choices)
     # [{"code": "item_1", "label": "…"}]: the label is the wording the municipality entered.
@@ -45,16 +46,44 @@ class Instrument(models.Model):
     # The instrument's edition ("1", "2024"): a new edition when items, scale or bands change,
     # so that old ratings are read as they were made (Measurement.instrument_edition).
     edition = models.CharField(_("utgåva"), max_length=40, default="1")
+    # The youngest age at which the child rates with the instrument; a younger child's own
+    # rating is refused (a guardian or the provider rates on the child's behalf). Null: no limit.
+    self_rating_min_age = models.PositiveSmallIntegerField(
+        _("lägsta ålder för barnets egen skattning"), null=True, blank=True
+    )
     licence_note = models.TextField(_("licens"), blank=True)
     is_active = models.BooleanField(_("används"), default=True)
+    # The edition this one replaced (None for the first): a new edition is a new row, and the
+    # old row stops being used, so old series keep the items and bands they were rated with.
+    previous_edition = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_edition",
+        verbose_name=_("föregående utgåva"),
+    )
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)  # optimistic locking (lib/versioning)
 
     class Meta:
         ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "edition"], name="instrument_edition_once"),
+            # One edition of an instrument in use at a time: a rating picks it by its code.
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(is_active=True),
+                name="instrument_one_edition_in_use",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_next_edition(self) -> bool:
+        return Instrument.objects.filter(previous_edition=self).exists()
 
     @property
     def is_rating_scale(self) -> bool:

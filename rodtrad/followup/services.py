@@ -12,6 +12,7 @@ the commissions (docs/red-thread.md, point 4).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,6 +34,7 @@ from rodtrad.commissions.services import SHOWN_TO_PROVIDER, is_provider_of, is_v
 from rodtrad.decisions.models import Decision, DecisionKind, Intervention
 from rodtrad.decisions.services import legal_ground_codes
 from rodtrad.followup import scoring
+from rodtrad.followup.definitions import Definition, checked_definition
 from rodtrad.followup.models import (
     STATUTORY_BASES,
     CaseFollowUp,
@@ -52,6 +54,7 @@ from rodtrad.lib.validation import FieldErrors
 from rodtrad.lib.versioning import StaleVersion, update_versioned
 from rodtrad.people import queries as people_queries
 from rodtrad.people.models import Person
+from rodtrad.people.queries import age_on
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -205,6 +208,16 @@ def record_measurement(
         rater: Person | None = None
         if rater_role == RaterRole.CHILD:
             rater = case.child
+            on = administered_on if administered_on and not errors else today
+            youngest = instrument.self_rating_min_age
+            if youngest is not None and age_on(case.child.birth_date, on) < youngest:
+                errors.setdefault("rater", []).append(
+                    _(
+                        "Barnet är under %(age)s år och skattar inte själv med det här "
+                        "formuläret. Låt en vårdnadshavare eller utföraren skatta för barnet."
+                    )
+                    % {"age": youngest}
+                )
         elif rater_role == RaterRole.GUARDIAN:
             on = administered_on if administered_on and not errors else today
             rater = next((p for p in guardians_of(fresh, on=on) if p.pk == rater_id), None)
@@ -285,7 +298,7 @@ def update_instrument(
 ) -> Instrument:
     """The administrator enters an instrument's name, item wording and licence, or stops using
     it. The items themselves, the scale and the bands are the instrument's edition and change
-    only with a new edition (the data file), so old ratings are read as they were made."""
+    only with a new edition (`create_edition`), so old ratings are read as they were made."""
     if not access.can(by, "administer_code_lists"):
         raise PermissionDenied
     with transaction.atomic():
@@ -304,6 +317,15 @@ def update_instrument(
         for item in items:
             if not item["label"]:
                 errors[f"label_{item['code']}"] = [_("Skriv frågans text.")]
+        if (
+            is_active
+            and not current.is_active
+            and Instrument.objects.filter(code=current.code, is_active=True).exists()
+        ):
+            # One edition of an instrument in use at a time (a constraint holds it too).
+            errors["is_active"] = [
+                _("En annan utgåva av formuläret används. Sluta använda den först.")
+            ]
         if errors:
             raise ValidationError(errors)
         wanted = {
@@ -330,6 +352,105 @@ def update_instrument(
             },
         )
         return updated
+
+
+# --- New instruments and new editions (docs/followup-instruments.md) ----------------------------
+# A new edition is a new row (same code and name, the edition counted up, `previous_edition`
+# pointing back), and the old row stops being used: the old series keep the items and bands
+# they were rated with, and a series is per instrument row.
+
+CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _definition_journal(instrument: Instrument) -> dict[str, object]:
+    """Numbers and codes only: the wording and the licence are the municipality's."""
+    return {
+        "instrument": instrument.code,
+        "edition": instrument.edition,
+        "kind": instrument.kind,
+        "items": len(instrument.items),
+        "bands": len(instrument.bands),
+    }
+
+
+def create_instrument(*, by: User, code: str, definition: Definition) -> Instrument:
+    """The administrator adds an instrument ("Nytt formulär"), edition 1, in use."""
+    if not access.can(by, "administer_code_lists"):
+        raise PermissionDenied
+    with transaction.atomic():
+        errors = FieldErrors()
+        code = (code or "").strip()
+        if not CODE.match(code) or len(code) > 60:
+            errors.add(
+                "code",
+                _("Ange en kod med små bokstäver a–z, siffror och bindestreck (högst 60 tecken)."),
+            )
+        elif Instrument.objects.filter(code=code).exists():
+            errors.add(
+                "code", _("Det finns redan ett formulär med koden %(code)s.") % {"code": code}
+            )
+        fields = checked_definition(definition, errors)
+        errors.raise_any()
+        instrument = Instrument.objects.create(code=code, edition="1", is_active=True, **fields)
+        record(
+            "followup.instrument_created",
+            by=by,
+            obj=instrument,
+            data=_definition_journal(instrument),
+        )
+        return instrument
+
+
+def next_edition_name(edition: str) -> str:
+    """The edition after `edition`: "1" → "2"; an edition that is not a number gets "-2"."""
+    if edition.isdigit():
+        return str(int(edition) + 1)
+    return f"{edition}-2"
+
+
+def create_edition(
+    previous: Instrument, *, by: User, expected_version: int, definition: Definition
+) -> Instrument:
+    """The administrator makes a new edition of an instrument ("Ny utgåva"): a new row with
+    the same code, kind and edition counted up, pointing back to `previous`, which stops being
+    used (compare-and-set on its `version`). Only the newest edition gets a new one."""
+    if not access.can(by, "administer_code_lists"):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Instrument.objects.select_for_update().get(pk=previous.pk)
+        errors = FieldErrors()
+        if Instrument.objects.filter(previous_edition=current).exists():
+            errors.add(
+                "name", _("Formuläret har redan en nyare utgåva. Gör den nya utgåvan av den.")
+            )
+        if definition.kind != current.kind:
+            errors.add("kind", _("En ny utgåva är av samma slag som formuläret."))
+        fields = checked_definition(definition, errors)
+        errors.raise_any()
+        edition = next_edition_name(current.edition)
+        while Instrument.objects.filter(code=current.code, edition=edition).exists():
+            edition = next_edition_name(edition)
+        retired: Instrument = update_versioned(
+            current, expected_version=expected_version, changes={"is_active": False}
+        )
+        instrument = Instrument.objects.create(
+            code=current.code,
+            edition=edition,
+            previous_edition=retired,
+            is_active=True,
+            **fields,
+        )
+        record(
+            "followup.instrument_edition_created",
+            by=by,
+            obj=instrument,
+            data={
+                **_definition_journal(instrument),
+                "previous_edition": retired.edition,
+                "previous_id": retired.pk,
+            },
+        )
+        return instrument
 
 
 # --- A commission's follow-up (docs/red-thread.md, "Follow-up") --------------------------------

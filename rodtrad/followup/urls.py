@@ -23,5 +23,7 @@ urlpatterns = [
     ),
     path("rod-trad/", follow_up_views.thread_breaks, name="thread-breaks"),
     path("formular/", views.instrument_list, name="instrument-list"),
+    path("formular/nytt/", views.instrument_create, name="instrument-create"),
     path("formular/<int:pk>/", views.instrument_edit, name="instrument-edit"),
+    path("formular/<int:pk>/ny-utgava/", views.instrument_edition, name="instrument-edition"),
 ]

@@ -136,8 +136,13 @@ def _measurement(
 @require_GET
 def instrument_list(request: HttpRequest) -> HttpResponse:
     """The instruments, for the administrator (who enters the municipality's wording)."""
+    instruments = list(Instrument.objects.all())
+    replaced = {i.previous_edition_id for i in instruments if i.previous_edition_id}
+    newest = {i.pk for i in instruments if i.pk not in replaced}
     return render(
-        request, "followup/instrument_list.html", {"instruments": Instrument.objects.all()}
+        request,
+        "followup/instrument_list.html",
+        {"instruments": instruments, "newest": newest},
     )
 
 
@@ -165,4 +170,52 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
         render=lambda form: render(
             request, "followup/instrument_edit.html", {"instrument": instrument, "form": form}
         ),
+    )
+
+
+def _definition_page(
+    request: HttpRequest, form: forms.InstrumentDefinitionForm, previous: Instrument | None
+) -> HttpResponse:
+    return render(
+        request, "followup/instrument_definition.html", {"form": form, "previous": previous}
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def instrument_create(request: HttpRequest) -> HttpResponse:
+    """ "Nytt formulär": an instrument of the municipality's, edition 1."""
+    form = forms.InstrumentDefinitionForm(request.POST or None)
+    return handle_form(
+        request,
+        form,
+        save=lambda data: services.create_instrument(
+            by=signed_in_user(request), code=data.get("code") or "", definition=form.definition()
+        ),
+        success=_("Formuläret är sparat och kan användas för skattningar."),
+        then=reverse("followup:instrument-list"),
+        render=lambda form: _definition_page(request, form, None),
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def instrument_edition(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Ny utgåva": a new edition of an instrument, starting from the one it replaces."""
+    previous = get_object_or_404(Instrument, pk=pk)
+    form = forms.InstrumentDefinitionForm(request.POST or None, previous=previous)
+    return handle_form(
+        request,
+        form,
+        save=lambda data: services.create_edition(
+            previous,
+            by=signed_in_user(request),
+            expected_version=data.get("version") or 0,
+            definition=form.definition(),
+        ),
+        conflict_title=_("Någon annan har ändrat formuläret"),
+        conflict_url=reverse("followup:instrument-edition", args=[previous.pk]),
+        success=_("Den nya utgåvan är sparad. Den gamla används inte längre."),
+        then=reverse("followup:instrument-list"),
+        render=lambda form: _definition_page(request, form, previous),
     )

@@ -314,6 +314,19 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
                 is_active=False,
             )
         ],
+        "followup.create_instrument": [
+            lambda: followup.create_instrument(
+                by=by, code="jourens-formular", definition=_instrument_definition()
+            )
+        ],
+        "followup.create_edition": [
+            lambda: followup.create_edition(
+                Instrument.objects.get(code="example-four-item"),
+                by=by,
+                expected_version=1,
+                definition=_instrument_definition(),
+            )
+        ],
         # people
         "people.create_person": [
             lambda: people.create_person(
@@ -801,6 +814,22 @@ def database_rows() -> dict[str, list[tuple[Any, ...]]]:
         for model in apps.get_models()
         if model._meta.label_lower not in NOT_COMPARED and model._meta.managed
     }
+
+
+def _instrument_definition():
+    from rodtrad.followup.definitions import BandInput, Definition, ItemInput
+
+    return Definition(
+        name="Jourens formulär",
+        kind="rating_scale",
+        items=[ItemInput(row=1, code="a", label="Fråga A")],
+        min_item=0,
+        max_item=10,
+        decimals=1,
+        bands=[BandInput(row=1, min_age=6, max_age=None, clinical_cutoff=5, reliable_change=2)],
+        self_rating_min_age=None,
+        licence_note="",
+    )
 
 
 SERVICES = write_services()

@@ -112,6 +112,74 @@ def test_nobody_approves_their_own_emergency_access(
         services._reviewable(grant, other_district_manager)
 
 
+def test_s16_asking_again_gives_the_open_grant_not_a_second_one(investigator, other_case):
+    number = other_case.child.identity_number
+    first = services.request_emergency_access(
+        by=investigator, identity_number=number, reason=REASON
+    )
+    assert first is not None
+    with time_machine.travel(timezone.now() + timedelta(minutes=30)):
+        again = services.request_emergency_access(
+            by=investigator, identity_number=number, reason=REASON + " Igen."
+        )
+    assert again == first
+    assert again.expires_at == first.expires_at  # not extended either
+    assert EmergencyAccess.objects.filter(user=investigator, case=other_case).count() == 1
+    entry = JournalEntry.objects.get(action="cases.emergency_access_already_open")
+    assert entry.data == {"status": "active"}
+
+
+def test_s16_asking_again_while_waiting_for_approval_gives_the_pending_grant(
+    investigator, protected_other_case
+):
+    number = protected_other_case.child.identity_number
+    first = services.request_emergency_access(
+        by=investigator, identity_number=number, reason=REASON
+    )
+    again = services.request_emergency_access(
+        by=investigator, identity_number=number, reason=REASON
+    )
+    assert again == first
+    assert again.status == EmergencyAccessStatus.PENDING
+    assert EmergencyAccess.objects.filter(user=investigator).count() == 1
+
+
+def test_after_the_grant_expired_a_new_one_can_be_had(investigator, other_case):
+    number = other_case.child.identity_number
+    first = services.request_emergency_access(
+        by=investigator, identity_number=number, reason=REASON
+    )
+    assert first is not None
+    with time_machine.travel(timezone.now() + timedelta(minutes=61)):
+        second = services.request_emergency_access(
+            by=investigator, identity_number=number, reason=REASON
+        )
+        assert second is not None and second.pk != first.pk
+        assert access.visible_cases(investigator).filter(pk=other_case.pk).exists()
+    first.refresh_from_db()
+    assert first.status == EmergencyAccessStatus.EXPIRED
+    assert first.has_expired
+
+
+def test_the_database_refuses_a_second_open_grant_when_the_service_is_bypassed(
+    investigator, other_case, protected_other_case
+):
+    from django.db import IntegrityError, transaction
+
+    now = timezone.now()
+    grant = {"user": investigator, "case": other_case, "reason": REASON, "starts_at": now}
+    EmergencyAccess.objects.create(**grant, expires_at=now + timedelta(minutes=60))
+    for status in (EmergencyAccessStatus.ACTIVE, EmergencyAccessStatus.PENDING):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            EmergencyAccess.objects.create(**grant, status=status)
+    # Closed grants do not count: expired and rejected ones may be many, and another case or
+    # another user is another grant.
+    for status in (EmergencyAccessStatus.EXPIRED, EmergencyAccessStatus.REJECTED):
+        EmergencyAccess.objects.create(**grant, status=status)
+    EmergencyAccess.objects.create(**{**grant, "case": protected_other_case})
+    assert EmergencyAccess.objects.filter(user=investigator).count() == 4
+
+
 def test_emergency_access_to_a_case_already_in_scope_is_not_created(manager, own_district):
     case = CaseFactory(child=PersonFactory(district=own_district))
     with pytest.raises(services.AlreadyInScope):

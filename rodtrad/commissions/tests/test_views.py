@@ -127,3 +127,109 @@ def test_accepting_someone_elses_commission_is_refused_and_logged(
     assert AccessEvent.objects.filter(
         action=AccessAction.DENIED, case_id=proposal.pk, user=investigator
     ).exists()
+
+
+def _sent_commission(proposal, manager, unit):
+    from rodtrad.commissions.tests.factories import CommissionFactory
+
+    intervention = grant(
+        proposal,
+        manager,
+        granted=GrantedIntervention(
+            catalogue_code="fft", provider_unit_id=unit.pk, planned_start=TODAY
+        ),
+    ).intervention
+    return CommissionFactory(intervention=intervention, sent=True)
+
+
+def test_the_provider_records_the_day_the_intervention_started(
+    client, proposal, manager, provider, own_units, time_machine
+):
+    from rodtrad.journal.models import JournalEntry
+
+    commission = _sent_commission(proposal, manager, own_units["provider"])
+    intervention = commission.intervention
+    time_machine.move_to(TODAY + timedelta(days=10), tick=False)
+    sign_in(client, provider)
+    detail = reverse("commissions:commission-detail", args=[commission.pk])
+    url = reverse("commissions:intervention-start", args=[commission.pk])
+    assert url in client.get(detail).content.decode()
+    assert "Insatsen har börjat" in client.get(url).content.decode()
+    for day, message in (
+        (TODAY + timedelta(days=11), "Datumet kan inte vara senare än i dag."),
+        (TODAY - timedelta(days=1), f"Datumet kan inte vara före {TODAY.isoformat()}."),
+    ):
+        page = client.post(url, {"version": intervention.version, "started_on": day.isoformat()})
+        assert page.status_code == 200 and message in page.content.decode()
+    intervention.refresh_from_db()
+    assert intervention.started_on is None
+    started = TODAY + timedelta(days=3)
+    response = client.post(url, {"version": intervention.version, "started_on": started})
+    assert response.status_code == 302 and response["Location"] == detail
+    intervention.refresh_from_db()
+    assert intervention.started_on == started
+    entry = JournalEntry.objects.get(action="decisions.intervention_started")
+    assert entry.actor_id == provider.pk and entry.case_id == proposal.pk
+    assert entry.data == {
+        "started_on": started.isoformat(),
+        "days_after_decision": 3,
+        "by_provider": True,
+    }
+    assert url not in client.get(detail).content.decode()  # started: no button any more
+    assert client.get(url).status_code == 302  # already started: back to the commission
+
+
+def test_a_provider_of_another_unit_gets_404_and_the_service_refuses_it(
+    client, proposal, manager, own_units, other_units, own_district
+):
+    from django.core.exceptions import PermissionDenied
+
+    from conftest import _user_with
+    from rodtrad.accounts.models import Role
+    from rodtrad.accounts.tests.factories import UnitFactory
+    from rodtrad.decisions.services import start_intervention
+
+    commission = _sent_commission(proposal, manager, own_units["provider"])
+    intervention = commission.intervention
+    neighbour = UnitFactory(district=own_district, kind="provider", code="bromma-provider-2")
+    strangers = [
+        _user_with(Role.PROVIDER, own_district, neighbour, "neighbour"),
+        _user_with(Role.PROVIDER, other_units["provider"].district, other_units["provider"], "far"),
+    ]
+    url = reverse("commissions:intervention-start", args=[commission.pk])
+    for stranger in strangers:
+        client.logout()
+        sign_in(client, stranger)
+        assert client.get(url).status_code == 404
+        post = client.post(url, {"version": intervention.version, "started_on": TODAY})
+        assert post.status_code == 404
+        with pytest.raises(PermissionDenied):
+            start_intervention(
+                intervention, by=stranger, expected_version=intervention.version, started_on=TODAY
+            )
+    intervention.refresh_from_db()
+    assert intervention.started_on is None
+
+
+def test_a_draft_or_replaced_commission_gives_its_provider_no_right_to_start(
+    proposal, manager, provider, own_units
+):
+    from django.core.exceptions import PermissionDenied
+
+    from rodtrad.decisions.services import start_intervention
+
+    commission = _sent_commission(proposal, manager, own_units["provider"])
+    intervention = commission.intervention
+    for status in (CommissionStatus.DRAFT, CommissionStatus.REPLACED):
+        Commission.objects.filter(pk=commission.pk).update(status=status)
+        with pytest.raises(PermissionDenied):
+            start_intervention(
+                intervention, by=provider, expected_version=intervention.version, started_on=TODAY
+            )
+
+
+def test_the_statuses_shown_to_the_provider_are_the_same_in_accounts_and_commissions():
+    from rodtrad.accounts.access import COMMISSION_STATUSES_SHOWN_TO_PROVIDER
+    from rodtrad.commissions.services import SHOWN_TO_PROVIDER
+
+    assert set(COMMISSION_STATUSES_SHOWN_TO_PROVIDER) == {str(s) for s in SHOWN_TO_PROVIDER}

@@ -218,3 +218,92 @@ def test_a_satisfaction_questionnaire_stores_its_mean(ongoing, investigator):
     assert error.value.message_dict == {
         "score_listened": ["Svaret måste vara ett heltal från 1 till 5."]
     }
+
+
+# --- The youngest children (docs/followup-instruments.md, "Children under 6") ---------------
+
+
+def _four_years_old(intervention):
+    """The case's child made four on TODAY's day (born four years and a half before)."""
+    child = intervention.case.child
+    type(child).objects.filter(pk=child.pk).update(birth_date=TODAY - timedelta(days=4 * 365 + 180))
+    intervention.case.child.refresh_from_db()
+    return child
+
+
+def test_a_child_under_six_does_not_rate_themself(ongoing, investigator):
+    _four_years_old(ongoing)
+    with pytest.raises(ValidationError) as error:
+        rate(ongoing, investigator, TODAY, scores(5, 5, 5, 5), RaterRole.CHILD)
+    assert error.value.message_dict == {
+        "rater": [
+            "Barnet är under 6 år och skattar inte själv med det här formuläret. Låt en "
+            "vårdnadshavare eller utföraren skatta för barnet."
+        ]
+    }
+    assert not Measurement.objects.exists()
+
+
+def test_a_guardians_series_for_a_four_year_old_is_classified_with_the_band_for_0_to_5(
+    ongoing, investigator, time_machine
+):
+    """Band 0–5: cut-off 32, reliable change 6. The guardian: 6+6+6+6 = 24.0, then
+    7+7.5+7+8 = 29.5, then 8+8.5+8+8.5 = 33.0. Δ = 33.0 − 24.0 = 9.0 ≥ 6, first 24.0 < 32 and
+    last 33.0 ≥ 32: recovered. The provider: 7+7+7+7 = 28.0, then 8+8+8+7.5 = 31.5: Δ = 3.5 < 6,
+    no reliable change (the provider's own series, the same band: the child's age decides)."""
+    child = _four_years_old(ongoing)
+    guardian = RelationshipFactory(child=child, kind="guardian").other
+    time_machine.move_to(TODAY + timedelta(days=30), tick=False)
+    for day, items in (
+        (0, scores(6, 6, 6, 6)),
+        (14, scores(7, "7.5", 7, 8)),
+        (28, scores(8, "8.5", 8, "8.5")),
+    ):
+        rate(
+            ongoing,
+            investigator,
+            TODAY + timedelta(days=day),
+            items,
+            RaterRole.GUARDIAN,
+            guardian.pk,
+        )
+    rate(ongoing, investigator, TODAY, scores(7, 7, 7, 7), RaterRole.PROVIDER)
+    rate(
+        ongoing,
+        investigator,
+        TODAY + timedelta(days=14),
+        scores(8, 8, 8, "7.5"),
+        RaterRole.PROVIDER,
+    )
+    by_role = {series.rater_role: series for series in queries.series_of(ongoing)}
+    theirs = by_role[RaterRole.GUARDIAN]
+    assert [m.total for m in theirs.measurements] == [D("24.0"), D("29.5"), D("33.0")]
+    assert (theirs.band.min_age, theirs.band.max_age) == (0, 5)
+    assert (theirs.band.clinical_cutoff, theirs.band.reliable_change) == (D(32), D(6))
+    assert theirs.change.change == D("9.0")
+    assert theirs.change.classification is Classification.RECOVERED
+    provider = by_role[RaterRole.PROVIDER]
+    assert provider.change.change == D("3.5")
+    assert provider.change.classification is Classification.NO_RELIABLE_CHANGE
+    assert provider.why_not_classified == ""
+
+
+def test_the_data_migration_gives_an_existing_example_the_young_band_once():
+    """The row as migration 0002 made it (no band for 0–5, no age limit) gets the band and the
+    limit; running it again changes nothing."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("rodtrad.followup.migrations.0005_young_children")
+    instrument = example_instrument()
+    old_bands = [band for band in instrument.bands if band["min_age"] >= 6]
+    type(instrument).objects.filter(pk=instrument.pk).update(
+        bands=old_bands, self_rating_min_age=None
+    )
+    migration.young_children(apps, None)
+    migration.young_children(apps, None)
+    instrument.refresh_from_db()
+    assert instrument.bands == [migration.YOUNG_BAND, *old_bands]
+    assert instrument.self_rating_min_age == 6
+    assert instrument.spec().bands[0].covers(0) and instrument.spec().bands[0].covers(5)
