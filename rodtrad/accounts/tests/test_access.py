@@ -287,7 +287,6 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
     draft_text = {"text": "Jouren skriver i utkastet."}
     from rodtrad.followup import services as followup
     from rodtrad.followup.models import Instrument
-
     from rodtrad.letters import services as letters
     from rodtrad.letters.tests.factories import OutgoingDocumentFactory
 

@@ -26,7 +26,10 @@ class OutgoingDocumentFactory(factory.django.DjangoModelFactory):
     recipient_name = "Socialnämnden i Exempelby"
     template_name = "letters/documents/meeting.html"
     template_sha256 = "0" * 64
-    html = "<!DOCTYPE html><html lang=sv><head><style>p{}</style></head><body><p>Kallelse</p></body></html>"
+    html = (
+        "<!DOCTYPE html><html lang=sv><head><style>p{}</style></head>"
+        "<body><p>Kallelse</p></body></html>"
+    )
     pdf = PDF
     pdf_sha256 = hashlib.sha256(PDF).hexdigest()
     produced_by = factory.SubFactory(UserFactory)
