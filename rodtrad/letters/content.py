@@ -197,7 +197,10 @@ def _common(case: Case, recipient: Recipient, *, today: date, handler: str) -> d
             "name": name_of(case.child, _("barnet"))
             if recipient.person != case.child
             else rules.full_name(case.child),
-            "identity_number": _identity(case.child),
+            # A reporter (19:6) is told whether an investigation was opened, nothing more.
+            "identity_number": ""
+            if recipient.key.startswith("reporter:")
+            else _identity(case.child),
         },
         "recipient": {
             "name": recipient.name,
