@@ -130,6 +130,113 @@ def _handler_name(by: User) -> str:
     return by.get_full_name() or by.username
 
 
+@dataclass(frozen=True)
+class _Composition:
+    subject: queries.Subject
+    recipient: content.Recipient
+    checked: dict[str, Any]
+    found: list[secrecy.Finding]
+    resolved: dict[str, Any]
+
+
+def _compose(
+    case: Case,
+    *,
+    by: User,
+    kind: str,
+    subject_key: str,
+    recipient_key: str,
+    details: dict[str, Any] | None,
+    choices: dict[str, str],
+    marking_confirmed: bool,
+) -> _Composition:
+    """The checks, the content and the secrecy step, shared by producing and previewing:
+    ValidationError for a bad choice, SecrecyReviewNeeded until the review is complete."""
+    today = timezone.localdate()
+    errors = FieldErrors()
+    if kind not in DocumentKind.values:
+        errors.add("kind", _("Välj vilket slags dokument det är."))
+        errors.raise_any()
+    subject = next((s for s in queries.subjects(case, kind) if s.key == subject_key), None)
+    if subject is None:
+        errors.add("subject", _("Välj vad dokumentet gäller."))
+    recipient = next(
+        (r for r in queries.recipients(case, kind, subject, on=today) if r.key == recipient_key),
+        None,
+    )
+    if recipient is None:
+        errors.add(
+            "recipient",
+            _("Välj en mottagare bland ärendets parter (vårdnadshavare, barnet från 15 år)."),
+        )
+    checked = _details(kind, details or {}, today, errors)
+    errors.raise_any()
+    assert subject is not None and recipient is not None
+    context = content.context_for(
+        kind, case, subject.obj, recipient, today=today, handler=_handler_name(by), details=checked
+    )
+    found = secrecy.findings(context, recipient.key)
+    problems = []
+    for finding in found:
+        if choices.get(finding.key) == secrecy.Choice.CONFIRM and finding.person_id:
+            person = Person.objects.get(pk=finding.person_id)
+            if not access.may_see_protected_contact(by, person):
+                # Only who may see the datum may judge that it can be given out.
+                problems.append(
+                    _(
+                        "Bara en namngiven handläggare för personen kan godkänna att "
+                        "uppgiften skrivs ut: %(what)s. Ta bort den, eller be en "
+                        "namngiven handläggare skapa dokumentet."
+                    )
+                    % {"what": finding.label}
+                )
+    missing = secrecy.unanswered(found, choices)
+    second_look = recipient.needs_second_look and not marking_confirmed
+    if missing or second_look or problems:
+        raise SecrecyReviewNeeded(
+            findings=found,
+            unanswered=[f.key for f in missing],
+            second_look=recipient.needs_second_look,
+            recipient_name=recipient.name,
+            problems=problems,
+        )
+    return _Composition(
+        subject=subject,
+        recipient=recipient,
+        checked=checked,
+        found=found,
+        resolved=secrecy.resolve(context, choices, recipient.key),
+    )
+
+
+def preview_document(
+    case: Case,
+    *,
+    by: User,
+    kind: str,
+    subject_key: str,
+    recipient_key: str,
+    details: dict[str, Any] | None = None,
+    choices: dict[str, str] | None = None,
+    marking_confirmed: bool = False,
+) -> str:
+    """The document's HTML as it would be produced, after the same checks and secrecy step;
+    nothing is written."""
+    if not access.can(by, "edit_case", case):
+        raise PermissionDenied
+    composed = _compose(
+        case,
+        by=by,
+        kind=kind,
+        subject_key=subject_key,
+        recipient_key=recipient_key,
+        details=details,
+        choices=dict(choices or {}),
+        marking_confirmed=marking_confirmed,
+    )
+    return rendering.render_html(kind, composed.resolved)
+
+
 def produce_document(
     case: Case,
     *,
@@ -145,65 +252,18 @@ def produce_document(
     choices = dict(choices or {})
     with transaction.atomic():
         case = _locked_case(case, by)
-        today = timezone.localdate()
-        errors = FieldErrors()
-        if kind not in DocumentKind.values:
-            errors.add("kind", _("Välj vilket slags dokument det är."))
-            errors.raise_any()
-        subject = next((s for s in queries.subjects(case, kind) if s.key == subject_key), None)
-        if subject is None:
-            errors.add("subject", _("Välj vad dokumentet gäller."))
-        recipient = next(
-            (
-                r
-                for r in queries.recipients(case, kind, subject, on=today)
-                if r.key == recipient_key
-            ),
-            None,
-        )
-        if recipient is None:
-            errors.add(
-                "recipient",
-                _("Välj en mottagare bland ärendets parter (vårdnadshavare, barnet från 15 år)."),
-            )
-        checked = _details(kind, details or {}, today, errors)
-        errors.raise_any()
-        assert subject is not None and recipient is not None
-        context = content.context_for(
-            kind,
+        composed = _compose(
             case,
-            subject.obj,
-            recipient,
-            today=today,
-            handler=_handler_name(by),
-            details=checked,
+            by=by,
+            kind=kind,
+            subject_key=subject_key,
+            recipient_key=recipient_key,
+            details=details,
+            choices=choices,
+            marking_confirmed=marking_confirmed,
         )
-        found = secrecy.findings(context, recipient.key)
-        problems = []
-        for finding in found:
-            if choices.get(finding.key) == secrecy.Choice.CONFIRM and finding.person_id:
-                person = Person.objects.get(pk=finding.person_id)
-                if not access.may_see_protected_contact(by, person):
-                    # Only who may see the datum may judge that it can be given out.
-                    problems.append(
-                        _(
-                            "Bara en namngiven handläggare för personen kan godkänna att "
-                            "uppgiften skrivs ut: %(what)s. Ta bort den, eller be en "
-                            "namngiven handläggare skapa dokumentet."
-                        )
-                        % {"what": finding.label}
-                    )
-        missing = secrecy.unanswered(found, choices)
-        second_look = recipient.needs_second_look and not marking_confirmed
-        if missing or second_look or problems:
-            raise SecrecyReviewNeeded(
-                findings=found,
-                unanswered=[f.key for f in missing],
-                second_look=recipient.needs_second_look,
-                recipient_name=recipient.name,
-                problems=problems,
-            )
-        resolved = secrecy.resolve(context, choices, recipient.key)
+        subject, recipient, checked = composed.subject, composed.recipient, composed.checked
+        found, resolved = composed.found, composed.resolved
         html = rendering.render_html(kind, resolved)
         pdf = rendering.render_pdf(html)
         series = rules.series_key(kind, subject.key, recipient.key)

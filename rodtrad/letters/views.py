@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_access
 from rodtrad.letters import forms, queries, services
 from rodtrad.letters.models import DocumentKind, OutgoingDocument
-from rodtrad.lib.forms import handle_form
+from rodtrad.lib.forms import apply_service_errors, handle_form
 
 GET_OR_POST = require_http_methods(["GET", "POST"])
 KIND_HELP = {
@@ -129,6 +130,41 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             )
 
+    def page(form: forms.ProduceForm, preview: str = "") -> HttpResponse:
+        return _page(
+            request,
+            "letters/document_form.html",
+            case,
+            "letters:document-create",
+            {
+                "form": form,
+                "kind": kind,
+                "kind_label": DocumentKind(kind).label,
+                "preview": preview,
+            },
+        )
+
+    if request.method == "POST" and "preview" in request.POST and form.is_valid():
+        # A look before producing: the same checks and secrecy step, nothing written.
+        try:
+            html = services.preview_document(
+                case,
+                by=signed_in_user(request),
+                kind=kind,
+                subject_key=form.cleaned_data["subject"],
+                recipient_key=form.cleaned_data["recipient"],
+                details=form.details(),
+                choices=form.choices(),
+                marking_confirmed=form.marking_confirmed(),
+            )
+        except services.SecrecyReviewNeeded as exc:
+            review(exc)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            return page(form, html)
+        return page(form)
+
     return handle_form(
         request,
         form,
@@ -146,18 +182,7 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
         then=lambda document: reverse("letters:document-detail", args=[document.pk]),
         refused={services.SecrecyReviewNeeded: review},
         field_map={"__all__": "__all__"},
-        render=lambda form: _page(
-            request,
-            "letters/document_form.html",
-            case,
-            "letters:document-create",
-            {
-                "form": form,
-                "kind": kind,
-                "kind_label": DocumentKind(kind).label,
-                "recipients": recipients,
-            },
-        ),
+        render=page,
     )
 
 

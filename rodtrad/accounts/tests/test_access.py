@@ -748,6 +748,15 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
                 details={"meeting_on": later, "place": "Kontoret", "with_whom": "Handläggaren"},
             )
         ],
+        "letters.preview_document": [
+            lambda: letters.preview_document(
+                w.case,
+                by=by,
+                kind="meeting",
+                subject_key="none",
+                recipient_key=f"person:{w.mother.pk}",
+            )
+        ],
         "letters.send_document": [lambda: letters.send_document(outgoing, by=by, channel="post")],
         "commissions.create_commission": [
             lambda: commissions.create_commission(intervention, by=by)

@@ -95,3 +95,25 @@ def test_a_recipient_who_is_no_party_cannot_be_posted(client, family, investigat
     ).content.decode()
     assert "Välj ett av alternativen i listan." in page
     assert not OutgoingDocument.objects.exists()
+
+
+def test_the_preview_shows_the_letter_after_the_secrecy_step_and_writes_nothing(
+    client, family, investigator
+):
+    sign_in(client, investigator)
+    url = reverse("letters:document-create", args=[family.case.pk])
+    data = {
+        "kind": "decision",
+        "subject": f"decision:{family.decision.pk}",
+        "recipient": f"person:{family.father.pk}",
+        "preview": "1",
+    }
+    stopped = client.post(url, data).content.decode()
+    assert "Pröva varje uppgift" in stopped and "srcdoc" not in stopped
+    key = f"sekretess:address:person:{family.mother.pk}"
+    page = client.post(url, {**data, key: "redact"}).content.decode()
+    assert "Förhandsgranskning" in page and 'srcdoc="&lt;!DOCTYPE html&gt;' in page
+    assert 'lang="sv"' not in page.split("srcdoc=", 1)[1].split(">", 1)[0]  # escaped
+    assert "[Borttaget – sekretess]" in page and "förvaltningsrätten" in page
+    assert SECRET_STREET not in page
+    assert not OutgoingDocument.objects.exists()
