@@ -209,6 +209,13 @@ def _compose(
     )
 
 
+@dataclass(frozen=True)
+class Preview:
+    html: str
+    findings: list[secrecy.Finding]
+    second_look: bool
+
+
 def preview_document(
     case: Case,
     *,
@@ -219,7 +226,7 @@ def preview_document(
     details: dict[str, Any] | None = None,
     choices: dict[str, str] | None = None,
     marking_confirmed: bool = False,
-) -> str:
+) -> Preview:
     """The document's HTML as it would be produced, after the same checks and secrecy step;
     nothing is written."""
     if not access.can(by, "edit_case", case):
@@ -234,7 +241,11 @@ def preview_document(
         choices=dict(choices or {}),
         marking_confirmed=marking_confirmed,
     )
-    return rendering.render_html(kind, composed.resolved)
+    return Preview(
+        html=rendering.render_html(kind, composed.resolved),
+        findings=composed.found,
+        second_look=composed.recipient.needs_second_look,
+    )
 
 
 def produce_document(

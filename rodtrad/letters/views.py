@@ -147,7 +147,7 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and "preview" in request.POST and form.is_valid():
         # A look before producing: the same checks and secrecy step, nothing written.
         try:
-            html = services.preview_document(
+            preview = services.preview_document(
                 case,
                 by=signed_in_user(request),
                 kind=kind,
@@ -162,7 +162,8 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            return page(form, html)
+            form.add_review(preview.findings, second_look=preview.second_look)
+            return page(form, preview.html)
         return page(form)
 
     return handle_form(
