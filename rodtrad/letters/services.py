@@ -33,6 +33,7 @@ from rodtrad.accounts import access
 from rodtrad.cases.models import Case
 from rodtrad.decisions import services as decisions
 from rodtrad.decisions.models import Decision, NoticeChannel
+from rodtrad.investigation import services as investigation_services
 from rodtrad.journal.services import record
 from rodtrad.letters import content, queries, rendering, rules, secrecy
 from rodtrad.letters.mailbox import DeliveryFailed, get_mailbox
@@ -376,6 +377,7 @@ def send_document(document: OutgoingDocument, *, by: User, channel: str) -> Outg
         )
         fresh.refresh_from_db()
         notice_id = _notice(fresh, case, by=by, channel=channel, on=timezone.localdate())
+        communication_id = _communication(fresh, case, by=by, on=timezone.localdate())
         _journal(
             "document_sent",
             by=by,
@@ -386,6 +388,7 @@ def send_document(document: OutgoingDocument, *, by: User, channel: str) -> Outg
                 "recipient": fresh.recipient_key,
                 "receipt": receipt.get("reference", ""),
                 "decision_notice_id": notice_id,
+                "communication_id": communication_id,
             },
         )
         return fresh
@@ -412,3 +415,34 @@ def _notice(
         channel=NOTICE_CHANNELS[Channel(channel)],
     )
     return notice.pk
+
+
+def _communication(document: OutgoingDocument, case: Case, *, by: User, on: date) -> int | None:
+    """A kommunicering letter sent to a party of an open investigation is the investigation's
+    record of kommunicering (investigation.services.record_communication: the analysis must
+    exist, the answer time is the letter's); the secrecy check was made when it was produced."""
+    investigation = document.investigation
+    if (
+        document.kind != DocumentKind.COMMUNICATION
+        or investigation is None
+        or investigation.closed_on is not None
+        or document.recipient is None
+    ):
+        return None
+    party = next(
+        (p for p in parties_of_child(case.child, on=on) if p.person.pk == document.recipient_id),
+        None,
+    )
+    if party is None:
+        return None
+    communication = investigation_services.record_communication(
+        investigation,
+        by=by,
+        subject=_("Utredningen kommunicerades med brev (dokument %(id)s).") % {"id": document.pk},
+        recipient=document.recipient,
+        relationship=party.relationship,
+        sent_on=on,
+        answer_by=date.fromisoformat(document.details["answer_by"]),
+        is_secrecy_checked=True,
+    )
+    return communication.pk

@@ -210,3 +210,37 @@ def test_a_municipality_overrides_a_template(settings, tmp_path, family):
     html = rendering.render_html("meeting", {"title": "Kallelse", "municipality": {}})
     assert "Vår egen kallelse" in html and "Sekretess enligt OSL 26 kap." in html
     assert rendering.template_sha256("meeting") != built_in
+
+
+def test_a_sent_kommunicering_letter_is_the_investigations_record_of_kommunicering(
+    family, investigator
+):
+    from datetime import timedelta
+
+    from rodtrad.deadlines.tests.clock import TODAY
+    from rodtrad.investigation.models import Communication
+    from rodtrad.investigation.tests.factories import AnalysisFactory
+
+    arguments = {
+        "by": investigator,
+        "kind": "communication",
+        "subject_key": f"investigation:{family.investigation.pk}",
+        "recipient_key": f"person:{family.father.pk}",
+        "details": {"answer_by": TODAY + timedelta(days=14)},
+    }
+    with pytest.raises(services.SecrecyReviewNeeded) as stopped:
+        services.produce_document(family.case, **arguments)
+    # The other guardian's whereabouts and the protected reporter's name (OSL 26:5).
+    assert {f.kind for f in stopped.value.findings} == {"protected_address", "reporter_identity"}
+    choices = {f.key: REDACT for f in stopped.value.findings}
+    document = services.produce_document(family.case, **arguments, choices=choices)
+    assert "Lärare Lena Lind" not in document.html
+    with pytest.raises(ValidationError):  # kommunicering needs the analysis written
+        services.send_document(document, by=investigator, channel="post")
+    AnalysisFactory(
+        investigation=family.investigation, author=investigator, text="Ella behöver stöd."
+    )
+    services.send_document(document, by=investigator, channel="post")
+    communication = Communication.objects.get(investigation=family.investigation)
+    assert communication.recipient == family.father and communication.is_secrecy_checked
+    assert communication.answer_by == TODAY + timedelta(days=14)
