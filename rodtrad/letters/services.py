@@ -358,6 +358,10 @@ def send_document(document: OutgoingDocument, *, by: User, channel: str) -> Outg
         if channel == Channel.DIGITAL_MAILBOX and fresh.recipient_id is None:
             errors.add("channel", _("Bara ärendets parter har en digital brevlåda här."))
         errors.raise_any()
+        # What the sending means in the record first (it may still be refused); the mailbox
+        # last, so that a refusal leaves nothing delivered.
+        notice_id = _notice(fresh, case, by=by, channel=channel, on=timezone.localdate())
+        communication_id = _communication(fresh, case, by=by, on=timezone.localdate())
         receipt: dict[str, Any] = {}
         if channel == Channel.DIGITAL_MAILBOX:
             try:
@@ -371,13 +375,10 @@ def send_document(document: OutgoingDocument, *, by: User, channel: str) -> Outg
                         )
                     }
                 ) from exc
-        now = timezone.now()
         OutgoingDocument.objects.filter(pk=fresh.pk, sent_at__isnull=True).update(
-            sent_at=now, sent_by=by, channel=channel, receipt=receipt
+            sent_at=timezone.now(), sent_by=by, channel=channel, receipt=receipt
         )
         fresh.refresh_from_db()
-        notice_id = _notice(fresh, case, by=by, channel=channel, on=timezone.localdate())
-        communication_id = _communication(fresh, case, by=by, on=timezone.localdate())
         _journal(
             "document_sent",
             by=by,
