@@ -393,7 +393,13 @@ def _network(case: Case, secrets: list[SecretWord]) -> dict[str, Any]:
     )
     for sibling in sibling_persons:
         capacity = _("syskon")
-        own_cases = list(Case.objects.filter(child=sibling).order_by("-recorded_at")[:1])
+        # Only the district's own cases: what the handler may see (a case elsewhere is not
+        # named, not even to ask about it).
+        own_cases = list(
+            Case.objects.filter(child=sibling, district_id=case.district_id).order_by(
+                "-recorded_at"
+            )[:1]
+        )
         case_note: str | Sensitive = ""
         if own_cases:
             case_note = Sensitive(

@@ -141,6 +141,7 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
                 "kind": kind,
                 "kind_label": DocumentKind(kind).label,
                 "preview": preview,
+                "has_subjects": bool(subjects),
             },
         )
 

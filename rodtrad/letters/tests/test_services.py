@@ -167,15 +167,19 @@ def test_s15_the_printed_investigation_lists_the_protected_reporter_and_the_addr
     assert "Hur har Ella det hemma och i skolan?" in text
 
 
-def test_only_the_parties_can_receive_a_letter(family, investigator):
-    sibling = family.father  # a person of the case, but use an id that is no party
+@pytest.mark.parametrize("who", ["child", "stranger"])
+def test_only_the_parties_can_receive_a_letter(family, investigator, who):
+    from rodtrad.people.tests.factories import PersonFactory
+
+    # The child is 10 (a party from 15); a person of the register is no party at all.
+    person = family.child if who == "child" else PersonFactory(district=family.case.district)
     with pytest.raises(ValidationError) as refused:
         services.produce_document(
             family.case,
             by=investigator,
             kind="decision",
             subject_key=f"decision:{family.decision.pk}",
-            recipient_key=f"person:{sibling.pk + 1000}",
+            recipient_key=f"person:{person.pk}",
         )
     assert "recipient" in refused.value.message_dict
 
@@ -244,3 +248,30 @@ def test_a_sent_kommunicering_letter_is_the_investigations_record_of_kommuniceri
     communication = Communication.objects.get(investigation=family.investigation)
     assert communication.recipient == family.father and communication.is_secrecy_checked
     assert communication.answer_by == TODAY + timedelta(days=14)
+
+
+def test_a_siblings_own_case_is_a_finding_of_the_printed_investigation(family, investigator):
+    from rodtrad.cases.tests.factories import CaseFactory
+    from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+
+    sibling = PersonFactory(district=family.case.district, given_name="Olle", family_name="Ek")
+    RelationshipFactory(child=sibling, other=family.father, kind="guardian")
+    CaseFactory(child=sibling, district=family.case.district)
+    arguments = {
+        "by": investigator,
+        "kind": "investigation",
+        "subject_key": f"investigation:{family.investigation.pk}",
+        "recipient_key": "committee",
+    }
+    with pytest.raises(services.SecrecyReviewNeeded) as stopped:
+        services.preview_document(family.case, **arguments)
+    sibling_key = f"sibling_case:person:{sibling.pk}"
+    assert sibling_key in {f.key for f in stopped.value.findings}
+    choices = {f.key: REDACT for f in stopped.value.findings}
+    redacted = services.preview_document(family.case, **arguments, choices=choices).html
+    assert "Olle Ek" in redacted and "eget ärende" not in redacted
+    confirmed = services.preview_document(
+        family.case, **arguments, choices={**choices, sibling_key: CONFIRM}
+    ).html
+    assert "Har ett eget ärende hos socialtjänsten" in confirmed
+    assert not OutgoingDocument.objects.exists()  # a preview writes nothing
