@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "rodtrad.placements",
     "rodtrad.commissions",
     "rodtrad.followup",
+    "rodtrad.letters",
     "rodtrad.api",
     "rodtrad.demo",
 ]
@@ -365,3 +366,35 @@ RODTRAD_FOLLOWUP_DAYS_AFTER_END = int(os.environ.get("RODTRAD_FOLLOWUP_DAYS_AFTE
 # A started placement without a signed care plan and implementation plan is listed as a
 # reminder this many days after it started (docs/deadlines.md, "Placements").
 RODTRAD_PLACEMENT_PLANS_DAYS = int(os.environ.get("RODTRAD_PLACEMENT_PLANS_DAYS", "30"))
+
+# Documents that leave the system (docs/letters.md). The municipality as the letters name it;
+# the demo's values are fictitious.
+RODTRAD_MUNICIPALITY_NAME = os.environ.get("RODTRAD_MUNICIPALITY_NAME", "Exempelby kommun")
+RODTRAD_MUNICIPALITY_COMMITTEE = os.environ.get(
+    "RODTRAD_MUNICIPALITY_COMMITTEE", "Socialnämnden i Exempelby"
+)
+RODTRAD_MUNICIPALITY_ADDRESS = os.environ.get(
+    "RODTRAD_MUNICIPALITY_ADDRESS", "Socialtjänsten|Box 000|000 00 Exempelby"
+).split("|")
+RODTRAD_MUNICIPALITY_PHONE = os.environ.get("RODTRAD_MUNICIPALITY_PHONE", "000-000 00 00")
+RODTRAD_MUNICIPALITY_EMAIL = os.environ.get(
+    "RODTRAD_MUNICIPALITY_EMAIL", "socialtjansten@exempelby.example"
+)
+# Post to a person with skyddad folkbokföring or fingerade personuppgifter goes through the Tax
+# Agency's forwarding, never to an address; what the letter says instead (one place for all).
+RODTRAD_TAX_AGENCY_FORWARDING = os.environ.get(
+    "RODTRAD_TAX_AGENCY_FORWARDING",
+    "Skickas via Skatteverkets särskilda postförmedling|Skatteverket, Särskild postförmedling",
+).split("|")
+# A folder whose letters/documents/<kind>.html (or base.html) replaces the built-in template.
+RODTRAD_LETTER_TEMPLATES_DIR = os.environ.get("RODTRAD_LETTER_TEMPLATES_DIR", "")
+# The font embedded in every PDF (DejaVu Sans from Debian's fonts-dejavu-core by default).
+RODTRAD_LETTER_FONT_DIR = os.environ.get(
+    "RODTRAD_LETTER_FONT_DIR", "/usr/share/fonts/truetype/dejavu"
+)
+RODTRAD_LETTER_FONT_FAMILY = os.environ.get("RODTRAD_LETTER_FONT_FAMILY", "DejaVu Sans")
+RODTRAD_LETTER_FONT_REGULAR = os.environ.get("RODTRAD_LETTER_FONT_REGULAR", "DejaVuSans.ttf")
+RODTRAD_LETTER_FONT_BOLD = os.environ.get("RODTRAD_LETTER_FONT_BOLD", "DejaVuSans-Bold.ttf")
+# The digital mailbox: the file-system one writes the PDF and a receipt under this folder.
+RODTRAD_MAILBOX = os.environ.get("RODTRAD_MAILBOX", "rodtrad.letters.mailbox.FileSystemMailbox")
+RODTRAD_MAILBOX_DIR = Path(os.environ.get("RODTRAD_MAILBOX_DIR", VAR_DIR / "mailbox"))

@@ -23,6 +23,7 @@ urlpatterns = [
     path("placeringar/", include("rodtrad.placements.urls")),
     path("uppdrag/", include("rodtrad.commissions.urls")),
     path("uppfoljning/", include("rodtrad.followup.urls")),
+    path("dokument/", include("rodtrad.letters.urls")),
     path("frister/", include("rodtrad.worklists.urls")),
     path("api/v1/", api.urls),
 ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from rodtrad.accounts.access import CASE_ROLES
 from rodtrad.accounts.models import District, Membership, Role, Unit, UnitKind, User
 from rodtrad.cases.models import Case
+from rodtrad.demo.letters import generate_letters
 from rodtrad.demo.users import DEMO_PASSWORD, DEMO_USERS
 from rodtrad.journal.services import record
 from rodtrad.people.identity import fictitious_identity_number
@@ -313,7 +314,7 @@ def _district_weights() -> list[float]:
     return [6.0 if code in {"bromma", "farsta"} else 1.0 for code, _ in DISTRICTS]
 
 
-def generate(*, seed: int = 1, families: int = 180) -> DemoSummary:
+def generate(*, seed: int = 1, families: int = 180, letter_cases: int = 0) -> DemoSummary:
     """Create the demo organisation, users, families and a few open cases. Idempotent."""
     summary = DemoSummary()
     if demo_data_exists():
@@ -482,10 +483,15 @@ def generate(*, seed: int = 1, families: int = 180) -> DemoSummary:
         )
     # The case spine's history: reports, assessments and investigations over ~8 months,
     # replayed through the services with the clock moved (outside the bulk transaction).
-    from rodtrad.demo.history import generate_history
+    from rodtrad.demo.history import DEMO_ACTORS, generate_history
 
     generate_history(seed=seed, users=users, districts=districts)
     summary.cases = Case.objects.count()
+    # Letters and printed investigations for a share of the decided cases (docs/letters.md).
+    managers = {
+        code: users[DEMO_ACTORS.get(code, ("", "", f"chef.{code}"))[2]] for code in districts
+    }
+    generate_letters(seed=seed, managers=managers, districts=districts, cases=letter_cases)
     # Seal the history's access events (nothing else is writing: no margin) and store a signed
     # checkpoint, so that `rodtrad verify-journal` on a fresh demo checks one (S22).
     from rodtrad.journal.services import seal_access_events, write_checkpoint

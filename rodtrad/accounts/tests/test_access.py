@@ -287,7 +287,10 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
     draft_text = {"text": "Jouren skriver i utkastet."}
     from rodtrad.followup import services as followup
     from rodtrad.followup.models import Instrument
+    from rodtrad.letters import services as letters
+    from rodtrad.letters.tests.factories import OutgoingDocumentFactory
 
+    outgoing = OutgoingDocumentFactory(case=w.case)
     # A started intervention of its own in the granted case (the one above has not started).
     ongoing = InterventionFactory(decision__case=w.case, started=True, planned_start=today)
     return {
@@ -742,6 +745,27 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
                 end_reason="never_started",
             )
         ],
+        # Documents of the granted case: the grant reads them, never produces or sends one.
+        "letters.produce_document": [
+            lambda: letters.produce_document(
+                w.case,
+                by=by,
+                kind="meeting",
+                subject_key="none",
+                recipient_key=f"person:{w.mother.pk}",
+                details={"meeting_on": later, "place": "Kontoret", "with_whom": "Handläggaren"},
+            )
+        ],
+        "letters.preview_document": [
+            lambda: letters.preview_document(
+                w.case,
+                by=by,
+                kind="meeting",
+                subject_key="none",
+                recipient_key=f"person:{w.mother.pk}",
+            )
+        ],
+        "letters.send_document": [lambda: letters.send_document(outgoing, by=by, channel="post")],
         "commissions.create_commission": [
             lambda: commissions.create_commission(intervention, by=by)
         ],

@@ -307,6 +307,10 @@ class World:
             if kind == "goal":
                 return GoalFactory(commission=commission).pk
             return commission.pk
+        if kind == "outgoing_document":
+            from rodtrad.letters.tests.factories import OutgoingDocumentFactory
+
+            return OutgoingDocumentFactory(**{f"case__{k}": v for k, v in case_of.items()}).pk
         if kind == "instrument":
             from rodtrad.followup.models import Instrument
 
@@ -357,6 +361,7 @@ CASE_OBJECT_KINDS = {
     "commission": "commissions.Commission",
     "draft_commission": "commissions.Commission",
     "goal": "commissions.Goal",
+    "outgoing_document": "letters.OutgoingDocument",
 }
 
 

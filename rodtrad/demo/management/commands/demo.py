@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from rodtrad.demo import letters
 from rodtrad.demo.generator import generate
 from rodtrad.demo.users import DEMO_PASSWORD, DEMO_USERS
 
@@ -18,11 +19,21 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--families", type=int, default=180)
         parser.add_argument("--skip-migrate", action="store_true")
+        parser.add_argument(
+            "--letter-cases",
+            type=int,
+            default=letters.CASES,
+            help="Hur många beslutade ärenden som får brev och utskrifter (PDF).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["skip_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
-        summary = generate(seed=options["seed"], families=options["families"])
+        summary = generate(
+            seed=options["seed"],
+            families=options["families"],
+            letter_cases=options["letter_cases"],
+        )
         if summary.children:
             self.stdout.write(
                 f"Demodata skapade: {summary.districts} stadsdelar, {summary.children} barn, "
