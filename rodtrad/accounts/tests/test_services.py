@@ -377,7 +377,10 @@ def test_s17_the_first_case_role_removes_the_second_factor_and_issues_a_code_for
     TOTPDeviceFactory(user=user, name="admins telefon")
     StaticDeviceFactory(user=user, name="reservkoder")
 
-    approved_at = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)
+    # Tomorrow at 10:00: the fixtures' memberships start on the real today.
+    approved_at = (timezone.now() + dt.timedelta(days=1)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     with time_machine.travel(approved_at, tick=False):
         approval = services.approve_membership_proposal(user.membership_proposals.get(), by=manager)
 

@@ -328,7 +328,11 @@ def test_a_team_manager_of_another_district_gets_404_for_the_proposal(
 
 # --- Activation code: the first case role needs a code the administrator never sees (S17) -----
 
-APPROVAL_DAY = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
+# The fixtures' memberships start on the real today, so the fixed moment is tomorrow at 09:00:
+# the steps below then run on a clock that does not move, whatever day the tests run.
+APPROVAL_DAY = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(
+    hour=9, minute=0, second=0, microsecond=0
+)
 
 
 def _password_only(username: str) -> Client:
