@@ -158,5 +158,13 @@ def test_the_manager_grants_an_intervention_for_the_needs_and_the_thread_shows_i
     thread = page.locator(
         "section", has=page.get_by_role("heading", name=re.compile("Röda tråden"))
     )
-    expect(thread.get_by_text(re.compile(r"nivå 1 den"))).to_be_visible()
-    expect(thread.get_by_text(re.compile("Barnet: "))).to_be_visible()
+    # The journey's goal answers both needs, so it stands on each need's row.
+    journey_goal = thread.get_by_role(
+        "cell", name=re.compile(r"Barnet har en trygg vuxen utanför familjen\. – nivå 1 den")
+    )
+    expect(journey_goal).to_have_count(2)
+    expect(journey_goal.first).to_be_visible()
+    # The intervention, with the child's ratings' change, likewise stands on both rows.
+    ratings = thread.get_by_text(re.compile("Barnet: "))
+    expect(ratings).to_have_count(2)
+    expect(ratings.first).to_be_visible()

@@ -17,6 +17,12 @@ urlpatterns = [
 for kind, segment in SEGMENTS.items():
     urlpatterns += [
         path(f"<int:pk>/{segment}/", views.plan_edit, {"kind": kind}, name=f"{kind}-edit"),
+        path(
+            f"<int:pk>/{segment}/autospara/",
+            views.plan_autosave,
+            {"kind": kind},
+            name=f"{kind}-autosave",
+        ),
         path(f"<int:pk>/{segment}/signera/", views.plan_sign, {"kind": kind}, name=f"{kind}-sign"),
         path(
             f"<int:pk>/{segment}/ratta/", views.plan_correct, {"kind": kind}, name=f"{kind}-correct"

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rodtrad.accounts import access
 from rodtrad.accounts.access import signed_in_user
+from rodtrad.cases.document_views import AUTOSAVE_TEMPLATE, autosave_response
 from rodtrad.decisions.models import DecisionLevel, Intervention
 from rodtrad.decisions.queries import get_intervention_for
 from rodtrad.decisions.services import may_decide
@@ -126,7 +127,7 @@ def _plan_page(
             "can_edit": can_edit,
             "urls": {
                 action: reverse(f"placements:{kind}-{action}", args=[intervention.pk])
-                for action in ("edit", "sign", "correct", "revise")
+                for action in ("edit", "autosave", "sign", "correct", "revise")
             },
         },
     )
@@ -161,6 +162,35 @@ def plan_edit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         render=lambda form: _plan_page(request, intervention, kind, form=form),
         conflict_title=_("Planen har ändrats av någon annan"),
         conflict_url=_plan_url(kind, pk),
+    )
+
+
+@login_required
+@require_POST
+def plan_autosave(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """htmx: save the draft while the handler writes (the first autosave starts it), and
+    answer with the status line: 200 saved, 400 bad input, 409 stale or signed. The address
+    is the placement's, so the first save needs no new one."""
+    spec = PLANS[kind]
+    intervention = _placement(request, pk, for_edit=True)
+    plan = services.current_plan(spec["model"], intervention)
+    if plan is not None and plan.is_signed:
+        return render(request, AUTOSAVE_TEMPLATE, {"locked": True}, status=409)
+
+    def save(document: Any, *, by: Any, expected_version: int, changes: dict[str, Any]) -> Any:
+        if document is None:
+            return services.start_plan(spec["model"], intervention, by=by, changes=changes)
+        return services.save_plan_draft(
+            document, by=by, expected_version=expected_version, changes=changes
+        )
+
+    return autosave_response(
+        request,
+        form=spec["form"](request.POST),
+        save=save,
+        document=plan,
+        reload_url=_plan_url(kind, pk),
+        version_input_id="id_version",
     )
 
 

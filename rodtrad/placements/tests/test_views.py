@@ -91,3 +91,51 @@ def test_a_review_on_delegation_is_refused_on_the_form(
     )
     assert response.status_code == 200
     assert not PlacementReview.objects.exists()
+
+
+def test_the_plan_autosaves_while_the_investigator_writes(
+    placement: Any, investigator: Any, signed_in: Any
+) -> None:
+    client = signed_in(investigator)
+    page = client.get(reverse("placements:care-plan-edit", args=[placement.pk])).content.decode()
+    url = reverse("placements:care-plan-autosave", args=[placement.pk])
+    assert f'hx-post="{url}"' in page and 'id="autosave-status"' in page
+
+    # The first autosave starts the draft, the next one saves it with the version it was given.
+    first = client.post(url, {"version": 1, "event_on": TODAY, "care_goal": "Trygg"})
+    assert first.status_code == 200 and "Utkast sparat" in first.content.decode()
+    plan = CarePlan.objects.get()
+    assert plan.care_goal == "Trygg" and not plan.is_signed
+    assert f'value="{plan.version}" id="id_version"' in first.content.decode()
+
+    second = client.post(url, {"version": plan.version, "event_on": TODAY, "care_goal": "Trygg."})
+    assert second.status_code == 200
+    plan.refresh_from_db()
+    assert plan.care_goal == "Trygg." and CarePlan.objects.count() == 1
+    assert JournalEntry.objects.latest("seq").action == "placements.careplan_draft_saved"
+
+
+def test_a_stale_or_signed_plan_is_not_autosaved(
+    placement: Any, investigator: Any, signed_in: Any
+) -> None:
+    client = signed_in(investigator)
+    url = reverse("placements:care-plan-autosave", args=[placement.pk])
+    client.post(url, {"version": 1, "event_on": TODAY, "care_goal": "Första"})
+    plan = CarePlan.objects.get()
+    client.post(url, {"version": plan.version, "event_on": TODAY, "care_goal": "Andra"})
+
+    stale = client.post(url, {"version": plan.version, "event_on": TODAY, "care_goal": "Gammal"})
+    assert stale.status_code == 409
+    assert "Dina senaste ändringar har inte sparats." in stale.content.decode()
+    plan.refresh_from_db()
+    assert plan.care_goal == "Andra"
+
+    bad = client.post(url, {"version": plan.version, "event_on": "igår"})
+    assert bad.status_code == 400 and "Utkastet kunde inte sparas" in bad.content.decode()
+
+    CarePlan.objects.filter(pk=plan.pk).update(status="signed")
+    locked = client.post(url, {"version": plan.version, "event_on": TODAY, "care_goal": "Ny"})
+    assert locked.status_code == 409
+    assert "Dokumentet är signerat" in locked.content.decode()
+    plan.refresh_from_db()
+    assert plan.care_goal == "Andra"
