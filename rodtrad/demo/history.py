@@ -93,6 +93,9 @@ class Actors:
 class Timeline:
     rng: random.Random
     events: list[tuple[datetime, int, Callable[[], None]]] = field(default_factory=list)
+    # What the plans of one family tell the others (e.g. that a placement old enough to have
+    # been reviewed is planned).
+    flags: dict[str, Any] = field(default_factory=dict)
 
     def at(
         self, day: date, hour: int, action: Callable[[], None], minute: int | None = None
