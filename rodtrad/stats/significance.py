@@ -366,9 +366,7 @@ def freeman_halton_p(table: Sequence[Sequence[int]]) -> float:
         highest = np.minimum(column_with - partial_sums, size)
         lengths = highest - lowest + 1
         starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        x = np.repeat(lowest, lengths) + np.arange(int(lengths.sum())) - np.repeat(
-            starts, lengths
-        )
+        x = np.repeat(lowest, lengths) + np.arange(int(lengths.sum())) - np.repeat(starts, lengths)
         partial_logs = np.repeat(partial_logs, lengths) + _log_comb(size, x)
         partial_sums = np.repeat(partial_sums, lengths) + x
     log_total = float(_log_comb(sum(sizes), np.array([column_with]))[0])
