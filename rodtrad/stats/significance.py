@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Final, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 from scipy import special, stats
 
 
@@ -68,7 +69,7 @@ _RELATIVE_TOLERANCE: Final = 1e-7
 """Tables as probable as the observed one up to rounding count as 'as extreme' (as scipy)."""
 
 
-class Test(enum.StrEnum):
+class Method(enum.StrEnum):
     """The test a comparison used."""
 
     CHI_SQUARE = "chi_square"
@@ -78,14 +79,14 @@ class Test(enum.StrEnum):
     MANN_WHITNEY_U = "mann_whitney_u"
 
 
-TEST_NAMES: Final[Mapping[Test, str]] = {
-    Test.CHI_SQUARE: gettext_noop("Chitvåtest"),
-    Test.FISHER_EXACT: gettext_noop("Fishers exakta test"),
-    Test.FREEMAN_HALTON_EXACT: gettext_noop("Fishers exakta test (Freeman–Halton)"),
-    Test.FREEMAN_HALTON_MONTE_CARLO: gettext_noop(
+METHOD_NAMES: Final[Mapping[Method, str]] = {
+    Method.CHI_SQUARE: gettext_noop("Chitvåtest"),
+    Method.FISHER_EXACT: gettext_noop("Fishers exakta test"),
+    Method.FREEMAN_HALTON_EXACT: gettext_noop("Fishers exakta test (Freeman–Halton)"),
+    Method.FREEMAN_HALTON_MONTE_CARLO: gettext_noop(
         "Fishers exakta test (Freeman–Halton, simulerat p-värde)"
     ),
-    Test.MANN_WHITNEY_U: gettext_noop("Mann–Whitneys U-test"),
+    Method.MANN_WHITNEY_U: gettext_noop("Mann–Whitneys U-test"),
 }
 
 
@@ -157,7 +158,7 @@ class Comparison:
     Freeman–Halton (which has no statistic beyond the table's probability).
     """
 
-    test: Test
+    test: Method
     reason: Reason
     statistic: float | None
     p_value: float
@@ -168,7 +169,7 @@ class Comparison:
     @property
     def test_name(self) -> str:
         """The test's Swedish name (a msgid)."""
-        return TEST_NAMES[self.test]
+        return METHOD_NAMES[self.test]
 
     @property
     def reason_text(self) -> str:
@@ -261,7 +262,7 @@ def compare_shares(table: Sequence[Sequence[int]]) -> Comparison:
     if min_expected >= MIN_EXPECTED:
         chi2 = stats.chi2_contingency(observed, correction=False)
         return Comparison(
-            test=Test.CHI_SQUARE,
+            test=Method.CHI_SQUARE,
             reason=Reason.EXPECTED_COUNTS_LARGE,
             statistic=float(chi2.statistic),
             p_value=_probability(chi2.pvalue),
@@ -273,7 +274,7 @@ def compare_shares(table: Sequence[Sequence[int]]) -> Comparison:
         fisher = stats.fisher_exact(observed)
         odds_ratio = float(fisher.statistic)
         return Comparison(
-            test=Test.FISHER_EXACT,
+            test=Method.FISHER_EXACT,
             reason=Reason.EXPECTED_COUNT_SMALL,
             statistic=None if math.isnan(odds_ratio) else odds_ratio,
             p_value=_probability(fisher.pvalue),
@@ -282,7 +283,7 @@ def compare_shares(table: Sequence[Sequence[int]]) -> Comparison:
         )
     if tables_with_margins(rows) <= EXACT_TABLE_LIMIT:
         return Comparison(
-            test=Test.FREEMAN_HALTON_EXACT,
+            test=Method.FREEMAN_HALTON_EXACT,
             reason=Reason.EXPECTED_COUNT_SMALL,
             statistic=None,
             p_value=freeman_halton_p(rows),
@@ -296,7 +297,7 @@ def compare_shares(table: Sequence[Sequence[int]]) -> Comparison:
         ),
     )
     return Comparison(
-        test=Test.FREEMAN_HALTON_MONTE_CARLO,
+        test=Method.FREEMAN_HALTON_MONTE_CARLO,
         reason=Reason.EXPECTED_COUNT_SMALL_MANY_TABLES,
         statistic=None,
         p_value=_probability(simulated.pvalue),
@@ -305,9 +306,9 @@ def compare_shares(table: Sequence[Sequence[int]]) -> Comparison:
     )
 
 
-def _probability(value: object) -> float:
+def _probability(value: float) -> float:
     """A p-value from scipy as a float, clipped to [0, 1] (rounding can give 1.0000000002)."""
-    p = float(value)  # type: ignore[arg-type]  # a numpy float64 from scipy
+    p = float(value)  # scipy gives a numpy float64
     if math.isnan(p):
         raise ValueError("scipy returned no p-value")
     return min(1.0, max(0.0, p))
@@ -333,7 +334,7 @@ def tables_with_margins(table: Sequence[Sequence[int]], *, cap: int = EXACT_TABL
     return int(ways[column_with])
 
 
-def _log_comb(size: int, x: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+def _log_comb(size: int, x: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
     """log C(size, x) for each x."""
     return np.asarray(
         special.gammaln(size + 1) - special.gammaln(x + 1) - special.gammaln(size - x + 1)
@@ -397,7 +398,7 @@ def compare_durations(first: Sequence[float], second: Sequence[float]) -> Compar
     pooled = [*first, *second]
     if len(set(pooled)) == 1:
         return Comparison(
-            test=Test.MANN_WHITNEY_U,
+            test=Method.MANN_WHITNEY_U,
             reason=Reason.DURATIONS_ALL_EQUAL,
             statistic=sizes[0] * sizes[1] / 2,
             p_value=1.0,
@@ -413,7 +414,7 @@ def compare_durations(first: Sequence[float], second: Sequence[float]) -> Compar
         method="exact" if exact else "asymptotic",
     )
     return Comparison(
-        test=Test.MANN_WHITNEY_U,
+        test=Method.MANN_WHITNEY_U,
         reason=Reason.DURATIONS_SMALL_NO_TIES if exact else Reason.DURATIONS_LARGE_OR_TIED,
         statistic=float(result.statistic),
         p_value=_probability(result.pvalue),
