@@ -1,7 +1,7 @@
 """The demo's ratings of open-care interventions (docs/followup-instruments.md).
 
 Every started open-care intervention gets a series with the shipped four-item example by the
-child (from 6, the youngest band of the example) and by a guardian: one session every two weeks
+child (from 6, the youngest band of the example) and by a guardian: one session a week
 from the start until the end or today, written through `followup.services.record_measurement`
 on the session's day. Each intervention follows one trajectory for both raters: most improve,
 some stay flat, a few get worse, so the page shows every classification and the early warning.
@@ -26,11 +26,14 @@ from rodtrad.followup.models import Instrument, RaterRole
 from rodtrad.people.queries import age_on
 
 INSTRUMENT = "example-four-item"
-SESSION_DAYS = 14
+SESSION_DAYS = 7  # weekly sessions, as family treatment and support talks usually have
 # (trajectory, weight): the change of the total per session, before noise.
 TRAJECTORIES = (("improving", 6), ("flat", 3), ("deteriorating", 1))
 STEP = {"improving": Decimal("2.2"), "flat": Decimal(0), "deteriorating": Decimal("-1.6")}
 YOUNGEST_RATER_AGE = 6
+# Sessions a series needs before its shape shows as a classification (reliable change 6 on the
+# example: −1.6 a session needs six sessions, +2.2 five).
+SESSIONS_TO_SHOW = {"deteriorating": 7, "improving": 5, "flat": 2}
 
 
 class Planner(Protocol):
@@ -56,17 +59,27 @@ def plan_series(
     start_day: date,
     end_day: date,
     open_care: bool,
+    flags: dict[str, Any],
 ) -> None:
     """Plan the ratings of the intervention in `state` (open care only), one event a session."""
     if not open_care:
         return
     rng = random.Random(start_day.toordinal() * 1000 + end_day.toordinal() % 1000)
     trajectory = rng.choices([t for t, _ in TRAJECTORIES], weights=[w for _, w in TRAJECTORIES])[0]
+    last_day = min(end_day, timezone.localdate() - timedelta(days=1))
+    sessions = (last_day - start_day).days // SESSION_DAYS + 1 if last_day >= start_day else 0
+    shown = flags.setdefault("trajectories", set())
+    # Every shape on every day the demo is made: the first series long enough to be classified
+    # as getting worse (or better, or flat) does, whatever the draw.
+    for wanted in ("deteriorating", "improving", "flat"):
+        if wanted not in shown and sessions >= SESSIONS_TO_SHOW[wanted]:
+            trajectory = wanted
+            break
+    shown.add(trajectory)
     baselines: dict[str, Decimal] = {
         RaterRole.CHILD: Decimal(rng.randint(150, 250)) / 10,
         RaterRole.GUARDIAN: Decimal(rng.randint(160, 260)) / 10,
     }
-    last_day = min(end_day, timezone.localdate() - timedelta(days=1))
     day = start_day
     session = 0
     while day <= last_day:

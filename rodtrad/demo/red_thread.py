@@ -54,6 +54,8 @@ YOUTH_OPEN_CARE = (
     ("skolstod", 2),
     ("stodsamtal", 2),
 )
+# The open-care kinds granted before a kind may repeat (issue 8 asks for eight in all).
+MIN_OPEN_CARE_KINDS = 9
 # (catalogue code, legal ground, level)
 PLACEMENTS = (
     ("familjehem", "sol-22-2", DecisionLevel.SUBCOMMITTEE),
@@ -135,6 +137,12 @@ def plan_after_proposal(
             code = _weighted(rng, table)
             if violent and not young and rng.random() < 0.4:
                 code = "barn-som-upplevt-vald"
+            used = timeline.flags.setdefault("open_care_codes", set())
+            if len(used) < MIN_OPEN_CARE_KINDS and code in used:
+                # Until the demo shows enough kinds, a kind already granted gives way to one
+                # that is not (the draws alone gave eight kinds in all on some days).
+                code = next((c for c, _ in table if c not in used), code)
+            used.add(code)
             ground, level, kind = "sol-11-1", DecisionLevel.DELEGATE, DecisionKind.GRANTED
         unit = _provider(case, placement)
         needs = [need.pk for need in state.get("needs", [])]
@@ -209,6 +217,7 @@ def plan_after_proposal(
     timeline.at(start_day, 10, start)
     measurements.plan_series(
         timeline,
+        flags=timeline.flags,
         worker=worker,
         state=state,
         start_day=start_day,
