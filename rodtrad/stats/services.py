@@ -501,7 +501,8 @@ def _parse_report(row: Row, lookups: _Lookups, errors: list[RowError]) -> _Repor
             error(
                 "investigation_closed_on",
                 _(
-                    "En utredning kan inte avslutas utan att ha inletts: investigation_opened_on saknas."
+                    "En utredning kan inte avslutas utan att ha inletts: "
+                    "investigation_opened_on saknas."
                 ),
             )
         elif closed_on < opened_on:
