@@ -185,6 +185,7 @@ class InvestigationDurations(Indicator):
         over_unextended: dict[int, int] = defaultdict(int)
         dues: dict[date, date] = {}
         for district_id, opened_on, closed_on, was_extended in rows.iterator(chunk_size=5000):
+            assert closed_on is not None  # filtered on closed_on above
             days[district_id].append((closed_on - opened_on).days)
             due = dues.get(opened_on)
             if due is None:

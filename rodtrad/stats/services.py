@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -38,9 +38,10 @@ from rodtrad.intake.services import reporter_duty
 from rodtrad.investigation.models import ExtensionDecision, Investigation
 from rodtrad.journal import services as journal
 from rodtrad.journal.chain import canonical_json
+from rodtrad.lib.bulk import insert_rows
 from rodtrad.people.identity import IdentityNumber, InvalidIdentityNumber, parse_identity_number
-from rodtrad.people.models import IdentityKind, LegalSex, Person, name_word_rows
-from rodtrad.people.search import search_key
+from rodtrad.people.models import IdentityKind, LegalSex, Person, PersonNameWord
+from rodtrad.people.search import name_words, search_key
 from rodtrad.stats.importing import (
     WHOLE_ROW,
     BadValue,
@@ -89,6 +90,8 @@ DISTRICT_CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 IMPORTED_TEXT = "Importerad från tidigare system."
 UNKNOWN_GIVEN_NAME = "Okänt"
 UNKNOWN_FAMILY_NAME = "namn"
+UNKNOWN_NAME_KEY = search_key(UNKNOWN_GIVEN_NAME, UNKNOWN_FAMILY_NAME)
+UNKNOWN_NAME_WORDS = name_words(UNKNOWN_GIVEN_NAME, UNKNOWN_FAMILY_NAME)
 IMPORT_KIND = "anmalan"  # report-kinds: every imported row is a report (anmälan)
 SEX_TO_LEGAL = {Sex.FEMALE.value: LegalSex.FEMALE.value, Sex.MALE.value: LegalSex.MALE.value}
 
@@ -306,6 +309,7 @@ class _Child:
     district: District
     line: int
     person: Person | None = None
+    person_id: int | None = None
 
     @property
     def key(self) -> str:
@@ -336,6 +340,14 @@ class _Lookups:
     categories: dict[str, bool]  # code -> the duty to report (None where asked: False)
     today: date
     intake_units: dict[int, Unit] = field(default_factory=dict)
+    moments: dict[date, datetime] = field(default_factory=dict)
+
+    def noon(self, day: date) -> datetime:
+        """A date as a moment (12:00 Europe/Stockholm) where a model needs a time of day."""
+        moment = self.moments.get(day)
+        if moment is None:
+            moment = self.moments[day] = _noon(day)
+        return moment
 
 
 def import_reports(
@@ -643,8 +655,9 @@ def _resolve_children(rows: list[_ReportRow], errors: list[RowError]) -> None:
         for pseudonym in Pseudonym.objects.filter(ref__in=chunk).select_related("person"):
             children[PSEUDONYM_PREFIX + pseudonym.ref].person = pseudonym.person
     for child in children.values():
-        person = child.person
-        if person is not None and (person.birth_date, person.legal_sex) != (child.born, child.sex):
+        known = child.person
+        child.person_id = known.pk if known is not None else None
+        if known is not None and (known.birth_date, known.legal_sex) != (child.born, child.sex):
             errors.append(
                 RowError(
                     child.line,
@@ -666,153 +679,227 @@ def _stage(report: _ReportRow) -> str:
 
 
 def _write_reports(rows: list[_ReportRow], *, run: ImportRun, lookups: _Lookups, by: User) -> None:
-    """Write one batch: persons first, then each table in one bulk INSERT (ids returned)."""
+    """Write one batch, one multi-row INSERT per table in order (lib/bulk.py, `insert_rows`):
+    persons, their name words and pseudonyms, reports and reasons, cases, the reports'
+    children, pre-assessments, investigations, extensions, and the import's own rows."""
     now = timezone.now()
+    noon = lookups.noon
     new_children: list[_Child] = []
+    seen: set[int] = set()
     for report in rows:
         child = report.child
-        if child.person is None:
-            child.person = Person(
-                identity_number=child.identity.value if child.identity else None,
-                # A pseudonymous child has no number; "reserve" is the local kind of identity
-                # (docs/import-format.md, "Pseudonyms").
-                identity_kind=child.identity.kind if child.identity else IdentityKind.RESERVE,
-                given_name=UNKNOWN_GIVEN_NAME,
-                family_name=UNKNOWN_FAMILY_NAME,
-                name_key=search_key(UNKNOWN_GIVEN_NAME, UNKNOWN_FAMILY_NAME),
-                birth_date=child.born,
-                legal_sex=child.sex,
-                district=child.district,
-            )
+        if child.person_id is None and id(child) not in seen:
+            seen.add(id(child))
             new_children.append(child)
-    persons = [child.person for child in new_children if child.person is not None]
-    Person.objects.bulk_create(persons)
-    _bulk(name_word_rows(persons))
-    _bulk(
+    person_ids = insert_rows(
+        Person,
+        (
+            "identity_number",
+            "identity_kind",
+            "given_name",
+            "family_name",
+            "name_key",
+            "birth_date",
+            "legal_sex",
+            "district_id",
+        ),
         [
-            Pseudonym(ref=child.ref, person=child.person, run=run)
+            (
+                child.identity.value if child.identity else None,
+                # A pseudonymous child has no number; "reserve" is the local kind of
+                # identity (docs/import-format.md, "Pseudonyms").
+                child.identity.kind if child.identity else IdentityKind.RESERVE,
+                UNKNOWN_GIVEN_NAME,
+                UNKNOWN_FAMILY_NAME,
+                UNKNOWN_NAME_KEY,
+                child.born,
+                child.sex,
+                child.district.pk,
+            )
             for child in new_children
-            if child.identity is None
-        ]
+        ],
     )
-    reports = [
-        Report(
-            district=row.district,
-            kind=IMPORT_KIND,
-            channel="",
-            reporter_category=row.category,
-            is_mandatory_reporter=row.is_mandatory,
-            text=IMPORTED_TEXT,
-            # Registered now, by the import; received when the earlier system says.
-            stated_received_at=_noon(row.received_on),
-            stated_received_reason=IMPORTED_TEXT,
-            registered_by=by,
-            external_id=row.report_id,
-        )
-        for row in rows
-    ]
-    _bulk(reports)
-    _bulk(
+    for child, person_id in zip(new_children, person_ids, strict=True):
+        child.person_id = person_id
+    insert_rows(
+        PersonNameWord,
+        ("person_id", "district_id", "word"),
         [
-            ReportReason(report=report, code=code)
-            for report, row in zip(reports, rows, strict=True)
-            for code in row.reasons
-        ]
+            (child.person_id, child.district.pk, word)
+            for child in new_children
+            for word in UNKNOWN_NAME_WORDS
+        ],
     )
-    cases = []
+    insert_rows(
+        Pseudonym,
+        ("ref", "person_id", "run_id"),
+        [(c.ref, c.person_id, run.pk) for c in new_children if c.identity is None],
+    )
+    report_ids = insert_rows(
+        Report,
+        (
+            "district_id",
+            "kind",
+            "channel",
+            "reporter_category",
+            "is_mandatory_reporter",
+            "text",
+            "stated_received_at",
+            "stated_received_reason",
+            "registered_by_id",
+            "external_id",
+        ),
+        [
+            (
+                row.district.pk,
+                IMPORT_KIND,
+                "",
+                row.category,
+                row.is_mandatory,
+                IMPORTED_TEXT,
+                # Registered now, by the import; received when the earlier system says.
+                noon(row.received_on),
+                IMPORTED_TEXT,
+                by.pk,
+                row.report_id,
+            )
+            for row in rows
+        ],
+    )
+    insert_rows(
+        ReportReason,
+        ("report_id", "code"),
+        [
+            (report_id, code)
+            for report_id, row in zip(report_ids, rows, strict=True)
+            for code in row.reasons
+        ],
+    )
+    case_rows = []
     for row in rows:
         stage = _stage(row)
         last_day = row.closed_on or row.decision_on
-        cases.append(
-            Case(
-                child=row.child.person,
-                district=row.district,
-                unit=lookups.intake_units.get(row.district.pk),
-                status=stage,
-                closed_at=_noon(last_day) if stage == CaseStatus.CLOSED and last_day else None,
+        unit = lookups.intake_units.get(row.district.pk)
+        case_rows.append(
+            (
+                row.child.person_id,
+                row.district.pk,
+                unit.pk if unit else None,
+                stage,
+                noon(last_day) if stage == CaseStatus.CLOSED and last_day else None,
             )
         )
-    _bulk(cases)
-    _bulk(
-        [
-            ReportChild(report=report, child=row.child.person, case=case)
-            for report, row, case in zip(reports, rows, cases, strict=True)
-        ]
+    case_ids = insert_rows(
+        Case, ("child_id", "district_id", "unit_id", "status", "closed_at"), case_rows
     )
-    _bulk(
+    insert_rows(
+        ReportChild,
+        ("report_id", "child_id", "case_id"),
         [
-            _pre_assessment(row, case, by)
-            for row, case in zip(rows, cases, strict=True)
-            if row.decision_on is not None
-        ]
+            (report_id, row.child.person_id, case_id)
+            for report_id, row, case_id in zip(report_ids, rows, case_ids, strict=True)
+        ],
     )
-    investigations: list[tuple[_ReportRow, Investigation]] = [
+    insert_rows(
+        PreAssessment,
         (
-            row,
-            Investigation(
-                case=case,
-                opened_on=row.opened_on,
-                opened_by=by,
-                closed_on=row.closed_on,
-                closed_at=now if row.closed_on else None,
-                closed_by=by if row.closed_on else None,
-                closing_note=IMPORTED_TEXT if row.closed_on else "",
-            ),
-        )
-        for row, case in zip(rows, cases, strict=True)
-        if row.opened_on is not None
+            "case_id",
+            "received_on",
+            "event_on",
+            "author_id",
+            "decision",
+            "reasons",
+            "status",
+            "signed_at",
+            "signed_by_id",
+            "content_hash",
+        ),
+        [
+            _pre_assessment(row, case_id, by, noon)
+            for row, case_id in zip(rows, case_ids, strict=True)
+            if row.decision_on is not None
+        ],
+    )
+    investigated = [
+        (row, case_id) for row, case_id in zip(rows, case_ids, strict=True) if row.opened_on
     ]
-    _bulk([investigation for _row, investigation in investigations])
-    _bulk(
+    investigation_ids = insert_rows(
+        Investigation,
+        (
+            "case_id",
+            "opened_on",
+            "opened_by_id",
+            "closed_on",
+            "closed_at",
+            "closed_by_id",
+            "closing_note",
+        ),
         [
-            _extension(row, investigation, by)
-            for row, investigation in investigations
+            (
+                case_id,
+                row.opened_on,
+                by.pk,
+                row.closed_on,
+                now if row.closed_on else None,
+                by.pk if row.closed_on else None,
+                IMPORTED_TEXT if row.closed_on else "",
+            )
+            for row, case_id in investigated
+        ],
+    )
+    insert_rows(
+        ExtensionDecision,
+        (
+            "investigation_id",
+            "decided_on",
+            "extended_to",
+            "previous_due",
+            "reasons",
+            "decided_by_id",
+        ),
+        [
+            _extension(row, investigation_id, by)
+            for (row, _case), investigation_id in zip(investigated, investigation_ids, strict=True)
             if row.extended_until is not None
-        ]
+        ],
     )
-    _bulk(
+    insert_rows(
+        ImportedReport,
+        ("report_id", "run_id", "row_sha256"),
         [
-            ImportedReport(report=report, run=run, row_sha256=row.row_sha256)
-            for report, row in zip(reports, rows, strict=True)
-        ]
+            (report_id, run.pk, row.row_sha256)
+            for report_id, row in zip(report_ids, rows, strict=True)
+        ],
     )
 
 
-def _bulk(objects: Iterable[Any]) -> None:
-    items = list(objects)
-    if items:
-        type(items[0]).objects.bulk_create(items)
-
-
-def _pre_assessment(row: _ReportRow, case: Case, by: User) -> PreAssessment:
+def _pre_assessment(
+    row: _ReportRow, case_id: int, by: User, noon: Callable[[date], datetime]
+) -> tuple[Any, ...]:
+    """The signed decision; its content hash is computed as signing computes it."""
     assert row.decision_on is not None
-    document = PreAssessment(
-        case=case,
-        received_on=row.received_on,
-        event_on=row.decision_on,
-        author=by,
-        decision=Decision.OPEN if row.opened_on is not None else Decision.NOT_OPEN,
-        reasons=IMPORTED_TEXT,
-        status=DocumentStatus.SIGNED,
-        signed_at=_noon(row.decision_on),
-        signed_by=by,
+    decision = Decision.OPEN if row.opened_on is not None else Decision.NOT_OPEN
+    content = document_content(
+        PreAssessment(event_on=row.decision_on, decision=decision, reasons=IMPORTED_TEXT)
     )
-    document.content_hash = hashlib.sha256(
-        canonical_json(document_content(document)).encode()
-    ).hexdigest()
-    return document
+    content_hash = hashlib.sha256(canonical_json(content).encode()).hexdigest()
+    return (
+        case_id,
+        row.received_on,
+        row.decision_on,
+        by.pk,
+        decision,
+        IMPORTED_TEXT,
+        DocumentStatus.SIGNED,
+        noon(row.decision_on),
+        by.pk,
+        content_hash,
+    )
 
 
-def _extension(row: _ReportRow, investigation: Investigation, by: User) -> ExtensionDecision:
+def _extension(row: _ReportRow, investigation_id: int, by: User) -> tuple[Any, ...]:
     """The earlier system knew the new last day only: the decision is dated the day the four
     months ran out (the last day it could be made in time)."""
     assert row.opened_on is not None and row.extended_until is not None
     due = rules.deadline_for(rules.INVESTIGATION, row.opened_on).due
-    return ExtensionDecision(
-        investigation=investigation,
-        decided_on=due,
-        extended_to=row.extended_until,
-        previous_due=due,
-        reasons=IMPORTED_TEXT,
-        decided_by=by,
-    )
+    return (investigation_id, due, row.extended_until, due, IMPORTED_TEXT, by.pk)

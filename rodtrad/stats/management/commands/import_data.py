@@ -20,18 +20,14 @@ from rodtrad.stats import services
 from rodtrad.stats.importing import ImportFailed
 
 EXIT_ERRORS = 1
-KINDS = {
-    "districts": services.import_districts,
-    "population": services.import_population,
-    "reports": services.import_reports,
-}
+KINDS = ("districts", "population", "reports")
 
 
 class Command(BaseCommand):
     help = "Importerar stadsdelar, befolkning eller aktualiseringar från en CSV-fil."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=sorted(KINDS))
+        parser.add_argument("kind", choices=KINDS)
         parser.add_argument("file", help="CSV-fil (UTF-8, komma, rubrikrad)")
         parser.add_argument(
             "--by",
@@ -61,8 +57,10 @@ class Command(BaseCommand):
         try:
             if kind == "reports":
                 run = services.import_reports(data, file_name=path.name, by=by, progress=progress)
+            elif kind == "population":
+                run = services.import_population(data, file_name=path.name, by=by)
             else:
-                run = KINDS[kind](data, file_name=path.name, by=by)
+                run = services.import_districts(data, file_name=path.name, by=by)
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from exc
         except ImportFailed as failure:
