@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "rodtrad.commissions",
     "rodtrad.followup",
     "rodtrad.letters",
+    "rodtrad.stats",
     "rodtrad.api",
     "rodtrad.demo",
 ]

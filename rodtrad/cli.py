@@ -8,6 +8,10 @@
     rodtrad export-checkpoint       seal access events, store a signed checkpoint
     rodtrad enqueue-checkpoint      queue the daily checkpoint task (cron; docs/deployment.md)
     rodtrad create-user USERNAME --role ROLE --district CODE [--unit CODE] --password-stdin
+    rodtrad import districts|population|reports FILE --by USERNAME
+                                    historical import (docs/import-format.md)
+    rodtrad stats reports|durations --year YEAR [--format csv|table]
+                                    statistics by district (docs/statistics.md)
     rodtrad <any Django command>    e.g. rodtrad check --deploy
 
 DATABASE_URL selects the database (default: the SQLite file under var/).
@@ -20,6 +24,8 @@ import sys
 from pathlib import Path
 
 DEFAULT_BIND = "127.0.0.1:8000"
+# Commands whose Django name differs from the `rodtrad` one (`import` is a Python keyword).
+ALIASES = {"import": "import_data"}
 
 
 def _setup_environment() -> None:
@@ -95,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
         _serve(rest)
         return
     # verify-journal → verify_journal, export-checkpoint → export_checkpoint, ...
-    _django([command.replace("-", "_"), *rest])
+    _django([ALIASES.get(command, command.replace("-", "_")), *rest])
 
 
 if __name__ == "__main__":

@@ -351,7 +351,8 @@ def may_see_protected_contact(user: User | AnonymousUser, person: Person) -> boo
 def can(user: User | AnonymousUser, action: str, obj: Case | Person | None = None) -> bool:
     """Named permissions that are not about scope alone."""
     roles = active_roles(user)
-    if action == "administer_users" or action == "administer_code_lists":
+    if action in {"administer_users", "administer_code_lists", "import_data"}:
+        # import_data: `rodtrad import …`, historical data (docs/import-format.md).
         return Role.ADMINISTRATOR in roles
     if action == "create_person":
         return bool(roles & CASE_ROLES)

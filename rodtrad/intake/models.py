@@ -69,6 +69,10 @@ class Report(models.Model):
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The report's id in an earlier system when it came by historical import (`rodtrad import
+    # reports`, docs/import-format.md); empty for reports registered in Rodtrad. The pages
+    # mark an imported report "Importerad"; the import run itself is kept by the stats app.
+    external_id = models.CharField(_("id i tidigare system"), max_length=100, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -88,6 +92,11 @@ class Report(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="report_external_id_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(stated_received_at__isnull=True) | ~Q(stated_received_reason=""),
                 name="report_stated_receipt_has_reason",
@@ -110,6 +119,11 @@ class Report(models.Model):
     def receipt_date(self) -> date:
         """The receipt as a Europe/Stockholm calendar date: day 0 of the clocks."""
         return timezone.localtime(self.receipt_at).date()
+
+    @property
+    def is_imported(self) -> bool:
+        """Came by historical import from an earlier system (docs/import-format.md)."""
+        return bool(self.external_id)
 
     @property
     def is_receipt_stated(self) -> bool:

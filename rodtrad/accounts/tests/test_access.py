@@ -293,7 +293,32 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
     outgoing = OutgoingDocumentFactory(case=w.case)
     # A started intervention of its own in the granted case (the one above has not started).
     ongoing = InterventionFactory(decision__case=w.case, started=True, planned_start=today)
+    from rodtrad.stats import services as stats
+
     return {
+        # stats: the historical import is for administrators only (docs/import-format.md)
+        "stats.import_districts": [
+            lambda: stats.import_districts(b"code,name\nny,Ny\n", file_name="d.csv", by=by)
+        ],
+        "stats.import_population": [
+            lambda: stats.import_population(
+                f"district,year,age,sex,count\n{w.case.district.code},2024,1,F,9\n".encode(),
+                file_name="p.csv",
+                by=by,
+            )
+        ],
+        "stats.import_reports": [
+            lambda: stats.import_reports(
+                (
+                    "report_id,received_on,district,child_id,child_sex,child_birth_date,reasons,"
+                    "reporter_category,decision_on,investigation_opened_on,"
+                    "investigation_closed_on,extended_until\n"
+                    f"x1,2024-01-08,{w.case.district.code},ref:x,F,2015-01-01,A,,,,,\n"
+                ).encode(),
+                file_name="r.csv",
+                by=by,
+            )
+        ],
         # followup
         "followup.record_measurement": [
             lambda: followup.record_measurement(

@@ -1,0 +1,155 @@
+"""Reading the import files: CSV, UTF-8, comma-separated, a header row (docs/import-format.md).
+
+Pure: no database. `read_rows` checks the header and yields each data row as a dict with its
+line number; the `parse_*` helpers turn one value into a Python value or raise `BadValue` with
+the Swedish message the error list shows. The services (services.py) collect every error of
+every row, line and column, before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+INTEGER_PATTERN = re.compile(r"\d+")
+WHOLE_ROW = "-"  # the column named by an error about the whole row or file
+
+
+class BadValue(ValueError):
+    """A value that cannot be imported; the message is the Swedish text of the error list."""
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    """One error: its line in the file (the header is line 1), its column and what is wrong."""
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("rad %(line)s, kolumn %(column)s: %(message)s") % {
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+class ImportFailed(ValidationError):
+    """The file has errors: nothing was saved. `errors` holds every one, in file order."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = sorted(errors)
+        super().__init__([str(error) for error in self.errors])
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: dict[str, str]
+
+
+def read_rows(data: bytes, columns: tuple[str, ...], errors: list[RowError]) -> list[Row]:
+    """The data rows of the file (values stripped), or none when the file cannot be read.
+
+    The header must name exactly `columns`, in any order. A row with another number of fields
+    than the header is an error of the whole row; blank lines are skipped.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        errors.append(RowError(1, WHOLE_ROW, _("Filen är inte skriven i UTF-8.")))
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        errors.append(RowError(1, WHOLE_ROW, _("Filen är tom: den ska börja med en rubrikrad.")))
+        return []
+    except csv.Error as exc:
+        errors.append(RowError(1, WHOLE_ROW, _("Rubrikraden går inte att läsa: %s") % exc))
+        return []
+    missing = [name for name in columns if name not in header]
+    unknown = [name for name in header if name not in columns]
+    for name in missing:
+        errors.append(RowError(1, name, _("Kolumnen saknas i rubrikraden.")))
+    for name in unknown:
+        errors.append(
+            RowError(
+                1,
+                name or WHOLE_ROW,
+                _("Okänd kolumn. Filen ska ha kolumnerna %s.") % ",".join(columns),
+            )
+        )
+    if len(set(header)) != len(header):
+        errors.append(RowError(1, WHOLE_ROW, _("Rubrikraden nämner en kolumn två gånger.")))
+    if missing or unknown or len(set(header)) != len(header):
+        return []
+    rows: list[Row] = []
+    for line, fields in _records(reader, errors):
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue
+        if len(fields) != len(header):
+            errors.append(
+                RowError(
+                    line,
+                    WHOLE_ROW,
+                    _("Raden har %(found)s fält men rubrikraden %(expected)s.")
+                    % {"found": len(fields), "expected": len(header)},
+                )
+            )
+            continue
+        rows.append(
+            Row(line, {name: value.strip() for name, value in zip(header, fields, strict=True)})
+        )
+    return rows
+
+
+def _records(reader: Any, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
+    """Each record with the line it starts on (a quoted field may span lines)."""
+    line = reader.line_num + 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append(RowError(line, WHOLE_ROW, _("Raden går inte att läsa: %s") % exc))
+            return
+        yield line, fields
+        line = reader.line_num + 1
+
+
+def parse_date(value: str) -> date:
+    if not DATE_PATTERN.fullmatch(value):
+        raise BadValue(_("Datumet ska skrivas ÅÅÅÅ-MM-DD, till exempel 2024-03-01."))
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadValue(_("Datumet finns inte i kalendern.")) from exc
+
+
+def parse_integer(value: str, *, low: int, high: int) -> int:
+    if not INTEGER_PATTERN.fullmatch(value):
+        raise BadValue(_("Ange ett heltal utan tecken eller mellanslag."))
+    number = int(value)
+    if not low <= number <= high:
+        raise BadValue(
+            _("Talet ska vara mellan %(low)s och %(high)s.") % {"low": low, "high": high}
+        )
+    return number
+
+
+def required(value: str) -> str:
+    if not value:
+        raise BadValue(_("Värdet saknas."))
+    return value
