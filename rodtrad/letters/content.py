@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from rodtrad.cases.models import Case, DocumentStatus
@@ -35,7 +36,7 @@ from rodtrad.letters import rules
 from rodtrad.letters.models import DocumentKind
 from rodtrad.letters.secrecy import FindingKind, Passage, SecretWord, Sensitive, passage
 from rodtrad.people.identity import parse_identity_number
-from rodtrad.people.models import Person, ProtectionLevel, Relationship
+from rodtrad.people.models import Person, ProtectionLevel, Relationship, RelationshipKind
 from rodtrad.people.queries import network_of, parties_of_child, siblings_of
 
 LEVEL_LABELS = dict(ProtectionLevel.choices)
@@ -97,6 +98,21 @@ def committee_recipient() -> Recipient:
 def parties(case: Case, on: date) -> list[Recipient]:
     """The parties on the day: the guardians (and parents with custody), the child from 15."""
     return [person_recipient(p.person, p.kind_label) for p in parties_of_child(case.child, on=on)]
+
+
+def representatives(case: Case, on: date) -> list[Recipient]:
+    """The child's legal representatives on the day (ombud, offentligt biträde, särskild
+    företrädare för barn): not parties, but a letter may go to them too; their address follows
+    their protection level like anyone's."""
+    rows = (
+        Relationship.objects.filter(
+            child=case.child, kind=RelationshipKind.LEGAL_REPRESENTATIVE, valid_from__lte=on
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("other")
+        .order_by("pk")
+    )
+    return [person_recipient(r.other, r.get_kind_display()) for r in rows]
 
 
 # --- Others' data ---------------------------------------------------------------------------

@@ -168,7 +168,10 @@ def _compose(
     if recipient is None:
         errors.add(
             "recipient",
-            _("Välj en mottagare bland ärendets parter (vårdnadshavare, barnet från 15 år)."),
+            _(
+                "Välj en mottagare bland ärendets parter (vårdnadshavare, barnet från 15 år) "
+                "eller barnets ombud."
+            ),
         )
     checked = _details(kind, details or {}, today, errors)
     errors.raise_any()
