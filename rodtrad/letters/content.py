@@ -427,9 +427,22 @@ def _network(case: Case, secrets: list[SecretWord]) -> dict[str, Any]:
                 label=_("Att %(name)s (syskon) har ett eget ärende")
                 % {"name": rules.full_name(sibling)},
             )
+        # Another child's information: a finding for every sibling the document names, the
+        # same whether or not the sibling has a case of their own, here or in another district
+        # (the finding says nothing about such a case; see docs/letters.md, "Secrecy").
+        name = name_of(sibling, capacity)
+        if not isinstance(name, Sensitive):
+            name = Sensitive(
+                key=f"other_child:person:{sibling.pk}",
+                kind=FindingKind.OTHER_CHILD,
+                value=name,
+                about=f"person:{sibling.pk}",
+                label=_("Uppgifter om %(name)s (syskon, ett annat barn)") % {"name": name},
+                person_id=sibling.pk if sibling.protection_level != ProtectionLevel.NONE else None,
+            )
         siblings.append(
             {
-                "name": name_of(sibling, capacity),
+                "name": name,
                 "address": address_of(sibling, capacity)
                 if sibling.protection_level != ProtectionLevel.NONE
                 else "",

@@ -269,9 +269,45 @@ def test_a_siblings_own_case_is_a_finding_of_the_printed_investigation(family, i
     assert sibling_key in {f.key for f in stopped.value.findings}
     choices = {f.key: REDACT for f in stopped.value.findings}
     redacted = services.preview_document(family.case, **arguments, choices=choices).html
+    assert "Olle Ek" not in redacted and "eget ärende" not in redacted
+    # The sibling named, the own case left out.
+    choices[f"other_child:person:{sibling.pk}"] = CONFIRM
+    redacted = services.preview_document(family.case, **arguments, choices=choices).html
     assert "Olle Ek" in redacted and "eget ärende" not in redacted
     confirmed = services.preview_document(
         family.case, **arguments, choices={**choices, sibling_key: CONFIRM}
     ).html
     assert "Har ett eget ärende hos socialtjänsten" in confirmed
     assert not OutgoingDocument.objects.exists()  # a preview writes nothing
+
+
+def test_a_sibling_with_a_case_in_another_district_is_still_a_finding_that_names_no_case(
+    family, investigator, other_district, tmp_path
+):
+    """The handler cannot see a case in another district, and the document does not name it;
+    but the sibling is another child, and what the document says about them is listed to be
+    confirmed or left out, exactly as for a sibling with no case (docs/letters.md)."""
+    from rodtrad.cases.tests.factories import CaseFactory
+    from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+
+    elsewhere = other_district
+    sibling = PersonFactory(district=elsewhere, given_name="Sixten", family_name="Ek")
+    RelationshipFactory(child=sibling, other=family.father, kind="guardian")
+    CaseFactory(child=sibling, district=elsewhere)
+    arguments = {
+        "by": investigator,
+        "kind": "investigation",
+        "subject_key": f"investigation:{family.investigation.pk}",
+        "recipient_key": "committee",
+    }
+    with pytest.raises(services.SecrecyReviewNeeded) as stopped:
+        services.preview_document(family.case, **arguments)
+    about_sibling = [f for f in stopped.value.findings if f.about == f"person:{sibling.pk}"]
+    assert [f.key for f in about_sibling] == [f"other_child:person:{sibling.pk}"]
+    assert "ärende" not in about_sibling[0].label and "Sixten Ek" in about_sibling[0].label
+    document = services.produce_document(
+        family.case, **arguments, choices={f.key: REDACT for f in stopped.value.findings}
+    )
+    text = flat(pdf_text(document.pdf, tmp_path))
+    assert "Sixten" not in text and "eget ärende" not in text
+    assert document.secrecy_findings[-1]["key"] == f"other_child:person:{sibling.pk}"
