@@ -194,6 +194,10 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = queries.get_document_for(request.user, pk)
     case = document.case
     newer = OutgoingDocument.objects.filter(replaces=document).only("pk").first()
+    may_edit = (
+        access.can(request.user, "edit_case", case)
+        and access.emergency_access_for(request.user, case) is None
+    )
     return _page(
         request,
         "letters/document_detail.html",
@@ -202,10 +206,8 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "document": document,
             "newer": newer,
-            "can_send": not document.is_sent
-            and newer is None
-            and access.can(request.user, "edit_case", case)
-            and access.emergency_access_for(request.user, case) is None,
+            "can_send": not document.is_sent and newer is None and may_edit,
+            "can_record_received": document.is_sent and document.received_on is None and may_edit,
         },
     )
 
@@ -258,6 +260,31 @@ def document_send(request: HttpRequest, pk: int) -> HttpResponse:
             "letters/document_send.html",
             case,
             "letters:document-send",
+            {"form": form, "document": document},
+        ),
+    )
+
+
+@login_required
+@GET_OR_POST
+def document_received(request: HttpRequest, pk: int) -> HttpResponse:
+    """The day a sent document reached its recipient, when it is known (docs/letters.md)."""
+    document = queries.get_document_for(request.user, pk)
+    case = access.get_case_for(request.user, document.case_id, for_edit=True)
+    return handle_form(
+        request,
+        forms.ReceivedForm(request.POST or None),
+        save=lambda data: services.record_received(
+            document, by=signed_in_user(request), received_on=data["received_on"]
+        ),
+        success=_("Det är registrerat när mottagaren fick dokumentet."),
+        then=reverse("letters:document-detail", args=[document.pk]),
+        field_map={"__all__": "__all__"},
+        render=lambda form: _page(
+            request,
+            "letters/document_received.html",
+            case,
+            "letters:document-received",
             {"form": form, "document": document},
         ),
     )

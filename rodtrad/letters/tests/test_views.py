@@ -117,3 +117,29 @@ def test_the_preview_shows_the_letter_after_the_secrecy_step_and_writes_nothing(
     assert "[Borttaget – sekretess]" in page and "förvaltningsrätten" in page
     assert SECRET_STREET not in page
     assert not OutgoingDocument.objects.exists()
+
+
+def test_the_received_day_is_recorded_through_its_page(client, family, investigator):
+    from rodtrad.deadlines.tests.clock import TODAY
+    from rodtrad.letters import services as letter_services
+
+    document = letter_services.produce_document(
+        family.case,
+        by=investigator,
+        kind="decision",
+        subject_key=f"decision:{family.decision.pk}",
+        recipient_key=f"person:{family.father.pk}",
+        choices={f"address:person:{family.mother.pk}": "redact"},
+    )
+    letter_services.send_document(document, by=investigator, channel="post")
+    signed = sign_in(client, investigator)
+    page = signed.get(reverse("letters:document-detail", args=[document.pk]))
+    assert "Inte känt ännu" in page.content.decode()
+    url = reverse("letters:document-received", args=[document.pk])
+    assert url in page.content.decode()
+    refused = signed.post(url, {"received_on": "2030-01-01"})
+    assert refused.status_code == 200 and "efter i dag" in refused.content.decode()
+    done = signed.post(url, {"received_on": TODAY.isoformat()})
+    assert done.status_code == 302
+    document.refresh_from_db()
+    assert document.received_on == TODAY
