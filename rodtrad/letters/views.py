@@ -45,6 +45,20 @@ KIND_HELP = {
 STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
 
+def _style_sources(html: str) -> list[str]:
+    """The CSP sources that allow exactly the document's own style blocks (by hash)."""
+    digests = [hashlib.sha256(style.encode()).digest() for style in STYLE.findall(html)]
+    return [f"'sha256-{base64.b64encode(digest).decode()}'" for digest in digests]
+
+
+def _with_own_policy(html: str, sources: list[str]) -> str:
+    """The document with a policy of its own in its head: its style blocks, nothing else."""
+    styles = " ".join(sources) or "'none'"
+    policy = f"default-src 'none'; style-src {styles}"
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    return html.replace("<head>", f"<head>\n{meta}", 1)
+
+
 def _page(
     request: HttpRequest,
     template: str,
@@ -131,7 +145,11 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
             )
 
     def page(form: forms.ProduceForm, preview: str = "") -> HttpResponse:
-        return _page(
+        # The preview is the letter's own HTML in a sandboxed frame (srcdoc), which is under
+        # this page's policy: the page allows the letter's style block by its hash, and the
+        # letter carries its own stricter policy, so that it looks as the PDF does.
+        sources = _style_sources(preview) if preview else []
+        response = _page(
             request,
             "letters/document_form.html",
             case,
@@ -140,10 +158,13 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
                 "form": form,
                 "kind": kind,
                 "kind_label": DocumentKind(kind).label,
-                "preview": preview,
+                "preview": _with_own_policy(preview, sources) if preview else "",
                 "has_subjects": bool(subjects),
             },
         )
+        if sources:
+            response._csp_update = {"style-src": sources}  # type: ignore[attr-defined]
+        return response
 
     if request.method == "POST" and "preview" in request.POST and form.is_valid():
         # A look before producing: the same checks and secrecy step, nothing written.
@@ -219,11 +240,7 @@ def document_html(request: HttpRequest, pk: int) -> HttpResponse:
     its one style block by hash, nothing else loaded."""
     document = queries.get_document_for(request.user, pk)
     _printed(request, document, "letters:document-html")
-    digests = [
-        base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
-        for style in STYLE.findall(document.html)
-    ]
-    styles = " ".join(f"'sha256-{digest}'" for digest in digests) or "'none'"
+    styles = " ".join(_style_sources(document.html)) or "'none'"
     response = HttpResponse(document.html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = (
         f"default-src 'none'; style-src {styles}; "

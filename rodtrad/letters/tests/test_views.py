@@ -111,8 +111,27 @@ def test_the_preview_shows_the_letter_after_the_secrecy_step_and_writes_nothing(
     stopped = client.post(url, data).content.decode()
     assert "Pröva varje uppgift" in stopped and "srcdoc" not in stopped
     key = f"sekretess:address:person:{family.mother.pk}"
-    page = client.post(url, {**data, key: "redact"}).content.decode()
+    response = client.post(url, {**data, key: "redact"})
+    page = response.content.decode()
     assert "Förhandsgranskning" in page and 'srcdoc="&lt;!DOCTYPE html&gt;' in page
+    # Styled as the PDF: the page's policy allows the letter's own style block by its hash
+    # (a srcdoc frame is under the page's policy), and the letter has its own policy too.
+    import base64
+    import hashlib
+    import html as html_module
+    import re
+
+    framed = html_module.unescape(page.split('srcdoc="', 1)[1].split('"', 1)[0])
+    [style] = re.findall(r"<style>(.*?)</style>", framed, re.S)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = response["Content-Security-Policy"]
+    style_src = next(p for p in policy.split(";") if p.strip().startswith("style-src"))
+    assert f"'sha256-{digest}'" in style_src and "'self'" in style_src
+    assert "'unsafe-inline'" not in policy
+    assert (
+        '<meta http-equiv="Content-Security-Policy" '
+        f"content=\"default-src 'none'; style-src 'sha256-{digest}'\">"
+    ) in framed
     assert 'lang="sv"' not in page.split("srcdoc=", 1)[1].split(">", 1)[0]  # escaped
     assert "[Borttaget – sekretess]" in page and "förvaltningsrätten" in page
     assert SECRET_STREET not in page
