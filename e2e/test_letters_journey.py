@@ -99,8 +99,23 @@ def test_kommunicering_to_both_guardians_one_protected_and_the_decision_letter(
     expect(page.get_by_text("Pröva varje uppgift nedan")).to_be_visible()
     review = page.get_by_role("group", name=re.compile("Adressuppgifter för"))
     review.get_by_label("Ta bort uppgiften ur dokumentet").check()
+    refused_styles: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused_styles.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     page.get_by_role("button", name="Förhandsgranska").click()
     expect(page.get_by_role("heading", name="Förhandsgranskning")).to_be_visible()
+    # The preview has the letter's own stylesheet (allowed by its hash): its heading is the
+    # PDF's 16 pt, not the browser's default 2em.
+    letter = page.frame_locator("iframe.letter-preview")
+    expect(letter.get_by_role("heading", level=1)).to_have_css("font-size", re.compile(r"21\.3"))
+    expect(letter.locator(".screen-header")).to_have_css("border-bottom-style", "solid")
+    assert not refused_styles, refused_styles
     page.get_by_role("button", name="Skapa dokumentet").click()
     expect(page.get_by_text("Dokumentet är skapat.")).to_be_visible()
     text = pdf_text(page, tmp_path)

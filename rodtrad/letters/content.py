@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from rodtrad.cases.models import Case, DocumentStatus
@@ -35,7 +36,7 @@ from rodtrad.letters import rules
 from rodtrad.letters.models import DocumentKind
 from rodtrad.letters.secrecy import FindingKind, Passage, SecretWord, Sensitive, passage
 from rodtrad.people.identity import parse_identity_number
-from rodtrad.people.models import Person, ProtectionLevel, Relationship
+from rodtrad.people.models import Person, ProtectionLevel, Relationship, RelationshipKind
 from rodtrad.people.queries import network_of, parties_of_child, siblings_of
 
 LEVEL_LABELS = dict(ProtectionLevel.choices)
@@ -97,6 +98,21 @@ def committee_recipient() -> Recipient:
 def parties(case: Case, on: date) -> list[Recipient]:
     """The parties on the day: the guardians (and parents with custody), the child from 15."""
     return [person_recipient(p.person, p.kind_label) for p in parties_of_child(case.child, on=on)]
+
+
+def representatives(case: Case, on: date) -> list[Recipient]:
+    """The child's legal representatives on the day (ombud, offentligt biträde, särskild
+    företrädare för barn): not parties, but a letter may go to them too; their address follows
+    their protection level like anyone's."""
+    rows = (
+        Relationship.objects.filter(
+            child=case.child, kind=RelationshipKind.LEGAL_REPRESENTATIVE, valid_from__lte=on
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("other")
+        .order_by("pk")
+    )
+    return [person_recipient(r.other, r.get_kind_display()) for r in rows]
 
 
 # --- Others' data ---------------------------------------------------------------------------
@@ -411,9 +427,22 @@ def _network(case: Case, secrets: list[SecretWord]) -> dict[str, Any]:
                 label=_("Att %(name)s (syskon) har ett eget ärende")
                 % {"name": rules.full_name(sibling)},
             )
+        # Another child's information: a finding for every sibling the document names, the
+        # same whether or not the sibling has a case of their own, here or in another district
+        # (the finding says nothing about such a case; see docs/letters.md, "Secrecy").
+        name = name_of(sibling, capacity)
+        if not isinstance(name, Sensitive):
+            name = Sensitive(
+                key=f"other_child:person:{sibling.pk}",
+                kind=FindingKind.OTHER_CHILD,
+                value=name,
+                about=f"person:{sibling.pk}",
+                label=_("Uppgifter om %(name)s (syskon, ett annat barn)") % {"name": name},
+                person_id=sibling.pk if sibling.protection_level != ProtectionLevel.NONE else None,
+            )
         siblings.append(
             {
-                "name": name_of(sibling, capacity),
+                "name": name,
                 "address": address_of(sibling, capacity)
                 if sibling.protection_level != ProtectionLevel.NONE
                 else "",

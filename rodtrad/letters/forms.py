@@ -123,3 +123,13 @@ class SendForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages=CHOOSE,
     )
+
+
+class ReceivedForm(forms.Form):
+    received_on = date_field(
+        _("Mottaget"),
+        help_text=_(
+            "Den dag mottagaren fick dokumentet, till exempel enligt ett mottagningsbevis "
+            "eller vad mottagaren själv har sagt."
+        ),
+    )

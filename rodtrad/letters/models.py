@@ -5,7 +5,8 @@ printed investigation, its HTML and PDF bytes with their SHA-256, the template a
 (the SHA-256 of the template source), the recipient's name and address block as printed, and
 the secrecy review the handler made before it was produced. It never changes: producing it
 again makes a new version that `replaces` the previous one. Only the sending is recorded on
-it afterwards, once (`sent_at`, `sent_by`, `channel`, `receipt`), by `letters.services`.
+it afterwards, once (`sent_at`, `sent_by`, `channel`, `receipt`), and the day it was received
+when that is known (`received_on`), by `letters.services`.
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ class OutgoingDocument(models.Model):
     channel = models.CharField(_("hur"), max_length=20, choices=Channel.choices, blank=True)
     # What the mailbox answered (provider, reference, time); empty for post and in person.
     receipt = models.JSONField(default=dict, blank=True)
+    # The day the recipient received it (FL 44 §: the appeal's three weeks count from it): the
+    # sending day when handed over; for post and the digital mailbox, recorded when known
+    # (`letters.services.record_received`), never presumed (docs/letters.md, "Sending").
+    received_on = models.DateField(_("mottaget"), null=True, blank=True)
 
     class Meta:
         ordering = ["-produced_at", "-pk"]
@@ -112,6 +117,10 @@ class OutgoingDocument(models.Model):
             models.CheckConstraint(
                 condition=Q(sent_at__isnull=True) | ~Q(channel=""),
                 name="outgoing_document_sent_has_channel",
+            ),
+            models.CheckConstraint(
+                condition=Q(received_on__isnull=True) | Q(sent_at__isnull=False),
+                name="outgoing_document_received_after_sent",
             ),
         ]
 

@@ -106,13 +106,16 @@ def recipients(
     case: Case, kind: str, subject: Subject | None, *, on: date
 ) -> list[content.Recipient]:
     """Who a document of this kind may be sent to: chosen, never typed. The parties on the day
-    (the guardians and parents with custody, the child from 15); for a 19:6 answer the
+    (the guardians and parents with custody, the child from 15) and the child's legal
+    representatives (ombud, särskild företrädare); for a 19:6 answer the
     reporter of the report; a printed investigation also to the committee."""
     if kind == DocumentKind.REPORTER_ANSWER:
         if subject is None or not isinstance(subject.obj, Report):
             return []
         return [content.reporter_recipient(subject.obj)]
     found = content.parties(case, on)
+    seen = {r.key for r in found}
+    found += [r for r in content.representatives(case, on) if r.key not in seen]
     if kind == DocumentKind.INVESTIGATION:
         found.append(content.committee_recipient())
     return found

@@ -4,9 +4,10 @@ Pure: it works on the document's content context (what `letters.content` gathers
 template), never on rendered text. Every datum about a person other than the recipient that
 may be secret is put in the context as a `Sensitive` value: a protected person's address or
 whereabouts (any protection level), the name of a person with fingerade personuppgifter, the
-reporter's identity when it is protected (OSL 26 kap. 5 §), and what a sibling's own case
-says. A free text (`Passage`) that mentions a protected person's address carries that address
-as a `Sensitive` part too.
+reporter's identity when it is protected (OSL 26 kap. 5 §), a sibling's information (the
+sibling is another child, whose data are theirs, wherever their own case is) and what a
+sibling's own case says. A free text (`Passage`) that mentions a protected person's address
+carries that address as a `Sensitive` part too.
 
 `findings(context, recipient_key)` lists what the handler must decide, one finding per key;
 `resolve(context, choices)` gives the context the template renders: a confirmed datum as its
@@ -29,6 +30,7 @@ class FindingKind(StrEnum):
     PROTECTED_IDENTITY = "protected_identity"
     REPORTER_IDENTITY = "reporter_identity"
     SIBLING_CASE = "sibling_case"
+    OTHER_CHILD = "other_child"
 
 
 class Choice(StrEnum):

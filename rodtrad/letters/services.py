@@ -168,7 +168,10 @@ def _compose(
     if recipient is None:
         errors.add(
             "recipient",
-            _("Välj en mottagare bland ärendets parter (vårdnadshavare, barnet från 15 år)."),
+            _(
+                "Välj en mottagare bland ärendets parter (vårdnadshavare, barnet från 15 år) "
+                "eller barnets ombud."
+            ),
         )
     checked = _details(kind, details or {}, today, errors)
     errors.raise_any()
@@ -340,9 +343,11 @@ def produce_document(
 
 def send_document(document: OutgoingDocument, *, by: User, channel: str) -> OutgoingDocument:
     """Record that the document was sent (once): by post, to the digital mailbox (delivered
-    here, through `letters.mailbox`) or handed over. A decision letter sent to a party counts
-    as the decision's communication to that party (decisions.services.record_notice), from
-    which the appeal's three weeks are counted."""
+    here, through `letters.mailbox`) or handed over. Handed over, it was received the same
+    day: a decision letter to a party is then the decision's communication to that party
+    (decisions.services.record_notice), from which the appeal's three weeks are counted (FL
+    44 §). By post or to the mailbox the day it is received is not known yet and is not
+    presumed: `record_received` records it when it is (docs/letters.md, "Sending")."""
     with transaction.atomic():
         case = _locked_case(document.case, by)
         fresh = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
@@ -360,7 +365,9 @@ def send_document(document: OutgoingDocument, *, by: User, channel: str) -> Outg
         errors.raise_any()
         # What the sending means in the record first (it may still be refused); the mailbox
         # last, so that a refusal leaves nothing delivered.
-        notice_id = _notice(fresh, case, by=by, channel=channel, on=timezone.localdate())
+        today = timezone.localdate()
+        handed_over = channel == Channel.HANDED_OVER
+        notice_id = _notice(fresh, case, by=by, channel=channel, on=today) if handed_over else None
         communication_id = _communication(fresh, case, by=by, on=timezone.localdate())
         receipt: dict[str, Any] = {}
         if channel == Channel.DIGITAL_MAILBOX:
@@ -376,7 +383,11 @@ def send_document(document: OutgoingDocument, *, by: User, channel: str) -> Outg
                     }
                 ) from exc
         OutgoingDocument.objects.filter(pk=fresh.pk, sent_at__isnull=True).update(
-            sent_at=timezone.now(), sent_by=by, channel=channel, receipt=receipt
+            sent_at=timezone.now(),
+            sent_by=by,
+            channel=channel,
+            receipt=receipt,
+            received_on=today if handed_over else None,
         )
         fresh.refresh_from_db()
         _journal(
@@ -390,6 +401,49 @@ def send_document(document: OutgoingDocument, *, by: User, channel: str) -> Outg
                 "receipt": receipt.get("reference", ""),
                 "decision_notice_id": notice_id,
                 "communication_id": communication_id,
+            },
+        )
+        return fresh
+
+
+def record_received(
+    document: OutgoingDocument, *, by: User, received_on: date | None
+) -> OutgoingDocument:
+    """Record the day a sent document reached its recipient, when it becomes known (a
+    delivery receipt, the party's own word, a returned acknowledgement): once, not before the
+    day it was sent, not in the future. For a decision letter to a party it is the decision's
+    communication to that party (decisions.services.record_notice), unless one is recorded
+    already: the appeal's three weeks count from it (FL 44 §)."""
+    with transaction.atomic():
+        case = _locked_case(document.case, by)
+        fresh = OutgoingDocument.objects.select_for_update().get(pk=document.pk)
+        errors = FieldErrors()
+        if fresh.sent_at is None:
+            errors.add("__all__", _("Registrera först att dokumentet har skickats."))
+        elif fresh.received_on is not None:
+            errors.add("__all__", _("Det är redan registrerat när mottagaren fick dokumentet."))
+        if not isinstance(received_on, date):
+            errors.add("received_on", _("Ange vilken dag mottagaren fick dokumentet."))
+        elif received_on > timezone.localdate():
+            errors.add("received_on", _("Dagen kan inte vara efter i dag."))
+        elif fresh.sent_at is not None and received_on < timezone.localdate(fresh.sent_at):
+            errors.add("received_on", _("Dagen kan inte vara före den dag dokumentet skickades."))
+        errors.raise_any()
+        assert received_on is not None
+        notice_id = _notice(fresh, case, by=by, channel=fresh.channel, on=received_on)
+        OutgoingDocument.objects.filter(pk=fresh.pk, received_on__isnull=True).update(
+            received_on=received_on
+        )
+        fresh.refresh_from_db()
+        _journal(
+            "document_received",
+            by=by,
+            case=case,
+            obj=fresh,
+            data={
+                "received_on": received_on.isoformat(),
+                "recipient": fresh.recipient_key,
+                "decision_notice_id": notice_id,
             },
         )
         return fresh

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/html/", views.document_html, name="document-html"),
     path("<int:pk>/pdf/", views.document_pdf, name="document-pdf"),
     path("<int:pk>/skicka/", views.document_send, name="document-send"),
+    path("<int:pk>/mottaget/", views.document_received, name="document-received"),
 ]

@@ -45,6 +45,20 @@ KIND_HELP = {
 STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
 
+def _style_sources(html: str) -> list[str]:
+    """The CSP sources that allow exactly the document's own style blocks (by hash)."""
+    digests = [hashlib.sha256(style.encode()).digest() for style in STYLE.findall(html)]
+    return [f"'sha256-{base64.b64encode(digest).decode()}'" for digest in digests]
+
+
+def _with_own_policy(html: str, sources: list[str]) -> str:
+    """The document with a policy of its own in its head: its style blocks, nothing else."""
+    styles = " ".join(sources) or "'none'"
+    policy = f"default-src 'none'; style-src {styles}"
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    return html.replace("<head>", f"<head>\n{meta}", 1)
+
+
 def _page(
     request: HttpRequest,
     template: str,
@@ -131,7 +145,11 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
             )
 
     def page(form: forms.ProduceForm, preview: str = "") -> HttpResponse:
-        return _page(
+        # The preview is the letter's own HTML in a sandboxed frame (srcdoc), which is under
+        # this page's policy: the page allows the letter's style block by its hash, and the
+        # letter carries its own stricter policy, so that it looks as the PDF does.
+        sources = _style_sources(preview) if preview else []
+        response = _page(
             request,
             "letters/document_form.html",
             case,
@@ -140,10 +158,13 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
                 "form": form,
                 "kind": kind,
                 "kind_label": DocumentKind(kind).label,
-                "preview": preview,
+                "preview": _with_own_policy(preview, sources) if preview else "",
                 "has_subjects": bool(subjects),
             },
         )
+        if sources:
+            response._csp_update = {"style-src": sources}  # type: ignore[attr-defined]
+        return response
 
     if request.method == "POST" and "preview" in request.POST and form.is_valid():
         # A look before producing: the same checks and secrecy step, nothing written.
@@ -194,6 +215,10 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = queries.get_document_for(request.user, pk)
     case = document.case
     newer = OutgoingDocument.objects.filter(replaces=document).only("pk").first()
+    may_edit = (
+        access.can(request.user, "edit_case", case)
+        and access.emergency_access_for(request.user, case) is None
+    )
     return _page(
         request,
         "letters/document_detail.html",
@@ -202,10 +227,8 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "document": document,
             "newer": newer,
-            "can_send": not document.is_sent
-            and newer is None
-            and access.can(request.user, "edit_case", case)
-            and access.emergency_access_for(request.user, case) is None,
+            "can_send": not document.is_sent and newer is None and may_edit,
+            "can_record_received": document.is_sent and document.received_on is None and may_edit,
         },
     )
 
@@ -217,11 +240,7 @@ def document_html(request: HttpRequest, pk: int) -> HttpResponse:
     its one style block by hash, nothing else loaded."""
     document = queries.get_document_for(request.user, pk)
     _printed(request, document, "letters:document-html")
-    digests = [
-        base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
-        for style in STYLE.findall(document.html)
-    ]
-    styles = " ".join(f"'sha256-{digest}'" for digest in digests) or "'none'"
+    styles = " ".join(_style_sources(document.html)) or "'none'"
     response = HttpResponse(document.html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = (
         f"default-src 'none'; style-src {styles}; "
@@ -258,6 +277,31 @@ def document_send(request: HttpRequest, pk: int) -> HttpResponse:
             "letters/document_send.html",
             case,
             "letters:document-send",
+            {"form": form, "document": document},
+        ),
+    )
+
+
+@login_required
+@GET_OR_POST
+def document_received(request: HttpRequest, pk: int) -> HttpResponse:
+    """The day a sent document reached its recipient, when it is known (docs/letters.md)."""
+    document = queries.get_document_for(request.user, pk)
+    case = access.get_case_for(request.user, document.case_id, for_edit=True)
+    return handle_form(
+        request,
+        forms.ReceivedForm(request.POST or None),
+        save=lambda data: services.record_received(
+            document, by=signed_in_user(request), received_on=data["received_on"]
+        ),
+        success=_("Det är registrerat när mottagaren fick dokumentet."),
+        then=reverse("letters:document-detail", args=[document.pk]),
+        field_map={"__all__": "__all__"},
+        render=lambda form: _page(
+            request,
+            "letters/document_received.html",
+            case,
+            "letters:document-received",
             {"form": form, "document": document},
         ),
     )

@@ -263,6 +263,10 @@ class RelationshipKind(models.TextChoices):
     SIBLING = "sibling", _("Syskon")
     FOSTER_CARER = "foster_carer", _("Familjehemsförälder")
     OTHER = "other", _("Annan närstående")
+    # Ombud, offentligt biträde or särskild företrädare för barn: someone who acts for the child
+    # or a guardian in the case. Not a relative and not a party; may be sent the case's letters
+    # (docs/letters.md).
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Ombud eller företrädare")
 
 
 class Relationship(models.Model):

@@ -217,7 +217,13 @@ def network_of(person: Any) -> Q:
     `person` is anything with the person's `pk` (a Person or a PersonView)."""
     adults = Relationship.objects.filter(child_id=person.pk).values("other_id")
     children_of = Relationship.objects.filter(other_id=person.pk).values("child_id")
-    through_adults = Relationship.objects.filter(other_id__in=adults).values("child_id")
+    # A legal representative's other clients are not the child's network.
+    relatives = (
+        Relationship.objects.filter(child_id=person.pk)
+        .exclude(kind=RelationshipKind.LEGAL_REPRESENTATIVE)
+        .values("other_id")
+    )
+    through_adults = Relationship.objects.filter(other_id__in=relatives).values("child_id")
     return (
         Q(pk__in=adults)
         | Q(pk__in=children_of)

@@ -791,6 +791,9 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
             )
         ],
         "letters.send_document": [lambda: letters.send_document(outgoing, by=by, channel="post")],
+        "letters.record_received": [
+            lambda: letters.record_received(outgoing, by=by, received_on=today)
+        ],
         "commissions.create_commission": [
             lambda: commissions.create_commission(intervention, by=by)
         ],

@@ -103,7 +103,7 @@ def test_producing_again_is_a_new_version_and_the_old_one_stays(family, investig
     assert first.pdf_sha256 and bytes(first.pdf).startswith(b"%PDF")
 
 
-def test_sending_a_decision_letter_to_the_digital_mailbox_is_the_decisions_notice(
+def test_a_decision_letter_in_the_digital_mailbox_is_the_notice_from_the_day_received(
     family, investigator, settings
 ):
     choices = {f"address:person:{family.mother.pk}": REDACT}
@@ -115,8 +115,12 @@ def test_sending_a_decision_letter_to_the_digital_mailbox_is_the_decisions_notic
     receipt = json.loads((folder / f"dokument-{document.pk}.json").read_text())
     assert receipt["pdf_sha256"] == document.pdf_sha256
     assert sent.receipt["reference"] == f"dokument-{document.pk}"
+    # Delivered to the mailbox is not yet received: the day is recorded when known.
+    assert sent.received_on is None
+    assert not DecisionNotice.objects.filter(decision=family.decision).exists()
+    received = services.record_received(sent, by=investigator, received_on=sent.sent_at.date())
     notice = DecisionNotice.objects.get(decision=family.decision, recipient=family.father)
-    assert notice.channel == "digital_mailbox" and notice.notified_on == sent.sent_at.date()
+    assert notice.channel == "digital_mailbox" and notice.notified_on == received.received_on
     with pytest.raises(ValidationError):
         services.send_document(sent, by=investigator, channel="post")
 
@@ -269,9 +273,102 @@ def test_a_siblings_own_case_is_a_finding_of_the_printed_investigation(family, i
     assert sibling_key in {f.key for f in stopped.value.findings}
     choices = {f.key: REDACT for f in stopped.value.findings}
     redacted = services.preview_document(family.case, **arguments, choices=choices).html
+    assert "Olle Ek" not in redacted and "eget ärende" not in redacted
+    # The sibling named, the own case left out.
+    choices[f"other_child:person:{sibling.pk}"] = CONFIRM
+    redacted = services.preview_document(family.case, **arguments, choices=choices).html
     assert "Olle Ek" in redacted and "eget ärende" not in redacted
     confirmed = services.preview_document(
         family.case, **arguments, choices={**choices, sibling_key: CONFIRM}
     ).html
     assert "Har ett eget ärende hos socialtjänsten" in confirmed
     assert not OutgoingDocument.objects.exists()  # a preview writes nothing
+
+
+def test_a_sibling_with_a_case_in_another_district_is_still_a_finding_that_names_no_case(
+    family, investigator, other_district, tmp_path
+):
+    """The handler cannot see a case in another district, and the document does not name it;
+    but the sibling is another child, and what the document says about them is listed to be
+    confirmed or left out, exactly as for a sibling with no case (docs/letters.md)."""
+    from rodtrad.cases.tests.factories import CaseFactory
+    from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+
+    elsewhere = other_district
+    sibling = PersonFactory(district=elsewhere, given_name="Sixten", family_name="Ek")
+    RelationshipFactory(child=sibling, other=family.father, kind="guardian")
+    CaseFactory(child=sibling, district=elsewhere)
+    arguments = {
+        "by": investigator,
+        "kind": "investigation",
+        "subject_key": f"investigation:{family.investigation.pk}",
+        "recipient_key": "committee",
+    }
+    with pytest.raises(services.SecrecyReviewNeeded) as stopped:
+        services.preview_document(family.case, **arguments)
+    about_sibling = [f for f in stopped.value.findings if f.about == f"person:{sibling.pk}"]
+    assert [f.key for f in about_sibling] == [f"other_child:person:{sibling.pk}"]
+    assert "ärende" not in about_sibling[0].label and "Sixten Ek" in about_sibling[0].label
+    document = services.produce_document(
+        family.case, **arguments, choices={f.key: REDACT for f in stopped.value.findings}
+    )
+    text = flat(pdf_text(document.pdf, tmp_path))
+    assert "Sixten" not in text and "eget ärende" not in text
+    assert document.secrecy_findings[-1]["key"] == f"other_child:person:{sibling.pk}"
+
+
+def test_a_posted_decision_letter_counts_from_the_day_it_was_received_not_sent(
+    family, investigator, time_machine
+):
+    """FL 44 §: the three weeks to appeal count from the day the party received the decision.
+    Sent by post, that day is unknown: nothing is presumed; the handler records it when known
+    (docs/letters.md, "Sending")."""
+    from datetime import timedelta
+
+    from rodtrad.deadlines.tests.clock import NOW, TODAY
+
+    choices = {f"address:person:{family.mother.pk}": REDACT}
+    document = decision_letter(family, investigator, family.father, choices=choices)
+    with pytest.raises(ValidationError) as refused:
+        services.record_received(document, by=investigator, received_on=TODAY)
+    assert "__all__" in refused.value.message_dict  # not sent yet
+    sent = services.send_document(document, by=investigator, channel="post")
+    assert sent.received_on is None
+    assert not DecisionNotice.objects.filter(decision=family.decision).exists()
+
+    time_machine.move_to(NOW + timedelta(days=3), tick=False)
+    for bad in (None, TODAY - timedelta(days=1), TODAY + timedelta(days=4)):
+        with pytest.raises(ValidationError) as refused:
+            services.record_received(sent, by=investigator, received_on=bad)
+        assert "received_on" in refused.value.message_dict
+    received = services.record_received(
+        sent, by=investigator, received_on=TODAY + timedelta(days=2)
+    )
+    assert received.received_on == TODAY + timedelta(days=2)
+    notice = DecisionNotice.objects.get(decision=family.decision, recipient=family.father)
+    assert notice.notified_on == TODAY + timedelta(days=2) and notice.channel == "letter"
+    entry = JournalEntry.objects.get(action="letters.document_received")
+    assert entry.data["decision_notice_id"] == notice.pk
+    with pytest.raises(ValidationError):  # once
+        services.record_received(received, by=investigator, received_on=TODAY + timedelta(days=2))
+
+
+def test_a_decision_letter_handed_over_is_received_the_same_day(family, investigator):
+    from rodtrad.deadlines.tests.clock import TODAY
+
+    choices = {f"address:person:{family.mother.pk}": REDACT}
+    document = decision_letter(family, investigator, family.father, choices=choices)
+    sent = services.send_document(document, by=investigator, channel="handed_over")
+    assert sent.received_on == TODAY
+    notice = DecisionNotice.objects.get(decision=family.decision, recipient=family.father)
+    assert notice.notified_on == TODAY and notice.channel == "in_person"
+
+
+def test_a_provider_cannot_record_that_a_letter_was_received(family, investigator, provider):
+    choices = {f"address:person:{family.mother.pk}": REDACT}
+    document = decision_letter(family, investigator, family.father, choices=choices)
+    sent = services.send_document(document, by=investigator, channel="post")
+    with pytest.raises(PermissionDenied):
+        services.record_received(sent, by=provider, received_on=sent.sent_at.date())
+    sent.refresh_from_db()
+    assert sent.received_on is None

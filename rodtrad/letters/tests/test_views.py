@@ -111,9 +111,54 @@ def test_the_preview_shows_the_letter_after_the_secrecy_step_and_writes_nothing(
     stopped = client.post(url, data).content.decode()
     assert "Pröva varje uppgift" in stopped and "srcdoc" not in stopped
     key = f"sekretess:address:person:{family.mother.pk}"
-    page = client.post(url, {**data, key: "redact"}).content.decode()
+    response = client.post(url, {**data, key: "redact"})
+    page = response.content.decode()
     assert "Förhandsgranskning" in page and 'srcdoc="&lt;!DOCTYPE html&gt;' in page
+    # Styled as the PDF: the page's policy allows the letter's own style block by its hash
+    # (a srcdoc frame is under the page's policy), and the letter has its own policy too.
+    import base64
+    import hashlib
+    import html as html_module
+    import re
+
+    framed = html_module.unescape(page.split('srcdoc="', 1)[1].split('"', 1)[0])
+    [style] = re.findall(r"<style>(.*?)</style>", framed, re.S)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = response["Content-Security-Policy"]
+    style_src = next(p for p in policy.split(";") if p.strip().startswith("style-src"))
+    assert f"'sha256-{digest}'" in style_src and "'self'" in style_src
+    assert "'unsafe-inline'" not in policy
+    assert (
+        '<meta http-equiv="Content-Security-Policy" '
+        f"content=\"default-src 'none'; style-src 'sha256-{digest}'\">"
+    ) in framed
     assert 'lang="sv"' not in page.split("srcdoc=", 1)[1].split(">", 1)[0]  # escaped
     assert "[Borttaget – sekretess]" in page and "förvaltningsrätten" in page
     assert SECRET_STREET not in page
     assert not OutgoingDocument.objects.exists()
+
+
+def test_the_received_day_is_recorded_through_its_page(client, family, investigator):
+    from rodtrad.deadlines.tests.clock import TODAY
+    from rodtrad.letters import services as letter_services
+
+    document = letter_services.produce_document(
+        family.case,
+        by=investigator,
+        kind="decision",
+        subject_key=f"decision:{family.decision.pk}",
+        recipient_key=f"person:{family.father.pk}",
+        choices={f"address:person:{family.mother.pk}": "redact"},
+    )
+    letter_services.send_document(document, by=investigator, channel="post")
+    signed = sign_in(client, investigator)
+    page = signed.get(reverse("letters:document-detail", args=[document.pk]))
+    assert "Inte känt ännu" in page.content.decode()
+    url = reverse("letters:document-received", args=[document.pk])
+    assert url in page.content.decode()
+    refused = signed.post(url, {"received_on": "2030-01-01"})
+    assert refused.status_code == 200 and "efter i dag" in refused.content.decode()
+    done = signed.post(url, {"received_on": TODAY.isoformat()})
+    assert done.status_code == 302
+    document.refresh_from_db()
+    assert document.received_on == TODAY
