@@ -17,6 +17,7 @@ from rodtrad.intake.models import Report
 from rodtrad.investigation.models import Investigation
 from rodtrad.letters import content
 from rodtrad.letters.models import DocumentKind, OutgoingDocument
+from rodtrad.people.models import Person
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -51,6 +52,40 @@ def get_document_for(user: User | AnonymousUser, pk: int | str | None) -> Outgoi
         )
         raise access.not_found(user, case_id=case_id)
     return document
+
+
+def protected_persons_in(document: OutgoingDocument) -> list[int]:
+    """The persons whose protected data the stored document prints: the recipient with
+    sekretessmarkering whose address a handler looked over twice, and every protected datum a
+    named handler confirmed in the secrecy step."""
+    ids = [
+        int(finding["person_id"])
+        for finding in document.secrecy_findings
+        if finding.get("choice") == "confirm"
+        and finding.get("person_id")
+        and finding.get("kind") in ("protected_address", "protected_identity")
+    ]
+    if document.is_marking_confirmed and document.recipient_id:
+        ids.append(document.recipient_id)
+    return sorted(set(ids))
+
+
+def get_document_content_for(user: User | AnonymousUser, pk: int | str | None) -> OutgoingDocument:
+    """The document's printed content (HTML or PDF): as `get_document_for`, and only for who
+    may see every protected datum it prints (S15); to others it does not exist (404, journaled
+    as denied), as the protected address does not on the person's page."""
+    document = get_document_for(user, pk)
+    if not may_read_content(user, document):
+        raise access.not_found(user, case_id=document.case_id)
+    return document
+
+
+def may_read_content(user: User | AnonymousUser, document: OutgoingDocument) -> bool:
+    protected = protected_persons_in(document)
+    if not protected:
+        return True
+    persons = Person.objects.filter(pk__in=protected)
+    return all(access.may_see_protected_contact(user, person) for person in persons)
 
 
 def documents_of_case(case: Case) -> QuerySet[OutgoingDocument]:

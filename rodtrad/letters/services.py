@@ -194,6 +194,20 @@ def _compose(
                     )
                     % {"what": finding.label}
                 )
+    if (
+        recipient.needs_second_look
+        and marking_confirmed
+        and recipient.person is not None
+        and not access.may_see_protected_contact(by, recipient.person)
+    ):
+        # The address of a person with sekretessmarkering is shown only to a named handler
+        # (S15, people/masking.py): nobody else may print it, or look it over a second time.
+        problems.append(
+            _(
+                "Bara en namngiven handläggare för mottagaren kan skriva ut adressen till "
+                "någon med sekretessmarkering. Be en namngiven handläggare skapa dokumentet."
+            )
+        )
     missing = secrecy.unanswered(found, choices)
     second_look = recipient.needs_second_look and not marking_confirmed
     if missing or second_look or problems:

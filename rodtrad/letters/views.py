@@ -229,6 +229,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "newer": newer,
             "can_send": not document.is_sent and newer is None and may_edit,
             "can_record_received": document.is_sent and document.received_on is None and may_edit,
+            "may_read": queries.may_read_content(request.user, document),
         },
     )
 
@@ -238,7 +239,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def document_html(request: HttpRequest, pk: int) -> HttpResponse:
     """The stored HTML, exactly as it was turned into the PDF, under its own strict policy:
     its one style block by hash, nothing else loaded."""
-    document = queries.get_document_for(request.user, pk)
+    document = queries.get_document_content_for(request.user, pk)
     _printed(request, document, "letters:document-html")
     styles = " ".join(_style_sources(document.html)) or "'none'"
     response = HttpResponse(document.html, content_type="text/html; charset=utf-8")
@@ -252,7 +253,7 @@ def document_html(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    document = queries.get_document_for(request.user, pk)
+    document = queries.get_document_content_for(request.user, pk)
     _printed(request, document, "letters:document-pdf")
     response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{document.pdf_filename}"'

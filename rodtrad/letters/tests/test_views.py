@@ -11,6 +11,7 @@ from conftest import sign_in
 from rodtrad.journal.models import AccessAction, AccessEvent
 from rodtrad.letters.models import OutgoingDocument
 from rodtrad.letters.tests.conftest import SECRET_STREET, flat, pdf_text
+from rodtrad.people.tests.factories import ProtectedPersonHandlerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +163,45 @@ def test_the_received_day_is_recorded_through_its_page(client, family, investiga
     assert done.status_code == 302
     document.refresh_from_db()
     assert document.received_on == TODAY
+
+
+def test_only_a_named_handler_prints_or_reads_the_address_of_a_recipient_with_sekretessmarkering(
+    client, family, investigator, manager
+):
+    """Red-team finding: a worker who was no named handler could tick the second look, print
+    the marked recipient's address and read it back in the stored document (S15)."""
+    sign_in(client, investigator)
+    url = reverse("letters:document-create", args=[family.case.pk])
+    data = {
+        "kind": "decision",
+        "subject": f"decision:{family.decision.pk}",
+        "recipient": f"person:{family.mother.pk}",
+        "marking_confirmed": "on",
+    }
+    for preview in ({}, {"preview": "1"}):
+        page = client.post(url, {**data, **preview}).content.decode()
+        assert "Bara en namngiven handläggare för mottagaren" in page
+        assert SECRET_STREET not in page
+    assert not OutgoingDocument.objects.exists()
+
+    ProtectedPersonHandlerFactory(person=family.mother, user=investigator)
+    produced = client.post(url, data)
+    assert produced.status_code == 302
+    document = OutgoingDocument.objects.get()
+    assert document.is_marking_confirmed and SECRET_STREET in document.recipient_address
+    assert (
+        SECRET_STREET
+        in client.get(reverse("letters:document-html", args=[document.pk])).content.decode()
+    )
+
+    # The team manager sees the case and that the document exists, never what it prints.
+    client.logout()
+    sign_in(client, manager)
+    detail = client.get(reverse("letters:document-detail", args=[document.pk]))
+    assert detail.status_code == 200
+    assert "Bara en namngiven handläggare kan öppna det." in detail.content.decode()
+    assert reverse("letters:document-pdf", args=[document.pk]) not in detail.content.decode()
+    for route in ("letters:document-html", "letters:document-pdf"):
+        assert client.get(reverse(route, args=[document.pk])).status_code == 404
+    denied = AccessEvent.objects.filter(case_id=family.case.pk, action=AccessAction.DENIED)
+    assert denied.count() >= 2
