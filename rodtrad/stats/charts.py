@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-WIDTH = 560
-LABEL_WIDTH = 190  # the bars' labels, left of the bars
+WIDTH = 640
+LABEL_WIDTH = 250  # the bars' labels, left of the bars (the longest category name fits)
 VALUE_WIDTH = 48  # the value, right of the longest bar
 BAR_HEIGHT = 22
 GAP = 10

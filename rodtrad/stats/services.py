@@ -943,6 +943,8 @@ def export_table(
         journal.record(
             "stats.export",
             by=by,
+            # One district's table belongs to that district's journal view; several: none.
+            district=district_codes[0] if len(district_codes) == 1 else "",
             data={
                 "indicator": table.indicator,
                 "version": table.version,

@@ -133,3 +133,22 @@ def test_a_team_manager_cannot_export_another_district(world, manager, signed_in
     assert response.status_code == 200  # the form refuses the district: nothing exported
     assert not response["Content-Type"].startswith("text/csv")
     assert not JournalEntry.objects.filter(action="stats.export").exists()
+
+
+def test_a_team_managers_export_holds_their_district_only(world, manager, signed_in):
+    response = signed_in(manager).post(
+        EXPORT,
+        {"indicator": "needs_interventions", "year": 2026, "reason": "Ledningsgruppen."},
+    )
+    lines = response.content.decode().splitlines()
+    # Bromma only: health [6, 1], education [0, 3]; the 1 and 3 and what reveals them hidden.
+    assert lines == [
+        "need_area,strukturerat-oppenvardsprogram,kontaktperson-kontaktfamilj,total",
+        "Hälsa,6,..,..",
+        "Utbildning,0,..,..",
+        "Totalt,6,..,..",
+    ]
+    entry = JournalEntry.objects.get(action="stats.export")
+    assert entry.district == "bromma"
+    assert entry.data["districts"] == ["bromma"]
+    assert entry.data["reason"] == "Ledningsgruppen."
