@@ -350,6 +350,9 @@ RODTRAD_CHECKPOINT_DIR = Path(os.environ.get("RODTRAD_CHECKPOINT_DIR", VAR_DIR /
 # Rodtrad's own knobs
 RODTRAD_EMERGENCY_ACCESS_MINUTES = 60
 RODTRAD_LATE_RECORDING_DAYS = 7
+# Counts from 1 to this minus 1 are suppressed in the statistics' tables, with secondary
+# suppression (docs/statistics-methods.md, "Small-cell suppression"); 5 inside the municipality.
+RODTRAD_STATS_SUPPRESSION_THRESHOLD = 5
 # A report's stated receipt more than this many days before its registration is flagged until
 # a team manager of the district confirms it with a note (docs/architecture.md, Reports).
 RODTRAD_STATED_RECEIPT_MAX_DAYS = int(os.environ.get("RODTRAD_STATED_RECEIPT_MAX_DAYS", "30"))

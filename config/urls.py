@@ -25,6 +25,7 @@ urlpatterns = [
     path("uppfoljning/", include("rodtrad.followup.urls")),
     path("dokument/", include("rodtrad.letters.urls")),
     path("frister/", include("rodtrad.worklists.urls")),
+    path("statistik/", include("rodtrad.stats.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from rodtrad.accounts.models import (
+    District,
     EmergencyAccess,
     EmergencyAccessStatus,
     Membership,
@@ -346,6 +347,23 @@ def may_see_protected_contact(user: User | AnonymousUser, person: Person) -> boo
     if not person.is_protected:
         return True
     return bool(person.handlers.filter(pk=user.pk).exists())
+
+
+def statistics_districts(user: User | AnonymousUser) -> QuerySet[District]:
+    """Districts whose aggregates the user may see on the statistics pages (docs/statistics.md,
+    "The dashboard"): the analyst every district, a team manager the districts of their team
+    manager roles, every other role none (deny by default). Aggregates only: no case or person
+    becomes visible through this."""
+    roles = active_roles(user)
+    districts = District.objects.order_by("name", "code")
+    if Role.ANALYST in roles:
+        return districts
+    managed = {
+        m.district_id
+        for m in active_memberships(user)
+        if m.role == Role.TEAM_MANAGER and m.district_id is not None
+    }
+    return districts.filter(pk__in=managed)
 
 
 def can(user: User | AnonymousUser, action: str, obj: Case | Person | None = None) -> bool:

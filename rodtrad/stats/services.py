@@ -39,6 +39,7 @@ from rodtrad.investigation.models import ExtensionDecision, Investigation
 from rodtrad.journal import services as journal
 from rodtrad.journal.chain import canonical_json
 from rodtrad.lib.bulk import insert_rows
+from rodtrad.lib.validation import FieldErrors
 from rodtrad.people.identity import IdentityNumber, InvalidIdentityNumber, parse_identity_number
 from rodtrad.people.models import IdentityKind, LegalSex, Person, PersonNameWord
 from rodtrad.people.search import name_words, search_key
@@ -53,6 +54,7 @@ from rodtrad.stats.importing import (
     read_rows,
     required,
 )
+from rodtrad.stats.indicators import DASHBOARD_INDICATORS, PublishedTable
 from rodtrad.stats.models import (
     MAX_AGE,
     ImportedReport,
@@ -911,3 +913,46 @@ def _extension(row: _ReportRow, investigation_id: int, by: User) -> tuple[Any, .
     assert row.opened_on is not None and row.extended_until is not None
     due = rules.deadline_for(rules.INVESTIGATION, row.opened_on).due
     return (investigation_id, due, row.extended_until, due, IMPORTED_TEXT, by.pk)
+
+
+# --- Export of a dashboard table (docs/statistics.md, "Export") --------------------------------
+
+
+def export_table(
+    indicator: str, *, year: int, district_codes: list[str], reason: str, by: User
+) -> PublishedTable:
+    """One dashboard table for a CSV file, journaled with who, what and why.
+
+    The user must see every district asked for (`access.statistics_districts`); the table is
+    computed and suppressed like the page's, and the journal entry names the indicator, its
+    version, the year, the districts and the reason (no personal data: aggregates only).
+    """
+    with transaction.atomic():
+        visible = {d.code: d for d in access.statistics_districts(by)}
+        if not visible or any(code not in visible for code in district_codes):
+            raise PermissionDenied
+        errors = FieldErrors()
+        reason = reason.strip()
+        if not reason:
+            errors.add("reason", _("Skriv varför du exporterar tabellen."))
+        if indicator not in DASHBOARD_INDICATORS:
+            errors.add("indicator", _("Välj en tabell som finns."))
+        errors.raise_any()
+        districts = [visible[code] for code in district_codes]
+        table = DASHBOARD_INDICATORS[indicator]().publish(year, districts)
+        journal.record(
+            "stats.export",
+            by=by,
+            # One district's table belongs to that district's journal view; several: none.
+            district=district_codes[0] if len(district_codes) == 1 else "",
+            data={
+                "indicator": table.indicator,
+                "version": table.version,
+                "year": year,
+                "districts": sorted(district_codes),
+                "threshold": table.threshold,
+                "format": "csv",
+                "reason": reason,
+            },
+        )
+    return table

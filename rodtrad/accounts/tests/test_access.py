@@ -300,6 +300,17 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
         "stats.import_districts": [
             lambda: stats.import_districts(b"code,name\nny,Ny\n", file_name="d.csv", by=by)
         ],
+        # stats: a dashboard table's export is for the analyst and team managers
+        # (access.statistics_districts); the grant-only investigator sees no statistics.
+        "stats.export_table": [
+            lambda: stats.export_table(
+                "violence_share",
+                year=2026,
+                district_codes=[w.case.district.code],
+                reason="Underlag till nämnden.",
+                by=by,
+            )
+        ],
         "stats.import_population": [
             lambda: stats.import_population(
                 f"district,year,age,sex,count\n{w.case.district.code},2024,1,F,9\n".encode(),
