@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -37,11 +38,32 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        # One error is one line, whatever the file holds (red-team finding: a quoted value
+        # with a newline or terminal escape codes forged error lines).
         return _("rad %(line)s, kolumn %(column)s: %(message)s") % {
             "line": self.line,
             "column": self.column,
-            "message": self.message,
+            "message": without_control_characters(self.message)[:MESSAGE_LIMIT],
         }
+
+
+MESSAGE_LIMIT = 300
+SHOWN_LIMIT = 40
+
+
+def without_control_characters(text: str) -> str:
+    """Control characters (newlines, escape codes) written out as \\xNN, so that a value from
+    the file cannot change what the terminal shows."""
+    return "".join(
+        f"\\x{ord(char):02x}" if unicodedata.category(char) in ("Cc", "Cf") else char
+        for char in text
+    )
+
+
+def shown(value: str) -> str:
+    """A value of the file as an error message quotes it: one line, at most 40 characters."""
+    clean = without_control_characters(value)
+    return clean if len(clean) <= SHOWN_LIMIT else clean[: SHOWN_LIMIT - 1] + "…"
 
 
 class ImportFailed(ValidationError):

@@ -53,6 +53,7 @@ from rodtrad.stats.importing import (
     parse_integer,
     read_rows,
     required,
+    shown,
 )
 from rodtrad.stats.indicators import DASHBOARD_INDICATORS, PublishedTable
 from rodtrad.stats.models import (
@@ -288,7 +289,8 @@ def _known_district(value: str, districts: dict[str, District]) -> District:
     district = districts.get(required(value))
     if district is None:
         raise BadValue(
-            _("Stadsdelen %(code)s finns inte. Importera stadsdelarna först.") % {"code": value}
+            _("Stadsdelen %(code)s finns inte. Importera stadsdelarna först.")
+            % {"code": shown(value)}
         )
     return district
 
@@ -484,7 +486,7 @@ def _parse_report(row: Row, lookups: _Lookups, errors: list[RowError]) -> _Repor
     if category and category not in lookups.categories:
         error(
             "reporter_category",
-            _("Anmälarkategorin %(code)s finns inte i kodlistan.") % {"code": category},
+            _("Anmälarkategorin %(code)s finns inte i kodlistan.") % {"code": shown(category)},
         )
     decision_on = _value(row, "decision_on", errors, _optional_date)
     opened_on = _value(row, "investigation_opened_on", errors, _optional_date)
@@ -587,7 +589,11 @@ def _reasons(value: str, known: set[str]) -> list[str]:
     unknown = [code for code in codes if code not in known]
     if unknown:
         raise BadValue(
-            _("Orsakskoden %(codes)s finns inte i kodlistan.") % {"codes": ", ".join(unknown)}
+            _("Orsakskoden %(codes)s finns inte i kodlistan.")
+            % {
+                "codes": ", ".join(shown(code) for code in unknown[:5])
+                + (" …" if len(unknown) > 5 else "")
+            }
         )
     return sorted(set(codes))
 
@@ -667,6 +673,21 @@ def _resolve_children(rows: list[_ReportRow], errors: list[RowError]) -> None:
     for child in children.values():
         known = child.person
         child.person_id = known.pk if known is not None else None
+        if known is not None and known.is_protected:
+            # A person with protected personal data is not attached to an imported report
+            # without a word (red-team finding): the district registers the report in Rodtrad,
+            # where the protection and the named handlers are checked (S15).
+            errors.append(
+                RowError(
+                    child.line,
+                    "child_id",
+                    _(
+                        "Barnet finns redan i Rodtrad med skyddade personuppgifter. Registrera "
+                        "anmälan i Rodtrad i stället."
+                    ),
+                )
+            )
+            continue
         if known is not None and (known.birth_date, known.legal_sex) != (child.born, child.sex):
             errors.append(
                 RowError(

@@ -237,6 +237,22 @@ def test_an_existing_person_is_reused_by_identity_number(districts, admin):
     assert Person.objects.count() == 1
 
 
+def test_a_child_with_protected_personal_data_is_not_attached_to_an_imported_report(
+    districts, admin
+):
+    services.import_reports(
+        reports_file(f"a,2024-01-08,bromma,{GIRL},F,2015-03-14,A,,,,,"), file_name="a", by=admin
+    )
+    Person.objects.update(protection_level="skyddad_folkbokforing")
+    before = record_counts()
+    data = reports_file(f"b,2024-02-08,bromma,{GIRL},F,2015-03-14,A,,,,,")
+    assert errors_of(lambda: services.import_reports(data, file_name="b", by=admin)) == [
+        "rad 2, kolumn child_id: Barnet finns redan i Rodtrad med skyddade personuppgifter. "
+        "Registrera anmälan i Rodtrad i stället."
+    ]
+    assert record_counts() == before
+
+
 def test_every_kind_of_bad_row_is_listed_and_nothing_is_saved(districts, admin):
     data = reports_file(
         f"b1,2024-13-01,okand,{GIRL},F,2015-03-14,A,,,,,",
@@ -336,3 +352,18 @@ def test_rodtrad_import_is_the_import_data_command():
     from rodtrad import cli
 
     assert cli.ALIASES["import"] == "import_data"
+
+
+def test_a_value_quoted_in_an_error_stays_one_short_line(districts, admin):
+    """Red-team finding: a quoted value with a newline and terminal escape codes printed a
+    forged error line; a huge value was printed whole."""
+    forged = '"x\nrad 99, kolumn -: FALSKT FEL\n\x1b[2J"'
+    data = reports_file(
+        f"f1,2024-01-08,bromma,{GIRL},F,2015-03-14,A,{forged},,,,\n"
+        f"f2,2024-01-08,bromma,{BOY},M,2015-03-14,{'Z' * 5000},,,,,"
+    )
+    errors = errors_of(lambda: services.import_reports(data, file_name="f", by=admin))
+    assert len(errors) == 2
+    assert all("\n" not in error and "\x1b" not in error for error in errors)
+    assert "\\x0a" in errors[0]  # written out, and cut after 40 characters
+    assert all(len(error) < 400 for error in errors)
