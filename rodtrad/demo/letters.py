@@ -1,8 +1,9 @@
 """The demo's documents (docs/letters.md): decision letters to each guardian, sent by post or
 to the digital mailbox, and printed investigations for the committee, for a share of the cases
 with a decision, protected families first. Produced through the services on the day the demo
-is generated, with every secrecy finding redacted (the demo's team manager is no named handler)
-and a recipient's sekretessmarkering confirmed. PDFs are slow, so the number is capped.
+is generated, with every secrecy finding redacted (the demo's team manager is no named handler);
+a letter to a recipient with sekretessmarkering is written by a named handler of theirs, or
+not at all. PDFs are slow, so the number is capped.
 
 Besides the demo's wholly protected families, one family gets a parent with skyddad
 folkbokföring and one a sibling with sekretessmarkering (and an address that must not be
@@ -13,6 +14,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from rodtrad.accounts import access
 from rodtrad.accounts.models import District, User
 from rodtrad.cases.models import Case
 from rodtrad.decisions.models import Decision
@@ -114,6 +116,14 @@ def _produce(
         )
 
 
+def _named_handler(person: Person, case: Case) -> User | None:
+    """Only a named handler of a recipient with sekretessmarkering may print the address (S15):
+    the handler writes that letter, or there is none in the demo."""
+    return next(
+        (user for user in person.handlers.all() if access.can(user, "edit_case", case)), None
+    )
+
+
 def generate_letters(
     *, seed: int, managers: dict[str, User], districts: dict[str, District], cases: int
 ) -> int:
@@ -142,9 +152,16 @@ def generate_letters(
         case = decision.case
         by = managers[case.district.code]
         for party in parties_of_child(case.child, on=decision.decided_on):
+            producer = (
+                _named_handler(party.person, case)
+                if party.person.protection_level == ProtectionLevel.CONFIDENTIALITY_MARKING
+                else by
+            )
+            if producer is None:
+                continue
             letter = _produce(
                 case,
-                by=by,
+                by=producer,
                 kind="decision",
                 subject_key=f"decision:{decision.pk}",
                 recipient_key=f"person:{party.person.pk}",
