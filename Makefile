@@ -58,10 +58,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/rodtrad demo
 
-# --dist worksteal: an idle worker takes tests queued for a busy one, so a few long browser
-# journeys at the end do not leave one core waiting (CI must stay under 30 minutes).
 test: $(STAMP)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

@@ -13,6 +13,7 @@ from rodtrad.letters import services
 from rodtrad.letters.secrecy import REDACTED
 from rodtrad.letters.tests.conftest import flat, pdf_text
 from rodtrad.people.models import Person, ProtectionLevel
+from rodtrad.people.tests.factories import ProtectedPersonHandlerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,9 @@ def test_s15_no_protected_datum_reaches_the_pdf_in_any_combination(family, inves
     Person.objects.filter(pk=family.mother.pk).update(
         street_address="Modersgatan 22", postal_code="22222", city="Modersby"
     )
+    # The recipient's own address is theirs to receive; with sekretessmarkering only a named
+    # handler of theirs may print it (S15).
+    ProtectedPersonHandlerFactory(person=family.father, user=investigator)
     failures = []
     for recipient_level, other_level in itertools.product(LEVELS, LEVELS):
         Person.objects.filter(pk=family.father.pk).update(protection_level=recipient_level)

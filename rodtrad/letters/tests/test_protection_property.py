@@ -242,6 +242,13 @@ def _check(world: World, data: Any, *, units: Any, investigator: Any, elsewhere:
             world, units=units, investigator=investigator, elsewhere=elsewhere
         )
         recipient = persons[world.recipient]
+        if (
+            recipient.protection_level == ProtectionLevel.CONFIDENTIALITY_MARKING
+            and world.recipient not in world.handler_of
+        ):
+            # Only a named handler of a marked recipient writes to them (S15; the refusal of
+            # anyone else is tested in test_views).
+            ProtectedPersonHandlerFactory(person=recipient, user=investigator)
 
         drawn: dict[str, str] = {}
 

@@ -16,7 +16,11 @@ from rodtrad.letters import queries, services
 from rodtrad.letters.tests.conftest import flat, pdf_text
 from rodtrad.people.models import Person
 from rodtrad.people.queries import network_of
-from rodtrad.people.tests.factories import PersonFactory, RelationshipFactory
+from rodtrad.people.tests.factories import (
+    PersonFactory,
+    ProtectedPersonHandlerFactory,
+    RelationshipFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +88,10 @@ def test_a_representative_with_sekretessmarkering_needs_the_second_look(family, 
     with pytest.raises(services.SecrecyReviewNeeded) as stopped:
         letter_to(family, investigator, rep)
     assert stopped.value.second_look
+    # Only a named handler of the representative may print the marked address (S15).
+    with pytest.raises(services.SecrecyReviewNeeded):
+        letter_to(family, investigator, rep, marking_confirmed=True)
+    ProtectedPersonHandlerFactory(person=rep, user=investigator)
     assert letter_to(family, investigator, rep, marking_confirmed=True).is_marking_confirmed
 
 

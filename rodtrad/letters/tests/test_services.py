@@ -85,6 +85,8 @@ def test_a_recipient_with_sekretessmarkering_needs_a_second_look(family, investi
     with pytest.raises(services.SecrecyReviewNeeded) as stopped:
         decision_letter(family, investigator, family.mother)
     assert stopped.value.second_look and stopped.value.findings == []
+    # Only a named handler of hers may print her address (S15).
+    ProtectedPersonHandlerFactory(person=family.mother, user=investigator)
     document = decision_letter(
         family, investigator, family.mother, choices={father_key: REDACT}, marking_confirmed=True
     )
