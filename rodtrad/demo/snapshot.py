@@ -1,0 +1,95 @@
+"""A fresh demo database on SQLite starts from a snapshot of the migrated, empty schema.
+
+Running every migration on an empty SQLite file takes about ten seconds (Django renders the
+model state after each operation), a third of `rodtrad demo`. Like Rails' `schema.rb`, the
+result of `migrate` on an empty database is kept as SQL (`empty-database.sql`: tables,
+indexes, the journal's append-only triggers, the code lists and instruments the data
+migrations load, content types and permissions) and loaded in one statement batch. `migrate`
+runs afterwards as always: anything newer than the snapshot is applied on top, so a snapshot
+that is behind is slower, never wrong. PostgreSQL and non-empty databases are never touched.
+
+`make demo-snapshot` writes the file again; `rodtrad/demo/tests/test_snapshot.py` fails when
+it no longer equals a fresh `migrate` (a migration or a code-list file changed). The design
+note is in docs/architecture.md (the demo app).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+SNAPSHOT = Path(__file__).with_name("empty-database.sql")
+# When each migration ran, and when the data migrations created their rows (code lists,
+# instruments), are not part of the schema: a fixed value keeps the file the same whoever
+# writes it, and loading sets the moment it is loaded, as `migrate` would.
+PLACEHOLDER = "2000-01-01 00:00:00"
+
+
+def moments(database: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(table, column) of every date-and-time column: the moments a row was written."""
+    tables = [
+        name
+        for (name,) in database.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return [
+        (table, column)
+        for table in tables
+        for _, column, kind, *_ in database.execute(f'PRAGMA table_info("{table}")')
+        if kind.lower() == "datetime"
+    ]
+
+
+def _set_moments(database: sqlite3.Connection, value: str) -> None:
+    for table, column in moments(database):
+        database.execute(
+            f'UPDATE "{table}" SET "{column}" = ? WHERE "{column}" IS NOT NULL', [value]
+        )
+
+
+def dump(database: Path) -> str:
+    """The SQL that recreates `database` (a freshly migrated SQLite file)."""
+    source = sqlite3.connect(database)
+    try:
+        _set_moments(source, PLACEHOLDER)
+        return "\n".join(source.iterdump()) + "\n"
+    finally:
+        source.rollback()
+        source.close()
+
+
+def load_if_empty() -> bool:
+    """Load the snapshot into the default database when it is SQLite and has no table yet.
+
+    Returns whether it did. Runs as one script in one transaction: a failure leaves the
+    file empty, and `migrate` then builds it the slow way."""
+    if connection.vendor != "sqlite" or not SNAPSHOT.exists():
+        return False
+    if connection.introspection.table_names():
+        return False
+    connection.ensure_connection()
+    raw = connection.connection
+    script = SNAPSHOT.read_text(encoding="utf-8")
+    # iterdump() writes the tables in name order with their rows, each inside its own
+    # BEGIN TRANSACTION; ... COMMIT;, so a row may name a table created further down: the
+    # foreign keys are checked once at the end instead.
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        raw.executescript(script)
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+    broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"{SNAPSHOT.name}: {len(broken)} rows with broken foreign keys")
+    with transaction.atomic():
+        _set_moments(raw, str(connection.ops.adapt_datetimefield_value(timezone.now())))
+    return True
+
+
+if __name__ == "__main__":  # python -m rodtrad.demo.snapshot DATABASE_FILE > empty-database.sql
+    sys.stdout.write(dump(Path(sys.argv[1])))
