@@ -38,7 +38,7 @@ PRODUCTION_ENV = RODTRAD_ENV=production \
 .PHONY: help install demo demo-snapshot test lint typecheck check bench messages translations-check
 
 help:
-	@sed -n '3,9p' Makefile | sed 's/^# *//'
+	@sed -n '3,10p' Makefile | sed 's/^# *//'
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null \
