@@ -15,6 +15,7 @@ note is in docs/architecture.md (the demo app).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -27,29 +28,36 @@ SNAPSHOT = Path(__file__).with_name("empty-database.sql")
 # instruments), are not part of the schema: a fixed value keeps the file the same whoever
 # writes it, and loading sets the moment it is loaded, as `migrate` would.
 PLACEHOLDER = "2000-01-01 00:00:00"
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def quoted_identifier(name: str) -> str:
+    """A table or column name from the schema itself, quoted (never anything else)."""
+    if not IDENTIFIER.fullmatch(name):
+        raise ValueError(f"unexpected name in the schema: {name!r}")
+    return f'"{name}"'
 
 
 def moments(database: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(table, column) of every date-and-time column: the moments a row was written."""
+    """(table, column), quoted, of every date-and-time column: the moments a row was written."""
     tables = [
-        name
+        quoted_identifier(name)
         for (name,) in database.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         )
     ]
     return [
-        (table, column)
+        (table, quoted_identifier(column))
         for table in tables
-        for _, column, kind, *_ in database.execute(f'PRAGMA table_info("{table}")')
+        for _, column, kind, *_ in database.execute("PRAGMA table_info(" + table + ")")
         if kind.lower() == "datetime"
     ]
 
 
 def _set_moments(database: sqlite3.Connection, value: str) -> None:
     for table, column in moments(database):
-        database.execute(
-            f'UPDATE "{table}" SET "{column}" = ? WHERE "{column}" IS NOT NULL', [value]
-        )
+        statement = "UPDATE " + table + " SET " + column + " = ? WHERE " + column + " IS NOT NULL"
+        database.execute(statement, [value])
 
 
 def dump(database: Path) -> str:

@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 from django.db.migrations.loader import MigrationLoader
 
-from rodtrad.demo.snapshot import SNAPSHOT, moments
+from rodtrad.demo.snapshot import SNAPSHOT, moments, quoted_identifier
 from rodtrad.lib.testing import throwaway_database
 
 LOAD = "from rodtrad.demo import snapshot; assert snapshot.load_if_empty()"
@@ -24,7 +24,9 @@ def _contents(path: str) -> tuple[list[Any], dict[str, list[Any]]]:
     database = sqlite3.connect(path)
     try:
         for table, column in moments(database):
-            database.execute(f'UPDATE "{table}" SET "{column}" = 1 WHERE "{column}" IS NOT NULL')
+            database.execute(
+                "UPDATE " + table + " SET " + column + " = 1 WHERE " + column + " IS NOT NULL"
+            )
         schema = sorted(
             database.execute(
                 "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
@@ -38,7 +40,7 @@ def _contents(path: str) -> tuple[list[Any], dict[str, list[Any]]]:
             query = (
                 "SELECT app, name FROM django_migrations"
                 if table == "django_migrations"
-                else f'SELECT * FROM "{table}"'
+                else "SELECT * FROM " + quoted_identifier(table)
             )
             rows[table] = sorted(database.execute(query), key=repr)
         return schema, rows
