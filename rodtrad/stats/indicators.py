@@ -1675,8 +1675,8 @@ def _coverage_table(
     rows: list[tuple[str, tuple[Cell, ...]]] = []
     if base:
         s = _suppressed([[n, base - n] for _name, n in found], threshold)
-        assert s is not None
-        for n, (name, _n) in enumerate(found):
+        for n, (name, _n) in enumerate(found if s is not None else ()):
+            assert s is not None
             rows.append((name, (_count(s.cells[n][0]), _share(s.cells[n][0], s.row_totals[n]))))
         closed = _cell(base, threshold)
         rows.append(
