@@ -18,8 +18,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.db.models import Case as DjangoCase
 from django.db.models import (
-    Avg,
     CharField,
     Count,
     Exists,
@@ -30,7 +30,6 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models import Case as DjangoCase
 from django.db.models import Value as DjangoValue
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -728,6 +727,7 @@ SEX_LABELS: dict[str, StrOrPromise] = {
 }
 OTHER_AGE = gettext_lazy("Annan ålder")
 UNKNOWN_REPORTER = gettext_lazy("Okänd anmälare")
+NO_REASON = gettext_lazy("Utan anledning")
 NO_PROBLEM_CODE = gettext_lazy("Utan problemområde")
 DISTRICT_HEADING = gettext_lazy("Stadsdel")
 
@@ -847,7 +847,9 @@ class ReportBreakdown(DashboardIndicator):
             return "group", age_band_of("child__birth_date", year, bands), labels
         if self.breakdown == "reason":
             reasons = code_labels(REPORT_REASONS)
-            return "report__reasons__code", None, {c: f"{c} {reasons[c]}" for c in reasons}
+            with_codes: dict[str, StrOrPromise] = {c: f"{c} {reasons[c]}" for c in reasons}
+            with_codes[NO_CATEGORY] = NO_REASON
+            return "report__reasons__code", None, with_codes
         categories: dict[str, StrOrPromise] = dict(code_labels(REPORTER_CATEGORIES))
         categories[NO_CATEGORY] = UNKNOWN_REPORTER
         return "report__reporter_category", None, categories
@@ -1375,45 +1377,37 @@ class OutcomesByIntervention(DashboardIndicator):
         )
         changes = self._changes(ended)
         gas = self._gas(ended)
-        satisfaction = {
-            code: (mean, n)
-            for code, mean, n in Measurement.objects.filter(
+        # (sum, ratings, interventions) of the satisfaction ratings' item means, by code.
+        satisfaction: dict[str, tuple[float, int, int]] = {
+            code: (float(total or 0), ratings, interventions)
+            for code, total, ratings, interventions in Measurement.objects.filter(
                 intervention__in=ended,
                 instrument__kind=InstrumentKind.SATISFACTION,
                 satisfaction_mean__isnull=False,
             )
             .order_by()
             .values("intervention__catalogue_code")
-            .annotate(mean=Avg("satisfaction_mean"), n=Count("intervention", distinct=True))
-            .values_list("intervention__catalogue_code", "mean", "n")
+            .annotate(
+                total=Sum("satisfaction_mean"),
+                ratings=Count("pk"),
+                interventions=Count("intervention", distinct=True),
+            )
+            .values_list("intervention__catalogue_code", "total", "ratings", "interventions")
         }
         labels = code_labels(INTERVENTION_CATALOGUE)
         codes = [c for c in labels if c in ended_counts] + sorted(set(ended_counts) - set(labels))
         names = [labels.get(c, c) for c in codes]
         e = _suppressed_rows(names, [[ended_counts[c]] for c in codes], threshold)
         s = _suppressed_rows(names, [changes.get(c, [0, 0]) for c in codes], threshold)
-        overall_gas = [
-            sum(gas.get(c, (0.0, 0))[0] for c in codes),
-            sum(gas.get(c, (0.0, 0))[1] for c in codes),
-        ]
+        # Each row's codes: its own, then all of them for `Totalt`.
+        row_codes = [[c] for c in codes] + [codes] if codes else []
         rows = []
-        for n, ((name, _e, ended_n), (_name, cells, series)) in enumerate(zip(e, s, strict=True)):
-            if n < len(codes):
-                gas_sum, gas_n = gas.get(codes[n], (0.0, 0))
-                sat_mean, sat_n = satisfaction.get(codes[n], (None, 0))
-            else:
-                gas_sum, gas_n = overall_gas[0], int(overall_gas[1])
-                sat_n = sum(satisfaction.get(c, (None, 0))[1] for c in codes)
-                sat_mean = (
-                    sum(
-                        (satisfaction[c][0] or 0) * satisfaction[c][1]
-                        for c in codes
-                        if c in satisfaction
-                    )
-                    / sat_n
-                    if sat_n
-                    else None
-                )
+        for (name, _e, ended_n), (_name, cells, series), these in zip(e, s, row_codes, strict=True):
+            gas_sum = sum(gas.get(c, (0.0, 0))[0] for c in these)
+            gas_n = sum(gas.get(c, (0.0, 0))[1] for c in these)
+            sat_sum = sum(satisfaction.get(c, (0.0, 0, 0))[0] for c in these)
+            sat_ratings = sum(satisfaction.get(c, (0.0, 0, 0))[1] for c in these)
+            sat_n = sum(satisfaction.get(c, (0.0, 0, 0))[2] for c in these)
             rows.append(
                 (
                     name,
@@ -1423,7 +1417,7 @@ class OutcomesByIntervention(DashboardIndicator):
                         _count(cells[0]),
                         _share(cells[0], series),
                         _mean(gas_sum / gas_n if gas_n else None, gas_n, threshold),
-                        _mean(sat_mean, sat_n, threshold),
+                        _mean(sat_sum / sat_ratings if sat_ratings else None, sat_n, threshold),
                     ),
                 )
             )
@@ -1442,11 +1436,14 @@ class OutcomesByIntervention(DashboardIndicator):
     @staticmethod
     def _changes(ended: QuerySet[Intervention]) -> dict[str, list[int]]:
         """[improved, not improved] rating-scale series of the ended interventions by
-        catalogue code: one row per series (its first measurement with a total)."""
-        same_series = Measurement.objects.filter(
+        catalogue code: one group per first measurement (with a total) of a series with a
+        later one, and Python once per group to classify it with the band for the age."""
+        # A series: one intervention, instrument, rater role and rater (none: the provider).
+        same_series = Measurement.objects.annotate(rater_key=Coalesce("rater", 0)).filter(
             intervention=OuterRef("intervention"),
             instrument=OuterRef("instrument"),
             rater_role=OuterRef("rater_role"),
+            rater_key=Coalesce(OuterRef("rater"), 0),
             total__isnull=False,
         )
         last = same_series.order_by("-session_number").values("total")[:1]

@@ -208,3 +208,15 @@ def test_an_unknown_table_is_refused_by_the_form(world, analyst, signed_in):
     html = signed_in(analyst).get(DASHBOARD, {"year": 2026, "show": "nonsense"}).content.decode()
     assert "<caption>" not in html
     assert 'class="errorlist"' in html
+
+
+def test_a_new_table_is_exported_like_the_others(world, analyst, signed_in):
+    response = signed_in(analyst).post(
+        EXPORT, {"indicator": "report_breakdown", "year": 2026, "reason": "Nämnden."}
+    )
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "sex,reports,investigations,share_opened_pct"
+    # Bromma 6 + Farsta 10 reports (girls, as the factories make them), 2 opened.
+    assert lines[-1] == "Totalt,16,..,.."
+    entry = JournalEntry.objects.get(action="stats.export")
+    assert (entry.data["indicator"], entry.data["version"]) == ("report_breakdown", 1)

@@ -391,9 +391,10 @@ def test_outcomes_by_intervention(own_district):
             recorded_by=UserFactory(),
         )
 
-    def satisfied(intervention, mean):
+    def satisfied(intervention, mean, session=1):
         MeasurementFactory(
             intervention=intervention,
+            session_number=session,
             instrument=satisfaction_instrument(),
             total=None,
             item_scores={},
@@ -405,16 +406,18 @@ def test_outcomes_by_intervention(own_district):
     series(one, 20, 27)  # +7 ≥ 6 (13–17 band), still under 28: reliably improved
     series(one, 20, 22, rater_role="guardian", rater=PersonFactory())  # no reliable change
     series(two, 30, 20)  # deteriorated
+    series(two, 10, 20, rater_role="provider", rater=None)  # the provider's: improved
     follow_up(one, date(2026, 2, 1), 55.0)
     follow_up(one, date(2026, 4, 1), 60.0)  # the last one counts
     follow_up(two, date(2026, 4, 1), 40.0)
     satisfied(one, 8.0)
     satisfied(two, 6.0)
+    satisfied(two, 9.0, session=2)  # (8 + 6 + 9) / 3 = 7.67 over 2 interventions
     table = OutcomesByIntervention().publish(2026, [own_district], threshold=1)
     assert values(table) == {
-        "Familjebehandling": (2, 3, 1, Decimal(33), Decimal("50.0"), Decimal("7.0")),
+        "Familjebehandling": (2, 4, 2, Decimal(50), Decimal("50.0"), Decimal("7.7")),
         "Kontaktperson": (1, 0, 0, None, None, None),
-        "Totalt": (3, 3, 1, Decimal(33), Decimal("50.0"), Decimal("7.0")),
+        "Totalt": (3, 4, 2, Decimal(50), Decimal("50.0"), Decimal("7.7")),
     }
     suppressed = dict(OutcomesByIntervention().publish(2026, [own_district], threshold=5).rows)
     assert suppressed["Familjebehandling"][4:] == (S, S)  # means of 2 values are hidden
