@@ -39,3 +39,20 @@ def test_the_analyst_sees_a_chart_and_its_table_and_exports_csv(page, e2e_databa
     content = Path(download.path()).read_text(encoding="utf-8").splitlines()
     assert content[0].startswith("district,reports,reports_violence,")
     assert content[-1].startswith("Totalt,")
+
+
+def test_the_analyst_chooses_more_tables_and_a_grouping(page, e2e_database):
+    sign_in(page, "analytiker", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Statistik").click()
+    choices = page.get_by_role("group", name="Tabeller att visa")
+    choices.get_by_label("Utredningar per utredare").check()
+    choices.get_by_label("Aktualiseringar och inledda utredningar per grupp").check()
+    page.get_by_label("Aktualiseringar per grupp: dela upp efter").select_option(
+        label="Åldersgrupp (0–12, 13–20)"
+    )
+    page.get_by_role("button", name="Visa").click()
+    caseload = page.get_by_role("region", name=re.compile("Utredningar per utredare"))
+    expect(caseload.get_by_role("img", name=re.compile("per utredare"))).to_be_visible()
+    expect(caseload.get_by_role("columnheader", name="Månad")).to_be_visible()
+    groups = page.get_by_role("region", name=re.compile("per grupp"))
+    expect(groups.get_by_role("rowheader", name="13–20")).to_be_visible()

@@ -8,7 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rodtrad.accounts.models import District
-from rodtrad.stats.indicators import DASHBOARD_INDICATORS, StrOrPromise
+from rodtrad.stats.indicators import (
+    BREAKDOWNS,
+    DASHBOARD_INDICATORS,
+    DEFAULT_BREAKDOWN,
+    DEFAULT_DASHBOARD,
+    StrOrPromise,
+)
 
 ALL = ""
 FIRST_YEAR = 2000
@@ -40,6 +46,32 @@ class DashboardFilterForm(forms.Form):
         if code == ALL:
             return list(self.districts)
         return [d for d in self.districts if d.code == code]
+
+
+class DashboardForm(DashboardFilterForm):
+    """The dashboard's filters: year, district, which tables to show (only those are
+    computed) and the grouping of the table by group."""
+
+    show = forms.MultipleChoiceField(
+        label=_("Tabeller att visa"),
+        required=False,
+        choices=[(code, indicator.title) for code, indicator in DASHBOARD_INDICATORS.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    breakdown = forms.ChoiceField(
+        label=_("Aktualiseringar per grupp: dela upp efter"),
+        required=False,
+        choices=list(BREAKDOWNS.items()),
+    )
+
+    def shown(self) -> list[str]:
+        """The codes of the indicators to show, in the dashboard's order (the default three
+        when none is chosen)."""
+        chosen = set(self.cleaned_data.get("show") or DEFAULT_DASHBOARD)
+        return [code for code in DASHBOARD_INDICATORS if code in chosen]
+
+    def chosen_breakdown(self) -> str:
+        return self.cleaned_data.get("breakdown") or DEFAULT_BREAKDOWN
 
 
 class ExportForm(DashboardFilterForm):

@@ -25,8 +25,8 @@ from rodtrad.accounts.models import District
 from rodtrad.lib.forms import apply_service_errors
 from rodtrad.stats import services
 from rodtrad.stats.charts import bar_chart
-from rodtrad.stats.forms import DashboardFilterForm, ExportForm
-from rodtrad.stats.indicators import DASHBOARD_INDICATORS, PublishedTable
+from rodtrad.stats.forms import DashboardForm, ExportForm
+from rodtrad.stats.indicators import DASHBOARD_INDICATORS, DEFAULT_DASHBOARD, PublishedTable
 
 
 def _districts_or_404(request: HttpRequest) -> list[District]:
@@ -37,10 +37,18 @@ def _districts_or_404(request: HttpRequest) -> list[District]:
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
-    """The GET filters, the current year when none are given."""
+    """The GET filters, the current year and the default tables when none are given."""
+    chosen = {
+        "show": request.GET.getlist("show") or list(DEFAULT_DASHBOARD),
+        "breakdown": request.GET.get("breakdown", ""),
+    }
     if "year" in request.GET:
-        return {"year": request.GET.get("year"), "district": request.GET.get("district", "")}
-    return {"year": timezone.localdate().year, "district": ""}
+        return {
+            "year": request.GET.get("year"),
+            "district": request.GET.get("district", ""),
+            **chosen,
+        }
+    return {"year": timezone.localdate().year, "district": "", **chosen}
 
 
 @login_required
@@ -51,13 +59,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def _dashboard(request: HttpRequest, districts: list[District]) -> HttpResponse:
-    form = DashboardFilterForm(_filters(request), districts=districts)
+    form = DashboardForm(_filters(request), districts=districts)
     sections = []
     if form.is_valid():
         year = form.cleaned_data["year"]
         chosen = form.chosen_districts()
-        for indicator in DASHBOARD_INDICATORS.values():
-            table = indicator().publish(year, chosen)
+        breakdown = form.chosen_breakdown()
+        for code in form.shown():  # only the tables shown are computed
+            table = DASHBOARD_INDICATORS[code](breakdown=breakdown).publish(year, chosen)
             query = urlencode(
                 {
                     "indicator": table.indicator,
