@@ -1,4 +1,5 @@
-"""The demo's schema snapshot is what `migrate` makes (rodtrad/demo/snapshot.py)."""
+"""The schema snapshot new SQLite databases start from is what `migrate` makes
+(rodtrad/lib/snapshot.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import pytest
 from django.apps import apps
 from django.db.migrations.loader import MigrationLoader
 
-from rodtrad.demo.snapshot import SNAPSHOT, moments, quoted_identifier
+from rodtrad.lib.snapshot import SNAPSHOT, moments, quoted_identifier
 from rodtrad.lib.testing import throwaway_database
 
-LOAD = "from rodtrad.demo import snapshot; assert snapshot.load_if_empty()"
-OUT_OF_DATE = "rodtrad/demo/empty-database.sql is out of date: run `make demo-snapshot`"
+LOAD = "from rodtrad.lib import snapshot; assert snapshot.load_if_empty()"
+OUT_OF_DATE = "rodtrad/lib/empty-database.sql is out of date: run `make demo-snapshot`"
 
 
 def _contents(path: str) -> tuple[list[Any], dict[str, list[Any]]]:
@@ -52,20 +53,25 @@ def _contents(path: str) -> tuple[list[Any], dict[str, list[Any]]]:
 @pytest.mark.sqlite
 def test_the_snapshot_then_migrate_equals_migrate_on_an_empty_database() -> None:
     with (
-        throwaway_database(database_url="sqlite://", name_prefix="rodtrad_migrated") as migrated,
+        throwaway_database(
+            database_url="sqlite://", name_prefix="rodtrad_migrated", from_snapshot=False
+        ) as migrated,
         throwaway_database(
             database_url="sqlite://", name_prefix="rodtrad_snapshot", migrate=False
-        ) as loaded,
+        ) as demo,
+        throwaway_database(database_url="sqlite://", name_prefix="rodtrad_throwaway") as throwaway,
     ):
-        loaded.run_django("shell", "-v", "0", "-c", LOAD)
-        # Whatever is newer than the snapshot (a library's new migration) is applied on top.
-        loaded.run_django("migrate", "--noinput", "-v", "0")
+        # As `rodtrad demo` does it: the snapshot into Django's connection, then migrate, which
+        # applies whatever is newer than the snapshot (a library's new migration).
+        demo.run_django("shell", "-v", "0", "-c", LOAD)
+        demo.run_django("migrate", "--noinput", "-v", "0")
         expected_schema, expected_rows = _contents(migrated.name)
-        schema, rows = _contents(loaded.name)
-    assert schema == expected_schema, OUT_OF_DATE
-    assert rows.keys() == expected_rows.keys(), OUT_OF_DATE
-    for table, expected in expected_rows.items():
-        assert rows[table] == expected, f"{table}: {OUT_OF_DATE}"
+        for loaded in (demo, throwaway):
+            schema, rows = _contents(loaded.name)
+            assert schema == expected_schema, OUT_OF_DATE
+            assert rows.keys() == expected_rows.keys(), OUT_OF_DATE
+            for table, expected in expected_rows.items():
+                assert rows[table] == expected, f"{table}: {OUT_OF_DATE}"
 
 
 def test_the_snapshot_holds_every_migration_of_rodtrad() -> None:

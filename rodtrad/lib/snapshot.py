@@ -1,16 +1,18 @@
-"""A fresh demo database on SQLite starts from a snapshot of the migrated, empty schema.
+"""A new SQLite database starts from a snapshot of the migrated, empty schema.
 
 Running every migration on an empty SQLite file takes about ten seconds (Django renders the
-model state after each operation), a third of `rodtrad demo`. Like Rails' `schema.rb`, the
-result of `migrate` on an empty database is kept as SQL (`empty-database.sql`: tables,
-indexes, the journal's append-only triggers, the code lists and instruments the data
-migrations load, content types and permissions) and loaded in one statement batch. `migrate`
-runs afterwards as always: anything newer than the snapshot is applied on top, so a snapshot
-that is behind is slower, never wrong. PostgreSQL and non-empty databases are never touched.
+model state after each operation): a third of `rodtrad demo`, and of every throw-away test
+database. Like Rails' `schema.rb`, the result of `migrate` on an empty database is kept as SQL
+(`empty-database.sql`: tables, indexes, the journal's append-only triggers, the code lists and
+instruments the data migrations load, content types and permissions) and loaded in one
+script. `migrate` runs afterwards as always: anything newer than the snapshot is applied on
+top, so a snapshot that is behind is slower, never wrong. PostgreSQL and databases that
+already have tables are never touched; `rodtrad migrate` does not use it.
 
-`make demo-snapshot` writes the file again; `rodtrad/demo/tests/test_snapshot.py` fails when
-it no longer equals a fresh `migrate` (a migration or a code-list file changed). The design
-note is in docs/architecture.md (the demo app).
+Used by `rodtrad demo` (`load_if_empty`) and `rodtrad.lib.testing.throwaway_database`
+(`load_file`). `make demo-snapshot` writes the file again; rodtrad/lib/tests/test_snapshot.py
+fails until it equals a fresh `migrate`. Design note: docs/architecture.md ("The demo app").
+This module does not need Django settings except for `load_if_empty`.
 """
 
 from __future__ import annotations
@@ -18,10 +20,8 @@ from __future__ import annotations
 import re
 import sqlite3
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
-
-from django.db import connection, transaction
-from django.utils import timezone
 
 SNAPSHOT = Path(__file__).with_name("empty-database.sql")
 # When each migration ran, and when the data migrations created their rows (code lists,
@@ -71,33 +71,55 @@ def dump(database: Path) -> str:
         source.close()
 
 
-def load_if_empty() -> bool:
-    """Load the snapshot into the default database when it is SQLite and has no table yet.
+def _now() -> str:
+    # As Django's SQLite backend stores an aware datetime: UTC, without the offset.
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
 
-    Returns whether it did. Runs as one script in one transaction: a failure leaves the
-    file empty, and `migrate` then builds it the slow way."""
-    if connection.vendor != "sqlite" or not SNAPSHOT.exists():
-        return False
-    if connection.introspection.table_names():
-        return False
-    connection.ensure_connection()
-    raw = connection.connection
+
+def _load(raw: sqlite3.Connection) -> None:
     script = SNAPSHOT.read_text(encoding="utf-8")
-    # iterdump() writes the tables in name order with their rows, each inside its own
+    # iterdump() writes the tables in name order, each followed by its rows, inside one
     # BEGIN TRANSACTION; ... COMMIT;, so a row may name a table created further down: the
     # foreign keys are checked once at the end instead.
     raw.execute("PRAGMA foreign_keys = OFF")
     try:
         raw.executescript(script)
+    except BaseException:
+        raw.rollback()
+        raise
     finally:
         raw.execute("PRAGMA foreign_keys = ON")
     broken = raw.execute("PRAGMA foreign_key_check").fetchall()
     if broken:
         raise RuntimeError(f"{SNAPSHOT.name}: {len(broken)} rows with broken foreign keys")
-    with transaction.atomic():
-        _set_moments(raw, str(connection.ops.adapt_datetimefield_value(timezone.now())))
+    _set_moments(raw, _now())
+    raw.commit()
+
+
+def load_file(path: Path) -> None:
+    """Load the snapshot into a new, empty SQLite file (throw-away databases)."""
+    raw = sqlite3.connect(path)
+    try:
+        if raw.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise RuntimeError(f"{path} is not empty")
+        _load(raw)
+    finally:
+        raw.close()
+
+
+def load_if_empty() -> bool:
+    """Load the snapshot into Django's default database when it is SQLite and has no table
+    yet; returns whether it did. A failure rolls the script back and raises."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite" or not SNAPSHOT.exists():
+        return False
+    if connection.introspection.table_names():
+        return False
+    connection.ensure_connection()
+    _load(connection.connection)
     return True
 
 
-if __name__ == "__main__":  # python -m rodtrad.demo.snapshot DATABASE_FILE > empty-database.sql
+if __name__ == "__main__":  # python -m rodtrad.lib.snapshot DATABASE_FILE > empty-database.sql
     sys.stdout.write(dump(Path(sys.argv[1])))
