@@ -1,0 +1,310 @@
+"""Pages of the internal control (docs/internal-control.md). Thin: parse, authorize through
+queries.py, call the service, render. Every page that shows a case writes one access event
+naming the programme (`queries.access_reason`)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rodtrad.accounts.access import signed_in_user
+from rodtrad.audits import forms, queries, record_rules, results, services
+from rodtrad.audits.models import CaseReview, ItemKind, ReviewProgramme, SampledCase
+from rodtrad.frameworks.queries import code_label
+from rodtrad.journal.services import record_access
+from rodtrad.lib.forms import handle_form
+from rodtrad.stats.charts import bar_chart
+
+GET_OR_POST = require_http_methods(["GET", "POST"])
+
+
+@login_required
+@require_GET
+def programme_list(request: HttpRequest) -> HttpResponse:
+    if not (services.may_administer(request.user) or services.is_reviewer(request.user)):
+        raise PermissionDenied
+    return render(
+        request,
+        "audits/programme_list.html",
+        {
+            "programmes": queries.programmes_for(request.user),
+            "may_create": services.may_administer(request.user),
+        },
+    )
+
+
+@login_required
+@GET_OR_POST
+def programme_create(request: HttpRequest) -> HttpResponse:
+    if not services.may_administer(request.user):
+        raise PermissionDenied
+    form = forms.ProgrammeForm(request.POST or None)
+    return handle_form(
+        request,
+        form,
+        save=lambda data: services.create_programme(by=signed_in_user(request), **data),
+        success=lambda p: (
+            _("Granskningen är skapad och urvalet draget (frö %(seed)s).") % {"seed": p.seed}
+        ),
+        then=lambda p: reverse("audits:programme-detail", args=[p.pk]),
+        render=lambda form: render(request, "audits/programme_form.html", {"form": form}),
+    )
+
+
+@login_required
+@require_GET
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = queries.get_programme_for(request.user, pk)
+    administer = services.may_administer(request.user)
+    samples = (
+        list(
+            programme.sampled_cases.select_related("stratum").prefetch_related(
+                "assignments__reviewer"
+            )
+        )
+        if administer
+        else queries.reviewer_samples(request.user, programme)
+    )
+    mine = {
+        r.sampled_case_id: r
+        for r in CaseReview.objects.filter(sampled_case__in=samples, reviewer_id=request.user.pk)
+    }
+    for sampled in samples:
+        sampled.my_review = mine.get(sampled.pk)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "audits/programme_detail.html",
+        {
+            "programme": programme,
+            "samples": samples,
+            "administer": administer,
+            "review_open": services.review_is_open(programme),
+            "reasons": [code_label("report-reasons", c) for c in programme.reason_codes],
+            "may_see_results": _may_see_results(request, programme),
+        },
+    )
+
+
+def _may_see_results(request: HttpRequest, programme: ReviewProgramme) -> bool:
+    """The administrator at any time; the programme's reviewers once the review period has
+    ended (until then they stay blind to each other's answers)."""
+    if services.may_administer(request.user):
+        return True
+    return services.is_reviewer(request.user) and not services.review_is_open(programme)
+
+
+@login_required
+@GET_OR_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = queries.get_programme_for(request.user, pk)
+    if not services.may_administer(request.user):
+        raise PermissionDenied
+    return handle_form(
+        request,
+        forms.AssignForm(request.POST or None, programme=programme),
+        save=lambda data: services.assign_reviewers(
+            by=signed_in_user(request),
+            programme=programme,
+            sampled_cases=data["sampled_cases"],
+            reviewer_users=data["reviewers"],
+        ),
+        success=lambda n: _("%(n)s tilldelningar är gjorda.") % {"n": n},
+        then=reverse("audits:programme-detail", args=[pk]),
+        render=lambda form: render(
+            request, "audits/assign.html", {"form": form, "programme": programme}
+        ),
+    )
+
+
+def _case_page(
+    request: HttpRequest, template: str, sampled: SampledCase, route: str, context: dict[str, Any]
+) -> HttpResponse:
+    """A page that shows a sampled case: one access event with the programme as the reason."""
+    record_access(
+        by=signed_in_user(request),
+        case=sampled.case,
+        route=route,
+        reason=queries.access_reason(sampled.programme),
+    )
+    return render(request, template, {"sampled": sampled, "case": sampled.case, **context})
+
+
+def _record_beside(sampled: SampledCase) -> dict[str, tuple[str, str]]:
+    """{item key: (rule label, the record's answer)} for the items with a record rule."""
+    items = [i for i in sampled.programme.checklist.items.all() if i.record_rule]
+    found = record_rules.answers_for([sampled.case_id], {i.record_rule for i in items})
+    answers = found.get(sampled.case_id, {})
+    return {
+        i.key: (record_rules.rule_label(i.record_rule), answers.get(i.record_rule, ""))
+        for i in items
+    }
+
+
+@login_required
+@GET_OR_POST
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    sampled = queries.get_sample_for_review(request.user, pk)
+    items = list(sampled.programme.checklist.items.all())
+    existing = queries.own_review(request.user, sampled)
+    initial: dict[str, Any] = {"version": existing.version if existing else None}
+    if existing is not None:
+        initial["note"] = existing.note
+        initial.update({f"item_{k}": v for k, v in existing.answers.items()})
+    form = forms.ReviewForm(request.POST or None, items=items, initial=initial)
+    record_beside = _record_beside(sampled)
+
+    def page(form: forms.ReviewForm) -> HttpResponse:
+        return _case_page(
+            request,
+            "audits/review.html",
+            sampled,
+            "audits:review",
+            {
+                "form": form,
+                "review": existing,
+                "record_beside": record_beside,
+                "file": record_rules.case_file(sampled.case),
+                "yes_no": ItemKind.YES_NO,
+            },
+        )
+
+    if existing is not None and existing.is_submitted:
+        return page(form)
+    return handle_form(
+        request,
+        form,
+        save=lambda data: services.save_review(
+            by=signed_in_user(request),
+            sampled_case=sampled,
+            answers=form.answers(),
+            note=data.get("note", ""),
+            expected_version=data.get("version"),
+            submit=data.get("action") == "submit",
+        ),
+        success=lambda r: (
+            _("Granskningen är inlämnad.") if r.is_submitted else _("Utkastet är sparat.")
+        ),
+        then=reverse("audits:review", args=[pk]),
+        render=page,
+    )
+
+
+@login_required
+@GET_OR_POST
+def flag(request: HttpRequest, pk: int) -> HttpResponse:
+    sampled = queries.get_sample_for_review(request.user, pk)
+    return handle_form(
+        request,
+        forms.FindingForm(request.POST or None, programme=sampled.programme),
+        save=lambda data: services.flag_finding(
+            by=signed_in_user(request),
+            sampled_case=sampled,
+            item=data.get("item"),
+            note=data["note"],
+        ),
+        success=_("Iakttagelsen är skickad till enhetschefen."),
+        then=reverse("audits:review", args=[pk]),
+        render=lambda form: _case_page(
+            request, "audits/flag.html", sampled, "audits:flag", {"form": form}
+        ),
+    )
+
+
+@login_required
+@GET_OR_POST
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = queries.get_finding_for(request.user, pk)
+    sampled = finding.sampled_case
+    form = forms.FindingActionForm(request.POST or None, initial={"version": finding.version})
+
+    def page(form: forms.FindingActionForm) -> HttpResponse:
+        record_access(
+            by=signed_in_user(request),
+            case=sampled.case,
+            route="audits:finding-detail",
+            reason=queries.access_reason(sampled.programme),
+        )
+        return render(
+            request,
+            "audits/finding_detail.html",
+            {"finding": finding, "case": sampled.case, "form": form},
+        )
+
+    if not finding.is_open:
+        return page(form)
+    return handle_form(
+        request,
+        form,
+        save=lambda data: services.record_finding_action(
+            by=signed_in_user(request),
+            finding=finding,
+            action_note=data["action_note"],
+            expected_version=data["version"],
+        ),
+        success=_("Det som gjordes är registrerat."),
+        then=reverse("home"),
+        render=page,
+    )
+
+
+def _chart(item_results: list[results.ItemResult]) -> Any:
+    return bar_chart(
+        [
+            (
+                r.item.text if len(r.item.text) <= 38 else r.item.text[:36] + "…",
+                r.headline.percent if r.headline and r.headline.percent is not None else None,
+            )
+            for r in item_results
+            if r.item.kind == ItemKind.YES_NO
+        ],
+        is_share=True,
+    )
+
+
+@login_required
+@require_GET
+def programme_results(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = queries.get_programme_for(request.user, pk)
+    if not _may_see_results(request, programme):
+        raise PermissionDenied
+    item_results = results.programme_results(programme)
+    return render(
+        request,
+        "audits/results.html",
+        {
+            "programme": programme,
+            "results": item_results,
+            "chart": _chart(item_results),
+            "table": {
+                "indicator": "granskning",
+                "chart_title": _("Andel ja per fråga, totalt"),
+                "year": programme.name,
+            },
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    if not services.may_administer(request.user):
+        raise PermissionDenied
+    form = forms.CompareForm(request.GET or None)
+    rows = None
+    if form.is_valid():
+        rows = results.compare(form.cleaned_data["first"], form.cleaned_data["second"])
+    return render(
+        request,
+        "audits/compare.html",
+        {"form": form, "rows": rows, "percent": Decimal(100)},
+    )
