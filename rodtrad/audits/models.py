@@ -269,3 +269,7 @@ class Finding(models.Model):
     @property
     def is_open(self) -> bool:
         return self.action_at is None
+
+    @property
+    def case_id(self) -> int:
+        return int(self.sampled_case.case_id)
