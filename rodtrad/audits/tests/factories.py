@@ -56,7 +56,9 @@ def sampled_case(
         draw_order=of.sampled_cases.count() + 1,
     )
     for position, reviewer in enumerate(reviewers, start=1):
-        ReviewerAssignment.objects.create(sampled_case=sampled, reviewer=reviewer, position=position)
+        ReviewerAssignment.objects.create(
+            sampled_case=sampled, reviewer=reviewer, position=position
+        )
     return sampled
 
 
