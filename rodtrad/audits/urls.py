@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/granskare/", views.assign, name="assign"),
     path("<int:pk>/resultat/", views.programme_results, name="results"),
     path("urval/<int:pk>/", views.review, name="review"),
+    path("urval/<int:pk>/autospara/", views.review_autosave, name="review-autosave"),
     path("urval/<int:pk>/iakttagelse/", views.flag, name="flag"),
     path("iakttagelse/<int:pk>/", views.finding_detail, name="finding-detail"),
 ]

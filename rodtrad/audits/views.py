@@ -8,13 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rodtrad.accounts.access import signed_in_user
 from rodtrad.audits import forms, queries, record_rules, results, services
@@ -22,9 +22,11 @@ from rodtrad.audits.models import CaseReview, ItemKind, ReviewProgramme, Sampled
 from rodtrad.frameworks.queries import code_label
 from rodtrad.journal.services import record_access
 from rodtrad.lib.forms import handle_form
+from rodtrad.lib.versioning import StaleVersion
 from rodtrad.stats.charts import bar_chart
 
 GET_OR_POST = require_http_methods(["GET", "POST"])
+AUTOSAVE_TEMPLATE = "components/autosave_status.html"
 
 
 @login_required
@@ -195,6 +197,45 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         then=reverse("audits:review", args=[pk]),
         render=page,
+    )
+
+
+@login_required
+@require_POST
+def review_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: save the reviewer's draft while she answers (the first autosave creates it), and
+    answer with the status line: 200 saved, 400 bad input, 409 stale or already submitted."""
+    sampled = queries.get_sample_for_review(request.user, pk)
+    existing = queries.own_review(request.user, sampled)
+    if existing is not None and existing.is_submitted:
+        return render(request, AUTOSAVE_TEMPLATE, {"locked": True}, status=409)
+    form = forms.ReviewForm(request.POST, items=list(sampled.programme.checklist.items.all()))
+    if not form.is_valid():
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        return render(request, AUTOSAVE_TEMPLATE, {"errors": errors}, status=400)
+    try:
+        saved = services.save_review(
+            by=signed_in_user(request),
+            sampled_case=sampled,
+            answers=form.answers(),
+            note=form.cleaned_data.get("note", ""),
+            expected_version=form.cleaned_data.get("version"),
+        )
+    except StaleVersion:
+        reload_url = reverse("audits:review", args=[pk])
+        return render(
+            request, AUTOSAVE_TEMPLATE, {"conflict": True, "reload_url": reload_url}, status=409
+        )
+    except ValidationError as exc:
+        return render(request, AUTOSAVE_TEMPLATE, {"errors": exc.messages}, status=400)
+    return render(
+        request,
+        AUTOSAVE_TEMPLATE,
+        {
+            "saved_at": timezone.localtime(saved.updated_at),
+            "version": saved.version,
+            "version_input_id": "id_version",
+        },
     )
 
 

@@ -172,3 +172,19 @@ def test_results_and_comparison_pages(client, admin, reviewer, sampled):
     # The reviewer sees the results once the review period has ended, not before.
     sign_in(client, reviewer)
     assert client.get(reverse("audits:results", args=[sampled.programme_id])).status_code == 403
+
+
+def test_the_draft_autosaves_and_a_stale_or_submitted_one_is_refused(client, reviewer, sampled):
+    sign_in(client, reviewer)
+    url = reverse("audits:review-autosave", args=[sampled.pk])
+    first = client.post(url, {"item_risk-assessment": "yes"}, HTTP_HX_REQUEST="true")
+    assert first.status_code == 200
+    assert 'name="version" value="1"' in first.content.decode()
+    review = CaseReview.objects.get(sampled_case=sampled, reviewer=reviewer)
+    assert review.answers == {"risk-assessment": "yes"}
+    second = client.post(url, {"item_risk-assessment": "no", "version": 1})
+    assert second.status_code == 200 and 'value="2"' in second.content.decode()
+    assert client.post(url, {"version": 1}).status_code == 409
+    assert client.post(url, {"item_risk-assessment": "kanske", "version": 2}).status_code == 400
+    CaseReview.objects.filter(pk=review.pk).update(status=ReviewStatus.SUBMITTED)
+    assert client.post(url, {"version": 2}).status_code == 409
