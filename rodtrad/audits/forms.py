@@ -190,3 +190,57 @@ class CompareForm(forms.Form):
     second = forms.ModelChoiceField(
         label=_("Andra granskningen"), queryset=ReviewProgramme.objects.all(), error_messages=CHOOSE
     )
+
+
+NEW_ITEMS = 3
+NEW_ITEM_KINDS = [
+    (ItemKind.YES_NO.value, _("Ja / nej / ej aktuellt")),
+    (ItemKind.TEXT.value, _("Fritext")),
+]
+
+
+class EditionForm(forms.Form):
+    """A new edition of a checklist: each question's text (or removed) and up to three new
+    questions."""
+
+    edition = forms.CharField(
+        label=_("Den nya utgåvans namn"),
+        max_length=40,
+        help_text=_("Till exempel året: 2027."),
+        error_messages={"required": _("Skriv vad den nya utgåvan heter.")},
+    )
+
+    def __init__(self, *args: Any, checklist: Checklist, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checklist_items = list(checklist.items.all())
+        for item in self.checklist_items:
+            self.fields[f"text_{item.key}"] = forms.CharField(
+                label=item.text, initial=item.text, max_length=1000, required=False
+            )
+            self.fields[f"remove_{item.key}"] = forms.BooleanField(
+                label=_("Ta bort frågan"), required=False
+            )
+        for n in range(1, NEW_ITEMS + 1):
+            self.fields[f"new_text_{n}"] = forms.CharField(
+                label=_("Ny fråga %(n)s") % {"n": n}, max_length=1000, required=False
+            )
+            self.fields[f"new_kind_{n}"] = forms.ChoiceField(
+                label=_("Svarstyp för ny fråga %(n)s") % {"n": n},
+                choices=NEW_ITEM_KINDS,
+                required=False,
+            )
+
+    def texts(self) -> dict[str, str]:
+        return {i.key: self.cleaned_data.get(f"text_{i.key}") or "" for i in self.checklist_items}
+
+    def removed(self) -> list[str]:
+        return [i.key for i in self.checklist_items if self.cleaned_data.get(f"remove_{i.key}")]
+
+    def added(self) -> list[tuple[str, str]]:
+        return [
+            (
+                self.cleaned_data.get(f"new_text_{n}") or "",
+                self.cleaned_data.get(f"new_kind_{n}") or ItemKind.YES_NO.value,
+            )
+            for n in range(1, NEW_ITEMS + 1)
+        ]

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from rodtrad.accounts import access
 from rodtrad.accounts.models import District, Membership, Role, User
 from rodtrad.audits import sampling
+from rodtrad.audits.checklists import ChecklistSpec, ItemSpec, create_edition
 from rodtrad.audits.models import (
     CasePhase,
     CaseReview,
@@ -230,6 +231,94 @@ def create_programme(
             },
         )
     return programme
+
+
+# --- Checklists ---------------------------------------------------------------------------------
+
+
+def new_checklist_edition(
+    *,
+    by: User,
+    checklist: Checklist,
+    edition: str,
+    texts: Mapping[str, str],
+    removed: Iterable[str] = (),
+    added: Iterable[tuple[str, str]] = (),
+) -> Checklist:
+    """A new edition of the checklist (new rows; the old edition stays with its programmes):
+    the items' new texts by key, the keys left out, and new items as (text, kind). Scales keep
+    their levels; a new scale comes as a file (docs/internal-control.md)."""
+    if not may_administer(by):
+        raise PermissionDenied
+    edition = edition.strip()
+    errors = FieldErrors()
+    if not edition:
+        errors.add("edition", _("Skriv vad den nya utgåvan heter, till exempel året."))
+    elif Checklist.objects.filter(key=checklist.key, edition=edition).exists():
+        errors.add("edition", _("Det finns redan en utgåva med det namnet."))
+    if not checklist.is_current:
+        errors.add("edition", _("Bara den gällande utgåvan kan få en ny utgåva."))
+    gone = set(removed)
+    items: list[ItemSpec] = []
+    for item in checklist.items.all():
+        if item.key in gone:
+            continue
+        text = (texts.get(item.key) or item.text).strip()
+        items.append(
+            ItemSpec(
+                key=item.key,
+                text=text,
+                kind=item.kind,
+                group=item.group,
+                help_text=item.help_text,
+                levels=list(item.levels),
+                record_rule=item.record_rule,
+            )
+        )
+    taken = {i.key for i in items} | {i.key for i in checklist.items.all()}
+    for text, kind in added:
+        if not text.strip():
+            continue
+        if kind not in (ItemKind.YES_NO, ItemKind.TEXT):
+            errors.add("added", _("En ny fråga är ja/nej eller fritext."))
+            continue
+        number = 1
+        while f"item-{number}" in taken:
+            number += 1
+        taken.add(f"item-{number}")
+        items.append(ItemSpec(key=f"item-{number}", text=text.strip(), kind=kind))
+    if not items:
+        errors.add("added", _("En checklista behöver minst en fråga."))
+    errors.raise_any()
+    spec = ChecklistSpec(
+        key=checklist.key,
+        edition=edition,
+        name=checklist.name,
+        description=checklist.description,
+        source=checklist.source,
+        items=items,
+    )
+    with transaction.atomic():
+        current = list(
+            Checklist.objects.select_for_update().filter(key=checklist.key, is_current=True)
+        )
+        if [c.pk for c in current] != [checklist.pk]:
+            raise ValidationError(
+                {"edition": [_("Någon annan har just gjort en ny utgåva. Ladda om sidan.")]}
+            )
+        made: Checklist = create_edition(spec, checklist_model=Checklist, item_model=ChecklistItem)
+        record(
+            "audits.checklist_edition_created",
+            by=by,
+            obj=made,
+            data={
+                "key": made.key,
+                "edition": made.edition,
+                "replaces": checklist.edition,
+                "items": len(items),
+            },
+        )
+    return made
 
 
 # --- Reviewers ----------------------------------------------------------------------------------

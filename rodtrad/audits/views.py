@@ -9,16 +9,17 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rodtrad.accounts import access
 from rodtrad.accounts.access import signed_in_user
 from rodtrad.audits import forms, queries, record_rules, results, services
-from rodtrad.audits.models import CaseReview, ItemKind, ReviewProgramme, SampledCase
+from rodtrad.audits.models import CaseReview, Checklist, ItemKind, ReviewProgramme, SampledCase
 from rodtrad.frameworks.queries import code_label
 from rodtrad.journal.services import record_access
 from rodtrad.lib.forms import handle_form
@@ -348,4 +349,49 @@ def compare(request: HttpRequest) -> HttpResponse:
         request,
         "audits/compare.html",
         {"form": form, "rows": rows, "percent": Decimal(100)},
+    )
+
+
+@login_required
+@require_GET
+def checklist_list(request: HttpRequest) -> HttpResponse:
+    if not services.may_administer(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "audits/checklist_list.html",
+        {
+            "checklists": Checklist.objects.prefetch_related("items").order_by(
+                "name", "-recorded_at"
+            )
+        },
+    )
+
+
+@login_required
+@GET_OR_POST
+def checklist_edition(request: HttpRequest, pk: int) -> HttpResponse:
+    """The checklist's items, and the form for its next edition (the current edition only)."""
+    if not services.may_administer(request.user):
+        raise PermissionDenied
+    checklist = Checklist.objects.filter(pk=access.parse_id(pk)).first()
+    if checklist is None:
+        raise Http404
+    form = forms.EditionForm(request.POST or None, checklist=checklist)
+    return handle_form(
+        request,
+        form,
+        save=lambda data: services.new_checklist_edition(
+            by=signed_in_user(request),
+            checklist=checklist,
+            edition=data["edition"],
+            texts=form.texts(),
+            removed=form.removed(),
+            added=form.added(),
+        ),
+        success=lambda c: _("Utgåva %(edition)s är skapad och gäller nu.") % {"edition": c.edition},
+        then=lambda c: reverse("audits:checklist-edition", args=[c.pk]),
+        render=lambda form: render(
+            request, "audits/checklist_edition.html", {"checklist": checklist, "form": form}
+        ),
     )

@@ -317,6 +317,11 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
                 review_ends_on=later,
             )
         ],
+        "audits.new_checklist_edition": [
+            lambda: audits.new_checklist_edition(
+                by=by, checklist=sampled.programme.checklist, edition="jour", texts={}
+            )
+        ],
         "audits.assign_reviewers": [
             lambda: audits.assign_reviewers(
                 by=by, programme=sampled.programme, sampled_cases=[sampled], reviewer_users=[by]

@@ -315,6 +315,10 @@ class World:
             from rodtrad.followup.models import Instrument
 
             return Instrument.objects.get(code="example-four-item").pk
+        if kind == "checklist":
+            from rodtrad.audits.models import Checklist
+
+            return Checklist.objects.get(key="violence-cases", is_current=True).pk
         if kind in {"review_programme", "sampled_case", "audit_finding"}:
             # A case of the side's district drawn into a programme; on the own side given to
             # the matrix reviewer, on the other to another reviewer (docs/internal-control.md).

@@ -220,3 +220,30 @@ def test_a_finding_goes_to_the_team_manager_of_the_district_who_records_what_was
     assert JournalEntry.objects.filter(
         action="audits.finding_handled", case_id=assigned.case_id
     ).exists()
+
+
+def test_a_new_checklist_edition_is_new_rows_and_programmes_keep_theirs(admin, own_district, cases):
+    old = Checklist.objects.get(key="violence-cases", is_current=True)
+    programme = _create(admin, [own_district])
+    new = services.new_checklist_edition(
+        by=admin,
+        checklist=old,
+        edition="2027",
+        texts={"risk-assessment": "Gjordes en strukturerad riskbedömning?"},
+        removed=["notes"],
+        added=[("Fick barnet information om sin rätt till stöd?", "yes_no"), ("", "text")],
+    )
+    old.refresh_from_db()
+    assert not old.is_current and new.is_current and new.replaces == old
+    assert new.items.get(key="risk-assessment").text == "Gjordes en strukturerad riskbedömning?"
+    assert new.items.get(key="risk-assessment").record_rule == "risk_assessment_signed"
+    assert not new.items.filter(key="notes").exists()
+    assert new.items.get(key="item-1").kind == "yes_no"
+    assert old.items.get(key="risk-assessment").text == "Gjordes en riskbedömning?"
+    programme.refresh_from_db()
+    assert programme.checklist == old
+    with pytest.raises(ValidationError):  # the old edition gets no new one
+        services.new_checklist_edition(by=admin, checklist=old, edition="2028", texts={})
+    with pytest.raises(ValidationError):  # the name is taken
+        services.new_checklist_edition(by=admin, checklist=new, edition="2027", texts={})
+    assert JournalEntry.objects.filter(action="audits.checklist_edition_created").count() == 1
