@@ -18,9 +18,11 @@ from rodtrad.audits.models import NO, YES
 from rodtrad.cases.models import Case, DocumentStatus
 from rodtrad.decisions.models import Decision, Intervention
 from rodtrad.followup.models import CaseFollowUp, FollowUp
+from rodtrad.frameworks.queries import code_label
 from rodtrad.intake.models import ReportReason
 from rodtrad.investigation.models import (
     Analysis,
+    AreaAssessment,
     Contact,
     ContactKind,
     Investigation,
@@ -138,6 +140,12 @@ def case_file(case: Case) -> dict[str, list[Any]]:
             )
         ),
         "investigations": investigations,
+        "area_assessments": [
+            (code_label(a.framework, a.area), a)
+            for a in AreaAssessment.objects.filter(investigation__case=case).order_by(
+                "framework", "area", "pk"
+            )
+        ],
         "risk_assessments": list(
             RiskAssessment.objects.filter(investigation__case=case).order_by("event_on", "pk")
         ),

@@ -174,7 +174,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "form": form,
                 "review": existing,
-                "record_beside": record_beside,
+                "rows": [
+                    (item, field, record_beside.get(item.key)) for item, field in form.item_fields()
+                ],
                 "file": record_rules.case_file(sampled.case),
                 "yes_no": ItemKind.YES_NO,
             },

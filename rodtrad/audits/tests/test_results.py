@@ -108,3 +108,41 @@ def test_two_programmes_are_compared_item_by_item(reviewed, admin, reviewer, own
     assert row.comparison.p_value == pytest.approx(expected.p_value)
     assert row.comparison.test == expected.test
     assert row.comparison.mark() == expected.mark()
+
+
+def test_three_reviewers_give_fleiss_kappa_and_a_scale_gives_weighted_kappa(
+    admin, reviewer, second_reviewer, own_district
+):
+    from conftest import _user_with
+    from rodtrad.accounts.models import Role
+
+    third = _user_with(Role.REVIEWER, own_district, None, "reviewer3")
+    programme = factories.programme(
+        created_by=admin, districts=[own_district], key="bbic-case-file-study"
+    )
+    levels = ["higher", "some", "low", "missing"]
+    ratings = []
+    for n in range(8):
+        sampled = factories.sampled_case(
+            violence_case(own_district), of=programme, reviewers=(reviewer, second_reviewer, third)
+        )
+        answers = [
+            levels[n % 4],
+            levels[n % 4],
+            levels[(n + 1) % 4] if n % 3 == 0 else levels[n % 4],
+        ]
+        for user, level in zip((reviewer, second_reviewer, third), answers, strict=True):
+            _review(sampled, user, **{"analysis-quality": level, "form-investigation": "yes"})
+        ratings.append(answers)
+    analysis = _item(results.programme_results(programme), "analysis-quality")
+    assert analysis.kappa.method == agreement.FLEISS and analysis.kappa.raters == 3
+    assert analysis.kappa.kappa == pytest.approx(agreement.fleiss(ratings, levels).kappa)
+    assert [label for _value, label in analysis.categories] == [
+        "I högre grad",
+        "I viss grad",
+        "I låg grad",
+        "Analys saknas",
+    ]
+    # Every answer "yes": no variation, so no kappa, and the page says why.
+    form_item = _item(results.programme_results(programme), "form-investigation")
+    assert form_item.kappa.kappa is None and form_item.kappa.undefined == agreement.NO_VARIATION

@@ -188,3 +188,26 @@ def test_the_draft_autosaves_and_a_stale_or_submitted_one_is_refused(client, rev
     assert client.post(url, {"item_risk-assessment": "kanske", "version": 2}).status_code == 400
     CaseReview.objects.filter(pk=review.pk).update(status=ReviewStatus.SUBMITTED)
     assert client.post(url, {"version": 2}).status_code == 409
+
+
+def test_the_review_page_shows_the_areas_and_the_analysis_in_full(client, reviewer, sampled):
+    from rodtrad.investigation.tests.factories import AnalysisFactory, AreaAssessmentFactory
+
+    investigation = InvestigationFactory(case=sampled.case)
+    AreaAssessmentFactory(investigation=investigation, area="halsa", facts="Barnet mår bra.")
+    long_text = " ".join(["Analysen väger samman triangelns sidor."] * 30)
+    AnalysisFactory(investigation=investigation, text=long_text)
+    sign_in(client, reviewer)
+    body = client.get(reverse("audits:review", args=[sampled.pk])).content.decode()
+    assert "Barnet mår bra." in body
+    assert body.count("Analysen väger samman triangelns sidor.") == 30
+
+
+def test_the_managers_finding_page_logs_the_read_with_the_programme(
+    client, reviewer, manager, sampled
+):
+    finding = factories.finding(sampled, by=reviewer)
+    sign_in(client, manager)
+    assert client.get(reverse("audits:finding-detail", args=[finding.pk])).status_code == 200
+    event = AccessEvent.objects.get(case_id=sampled.case_id, route="audits:finding-detail")
+    assert event.reason == f"Egenkontroll: granskningsprogram {sampled.programme_id}"
