@@ -183,6 +183,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     if existing is not None and existing.is_submitted:
+        # Read-only from here on: the saved answers, nothing taken from a POST.
+        form = forms.ReviewForm(items=items, initial=initial)
+        for field in form.fields.values():
+            field.disabled = True
         return page(form)
     return handle_form(
         request,

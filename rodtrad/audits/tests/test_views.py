@@ -211,3 +211,16 @@ def test_the_managers_finding_page_logs_the_read_with_the_programme(
     assert client.get(reverse("audits:finding-detail", args=[finding.pk])).status_code == 200
     event = AccessEvent.objects.get(case_id=sampled.case_id, route="audits:finding-detail")
     assert event.reason == f"Egenkontroll: granskningsprogram {sampled.programme_id}"
+
+
+def test_a_submitted_review_is_shown_read_only_and_a_post_changes_nothing(
+    client, reviewer, sampled
+):
+    answers = {i.key: "yes" for i in sampled.programme.checklist.items.exclude(kind="text")}
+    services.save_review(by=reviewer, sampled_case=sampled, answers=answers, submit=True)
+    sign_in(client, reviewer)
+    url = reverse("audits:review", args=[sampled.pk])
+    response = client.post(url, {"item_risk-assessment": "no", "version": 1, "action": "save"})
+    assert response.status_code == 200
+    assert "disabled" in response.content.decode()
+    assert CaseReview.objects.get(sampled_case=sampled).answers["risk-assessment"] == "yes"
