@@ -44,6 +44,7 @@ from rodtrad.audits.models import (
     SampledCase,
 )
 from rodtrad.cases.models import Case, CaseStatus
+from rodtrad.frameworks.models import Code
 from rodtrad.journal.services import record
 from rodtrad.lib.validation import FieldErrors
 from rodtrad.lib.versioning import update_versioned
@@ -166,6 +167,13 @@ def create_programme(
         errors.add("review_ends_on", _("Granskningen kan inte sluta före i dag."))
     if not checklist.is_current:
         errors.add("checklist", _("Välj den gällande utgåvan av checklistan."))
+    known = set(
+        Code.objects.filter(code_list__key="report-reasons", code__in=codes).values_list(
+            "code", flat=True
+        )
+    )
+    if set(codes) - known:
+        errors.add("reason_codes", _("Välj anmälningsorsaker ur listan."))
     if phase not in CasePhase.values:
         errors.add("phase", _("Välj en fas."))
     if openness not in Openness.values:

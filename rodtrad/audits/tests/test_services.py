@@ -105,6 +105,9 @@ def test_a_programme_with_no_matching_case_or_a_bad_period_is_refused(admin, own
     with pytest.raises(ValidationError) as refused:
         _create(admin, [own_district], reason_codes=["Y"])
     assert "districts" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        _create(admin, [own_district], reason_codes=["ÖÖ"])
+    assert "reason_codes" in refused.value.message_dict
 
 
 def test_reviewers_are_given_cases_and_only_reviewers(
