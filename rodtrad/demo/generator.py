@@ -19,6 +19,7 @@ from rodtrad.accounts.access import CASE_ROLES
 from rodtrad.accounts.models import District, Membership, Role, Unit, UnitKind, User
 from rodtrad.cases.models import Case
 from rodtrad.demo.letters import generate_letters
+from rodtrad.demo.reviews import generate_reviews
 from rodtrad.demo.users import DEMO_PASSWORD, DEMO_USERS
 from rodtrad.journal.services import record
 from rodtrad.people.identity import fictitious_identity_number
@@ -519,6 +520,8 @@ def generate(*, seed: int = 1, families: int = 180, letter_cases: int = 0) -> De
         code: users[DEMO_ACTORS.get(code, ("", "", f"chef.{code}"))[2]] for code in districts
     }
     generate_letters(seed=seed, managers=managers, districts=districts, cases=letter_cases)
+    # A sampled review of violence cases for the demo reviewer (docs/internal-control.md).
+    generate_reviews(seed=seed, users=users, districts=districts)
     # Seal the history's access events (nothing else is writing: no margin) and store a signed
     # checkpoint, so that `rodtrad verify-journal` on a fresh demo checks one (S22).
     from rodtrad.journal.services import seal_access_events, write_checkpoint

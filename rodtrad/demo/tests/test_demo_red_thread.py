@@ -15,6 +15,7 @@ import time_machine
 from django.db import connection
 from django.test import override_settings
 
+from rodtrad.audits.models import CaseReview, ReviewProgramme, ReviewStatus
 from rodtrad.commissions.models import Goal
 from rodtrad.commissions.thread import threads
 from rodtrad.decisions.models import Intervention
@@ -82,6 +83,13 @@ def test_the_demo_thread_holds_from_need_to_outcome(tmp_path) -> None:
 
     assert PlacementReview.objects.exists()
     assert CaseFollowUp.objects.exists()
+
+    # The demo reviewer has a sampled review of violence cases, one case reviewed and submitted.
+    programme = ReviewProgramme.objects.get()
+    assert programme.sampled_cases.filter(assignments__reviewer__username="granskare").exists()
+    assert CaseReview.objects.filter(
+        sampled_case__programme=programme, status=ReviewStatus.SUBMITTED
+    ).exists()
 
     # Intake can register a first report about two siblings (the case spine's browser journey
     # does): the full demo keeps one Bromma family of children without history.
