@@ -16,6 +16,7 @@ class SnapshotFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Snapshot
+        skip_postgeneration_save = True
 
     title = "Nämndens sammanträde"
     year = 2026
