@@ -139,6 +139,8 @@ class ComparisonForm(forms.Form):
     def __init__(self, *args: Any, districts: list[District], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [(d.code, d.name) for d in districts]
+        if len(districts) < 2:  # one district: only two years can be compared
+            cast("forms.ChoiceField", self.fields["compare"]).choices = [(YEARS, _("två år"))]
         cast("forms.ChoiceField", self.fields["first"]).choices = choices
         cast("forms.ChoiceField", self.fields["second"]).choices = choices
         self.districts = districts

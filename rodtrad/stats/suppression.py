@@ -25,8 +25,12 @@ total published beside them. Suppression has two steps:
 The result carries no suppressed value, only None and the reason. Shares and rates built
 from a suppressed count are suppressed too (`share`, `rate`).
 
+A count and its part published side by side (reports, and the investigations opened from
+them) are suppressed together by `suppress_nested` (docs/statistics-methods.md, "Tables
+published together").
+
 What this does not do (docs/statistics-methods.md): protect against bounds narrower than the
-count's possible range (interval disclosure), or against differencing between several tables
+count's possible range (interval disclosure), or against differencing between other tables
 that share margins; those need the tables to be designed together.
 """
 
