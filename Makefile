@@ -7,6 +7,7 @@
 #   make check       migrations up to date, and Django's deploy checks with production settings
 #   make bench       every bench/*.py (prints figures; see bench/README.md)
 #   make messages    compile the translations (needs gettext)
+#   make demo-snapshot  the migrated empty schema new SQLite databases start from
 #
 # PYTHON=python3.12 make ... picks the interpreter that creates .venv (3.11 or newer).
 # PYTEST_ARGS="-x rodtrad/people" make test passes arguments to pytest;
@@ -34,10 +35,10 @@ PRODUCTION_ENV = RODTRAD_ENV=production \
 	RODTRAD_ALLOWED_HOSTS=rodtrad.example \
 	RODTRAD_CHECKPOINT_KEY_FILE="$$(mktemp -u)"
 
-.PHONY: help install demo test lint typecheck check bench messages translations-check
+.PHONY: help install demo demo-snapshot test lint typecheck check bench messages translations-check
 
 help:
-	@sed -n '3,9p' Makefile | sed 's/^# *//'
+	@sed -n '3,10p' Makefile | sed 's/^# *//'
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null \
@@ -57,6 +58,15 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/rodtrad demo
+
+# The migrated, empty SQLite schema the demo starts from (rodtrad/lib/snapshot.py). Run it
+# after adding a migration or changing a code-list file; test_snapshot.py says when.
+demo-snapshot: $(STAMP)
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	env -u DATABASE_URL RODTRAD_VAR_DIR="$$tmp" DATABASE_URL="sqlite:///$$tmp/empty.sqlite3" \
+	  $(BIN)/python manage.py migrate --noinput -v 0 && \
+	$(BIN)/python -m rodtrad.lib.snapshot "$$tmp/empty.sqlite3" > rodtrad/lib/empty-database.sql; \
+	echo "rodtrad/lib/empty-database.sql written"
 
 test: $(STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

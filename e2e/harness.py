@@ -110,8 +110,8 @@ def base_env(var_dir: Path) -> dict[str, str]:
 
 
 def prepare(database: E2EDatabase) -> None:
-    database.manage("migrate", "--no-input", "-v", "0")
-    # The management command only loads the data; serving is `rodtrad demo`'s part.
+    # The management command migrates (a new SQLite file from the schema snapshot,
+    # rodtrad/lib/snapshot.py) and loads the data; serving is `rodtrad demo`'s part.
     database.manage("demo")
 
 

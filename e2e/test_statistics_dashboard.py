@@ -104,3 +104,20 @@ def test_the_analyst_exports_xlsx_after_a_wrong_code_and_then_the_right_one(page
     assert any(row[0] == "Totalt" for row in rows)
     counts = [v for row in rows[2:] for v in row[1:] if isinstance(v, int)]
     assert all(not 0 < v < 5 for v in counts)  # small counts leave as ".." only
+
+
+def test_the_analyst_chooses_more_tables_and_a_grouping(page, e2e_database):
+    sign_in(page, "analytiker", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Statistik").click()
+    choices = page.get_by_role("group", name="Tabeller att visa")
+    choices.get_by_label("Utredningar per utredare").check()
+    choices.get_by_label("Aktualiseringar och inledda utredningar per grupp").check()
+    page.get_by_label("Aktualiseringar per grupp: dela upp efter").select_option(
+        label="Åldersgrupp (0–12, 13–20)"
+    )
+    page.get_by_role("button", name="Visa").click()
+    caseload = page.get_by_role("region", name=re.compile("Utredningar per utredare"))
+    expect(caseload.get_by_role("img", name=re.compile("per utredare"))).to_be_visible()
+    expect(caseload.get_by_role("columnheader", name="Månad")).to_be_visible()
+    groups = page.get_by_role("region", name=re.compile("per grupp"))
+    expect(groups.get_by_role("rowheader", name="13–20")).to_be_visible()

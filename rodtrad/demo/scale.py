@@ -78,9 +78,9 @@ from rodtrad.intake.models import (
     ReportChild,
     ReportReason,
 )
-from rodtrad.journal.chain import GENESIS_HASH, canonical_json, compute_hash, entry_fields
-from rodtrad.journal.models import AccessAction, AccessEvent, JournalEntry, JournalHead
-from rodtrad.journal.services import seal_access_events, write_checkpoint
+from rodtrad.journal.chain import canonical_json, compute_hash, entry_fields
+from rodtrad.journal.models import AccessAction, AccessEvent, JournalEntry
+from rodtrad.journal.services import lock_head, move_head, seal_access_events, write_checkpoint
 from rodtrad.people.identity import fictitious_identity_number
 from rodtrad.people.models import (
     LegalSex,
@@ -298,10 +298,7 @@ class _Chain:
 
     def flush(self, cases: list[Case]) -> int:
         """Write the pending entries after the head (call inside the batch's transaction)."""
-        head, _created = JournalHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
-        )
-        seq, previous = head.seq, head.hash
+        seq, previous = lock_head()
         now = timezone.now()
         for entry, case in zip(self.pending, cases, strict=True):
             seq += 1
@@ -313,7 +310,7 @@ class _Chain:
             entry.prev_hash = previous
             entry.hash = previous = compute_hash(entry_fields(entry))
         _insert(self.pending)
-        JournalHead.objects.filter(pk=1).update(seq=seq, hash=previous)
+        move_head(seq, previous)
         written = len(self.pending)
         self.pending = []
         return written

@@ -19,9 +19,18 @@ class UnknownCodeList(LookupError):
     """No code list has this key (a programming error, not a user error)."""
 
 
+# Keys of lists seen to exist. A list is never deleted (services.py has no delete, the loader
+# never deletes), so once seen it stays: current_codes() runs on most writes and pages, and
+# the existence query was a third of its cost.
+_known_lists: set[str] = set()
+
+
 def _code_list_exists(list_key: str) -> None:
+    if list_key in _known_lists:
+        return
     if not CodeList.objects.filter(key=list_key).exists():
         raise UnknownCodeList(list_key)
+    _known_lists.add(list_key)
 
 
 def current_codes(list_key: str, on: datetime.date | None = None) -> QuerySet[Code]:
@@ -43,8 +52,10 @@ def current_codes(list_key: str, on: datetime.date | None = None) -> QuerySet[Co
 
 def get_code(list_key: str, code: str) -> Code | None:
     """The code, current or retired, or None when the list does not have it."""
-    _code_list_exists(list_key)
-    return Code.objects.filter(code_list__key=list_key, code=code).first()
+    found = Code.objects.filter(code_list__key=list_key, code=code).first()
+    if found is None:
+        _code_list_exists(list_key)
+    return found
 
 
 def _pick_label(label_sv: str, label_en: str) -> str:
@@ -71,9 +82,11 @@ def code_label(list_key: str, code: str) -> str:
 
 def code_labels(list_key: str) -> dict[str, str]:
     """Every code of a list (current and retired) with its label: one query for a table."""
-    _code_list_exists(list_key)
     rows = Code.objects.filter(code_list__key=list_key).values_list("code", "label_sv", "label_en")
-    return {code: _pick_label(sv, en) for code, sv, en in rows}
+    labels = {code: _pick_label(sv, en) for code, sv, en in rows}
+    if not labels:
+        _code_list_exists(list_key)
+    return labels
 
 
 def code_lists_with_counts(on: datetime.date | None = None) -> QuerySet[CodeList]:

@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from rodtrad.lib import snapshot
+
 __all__ = ["ThrowawayDatabase", "database_vendor", "throwaway_database"]
 
 Vendor = Literal["sqlite", "postgresql"]
@@ -124,8 +126,12 @@ def throwaway_database(
     database_url: str | None = None,
     name_prefix: str = "rodtrad_tmp",
     migrate: bool = True,
+    from_snapshot: bool = True,
 ) -> Iterator[ThrowawayDatabase]:
     """Create a fresh database (migrated unless `migrate=False`), yield it, then drop it.
+
+    A migrated SQLite database starts from the schema snapshot (rodtrad/lib/snapshot.py;
+    `migrate` then applies anything newer) unless `from_snapshot=False`.
 
     `database_url` picks the backend and, for PostgreSQL, the server and credentials (default
     $DATABASE_URL; pass "sqlite://" to force SQLite). Its database name is not touched.
@@ -140,6 +146,8 @@ def throwaway_database(
             path = var_dir / "rodtrad.sqlite3"
             database = ThrowawayDatabase(f"sqlite:///{path}", vendor, str(path), var_dir)
             if migrate:
+                if from_snapshot:
+                    snapshot.load_file(path)
                 database.run_django("migrate", "--noinput", "-v", "0")
             yield database
         else:

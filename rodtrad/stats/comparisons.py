@@ -68,6 +68,9 @@ SHARES: tuple[tuple[str, str, str, StrOrPromise], ...] = (
     ),
 )
 
+COMPARED = tuple(dict.fromkeys(code for code, _part, _whole, _label in SHARES))
+"""The indicators the comparisons read."""
+
 
 @dataclass(frozen=True)
 class Measure:

@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from rodtrad.accounts.forms import TokenForm
 from rodtrad.accounts.models import District
 from rodtrad.stats.exports import FORMAT_LABELS, FileFormat
-from rodtrad.stats.indicators import DASHBOARD_INDICATORS, StrOrPromise
+from rodtrad.stats.indicators import (
+    BREAKDOWNS,
+    DASHBOARD_INDICATORS,
+    DEFAULT_BREAKDOWN,
+    DEFAULT_DASHBOARD,
+    StrOrPromise,
+)
 from rodtrad.stats.significance import DEFAULT_LEVEL, LEVELS
 
 ALL = ""
@@ -45,6 +51,32 @@ class DashboardFilterForm(forms.Form):
         return [d for d in self.districts if d.code == code]
 
 
+class DashboardForm(DashboardFilterForm):
+    """The dashboard's filters: year, district, which tables to show (only those are
+    computed) and the grouping of the table by group."""
+
+    show = forms.MultipleChoiceField(
+        label=_("Tabeller att visa"),
+        required=False,
+        choices=[(code, indicator.title) for code, indicator in DASHBOARD_INDICATORS.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    breakdown = forms.ChoiceField(
+        label=_("Aktualiseringar per grupp: dela upp efter"),
+        required=False,
+        choices=list(BREAKDOWNS.items()),
+    )
+
+    def shown(self) -> list[str]:
+        """The codes of the indicators to show, in the dashboard's order (the default three
+        when none is chosen)."""
+        chosen = set(self.cleaned_data.get("show") or DEFAULT_DASHBOARD)
+        return [code for code in DASHBOARD_INDICATORS if code in chosen]
+
+    def chosen_breakdown(self) -> str:
+        return self.cleaned_data.get("breakdown") or DEFAULT_BREAKDOWN
+
+
 class ExportForm(DashboardFilterForm):
     """What to export (indicator and filters from the dashboard's link, or a snapshot), in
     which format, why, and the second factor again (step-up; docs/statistics.md, "Export")."""
@@ -53,6 +85,9 @@ class ExportForm(DashboardFilterForm):
         label=_("Tabell"), choices=[(code, code) for code in DASHBOARD_INDICATORS]
     )
     snapshot = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    breakdown = forms.ChoiceField(
+        required=False, choices=list(BREAKDOWNS.items()), widget=forms.HiddenInput
+    )
     file_format = forms.ChoiceField(
         label=_("Filformat"),
         choices=list(FORMAT_LABELS.items()),
@@ -88,9 +123,9 @@ class ExportForm(DashboardFilterForm):
         return TokenForm.clean_otp_token(cast("TokenForm", self))
 
 
-class SnapshotForm(DashboardFilterForm):
-    """Freeze the dashboard's tables for the chosen year and districts (docs/statistics.md,
-    "Snapshots"): a title and why."""
+class SnapshotForm(DashboardForm):
+    """Freeze the dashboard's tables as chosen (year, districts, tables, grouping;
+    docs/statistics.md, "Snapshots"): a title and why."""
 
     title = forms.CharField(
         label=_("Rubrik"),
@@ -104,6 +139,11 @@ class SnapshotForm(DashboardFilterForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Skriv varför du sparar en ögonblicksbild.")},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["show"].widget = forms.MultipleHiddenInput()
+        self.fields["breakdown"].widget = forms.HiddenInput()
 
 
 YEARS = "years"

@@ -58,6 +58,7 @@ from rodtrad.stats.importing import (
     shown,
 )
 from rodtrad.stats.indicators import (
+    BREAKDOWNS,
     DASHBOARD_INDICATORS,
     PublishedTable,
     suppression_threshold,
@@ -968,6 +969,7 @@ def export_table(
     file_format: str,
     otp_token: str,
     by: User,
+    breakdown: str = "",
     snapshot: Snapshot | None = None,
 ) -> PublishedTable:
     """One dashboard table for a file, after step-up, journaled with who, what and why
@@ -978,8 +980,9 @@ def export_table(
     `accounts.services.confirm_second_factor`): a wrong code is a form error, journaled as a
     failed second factor in its own transaction, and nothing is exported. The table is the
     page's, computed and suppressed as there, or a snapshot's frozen one (never recomputed);
-    the journal entry `stats.export` names the indicator and its version, the year, the
-    districts, the threshold, the format, the snapshot and the reason (aggregates only).
+    the journal entry `stats.export` names the indicator and its version, the filters (year,
+    districts, grouping), the threshold, the format, the snapshot and the reason (aggregates
+    only).
     """
     if snapshot is not None:
         district_codes = sorted(snapshot.districts.values_list("code", flat=True))
@@ -994,6 +997,10 @@ def export_table(
     frozen = _snapshot_table(snapshot, indicator) if snapshot is not None else None
     if indicator not in DASHBOARD_INDICATORS or (snapshot is not None and frozen is None):
         errors.add("indicator", _("Välj en tabell som finns."))
+    if snapshot is not None:
+        breakdown = str(snapshot.filters.get("breakdown", ""))
+    elif breakdown and breakdown not in BREAKDOWNS:
+        errors.add("breakdown", _("Välj en uppdelning som finns."))
     errors.raise_any()
     # Step-up after the checks above, before anything is computed: its own transaction, so a
     # failed code stays in the journal.
@@ -1004,7 +1011,9 @@ def export_table(
         )
         errors.raise_any()
     with transaction.atomic():
-        table = frozen or DASHBOARD_INDICATORS[indicator]().publish(year, districts)
+        table = frozen or DASHBOARD_INDICATORS[indicator](breakdown=breakdown or None).publish(
+            year, districts
+        )
         journal.record(
             "stats.export",
             by=by,
@@ -1015,6 +1024,7 @@ def export_table(
                 "version": table.version,
                 "year": year,
                 "districts": sorted(district_codes),
+                "breakdown": breakdown,
                 "threshold": table.threshold,
                 "format": file_format,
                 "snapshot": snapshot.pk if snapshot is not None else None,
@@ -1032,11 +1042,19 @@ def _snapshot_table(snapshot: Snapshot, indicator: str) -> PublishedTable | None
 
 
 def create_snapshot(
-    *, title: str, year: int, district_codes: list[str], reason: str, by: User
+    *,
+    title: str,
+    year: int,
+    district_codes: list[str],
+    indicators: list[str],
+    breakdown: str = "",
+    reason: str,
+    by: User,
 ) -> Snapshot:
-    """Freeze the dashboard's tables for the year and districts (docs/statistics.md,
-    "Snapshots"): the published, already suppressed, numbers with the indicators' codes and
-    versions, the filters, the moment and who and why, journaled as `stats.snapshot_created`.
+    """Freeze the dashboard's tables as shown (docs/statistics.md, "Snapshots"): the
+    `indicators` (codes, in the dashboard's order) for the year, districts and grouping, as
+    published, already suppressed, with the indicators' codes and versions, the filters, the
+    moment and who and why, journaled as `stats.snapshot_created`.
     """
     districts = _visible_districts(district_codes, by)
     errors = FieldErrors()
@@ -1045,16 +1063,22 @@ def create_snapshot(
         errors.add("title", _("Skriv en rubrik för ögonblicksbilden."))
     if not reason:
         errors.add("reason", _("Skriv varför du sparar en ögonblicksbild."))
+    if not indicators or any(code not in DASHBOARD_INDICATORS for code in indicators):
+        errors.add("show", _("Välj minst en tabell som finns."))
+    if breakdown and breakdown not in BREAKDOWNS:
+        errors.add("breakdown", _("Välj en uppdelning som finns."))
     errors.raise_any()
     with transaction.atomic():
         now = timezone.now()
         tables = [
-            indicator().publish(year, districts) for indicator in DASHBOARD_INDICATORS.values()
+            DASHBOARD_INDICATORS[code](breakdown=breakdown or None).publish(year, districts)
+            for code in DASHBOARD_INDICATORS
+            if code in indicators
         ]
         snapshot = Snapshot.objects.create(
             title=title,
             year=year,
-            filters={"year": year, "districts": sorted(district_codes)},
+            filters={"year": year, "districts": sorted(district_codes), "breakdown": breakdown},
             indicators=[{"code": t.indicator, "version": t.version} for t in tables],
             threshold=tables[0].threshold if tables else suppression_threshold(),
             data_at=now,
@@ -1073,6 +1097,7 @@ def create_snapshot(
                 "title": title,
                 "year": year,
                 "districts": sorted(district_codes),
+                "breakdown": breakdown,
                 "indicators": snapshot.indicators,
                 "threshold": snapshot.threshold,
                 "data_at": now.isoformat(),

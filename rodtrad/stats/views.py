@@ -31,11 +31,11 @@ from rodtrad.stats.forms import (
     GROUPS,
     YEARS,
     ComparisonForm,
-    DashboardFilterForm,
+    DashboardForm,
     ExportForm,
     SnapshotForm,
 )
-from rodtrad.stats.indicators import DASHBOARD_INDICATORS, PublishedTable
+from rodtrad.stats.indicators import DASHBOARD_INDICATORS, DEFAULT_DASHBOARD, PublishedTable
 from rodtrad.stats.models import Snapshot
 
 
@@ -47,10 +47,18 @@ def _districts_or_404(request: HttpRequest) -> list[District]:
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
-    """The GET filters, the current year when none are given."""
+    """The GET filters, the current year and the default tables when none are given."""
+    chosen = {
+        "show": request.GET.getlist("show") or list(DEFAULT_DASHBOARD),
+        "breakdown": request.GET.get("breakdown", ""),
+    }
     if "year" in request.GET:
-        return {"year": request.GET.get("year"), "district": request.GET.get("district", "")}
-    return {"year": timezone.localdate().year, "district": ""}
+        return {
+            "year": request.GET.get("year"),
+            "district": request.GET.get("district", ""),
+            **chosen,
+        }
+    return {"year": timezone.localdate().year, "district": "", **chosen}
 
 
 def _section(table: PublishedTable, export_query: dict[str, Any]) -> dict[str, Any]:
@@ -63,10 +71,15 @@ def _section(table: PublishedTable, export_query: dict[str, Any]) -> dict[str, A
     }
 
 
-def _publish(year: int, districts: list[District]) -> dict[str, PublishedTable]:
+def _publish(
+    year: int, districts: list[District], known: dict[str, PublishedTable] | None = None
+) -> dict[str, PublishedTable]:
+    """The tables a comparison reads (`comparisons.COMPARED`), those already on the page
+    reused."""
+    known = known or {}
     return {
-        code: indicator().publish(year, districts)
-        for code, indicator in DASHBOARD_INDICATORS.items()
+        code: known.get(code) or DASHBOARD_INDICATORS[code]().publish(year, districts)
+        for code in comparisons.COMPARED
     }
 
 
@@ -78,7 +91,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def _dashboard(request: HttpRequest, districts: list[District]) -> HttpResponse:
-    form = DashboardFilterForm(_filters(request), districts=districts)
+    form = DashboardForm(_filters(request), districts=districts)
     sections = []
     comparison_form = ComparisonForm(
         request.GET if "compare" in request.GET else None,
@@ -89,7 +102,11 @@ def _dashboard(request: HttpRequest, districts: list[District]) -> HttpResponse:
     if form.is_valid():
         year = form.cleaned_data["year"]
         chosen = form.chosen_districts()
-        tables = _publish(year, chosen)
+        breakdown = form.chosen_breakdown()
+        tables = {  # only the tables shown are computed
+            code: DASHBOARD_INDICATORS[code](breakdown=breakdown).publish(year, chosen)
+            for code in form.shown()
+        }
         for table in tables.values():
             sections.append(
                 _section(
@@ -98,6 +115,7 @@ def _dashboard(request: HttpRequest, districts: list[District]) -> HttpResponse:
                         "indicator": table.indicator,
                         "year": year,
                         "district": form.cleaned_data["district"],
+                        "breakdown": breakdown,
                     },
                 )
             )
@@ -114,7 +132,13 @@ def _dashboard(request: HttpRequest, districts: list[District]) -> HttpResponse:
             "snapshot_url": (
                 f"{reverse('stats:snapshot-create')}?"
                 + urlencode(
-                    {"year": form["year"].value() or "", "district": form["district"].value() or ""}
+                    {
+                        "year": form["year"].value() or "",
+                        "district": form["district"].value() or "",
+                        "show": form["show"].value() or [],
+                        "breakdown": form["breakdown"].value() or "",
+                    },
+                    doseq=True,
                 )
             ),
         },
@@ -134,7 +158,7 @@ def _comparison(
         first, second = by_code[data["first"]], by_code[data["second"]]
         # Two rows of the table over all the user's districts: the numbers the page shows
         # when every district is chosen, suppressed together.
-        published = tables if chosen == districts else _publish(year, districts)
+        published = _publish(year, districts, tables if chosen == districts else None)
         days = comparisons.closed_days(year, [first, second])
         return comparisons.compare(
             published,
@@ -149,7 +173,7 @@ def _comparison(
     first_days = comparisons.closed_days(year, chosen)
     second_days = comparisons.closed_days(other, chosen)
     return comparisons.compare(
-        tables,
+        _publish(year, chosen, tables),
         _publish(other, chosen),
         rows=(row, row),
         labels=(str(year), str(other)),
@@ -202,6 +226,7 @@ def _export(request: HttpRequest, districts: list[District]) -> HttpResponse:
                 if snapshot
                 else request.GET.get("year", timezone.localdate().year),
                 "district": "" if snapshot else request.GET.get("district", ""),
+                "breakdown": "" if snapshot else request.GET.get("breakdown", ""),
                 "snapshot": snapshot.pk if snapshot else None,
                 "file_format": request.GET.get("format", exports.FileFormat.CSV.value),
             },
@@ -219,6 +244,7 @@ def _export(request: HttpRequest, districts: list[District]) -> HttpResponse:
                 reason=data["reason"],
                 file_format=data["file_format"],
                 otp_token=data["otp_token"],
+                breakdown=data.get("breakdown") or "",
                 snapshot=snapshot,
                 by=user,
             )
@@ -266,6 +292,8 @@ def _snapshot_create(request: HttpRequest, districts: list[District]) -> HttpRes
             initial={
                 "year": request.GET.get("year", timezone.localdate().year),
                 "district": request.GET.get("district", ""),
+                "show": request.GET.getlist("show") or list(DEFAULT_DASHBOARD),
+                "breakdown": request.GET.get("breakdown", ""),
             },
             districts=districts,
         )
@@ -276,6 +304,8 @@ def _snapshot_create(request: HttpRequest, districts: list[District]) -> HttpRes
                 title=data["title"],
                 year=data["year"],
                 district_codes=[d.code for d in form.chosen_districts()],
+                indicators=form.shown(),
+                breakdown=form.chosen_breakdown(),
                 reason=data["reason"],
                 by=access.signed_in_user(request),
             )

@@ -319,6 +319,7 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
                 title="Nämnden",
                 year=2026,
                 district_codes=[w.case.district.code],
+                indicators=["violence_share"],
                 reason="Underlag till nämnden.",
                 by=by,
             )

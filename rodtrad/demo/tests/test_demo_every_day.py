@@ -65,8 +65,16 @@ HOURS = (time(0, 5), time(7, 40), time(9, 30), time(13, 15), time(17, 55), time(
 SEEDS = (1, 2027)
 FAMILIES = 14  # one family per district: every district still gets history
 
+# Every day with both seeds on SQLite; on PostgreSQL every day with the first seed (what
+# depends on the date is the same on both; the second seed doubles CI's slowest pass).
 CASES = [
-    pytest.param(day, HOURS[index % len(HOURS)], seed, id=f"{day.isoformat()}-seed{seed}")
+    pytest.param(
+        day,
+        HOURS[index % len(HOURS)],
+        seed,
+        id=f"{day.isoformat()}-seed{seed}",
+        marks=() if seed == SEEDS[0] else pytest.mark.sqlite,
+    )
     for index, day in enumerate(DAYS)
     for seed in SEEDS
 ]
@@ -214,6 +222,7 @@ def test_demo_loads_and_holds_together_on(day: date, at: time, seed: int) -> Non
 
 
 @pytest.mark.django_db
+@pytest.mark.sqlite  # generation does not depend on the database; a minute less on PostgreSQL
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 def test_a_larger_demo_loads_and_about_one_report_in_ten_concerns_siblings() -> None:
     # Larger than the default (180 families): it once failed above 300 (reports before births).
@@ -228,22 +237,3 @@ def test_a_larger_demo_loads_and_about_one_report_in_ten_concerns_siblings() -> 
     )
     siblings = sum(1 for n in children_per_report if n > 1)
     assert 0.05 <= siblings / len(children_per_report) <= 0.2
-
-
-@pytest.mark.django_db
-@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-def test_the_full_demo_leaves_a_bromma_family_of_siblings_without_history() -> None:
-    """Intake can register a first report about two siblings (the case spine's browser journey
-    does): the full demo keeps one Bromma family of children without history."""
-    day = date(2027, 3, 15)
-    with time_machine.travel(datetime.combine(day, time(9, 30), STOCKHOLM), tick=False):
-        generate(seed=1)
-        fresh = Person.objects.filter(
-            district__code="bromma",
-            protection_level="none",
-            birth_date__gt=day - timedelta(days=18 * 365 + 5),
-            cases__isnull=True,
-        )
-        assert Relationship.objects.filter(
-            kind=RelationshipKind.SIBLING, valid_to__isnull=True, child__in=fresh, other__in=fresh
-        ).exists()

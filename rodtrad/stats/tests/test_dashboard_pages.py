@@ -171,3 +171,71 @@ def test_a_team_managers_export_holds_their_district_only(world, manager, signed
     assert entry.district == "bromma"
     assert entry.data["districts"] == ["bromma"]
     assert entry.data["reason"] == "Ledningsgruppen."
+
+
+ALL_TABLES = [
+    "violence_share",
+    "child_participation",
+    "needs_interventions",
+    "report_breakdown",
+    "durations",
+    "placements",
+    "caseload",
+    "risk_assessments",
+    "follow_up_coverage",
+    "commissions_by_problem",
+    "outcomes",
+    "not_carried_out",
+    "document_use",
+    "area_coverage",
+]
+
+
+def test_the_analyst_chooses_the_tables_and_the_grouping(world, analyst, signed_in):
+    client = signed_in(analyst)
+    html = client.get(
+        DASHBOARD,
+        {"year": 2026, "show": ["report_breakdown", "caseload"], "breakdown": "age_band_seeds"},
+    ).content.decode()
+    # Only the chosen tables are there (and computed), each with its chart.
+    assert 'id="report_breakdown-rubrik"' in html
+    assert 'id="caseload-rubrik"' in html
+    assert 'id="violence_share-rubrik"' not in html
+    assert html.count('<svg role="img"') == 2
+    assert '<th scope="row">13–20</th>' in html  # the seeds' age bands
+    assert '<th scope="row">2026-06</th>' in html  # caseload by month, up to today
+    # Every table at once: each of them on the page.
+    everything = client.get(DASHBOARD, {"year": 2026, "show": ALL_TABLES}).content.decode()
+    assert everything.count('class="indicator"') == len(ALL_TABLES)
+    for code in ALL_TABLES:
+        assert f'id="{code}-rubrik"' in everything
+
+
+def test_a_team_managers_chosen_tables_hold_their_district_only(world, manager, signed_in):
+    html = (
+        signed_in(manager)
+        .get(DASHBOARD, {"year": 2026, "show": ALL_TABLES, "breakdown": "sex"})
+        .content.decode()
+    )
+    assert "Farsta" not in html.split("<h1>", 1)[1]
+    assert '<th scope="row">Bromma</th>' in html
+    # Bromma's small counts (2 investigations opened, 4 met alone, …) never appear.
+    assert not [cell for cell in numbers_in_cells(html) if cell.strip() in {"1", "2", "3", "4"}]
+
+
+def test_an_unknown_table_is_refused_by_the_form(world, analyst, signed_in):
+    html = signed_in(analyst).get(DASHBOARD, {"year": 2026, "show": "nonsense"}).content.decode()
+    assert "<caption>" not in html
+    assert 'class="errorlist"' in html
+
+
+def test_a_new_table_is_exported_like_the_others(world, analyst, signed_in):
+    response = signed_in(analyst).post(
+        EXPORT, {"indicator": "report_breakdown", "year": 2026, "reason": "Nämnden."}
+    )
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "sex,reports,investigations,share_opened_pct"
+    # Bromma 6 + Farsta 10 reports (girls, as the factories make them), 2 opened.
+    assert lines[-1] == "Totalt,16,..,.."
+    entry = JournalEntry.objects.get(action="stats.export")
+    assert (entry.data["indicator"], entry.data["version"]) == ("report_breakdown", 1)

@@ -9,9 +9,11 @@ from django.urls import reverse
 from rodtrad.intake.tests.factories import ReportChildFactory
 from rodtrad.journal.models import JournalEntry
 from rodtrad.stats import services
+from rodtrad.stats.indicators import DEFAULT_DASHBOARD
 from rodtrad.stats.models import Snapshot
 from rodtrad.stats.queries import visible_snapshots
 
+DEFAULT = list(DEFAULT_DASHBOARD)
 SNAPSHOTS = reverse("stats:snapshots")
 CREATE = reverse("stats:snapshot-create")
 EXPORT = reverse("stats:export")
@@ -59,7 +61,12 @@ def test_a_snapshot_shows_its_frozen_numbers_not_the_current_ones(
     world, analyst, own_district, signed_in
 ):
     snapshot = services.create_snapshot(
-        title="Nämnden", year=2026, district_codes=["farsta"], reason="Nämnden.", by=analyst
+        title="Nämnden",
+        year=2026,
+        district_codes=["farsta"],
+        reason="Nämnden.",
+        by=analyst,
+        indicators=DEFAULT,
     )
     # Five more reports in Farsta after the snapshot: the dashboard changes, the snapshot not.
     farsta = world[1]
@@ -76,7 +83,12 @@ def test_a_snapshot_shows_its_frozen_numbers_not_the_current_ones(
 
 def test_a_snapshot_exports_its_frozen_table(world, analyst, signed_in, otp_code):
     snapshot = services.create_snapshot(
-        title="Nämnden", year=2026, district_codes=["farsta"], reason="Nämnden.", by=analyst
+        title="Nämnden",
+        year=2026,
+        district_codes=["farsta"],
+        reason="Nämnden.",
+        by=analyst,
+        indicators=DEFAULT,
     )
     farsta = world[1]
     for _n in range(5):
@@ -111,10 +123,20 @@ def test_a_team_manager_sees_the_snapshots_of_their_own_district_only(
     world, analyst, manager, signed_in
 ):
     own = services.create_snapshot(
-        title="Bromma", year=2026, district_codes=["bromma"], reason="Nämnden.", by=analyst
+        title="Bromma",
+        year=2026,
+        district_codes=["bromma"],
+        reason="Nämnden.",
+        by=analyst,
+        indicators=DEFAULT,
     )
     other = services.create_snapshot(
-        title="Farsta", year=2026, district_codes=["farsta"], reason="Nämnden.", by=analyst
+        title="Farsta",
+        year=2026,
+        district_codes=["farsta"],
+        reason="Nämnden.",
+        by=analyst,
+        indicators=DEFAULT,
     )
     both = services.create_snapshot(
         title="Båda",
@@ -122,6 +144,7 @@ def test_a_team_manager_sees_the_snapshots_of_their_own_district_only(
         district_codes=["bromma", "farsta"],
         reason="Nämnden.",
         by=analyst,
+        indicators=DEFAULT,
     )
     assert set(visible_snapshots(analyst)) == {own, other, both}
     assert list(visible_snapshots(manager)) == [own]
@@ -143,6 +166,11 @@ def test_a_team_manager_cannot_freeze_another_district(world, manager):
 
     with pytest.raises(PermissionDenied):
         services.create_snapshot(
-            title="Farsta", year=2026, district_codes=["farsta"], reason="Test.", by=manager
+            title="Farsta",
+            year=2026,
+            district_codes=["farsta"],
+            reason="Test.",
+            by=manager,
+            indicators=DEFAULT,
         )
     assert not Snapshot.objects.exists()

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from rodtrad.demo import letters
 from rodtrad.demo.generator import generate
 from rodtrad.demo.users import DEMO_PASSWORD, DEMO_USERS
+from rodtrad.lib import snapshot
 
 
 class Command(BaseCommand):
@@ -28,6 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["skip_migrate"]:
+            # A new SQLite file starts from the migrated schema (rodtrad/lib/snapshot.py);
+            # migrate then applies anything newer.
+            snapshot.load_if_empty()
             call_command("migrate", interactive=False, verbosity=0)
         summary = generate(
             seed=options["seed"],
