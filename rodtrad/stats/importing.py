@@ -98,7 +98,7 @@ def read_rows(data: bytes, columns: tuple[str, ...], errors: list[RowError]) -> 
         errors.append(RowError(1, WHOLE_ROW, _("Filen är tom: den ska börja med en rubrikrad.")))
         return []
     except csv.Error as exc:
-        errors.append(RowError(1, WHOLE_ROW, _("Rubrikraden går inte att läsa: %s") % exc))
+        errors.append(RowError(1, WHOLE_ROW, csv_problem(exc)))
         return []
     missing = [name for name in columns if name not in header]
     unknown = [name for name in header if name not in columns]
@@ -136,8 +136,27 @@ def read_rows(data: bytes, columns: tuple[str, ...], errors: list[RowError]) -> 
     return rows
 
 
+def csv_problem(exc: csv.Error) -> str:
+    """What the csv module's (English) error means, in Swedish."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return _(
+            "Ett fält är längre än %(limit)s tecken. Ofta saknas ett avslutande citattecken "
+            '(") tidigare på raden.'
+        ) % {"limit": f"{csv.field_size_limit():,}".replace(",", " ")}
+    if "unexpected end of data" in text or "EOF" in text:
+        return _(
+            'Filen slutar inne i ett fält inom citattecken: ett citattecken (") avslutas inte.'
+        )
+    if "new-line character" in text:
+        return _("En radbrytning står inne i ett fält utan citattecken.")
+    return _("Raden går inte att läsa som CSV (kommaseparerade värden).")
+
+
 def _records(reader: Any, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
-    """Each record with the line it starts on (a quoted field may span lines)."""
+    """Each record with the line it starts on (a quoted field may span lines). A record that
+    cannot be read is an error of its own, and reading goes on with the next line, so that
+    every error in the file is listed."""
     line = reader.line_num + 1
     while True:
         try:
@@ -145,8 +164,11 @@ def _records(reader: Any, errors: list[RowError]) -> Iterator[tuple[int, list[st
         except StopIteration:
             return
         except csv.Error as exc:
-            errors.append(RowError(line, WHOLE_ROW, _("Raden går inte att läsa: %s") % exc))
-            return
+            errors.append(RowError(line, WHOLE_ROW, csv_problem(exc)))
+            if reader.line_num < line:  # nothing more was consumed: the end of the file
+                return
+            line = reader.line_num + 1
+            continue
         yield line, fields
         line = reader.line_num + 1
 

@@ -98,6 +98,23 @@ BATCH_ROWS = 5000  # rows written per step; progress is reported after each
 SQLITE_CACHE_PRAGMA = "PRAGMA cache_size = -131072"
 LOOKUP_CHUNK = 5000  # values per `__in` lookup (SQLite's limit on parameters)
 PSEUDONYM_PREFIX = "ref:"
+# Ten or twelve digits, with or without the separator, anywhere in a pseudonym.
+_NUMBER_LIKE = re.compile(r"(?<!\d)(?:\d{8}|\d{6})[-+]?\d{4}(?!\d)")
+
+
+def _holds_identity_number(ref: str) -> bool:
+    """Whether a pseudonym contains a valid personnummer or samordningsnummer (reserve numbers
+    are local and say nothing about who the child is)."""
+    for candidate in _NUMBER_LIKE.findall(ref):
+        try:
+            number = parse_identity_number(candidate)
+        except InvalidIdentityNumber:
+            continue
+        if number.kind != IdentityKind.RESERVE:
+            return True
+    return False
+
+
 DISTRICT_CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 # What an imported record says where the earlier system had no text (docs/import-format.md).
 IMPORTED_TEXT = "Importerad från tidigare system."
@@ -462,6 +479,15 @@ def _parse_report(row: Row, lookups: _Lookups, errors: list[RowError]) -> _Repor
             error("child_id", _("Skriv pseudonymen efter ref:, till exempel ref:A123."))
         elif len(ref) > 200:
             error("child_id", _("Pseudonymen får vara högst 200 tecken."))
+        elif _holds_identity_number(ref):
+            error(
+                "child_id",
+                _(
+                    "Pseudonymen innehåller ett personnummer eller samordningsnummer. En "
+                    "pseudonym får inte gå att föra tillbaka till en person: ange numret utan "
+                    "ref: eller en annan pseudonym."
+                ),
+            )
     else:
         try:
             identity = parse_identity_number(required(raw_id))

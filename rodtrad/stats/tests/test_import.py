@@ -367,3 +367,43 @@ def test_a_value_quoted_in_an_error_stays_one_short_line(districts, admin):
     assert all("\n" not in error and "\x1b" not in error for error in errors)
     assert "\\x0a" in errors[0]  # written out, and cut after 40 characters
     assert all(len(error) < 400 for error in errors)
+
+
+@pytest.mark.parametrize(
+    "pseudonym",
+    [
+        f"ref:{GIRL}",
+        "ref:1503142380",
+        f"ref:case-{BOY}-b",
+        f"ref:{COORDINATION}",
+        "ref:150314+2380",
+    ],
+)
+def test_a_pseudonym_that_holds_an_identity_number_is_refused(districts, admin, pseudonym):
+    """A pseudonym must not lead back to the child (red-team note of the last session)."""
+    data = reports_file(f"p1,2024-01-08,bromma,{pseudonym},F,2015-03-14,A,,,,,")
+    errors = errors_of(lambda: services.import_reports(data, file_name="p", by=admin))
+    assert len(errors) == 1
+    assert errors[0].startswith("rad 2, kolumn child_id: Pseudonymen innehåller ett personnummer")
+
+
+def test_a_pseudonym_of_digits_that_is_no_identity_number_is_accepted(districts, admin):
+    # Twelve digits, but no valid date and check digit: an ordinary research number.
+    data = reports_file("p1,2024-01-08,bromma,ref:201513992381,F,2015-03-14,A,,,,,")
+    run = services.import_reports(data, file_name="p", by=admin)
+    assert run.created == 1
+
+
+def test_an_overlong_field_is_explained_in_swedish_and_later_rows_are_still_checked(
+    districts, admin
+):
+    """A field over the csv module's limit (128 kB) stopped the check with an English error."""
+    huge = "x" * 200_000
+    data = reports_file(
+        f'f1,2024-01-08,bromma,{GIRL},F,2015-03-14,A,"{huge}",,,,',
+        "f2,2024-01-08,okand,ref:Q,M,2015-03-14,A,,,,,",
+    )
+    errors = errors_of(lambda: services.import_reports(data, file_name="f", by=admin))
+    assert errors[0].startswith("rad 2, kolumn -: Ett fält är längre än 131 072 tecken.")
+    assert "field" not in errors[0]
+    assert any(e.startswith("rad 3, kolumn district:") for e in errors), errors
