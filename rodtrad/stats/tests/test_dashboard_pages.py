@@ -229,13 +229,39 @@ def test_an_unknown_table_is_refused_by_the_form(world, analyst, signed_in):
     assert 'class="errorlist"' in html
 
 
-def test_a_new_table_is_exported_like_the_others(world, analyst, signed_in):
-    response = signed_in(analyst).post(
-        EXPORT, {"indicator": "report_breakdown", "year": 2026, "reason": "Nämnden."}
-    )
+def test_a_new_table_is_exported_like_the_others(world, analyst, signed_in, otp_code):
+    client = signed_in(analyst)
+    data = {"indicator": "report_breakdown", "year": 2026, "reason": "Nämnden."}
+    response = client.post(EXPORT, {**data, "file_format": "csv", "otp_token": otp_code(analyst)})
     lines = response.content.decode().splitlines()
     assert lines[0] == "sex,reports,investigations,share_opened_pct"
     # Bromma 6 + Farsta 10 reports (girls, as the factories make them), 2 opened.
     assert lines[-1] == "Totalt,16,..,.."
     entry = JournalEntry.objects.get(action="stats.export")
     assert (entry.data["indicator"], entry.data["version"]) == ("report_breakdown", 1)
+    assert entry.data["breakdown"] == ""  # the default grouping (by sex)
+
+
+def test_the_grouping_chosen_on_the_dashboard_is_what_is_exported(
+    world, analyst, signed_in, otp_code
+):
+    client = signed_in(analyst)
+    page = client.get(
+        DASHBOARD, {"year": 2026, "show": ["report_breakdown"], "breakdown": "age_band_seeds"}
+    ).content.decode()
+    assert "breakdown=age_band_seeds" in page  # the table's export link carries the grouping
+    response = client.post(
+        EXPORT,
+        {
+            "indicator": "report_breakdown",
+            "year": 2026,
+            "breakdown": "age_band_seeds",
+            "reason": "Nämnden.",
+            "file_format": "csv",
+            "otp_token": otp_code(analyst),
+        },
+    )
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("age_band_seeds,")
+    entry = JournalEntry.objects.get(action="stats.export")
+    assert entry.data["breakdown"] == "age_band_seeds"
