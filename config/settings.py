@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "rodtrad.followup",
     "rodtrad.letters",
     "rodtrad.stats",
+    "rodtrad.audits",
     "rodtrad.api",
     "rodtrad.demo",
 ]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("dokument/", include("rodtrad.letters.urls")),
     path("frister/", include("rodtrad.worklists.urls")),
     path("statistik/", include("rodtrad.stats.urls")),
+    path("egenkontroll/", include("rodtrad.audits.urls")),
     path("api/v1/", api.urls),
 ]
 

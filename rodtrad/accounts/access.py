@@ -7,7 +7,8 @@ Scope rules (docs/architecture.md, "Access rules"):
 * They see the persons of their district (the person register is searched when reports come in),
   plus the children of every case they see and those children's related persons.
 * Provider, analyst, reviewer and administrator see no case or person through these functions
-  (providers get their commissions and reviewers their samples in later issues).
+  (providers get their commissions through commissions/, reviewers their sampled cases through
+  audits/queries.py, docs/internal-control.md).
 * Emergency access ("break the glass") adds one case, read-only, until it expires.
 * Outside scope the answer is Http404, never 403: existence is not leaked.
 """

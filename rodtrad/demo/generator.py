@@ -33,6 +33,7 @@ from rodtrad.people.models import (
     name_word_rows,
 )
 from rodtrad.people.search import search_key
+from rodtrad.stats.models import MAX_AGE, Population, Sex
 
 # Stockholm's stadsdelsområden 2011–2014, the districts of the seed review.
 DISTRICTS: tuple[tuple[str, str], ...] = (
@@ -314,6 +315,31 @@ def _district_weights() -> list[float]:
     return [6.0 if code in {"bromma", "farsta"} else 1.0 for code, _ in DISTRICTS]
 
 
+def _population(seed: int, districts: dict[str, District], today: date) -> None:
+    """The 0–20 population of every district for this year and the two before, so that the
+    statistics' rates per 100 (docs/statistics.md) have something to divide by.
+
+    Scaled to the demo, not to Stockholm: the demo holds a few families per district, so the
+    population is a few children per age and sex (more in Bromma and Farsta, as the families),
+    which puts the reports per 100 near the seeds' figures. Its own random generator: the rest
+    of the demo stays as it was."""
+    rng = random.Random(f"population-{seed}")
+    weights = dict(zip((code for code, _ in DISTRICTS), _district_weights(), strict=True))
+    Population.objects.bulk_create(
+        Population(
+            district=district,
+            year=year,
+            age=age,
+            sex=sex,
+            count=max(1, round(weights[code] * rng.uniform(1.5, 3.0))),
+        )
+        for code, district in districts.items()
+        for year in range(today.year - 2, today.year + 1)
+        for age in range(MAX_AGE + 1)
+        for sex in (Sex.FEMALE, Sex.MALE)
+    )
+
+
 def generate(*, seed: int = 1, families: int = 180, letter_cases: int = 0) -> DemoSummary:
     """Create the demo organisation, users, families and a few open cases. Idempotent."""
     summary = DemoSummary()
@@ -325,6 +351,7 @@ def generate(*, seed: int = 1, families: int = 180, letter_cases: int = 0) -> De
     with transaction.atomic():
         districts, units = _organisation()
         users = _users(districts, units)
+        _population(seed, districts, today)
         summary.districts, summary.units, summary.users = len(districts), len(units), list(users)
         codes = [code for code, _ in DISTRICTS]
         used_numbers: set[str] = set()

@@ -234,6 +234,7 @@ def _access_event(
     case: Case | None,
     route: str,
     emergency_access: EmergencyAccess | None,
+    reason: str = "",
 ) -> AccessEvent:
     ctx = request_context.current()
     if person is None and case is not None:
@@ -258,7 +259,7 @@ def _access_event(
         is_protected=person is not None and person.is_protected,
         is_emergency=emergency_access is not None,
         emergency_access_id=emergency_access.pk if emergency_access is not None else None,
-        reason=emergency_access.reason if emergency_access is not None else "",
+        reason=emergency_access.reason if emergency_access is not None else reason,
         route=route or ctx.route,
         request_id=ctx.request_id,
         client_ip=ctx.client_ip or "",
@@ -274,11 +275,14 @@ def record_access(
     case: Case | None = None,
     route: str = "",
     emergency_access: EmergencyAccess | None = None,
+    reason: str = "",
 ) -> AccessEvent:
     """Write one AccessEvent for a page or response that showed a person or a case.
 
     A read through an emergency grant carries the grant (id, flag, reason) whether or not the
-    caller passes it: the journal works it out (ReaderScope).
+    caller passes it: the journal works it out (ReaderScope). Otherwise `reason` says on what
+    ground the reader saw it, where that is not their scope (an internal review names its
+    programme: docs/internal-control.md).
     """
     event = _access_event(
         by=by,
@@ -288,6 +292,7 @@ def record_access(
         case=case,
         route=route,
         emergency_access=emergency_access,
+        reason=reason,
     )
     event.save()
     return event

@@ -44,6 +44,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from rodtrad.accounts import access
 from rodtrad.accounts.models import EmergencyAccess, EmergencyAccessStatus, Role, UnitKind
+from rodtrad.audits import queries as audit_queries
+from rodtrad.audits.models import Finding
 from rodtrad.cases.models import Case, CaseStatus
 from rodtrad.deadlines import registry, rules
 from rodtrad.deadlines.items import DeadlineItem, open_deadlines
@@ -211,6 +213,9 @@ class ManagerTasks:
       manager's own requests are listed too, marked: another manager decides them.
     * `unassigned_investigations`: open investigations whose case has no responsible
       handler; until one is appointed their deadlines are in nobody's "Mina frister".
+    * `audit_findings`: findings of the internal control on the district's cases that wait
+      for the manager to record what was done (docs/internal-control.md, "Findings"). Only
+      the case number is shown, never the child.
     """
 
     protection_alerts: list[ProtectionAssessment] = field(default_factory=list)
@@ -218,11 +223,13 @@ class ManagerTasks:
     receipt_confirmations: list[Report] = field(default_factory=list)
     emergency_requests: list[EmergencyAccess] = field(default_factory=list)
     unassigned_investigations: list[Investigation] = field(default_factory=list)
+    audit_findings: list[Finding] = field(default_factory=list)
 
     @property
     def count(self) -> int:
         return (
-            len(self.protection_alerts)
+            len(self.audit_findings)
+            + len(self.protection_alerts)
             + len(self.extension_requests)
             + len(self.receipt_confirmations)
             + len(self.emergency_requests)
@@ -316,4 +323,5 @@ def manager_tasks(user: Any) -> ManagerTasks:
         receipt_confirmations=receipts,
         emergency_requests=emergency,
         unassigned_investigations=unassigned,
+        audit_findings=audit_queries.open_findings_for_manager(user),
     )

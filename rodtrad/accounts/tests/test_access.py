@@ -293,9 +293,52 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
     outgoing = OutgoingDocumentFactory(case=w.case)
     # A started intervention of its own in the granted case (the one above has not started).
     ongoing = InterventionFactory(decision__case=w.case, started=True, planned_start=today)
+    from rodtrad.audits import services as audits
+    from rodtrad.audits.tests import factories as audit_factories
     from rodtrad.stats import services as stats
 
+    # The granted case drawn into a programme and given to another reviewer, with a finding.
+    audit_reviewer = UserFactory(role=Role.REVIEWER, role__district=w.own_district)
+    sampled = audit_factories.sampled_case(w.case, reviewers=(audit_reviewer,), created_by=w.admin)
+    audit_finding = audit_factories.finding(sampled, by=audit_reviewer)
+
     return {
+        # audits: programmes are the administrator's, reviews the assigned reviewer's, and a
+        # finding the team manager's of the case's district (docs/internal-control.md)
+        "audits.create_programme": [
+            lambda: audits.create_programme(
+                by=by,
+                name="Jourens granskning",
+                checklist=sampled.programme.checklist,
+                districts=[w.own_district],
+                period_start=today - timedelta(days=30),
+                period_end=today,
+                sample_per_stratum=5,
+                review_ends_on=later,
+            )
+        ],
+        "audits.new_checklist_edition": [
+            lambda: audits.new_checklist_edition(
+                by=by, checklist=sampled.programme.checklist, edition="jour", texts={}
+            )
+        ],
+        "audits.assign_reviewers": [
+            lambda: audits.assign_reviewers(
+                by=by, programme=sampled.programme, sampled_cases=[sampled], reviewer_users=[by]
+            )
+        ],
+        "audits.save_review": [
+            lambda: audits.save_review(by=by, sampled_case=sampled, answers={}),
+            lambda: audits.save_review(by=by, sampled_case=sampled, answers={}, submit=True),
+        ],
+        "audits.flag_finding": [
+            lambda: audits.flag_finding(by=by, sampled_case=sampled, note="Jouren flaggar.")
+        ],
+        "audits.record_finding_action": [
+            lambda: audits.record_finding_action(
+                by=by, finding=audit_finding, action_note="Jouren åtgärdar.", expected_version=1
+            )
+        ],
         # stats: the historical import is for administrators only (docs/import-format.md)
         "stats.import_districts": [
             lambda: stats.import_districts(b"code,name\nny,Ny\n", file_name="d.csv", by=by)

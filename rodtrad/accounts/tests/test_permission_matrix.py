@@ -319,6 +319,30 @@ class World:
             from rodtrad.followup.models import Instrument
 
             return Instrument.objects.get(code="example-four-item").pk
+        if kind == "checklist":
+            from rodtrad.audits.models import Checklist
+
+            return Checklist.objects.get(key="violence-cases", is_current=True).pk
+        if kind in {"review_programme", "sampled_case", "audit_finding"}:
+            # A case of the side's district drawn into a programme; on the own side given to
+            # the matrix reviewer, on the other to another reviewer (docs/internal-control.md).
+            from rodtrad.audits.tests import factories as audit_factories
+
+            reviewer = (
+                self.users[Role.REVIEWER]
+                if side == "own"
+                else UserFactory(role=Role.REVIEWER, role__district=district)
+            )
+            sampled = audit_factories.sampled_case(
+                CaseFactory(**case_of),
+                reviewers=(reviewer,),
+                created_by=self.users[Role.ADMINISTRATOR],
+            )
+            if kind == "review_programme":
+                return sampled.programme_id
+            if kind == "sampled_case":
+                return sampled.pk
+            return audit_factories.finding(sampled, by=reviewer).pk
         if kind in {"codelist", "code"}:
             from rodtrad.frameworks.models import Code, CodeList
 
@@ -366,6 +390,8 @@ CASE_OBJECT_KINDS = {
     "draft_commission": "commissions.Commission",
     "goal": "commissions.Goal",
     "outgoing_document": "letters.OutgoingDocument",
+    "sampled_case": "audits.SampledCase",
+    "audit_finding": "audits.Finding",
 }
 
 

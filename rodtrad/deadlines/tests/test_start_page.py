@@ -35,7 +35,7 @@ def test_the_administrators_start_page_leads_to_users_approvals_and_code_lists(
     ("role", "says"),
     [
         ("analyst", "Statistiken finns inte i Rodtrad ännu"),
-        ("reviewer", "Granskningen finns inte i Rodtrad ännu"),
+        ("reviewer", "Allt du läser loggas."),
     ],
 )
 def test_the_other_roles_are_told_what_is_coming_and_whom_to_ask(
@@ -46,6 +46,11 @@ def test_the_other_roles_are_told_what_is_coming_and_whom_to_ask(
     assert says in body
     assert "kontakta" in body.lower() or "besvarar" in body
     assert "Det här gör du som administratör" not in body
+
+
+def test_the_reviewer_is_sent_to_their_reviews(signed_in: Any, reviewer: Any) -> None:
+    body = signed_in(reviewer).get(reverse("home")).content.decode()
+    assert f'href="{reverse("audits:programme-list")}"' in body
 
 
 def test_the_provider_is_sent_to_its_commissions_and_told_whom_to_ask(

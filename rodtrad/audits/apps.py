@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AuditsConfig(AppConfig):
+    name = "rodtrad.audits"
+    label = "audits"
+    verbose_name = "Egenkontroll"

@@ -1,0 +1,246 @@
+"""Forms of the internal control. They offer; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rodtrad.accounts.models import District
+from rodtrad.audits import services
+from rodtrad.audits.models import (
+    CasePhase,
+    Checklist,
+    ChecklistItem,
+    ItemKind,
+    Openness,
+    ReviewProgramme,
+)
+from rodtrad.frameworks.queries import current_codes
+from rodtrad.investigation.forms import date_field, text_field, version_field
+
+CHOOSE = {"required": _("Välj ett av alternativen."), "invalid_choice": _("Välj i listan.")}
+
+
+class ProgrammeForm(forms.Form):
+    name = forms.CharField(
+        label=_("Namn"), max_length=200, error_messages={"required": _("Skriv ett namn.")}
+    )
+    description = text_field(_("Syfte"), rows=3)
+    checklist = forms.ModelChoiceField(
+        label=_("Checklista"),
+        queryset=Checklist.objects.filter(is_current=True).order_by("name"),
+        error_messages=CHOOSE,
+    )
+    districts = forms.ModelMultipleChoiceField(
+        label=_("Stadsdelar"),
+        queryset=District.objects.filter(is_active=True).order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Välj minst en stadsdel.")},
+    )
+    period_start = date_field(_("Ärenden registrerade från och med"))
+    period_end = date_field(_("Till och med"))
+    phase = forms.ChoiceField(label=_("Fas"), choices=CasePhase.choices, error_messages=CHOOSE)
+    openness = forms.ChoiceField(
+        label=_("Öppna eller avslutade"), choices=Openness.choices, error_messages=CHOOSE
+    )
+    reason_codes = forms.MultipleChoiceField(
+        label=_("Anmälningsorsaker"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Inga valda: alla orsaker. Våldsorsakerna är markerade."),
+    )
+    sample_per_stratum = forms.IntegerField(
+        label=_("Antal ärenden per stadsdel"),
+        min_value=1,
+        max_value=services.MAX_PER_STRATUM,
+        error_messages={"required": _("Ange ett antal.")},
+    )
+    review_ends_on = date_field(_("Granskningen pågår till och med"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason_codes"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [
+            (
+                code.code,
+                f"{code.code} – {code.label}"
+                + (" (våld)" if (code.attributes or {}).get("violence") else ""),
+            )
+            for code in current_codes("report-reasons")
+        ]
+
+
+class SampleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(
+            _("Ärende %(case)s (%(district)s)")
+            % {"case": obj.case_id, "district": obj.stratum.name}
+        )
+
+
+class ReviewerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.username)
+
+
+class AssignForm(forms.Form):
+    sampled_cases = SampleChoiceField(
+        label=_("Ärenden i urvalet"),
+        queryset=ReviewProgramme.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Välj minst ett ärende.")},
+    )
+    reviewers = ReviewerChoiceField(
+        label=_("Granskare"),
+        queryset=services.reviewers(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Med två eller fler granskare per ärende mäts samstämmigheten. "
+            "Granskarna ser inte varandras svar."
+        ),
+        error_messages={"required": _("Välj minst en granskare.")},
+    )
+
+    def __init__(self, *args: Any, programme: ReviewProgramme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["sampled_cases"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = programme.sampled_cases.select_related("stratum").order_by(
+            "stratum__name", "draw_order"
+        )
+        reviewers_field = self.fields["reviewers"]
+        assert isinstance(reviewers_field, forms.ModelMultipleChoiceField)
+        reviewers_field.queryset = services.reviewers()
+
+
+def item_field_name(item: ChecklistItem) -> str:
+    return f"item_{item.key}"
+
+
+class ReviewForm(forms.Form):
+    """One field per checklist item; nothing is required until the review is submitted (the
+    service checks that)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    note = text_field(_("Kommentar till granskningen"), rows=3)
+    # Set by the button pressed: "submit" hands the review in, anything else saves a draft.
+    action = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, items: list[ChecklistItem], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            name = item_field_name(item)
+            if item.kind == ItemKind.TEXT:
+                self.fields[name] = text_field(item.text, rows=3, help_text=item.help_text)
+            else:
+                self.fields[name] = forms.ChoiceField(
+                    label=item.text,
+                    help_text=item.help_text,
+                    required=False,
+                    choices=list(item.answer_labels.items()),
+                    widget=forms.RadioSelect,
+                    error_messages=CHOOSE,
+                )
+
+    def answers(self) -> dict[str, str]:
+        return {item.key: self.cleaned_data.get(item_field_name(item)) or "" for item in self.items}
+
+    def item_fields(self) -> list[tuple[ChecklistItem, Any]]:
+        return [(item, self[item_field_name(item)]) for item in self.items]
+
+
+class FindingForm(forms.Form):
+    item = forms.ModelChoiceField(
+        label=_("Fråga i checklistan"),
+        queryset=ChecklistItem.objects.none(),
+        required=False,
+        empty_label=_("– Ingen särskild fråga –"),
+    )
+    note = text_field(
+        _("Vad såg du?"),
+        required=True,
+        help_text=_(
+            "Skriv så att enhetschefen förstår vad som behöver göras. "
+            "Skriv inte mer om barnet än det som behövs."
+        ),
+    )
+
+    def __init__(self, *args: Any, programme: ReviewProgramme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["item"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = programme.checklist.items.all()
+
+
+class FindingActionForm(forms.Form):
+    version = version_field()
+    action_note = text_field(_("Vad gjordes?"), required=True)
+
+
+class CompareForm(forms.Form):
+    first = forms.ModelChoiceField(
+        label=_("Första granskningen"),
+        queryset=ReviewProgramme.objects.all(),
+        error_messages=CHOOSE,
+    )
+    second = forms.ModelChoiceField(
+        label=_("Andra granskningen"), queryset=ReviewProgramme.objects.all(), error_messages=CHOOSE
+    )
+
+
+NEW_ITEMS = 3
+NEW_ITEM_KINDS = [
+    (ItemKind.YES_NO.value, _("Ja / nej / ej aktuellt")),
+    (ItemKind.TEXT.value, _("Fritext")),
+]
+
+
+class EditionForm(forms.Form):
+    """A new edition of a checklist: each question's text (or removed) and up to three new
+    questions."""
+
+    edition = forms.CharField(
+        label=_("Den nya utgåvans namn"),
+        max_length=40,
+        help_text=_("Till exempel året: 2027."),
+        error_messages={"required": _("Skriv vad den nya utgåvan heter.")},
+    )
+
+    def __init__(self, *args: Any, checklist: Checklist, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checklist_items = list(checklist.items.all())
+        for item in self.checklist_items:
+            self.fields[f"text_{item.key}"] = forms.CharField(
+                label=item.text, initial=item.text, max_length=1000, required=False
+            )
+            self.fields[f"remove_{item.key}"] = forms.BooleanField(
+                label=_("Ta bort frågan"), required=False
+            )
+        for n in range(1, NEW_ITEMS + 1):
+            self.fields[f"new_text_{n}"] = forms.CharField(
+                label=_("Ny fråga %(n)s") % {"n": n}, max_length=1000, required=False
+            )
+            self.fields[f"new_kind_{n}"] = forms.ChoiceField(
+                label=_("Svarstyp för ny fråga %(n)s") % {"n": n},
+                choices=NEW_ITEM_KINDS,
+                required=False,
+            )
+
+    def texts(self) -> dict[str, str]:
+        return {i.key: self.cleaned_data.get(f"text_{i.key}") or "" for i in self.checklist_items}
+
+    def removed(self) -> list[str]:
+        return [i.key for i in self.checklist_items if self.cleaned_data.get(f"remove_{i.key}")]
+
+    def added(self) -> list[tuple[str, str]]:
+        return [
+            (
+                self.cleaned_data.get(f"new_text_{n}") or "",
+                self.cleaned_data.get(f"new_kind_{n}") or ItemKind.YES_NO.value,
+            )
+            for n in range(1, NEW_ITEMS + 1)
+        ]

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from rodtrad.audits import views
+
+app_name = "audits"
+
+urlpatterns = [
+    path("", views.programme_list, name="programme-list"),
+    path("ny/", views.programme_create, name="programme-create"),
+    path("jamfor/", views.compare, name="compare"),
+    path("checklistor/", views.checklist_list, name="checklist-list"),
+    path("checklistor/<int:pk>/", views.checklist_edition, name="checklist-edition"),
+    path("<int:pk>/", views.programme_detail, name="programme-detail"),
+    path("<int:pk>/granskare/", views.assign, name="assign"),
+    path("<int:pk>/resultat/", views.programme_results, name="results"),
+    path("urval/<int:pk>/", views.review, name="review"),
+    path("urval/<int:pk>/autospara/", views.review_autosave, name="review-autosave"),
+    path("urval/<int:pk>/iakttagelse/", views.flag, name="flag"),
+    path("iakttagelse/<int:pk>/", views.finding_detail, name="finding-detail"),
+]

@@ -1,0 +1,403 @@
+"""Pages of the internal control (docs/internal-control.md). Thin: parse, authorize through
+queries.py, call the service, render. Every page that shows a case writes one access event
+naming the programme (`queries.access_reason`)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rodtrad.accounts import access
+from rodtrad.accounts.access import signed_in_user
+from rodtrad.audits import forms, queries, record_rules, results, services
+from rodtrad.audits.models import CaseReview, Checklist, ItemKind, ReviewProgramme, SampledCase
+from rodtrad.frameworks.queries import code_label
+from rodtrad.journal.services import record_access
+from rodtrad.lib.forms import handle_form
+from rodtrad.lib.versioning import StaleVersion
+from rodtrad.stats.charts import bar_chart
+
+GET_OR_POST = require_http_methods(["GET", "POST"])
+AUTOSAVE_TEMPLATE = "components/autosave_status.html"
+
+
+@login_required
+@require_GET
+def programme_list(request: HttpRequest) -> HttpResponse:
+    if not (services.may_administer(request.user) or services.is_reviewer(request.user)):
+        raise PermissionDenied
+    return render(
+        request,
+        "audits/programme_list.html",
+        {
+            "programmes": queries.programmes_for(request.user),
+            "may_create": services.may_administer(request.user),
+        },
+    )
+
+
+@login_required
+@GET_OR_POST
+def programme_create(request: HttpRequest) -> HttpResponse:
+    if not services.may_administer(request.user):
+        raise PermissionDenied
+    form = forms.ProgrammeForm(request.POST or None)
+    return handle_form(
+        request,
+        form,
+        save=lambda data: services.create_programme(by=signed_in_user(request), **data),
+        success=lambda p: (
+            _("Granskningen är skapad och urvalet draget (frö %(seed)s).") % {"seed": p.seed}
+        ),
+        then=lambda p: reverse("audits:programme-detail", args=[p.pk]),
+        render=lambda form: render(request, "audits/programme_form.html", {"form": form}),
+    )
+
+
+@login_required
+@require_GET
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = queries.get_programme_for(request.user, pk)
+    administer = services.may_administer(request.user)
+    samples = (
+        list(
+            programme.sampled_cases.select_related("stratum").prefetch_related(
+                "assignments__reviewer"
+            )
+        )
+        if administer
+        else queries.reviewer_samples(request.user, programme)
+    )
+    mine = {
+        r.sampled_case_id: r
+        for r in CaseReview.objects.filter(sampled_case__in=samples, reviewer_id=request.user.pk)
+    }
+    for sampled in samples:
+        sampled.my_review = mine.get(sampled.pk)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "audits/programme_detail.html",
+        {
+            "programme": programme,
+            "samples": samples,
+            "administer": administer,
+            "review_open": services.review_is_open(programme),
+            "reasons": [code_label("report-reasons", c) for c in programme.reason_codes],
+            "may_see_results": _may_see_results(request, programme),
+        },
+    )
+
+
+def _may_see_results(request: HttpRequest, programme: ReviewProgramme) -> bool:
+    """The administrator at any time; the programme's reviewers once the review period has
+    ended (until then they stay blind to each other's answers)."""
+    if services.may_administer(request.user):
+        return True
+    return services.is_reviewer(request.user) and not services.review_is_open(programme)
+
+
+@login_required
+@GET_OR_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = queries.get_programme_for(request.user, pk)
+    if not services.may_administer(request.user):
+        raise PermissionDenied
+    return handle_form(
+        request,
+        forms.AssignForm(request.POST or None, programme=programme),
+        save=lambda data: services.assign_reviewers(
+            by=signed_in_user(request),
+            programme=programme,
+            sampled_cases=data["sampled_cases"],
+            reviewer_users=data["reviewers"],
+        ),
+        success=lambda n: _("%(n)s tilldelningar är gjorda.") % {"n": n},
+        then=reverse("audits:programme-detail", args=[pk]),
+        render=lambda form: render(
+            request, "audits/assign.html", {"form": form, "programme": programme}
+        ),
+    )
+
+
+def _case_page(
+    request: HttpRequest, template: str, sampled: SampledCase, route: str, context: dict[str, Any]
+) -> HttpResponse:
+    """A page that shows a sampled case: one access event with the programme as the reason."""
+    record_access(
+        by=signed_in_user(request),
+        case=sampled.case,
+        route=route,
+        reason=queries.access_reason(sampled.programme),
+    )
+    return render(request, template, {"sampled": sampled, "case": sampled.case, **context})
+
+
+def _record_beside(sampled: SampledCase) -> dict[str, tuple[str, str]]:
+    """{item key: (rule label, the record's answer)} for the items with a record rule."""
+    items = [i for i in sampled.programme.checklist.items.all() if i.record_rule]
+    found = record_rules.answers_for([sampled.case_id], {i.record_rule for i in items})
+    answers = found.get(sampled.case_id, {})
+    return {
+        i.key: (record_rules.rule_label(i.record_rule), answers.get(i.record_rule, ""))
+        for i in items
+    }
+
+
+@login_required
+@GET_OR_POST
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    sampled = queries.get_sample_for_review(request.user, pk)
+    items = list(sampled.programme.checklist.items.all())
+    existing = queries.own_review(request.user, sampled)
+    initial: dict[str, Any] = {"version": existing.version if existing else None}
+    if existing is not None:
+        initial["note"] = existing.note
+        initial.update({f"item_{k}": v for k, v in existing.answers.items()})
+    form = forms.ReviewForm(request.POST or None, items=items, initial=initial)
+    record_beside = _record_beside(sampled)
+
+    def page(form: forms.ReviewForm) -> HttpResponse:
+        return _case_page(
+            request,
+            "audits/review.html",
+            sampled,
+            "audits:review",
+            {
+                "form": form,
+                "review": existing,
+                "rows": [
+                    (item, field, record_beside.get(item.key)) for item, field in form.item_fields()
+                ],
+                "file": record_rules.case_file(sampled.case),
+                "yes_no": ItemKind.YES_NO,
+            },
+        )
+
+    if existing is not None and existing.is_submitted:
+        # Read-only from here on: the saved answers, nothing taken from a POST.
+        form = forms.ReviewForm(items=items, initial=initial)
+        for field in form.fields.values():
+            field.disabled = True
+        return page(form)
+    return handle_form(
+        request,
+        form,
+        save=lambda data: services.save_review(
+            by=signed_in_user(request),
+            sampled_case=sampled,
+            answers=form.answers(),
+            note=data.get("note", ""),
+            expected_version=data.get("version"),
+            submit=data.get("action") == "submit",
+        ),
+        success=lambda r: (
+            _("Granskningen är inlämnad.") if r.is_submitted else _("Utkastet är sparat.")
+        ),
+        then=reverse("audits:review", args=[pk]),
+        render=page,
+    )
+
+
+@login_required
+@require_POST
+def review_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: save the reviewer's draft while she answers (the first autosave creates it), and
+    answer with the status line: 200 saved, 400 bad input, 409 stale or already submitted."""
+    sampled = queries.get_sample_for_review(request.user, pk)
+    existing = queries.own_review(request.user, sampled)
+    if existing is not None and existing.is_submitted:
+        return render(request, AUTOSAVE_TEMPLATE, {"locked": True}, status=409)
+    form = forms.ReviewForm(request.POST, items=list(sampled.programme.checklist.items.all()))
+    if not form.is_valid():
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        return render(request, AUTOSAVE_TEMPLATE, {"errors": errors}, status=400)
+    try:
+        saved = services.save_review(
+            by=signed_in_user(request),
+            sampled_case=sampled,
+            answers=form.answers(),
+            note=form.cleaned_data.get("note", ""),
+            expected_version=form.cleaned_data.get("version"),
+        )
+    except StaleVersion:
+        reload_url = reverse("audits:review", args=[pk])
+        return render(
+            request, AUTOSAVE_TEMPLATE, {"conflict": True, "reload_url": reload_url}, status=409
+        )
+    except ValidationError as exc:
+        return render(request, AUTOSAVE_TEMPLATE, {"errors": exc.messages}, status=400)
+    return render(
+        request,
+        AUTOSAVE_TEMPLATE,
+        {
+            "saved_at": timezone.localtime(saved.updated_at),
+            "version": saved.version,
+            "version_input_id": "id_version",
+        },
+    )
+
+
+@login_required
+@GET_OR_POST
+def flag(request: HttpRequest, pk: int) -> HttpResponse:
+    sampled = queries.get_sample_for_review(request.user, pk)
+    return handle_form(
+        request,
+        forms.FindingForm(request.POST or None, programme=sampled.programme),
+        save=lambda data: services.flag_finding(
+            by=signed_in_user(request),
+            sampled_case=sampled,
+            item=data.get("item"),
+            note=data["note"],
+        ),
+        success=_("Iakttagelsen är skickad till enhetschefen."),
+        then=reverse("audits:review", args=[pk]),
+        render=lambda form: _case_page(
+            request, "audits/flag.html", sampled, "audits:flag", {"form": form}
+        ),
+    )
+
+
+@login_required
+@GET_OR_POST
+def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = queries.get_finding_for(request.user, pk)
+    sampled = finding.sampled_case
+    form = forms.FindingActionForm(request.POST or None, initial={"version": finding.version})
+
+    def page(form: forms.FindingActionForm) -> HttpResponse:
+        record_access(
+            by=signed_in_user(request),
+            case=sampled.case,
+            route="audits:finding-detail",
+            reason=queries.access_reason(sampled.programme),
+        )
+        return render(
+            request,
+            "audits/finding_detail.html",
+            {"finding": finding, "case": sampled.case, "form": form},
+        )
+
+    if not finding.is_open:
+        return page(form)
+    return handle_form(
+        request,
+        form,
+        save=lambda data: services.record_finding_action(
+            by=signed_in_user(request),
+            finding=finding,
+            action_note=data["action_note"],
+            expected_version=data["version"],
+        ),
+        success=_("Det som gjordes är registrerat."),
+        then=reverse("home"),
+        render=page,
+    )
+
+
+def _chart(item_results: list[results.ItemResult]) -> Any:
+    return bar_chart(
+        [
+            (
+                r.item.text if len(r.item.text) <= 38 else r.item.text[:36] + "…",
+                r.headline.percent if r.headline and r.headline.percent is not None else None,
+            )
+            for r in item_results
+            if r.item.kind == ItemKind.YES_NO
+        ],
+        is_share=True,
+    )
+
+
+@login_required
+@require_GET
+def programme_results(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = queries.get_programme_for(request.user, pk)
+    if not _may_see_results(request, programme):
+        raise PermissionDenied
+    item_results = results.programme_results(programme)
+    return render(
+        request,
+        "audits/results.html",
+        {
+            "programme": programme,
+            "results": item_results,
+            "chart": _chart(item_results),
+            "table": {
+                "indicator": "granskning",
+                "chart_title": _("Andel ja per fråga, totalt"),
+                "year": programme.name,
+            },
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    if not services.may_administer(request.user):
+        raise PermissionDenied
+    form = forms.CompareForm(request.GET or None)
+    rows = None
+    if form.is_valid():
+        rows = results.compare(form.cleaned_data["first"], form.cleaned_data["second"])
+    return render(
+        request,
+        "audits/compare.html",
+        {"form": form, "rows": rows, "percent": Decimal(100)},
+    )
+
+
+@login_required
+@require_GET
+def checklist_list(request: HttpRequest) -> HttpResponse:
+    if not services.may_administer(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "audits/checklist_list.html",
+        {
+            "checklists": Checklist.objects.prefetch_related("items").order_by(
+                "name", "-recorded_at"
+            )
+        },
+    )
+
+
+@login_required
+@GET_OR_POST
+def checklist_edition(request: HttpRequest, pk: int) -> HttpResponse:
+    """The checklist's items, and the form for its next edition (the current edition only)."""
+    if not services.may_administer(request.user):
+        raise PermissionDenied
+    checklist = Checklist.objects.filter(pk=access.parse_id(pk)).first()
+    if checklist is None:
+        raise Http404
+    form = forms.EditionForm(request.POST or None, checklist=checklist)
+    return handle_form(
+        request,
+        form,
+        save=lambda data: services.new_checklist_edition(
+            by=signed_in_user(request),
+            checklist=checklist,
+            edition=data["edition"],
+            texts=form.texts(),
+            removed=form.removed(),
+            added=form.added(),
+        ),
+        success=lambda c: _("Utgåva %(edition)s är skapad och gäller nu.") % {"edition": c.edition},
+        then=lambda c: reverse("audits:checklist-edition", args=[c.pk]),
+        render=lambda form: render(
+            request, "audits/checklist_edition.html", {"checklist": checklist, "form": form}
+        ),
+    )
