@@ -732,6 +732,58 @@ def verify_second_factor(user: User, token: str) -> tuple[TOTPDevice | None, boo
     return None, throttled
 
 
+def step_up_needs_code(user: User) -> bool:
+    """Whether `confirm_second_factor` needs a code from this user: always, but for a demo user
+    without a device in demo mode (who signed in without one)."""
+    if settings.DEMO_MODE and user.is_demo:
+        return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+    return True
+
+
+def confirm_second_factor(user: User, token: str, *, purpose: str) -> bool:
+    """Step-up: the signed-in user enters a code from their app again before a sensitive act
+    (`purpose`, e.g. "stats.export"; docs/statistics.md, "Step-up"). Journaled either way
+    (`accounts.second_factor_confirmed` or `accounts.second_factor_failed` with stage
+    "step_up"), in a transaction of its own, so that a failure stays in the journal although
+    the act it guarded is refused. Each token works once, as at sign-in (django-otp's last_t),
+    and failures slow further attempts down (django-otp throttling).
+
+    A demo user without a device in demo mode, who signed in without a second factor
+    (`middleware.needs_second_factor`), confirms without a code, journaled as such.
+    """
+    from django_otp import verify_token
+
+    with transaction.atomic():
+        devices = list(devices_for_user(user, confirmed=True))
+        if not devices and settings.DEMO_MODE and user.is_demo:
+            record(
+                "accounts.second_factor_confirmed",
+                by=user,
+                obj=user,
+                data={"purpose": purpose, "device": "demo"},
+            )
+            return True
+        throttled = False
+        for device in devices:
+            allowed, _details = device.verify_is_allowed()
+            throttled = throttled or not allowed
+            if verify_token(user, device.persistent_id, token) is not None:
+                record(
+                    "accounts.second_factor_confirmed",
+                    by=user,
+                    obj=user,
+                    data={"purpose": purpose, "device": "totp"},
+                )
+                return True
+        record(
+            "accounts.second_factor_failed",
+            by=user,
+            obj=user,
+            data={"stage": "step_up", "purpose": purpose, "throttled": throttled},
+        )
+    return False
+
+
 def forget_expired_session(session_key: str) -> bool:
     """Remove an expired session row (and its tracking row) that a browser still presents."""
     deleted, _details = Session.objects.filter(

@@ -68,6 +68,7 @@ from rodtrad.stats.suppression import (
     SuppressedTable,
     share,
     suppress,
+    suppress_nested,
 )
 
 TOTAL = "Totalt"
@@ -423,7 +424,7 @@ class ViolenceShare(DashboardIndicator):
     violence reason (docs/statistics.md, "Violence reasons")."""
 
     code = "violence_share"
-    version = 1
+    version = 2  # 2: reports and investigations suppressed together (docs/statistics.md)
     title = gettext_lazy("Aktualiseringar och utredningar med våldsanledning")
     columns = (
         Column("reports", gettext_lazy("Aktualiseringar")),
@@ -472,8 +473,17 @@ class ViolenceShare(DashboardIndicator):
             reports[district_id][column] += 1
             if was_opened and not attached:
                 investigations[district_id][column] += 1
-        r = _suppressed([reports[d.pk] for d in ordered], threshold)
-        i = _suppressed([investigations[d.pk] for d in ordered], threshold)
+        # Suppressed together: the investigations are a part of the reports, cell by cell, and
+        # the difference (reports that opened none) must not give a hidden count away.
+        r, i = (
+            suppress_nested(
+                [reports[d.pk] for d in ordered],
+                [investigations[d.pk] for d in ordered],
+                threshold=threshold,
+            )
+            if ordered
+            else (None, None)
+        )
         table: list[tuple[str, tuple[Cell, ...]]] = []
         lines: list[tuple[str, Entry, Entry, Entry, Entry]] = []
         if r is not None and i is not None:

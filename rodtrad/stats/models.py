@@ -104,3 +104,34 @@ class Pseudonym(models.Model):
 
     def __str__(self) -> str:
         return f"Pseudonym {self.pk}"
+
+
+class Snapshot(models.Model):
+    """A dashboard report frozen for the committee (docs/statistics.md, "Snapshots"): the
+    published tables as they were, already suppressed, with the indicators' codes and versions,
+    the filters and the moment the numbers were computed. Shown and exported from `tables`,
+    never recomputed; written once by `services.create_snapshot`, never changed."""
+
+    title = models.CharField(_("rubrik"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("år"))
+    districts = models.ManyToManyField(
+        "accounts.District", related_name="+", verbose_name=_("stadsdelar")
+    )
+    filters = models.JSONField(_("urval"))
+    indicators = models.JSONField(_("indikatorer"))  # [{"code": …, "version": …}, …]
+    threshold = models.PositiveSmallIntegerField(_("gräns för små tal"))
+    data_at = models.DateTimeField(_("uppgifter per"))
+    tables = models.JSONField(_("tabeller"))  # exports.table_to_json of each, in page order
+    reason = models.TextField(_("varför"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("skapad"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("ögonblicksbild")
+        verbose_name_plural = _("ögonblicksbilder")
+
+    def __str__(self) -> str:
+        return f"Ögonblicksbild {self.pk}"

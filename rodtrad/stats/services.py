@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rodtrad.accounts import access
+from rodtrad.accounts import services as accounts
 from rodtrad.accounts.models import District, Unit, UnitKind
 from rodtrad.cases.models import Case, CaseStatus, DocumentStatus
 from rodtrad.cases.services import document_content
@@ -43,6 +44,7 @@ from rodtrad.lib.validation import FieldErrors
 from rodtrad.people.identity import IdentityNumber, InvalidIdentityNumber, parse_identity_number
 from rodtrad.people.models import IdentityKind, LegalSex, Person, PersonNameWord
 from rodtrad.people.search import name_words, search_key
+from rodtrad.stats.exports import FileFormat, table_from_json, table_to_json
 from rodtrad.stats.importing import (
     WHOLE_ROW,
     BadValue,
@@ -55,7 +57,12 @@ from rodtrad.stats.importing import (
     required,
     shown,
 )
-from rodtrad.stats.indicators import DASHBOARD_INDICATORS, PublishedTable
+from rodtrad.stats.indicators import (
+    BREAKDOWNS,
+    DASHBOARD_INDICATORS,
+    PublishedTable,
+    suppression_threshold,
+)
 from rodtrad.stats.models import (
     MAX_AGE,
     ImportedReport,
@@ -64,6 +71,7 @@ from rodtrad.stats.models import (
     Population,
     Pseudonym,
     Sex,
+    Snapshot,
 )
 
 if TYPE_CHECKING:
@@ -965,41 +973,161 @@ def _extension(row: _ReportRow, investigation_id: int, by: User) -> tuple[Any, .
 # --- Export of a dashboard table (docs/statistics.md, "Export") --------------------------------
 
 
-def export_table(
-    indicator: str, *, year: int, district_codes: list[str], reason: str, by: User
-) -> PublishedTable:
-    """One dashboard table for a CSV file, journaled with who, what and why.
+def _visible_districts(district_codes: list[str], by: User) -> list[District]:
+    """The districts asked for, each one the user sees statistics of (else PermissionDenied)."""
+    visible = {d.code: d for d in access.statistics_districts(by)}
+    if not visible or not district_codes or any(code not in visible for code in district_codes):
+        raise PermissionDenied
+    return [visible[code] for code in district_codes]
 
-    The user must see every district asked for (`access.statistics_districts`); the table is
-    computed and suppressed like the page's, and the journal entry names the indicator, its
-    version, the year, the districts and the reason (no personal data: aggregates only).
+
+def _journal_district(district_codes: list[str]) -> str:
+    # One district's table belongs to that district's journal view; several: none.
+    return district_codes[0] if len(district_codes) == 1 else ""
+
+
+def export_table(
+    indicator: str,
+    *,
+    year: int,
+    district_codes: list[str],
+    reason: str,
+    file_format: str,
+    otp_token: str,
+    by: User,
+    breakdown: str = "",
+    snapshot: Snapshot | None = None,
+) -> PublishedTable:
+    """One dashboard table for a file, after step-up, journaled with who, what and why
+    (docs/statistics.md, "Export").
+
+    The user must see every district asked for (`access.statistics_districts`), or every
+    district of the snapshot. The second factor is asked again (step-up,
+    `accounts.services.confirm_second_factor`): a wrong code is a form error, journaled as a
+    failed second factor in its own transaction, and nothing is exported. The table is the
+    page's, computed and suppressed as there, or a snapshot's frozen one (never recomputed);
+    the journal entry `stats.export` names the indicator and its version, the filters (year,
+    districts, grouping), the threshold, the format, the snapshot and the reason (aggregates
+    only).
     """
-    with transaction.atomic():
-        visible = {d.code: d for d in access.statistics_districts(by)}
-        if not visible or any(code not in visible for code in district_codes):
-            raise PermissionDenied
-        errors = FieldErrors()
-        reason = reason.strip()
-        if not reason:
-            errors.add("reason", _("Skriv varför du exporterar tabellen."))
-        if indicator not in DASHBOARD_INDICATORS:
-            errors.add("indicator", _("Välj en tabell som finns."))
+    if snapshot is not None:
+        district_codes = sorted(snapshot.districts.values_list("code", flat=True))
+        year = snapshot.year
+    districts = _visible_districts(district_codes, by)
+    errors = FieldErrors()
+    reason = reason.strip()
+    if not reason:
+        errors.add("reason", _("Skriv varför du exporterar tabellen."))
+    if file_format not in set(FileFormat):
+        errors.add("file_format", _("Välj ett filformat."))
+    frozen = _snapshot_table(snapshot, indicator) if snapshot is not None else None
+    if indicator not in DASHBOARD_INDICATORS or (snapshot is not None and frozen is None):
+        errors.add("indicator", _("Välj en tabell som finns."))
+    if snapshot is not None:
+        breakdown = str(snapshot.filters.get("breakdown", ""))
+    elif breakdown and breakdown not in BREAKDOWNS:
+        errors.add("breakdown", _("Välj en uppdelning som finns."))
+    errors.raise_any()
+    # Step-up after the checks above, before anything is computed: its own transaction, so a
+    # failed code stays in the journal.
+    if not accounts.confirm_second_factor(by, otp_token, purpose="stats.export"):
+        errors.add(
+            "otp_token",
+            _("Koden stämmer inte. Skriv in den kod som visas i appen just nu."),
+        )
         errors.raise_any()
-        districts = [visible[code] for code in district_codes]
-        table = DASHBOARD_INDICATORS[indicator]().publish(year, districts)
+    with transaction.atomic():
+        table = frozen or DASHBOARD_INDICATORS[indicator](breakdown=breakdown or None).publish(
+            year, districts
+        )
         journal.record(
             "stats.export",
             by=by,
-            # One district's table belongs to that district's journal view; several: none.
-            district=district_codes[0] if len(district_codes) == 1 else "",
+            obj=snapshot,
+            district=_journal_district(district_codes),
             data={
                 "indicator": table.indicator,
                 "version": table.version,
                 "year": year,
                 "districts": sorted(district_codes),
+                "breakdown": breakdown,
                 "threshold": table.threshold,
-                "format": "csv",
+                "format": file_format,
+                "snapshot": snapshot.pk if snapshot is not None else None,
                 "reason": reason,
             },
         )
     return table
+
+
+def _snapshot_table(snapshot: Snapshot, indicator: str) -> PublishedTable | None:
+    for data in snapshot.tables:
+        if data["indicator"] == indicator:
+            return table_from_json(data)
+    return None
+
+
+def create_snapshot(
+    *,
+    title: str,
+    year: int,
+    district_codes: list[str],
+    indicators: list[str],
+    breakdown: str = "",
+    reason: str,
+    by: User,
+) -> Snapshot:
+    """Freeze the dashboard's tables as shown (docs/statistics.md, "Snapshots"): the
+    `indicators` (codes, in the dashboard's order) for the year, districts and grouping, as
+    published, already suppressed, with the indicators' codes and versions, the filters, the
+    moment and who and why, journaled as `stats.snapshot_created`.
+    """
+    districts = _visible_districts(district_codes, by)
+    errors = FieldErrors()
+    title, reason = title.strip(), reason.strip()
+    if not title:
+        errors.add("title", _("Skriv en rubrik för ögonblicksbilden."))
+    if not reason:
+        errors.add("reason", _("Skriv varför du sparar en ögonblicksbild."))
+    if not indicators or any(code not in DASHBOARD_INDICATORS for code in indicators):
+        errors.add("show", _("Välj minst en tabell som finns."))
+    if breakdown and breakdown not in BREAKDOWNS:
+        errors.add("breakdown", _("Välj en uppdelning som finns."))
+    errors.raise_any()
+    with transaction.atomic():
+        now = timezone.now()
+        tables = [
+            DASHBOARD_INDICATORS[code](breakdown=breakdown or None).publish(year, districts)
+            for code in DASHBOARD_INDICATORS
+            if code in indicators
+        ]
+        snapshot = Snapshot.objects.create(
+            title=title,
+            year=year,
+            filters={"year": year, "districts": sorted(district_codes), "breakdown": breakdown},
+            indicators=[{"code": t.indicator, "version": t.version} for t in tables],
+            threshold=tables[0].threshold if tables else suppression_threshold(),
+            data_at=now,
+            tables=[table_to_json(t) for t in tables],
+            reason=reason,
+            created_by=by,
+            created_at=now,
+        )
+        snapshot.districts.set(districts)
+        journal.record(
+            "stats.snapshot_created",
+            by=by,
+            obj=snapshot,
+            district=_journal_district(district_codes),
+            data={
+                "title": title,
+                "year": year,
+                "districts": sorted(district_codes),
+                "breakdown": breakdown,
+                "indicators": snapshot.indicators,
+                "threshold": snapshot.threshold,
+                "data_at": now.isoformat(),
+                "reason": reason,
+            },
+        )
+    return snapshot

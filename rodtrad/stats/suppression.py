@@ -25,8 +25,12 @@ total published beside them. Suppression has two steps:
 The result carries no suppressed value, only None and the reason. Shares and rates built
 from a suppressed count are suppressed too (`share`, `rate`).
 
+A count and its part published side by side (reports, and the investigations opened from
+them) are suppressed together by `suppress_nested` (docs/statistics-methods.md, "Tables
+published together").
+
 What this does not do (docs/statistics-methods.md): protect against bounds narrower than the
-count's possible range (interval disclosure), or against differencing between several tables
+count's possible range (interval disclosure), or against differencing between other tables
 that share margins; those need the tables to be designed together.
 """
 
@@ -50,6 +54,10 @@ class Reason(enum.StrEnum):
 
     SECONDARY = "secondary"
     """The count is large enough, but showing it would reveal a primary one."""
+
+    LINKED = "linked"
+    """The count is large enough, but showing it beside the table it is published with (a
+    count and its part, `suppress_nested`) would reveal a small difference or a hidden count."""
 
 
 @dataclass(frozen=True)
@@ -158,8 +166,39 @@ def suppress(
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
         raise ValueError(f"the threshold is a whole number of 1 or more, not {threshold!r}")
     extended = extended_table(cells)
-    reasons = _suppression(extended, threshold)
-    published = [
+    return _published(extended, _suppression(extended, threshold), threshold)
+
+
+def _suppression(extended: list[list[int]], threshold: int) -> dict[Position, Reason]:
+    """Which numbers of the extended table to suppress, and why."""
+    reasons = _primary(extended, threshold)
+    _close_bridges(extended, reasons)
+    return reasons
+
+
+def _primary(extended: list[list[int]], threshold: int) -> dict[Position, Reason]:
+    return {
+        (i, j): Reason.PRIMARY
+        for i, row in enumerate(extended)
+        for j, value in enumerate(row)
+        if 0 < value < threshold
+    }
+
+
+def _close_bridges(extended: list[list[int]], reasons: dict[Position, Reason]) -> bool:
+    """Secondary suppression until no suppressed number is a bridge; whether it added any."""
+    added = False
+    while (bridge := _first_bridge(reasons)) is not None:
+        for position in _cheapest_path_around(bridge, reasons, extended):
+            reasons[position] = Reason.SECONDARY
+            added = True
+    return added
+
+
+def _published(
+    extended: list[list[int]], reasons: dict[Position, Reason], threshold: int
+) -> SuppressedTable:
+    rows = [
         [
             Entry(None, reasons[(i, j)]) if (i, j) in reasons else Entry(value)
             for j, value in enumerate(row)
@@ -167,26 +206,67 @@ def suppress(
         for i, row in enumerate(extended)
     ]
     return SuppressedTable(
-        cells=tuple(tuple(row[:-1]) for row in published[:-1]),
-        row_totals=tuple(row[-1] for row in published[:-1]),
-        column_totals=tuple(published[-1][:-1]),
-        grand_total=published[-1][-1],
+        cells=tuple(tuple(row[:-1]) for row in rows[:-1]),
+        row_totals=tuple(row[-1] for row in rows[:-1]),
+        column_totals=tuple(rows[-1][:-1]),
+        grand_total=rows[-1][-1],
         threshold=threshold,
     )
 
 
-def _suppression(extended: list[list[int]], threshold: int) -> dict[Position, Reason]:
-    """Which numbers of the extended table to suppress, and why."""
-    reasons: dict[Position, Reason] = {
-        (i, j): Reason.PRIMARY
-        for i, row in enumerate(extended)
-        for j, value in enumerate(row)
-        if 0 < value < threshold
-    }
-    while (bridge := _first_bridge(reasons)) is not None:
-        for position in _cheapest_path_around(bridge, reasons, extended):
-            reasons[position] = Reason.SECONDARY
-    return reasons
+def suppress_nested(
+    whole: Sequence[Sequence[int]],
+    part: Sequence[Sequence[int]],
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> tuple[SuppressedTable, SuppressedTable]:
+    """Suppress two tables published together, where `part` counts some of what `whole`
+    counts, cell by cell (the reports, and the investigations opened from them, by district
+    and violence reason), so that differencing across them reveals nothing either.
+
+    `whole` − `part` (the reports that did not lead to an investigation) is never published,
+    but anyone can work it out wherever both numbers are shown. So, besides each table's own
+    primary and secondary suppression (docs/statistics-methods.md, "Tables published
+    together"):
+
+    1. Where both numbers are shown, their difference must be 0 or at least the threshold;
+       otherwise both are hidden.
+    2. Where both are above 0, both are hidden or both shown. A hidden part can then be moved
+       along a cycle of its table together with the whole (the difference stays the same,
+       every moved number is above 0), so the pair reveals nothing the single table would
+       not; where the part is 0 it stays shown (a hidden zero leaks, as in one table).
+    3. Each table's bridges are closed again, and the rules applied again, until nothing
+       changes (numbers are only ever added, so this ends).
+    """
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise ValueError(f"the threshold is a whole number of 1 or more, not {threshold!r}")
+    big, small = extended_table(whole), extended_table(part)
+    if len(big) != len(small) or len(big[0]) != len(small[0]):
+        raise ValueError("a table and its part have the same rows and columns")
+    positions = [(i, j) for i in range(len(big)) for j in range(len(big[0]))]
+    if any(small[i][j] > big[i][j] for i, j in positions):
+        raise ValueError("a part counts no more than its whole, cell by cell")
+    big_reasons, small_reasons = _primary(big, threshold), _primary(small, threshold)
+    changed = True
+    while changed:
+        changed = False
+        for i, j in positions:
+            hidden_big, hidden_small = (i, j) in big_reasons, (i, j) in small_reasons
+            difference = big[i][j] - small[i][j]
+            both_positive = small[i][j] > 0  # the whole is at least the part
+            if not hidden_big and not hidden_small and 0 < difference < threshold:
+                if both_positive:
+                    big_reasons[(i, j)] = small_reasons[(i, j)] = Reason.LINKED
+                else:  # the part is 0, so the whole is the small difference itself
+                    big_reasons[(i, j)] = Reason.LINKED
+                changed = True
+            elif both_positive and hidden_big != hidden_small:
+                target = small_reasons if hidden_big else big_reasons
+                target[(i, j)] = Reason.LINKED
+                changed = True
+        changed = _close_bridges(big, big_reasons) or changed
+        changed = _close_bridges(small, small_reasons) or changed
+    return _published(big, big_reasons, threshold), _published(small, small_reasons, threshold)
 
 
 # The graph: a node per line of the extended table, ("r", i) for row i and ("c", j) for

@@ -351,6 +351,19 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
                 year=2026,
                 district_codes=[w.case.district.code],
                 reason="Underlag till nämnden.",
+                file_format="csv",
+                otp_token="123456",
+                by=by,
+            )
+        ],
+        # stats: a snapshot is for the analyst and team managers, as the dashboard.
+        "stats.create_snapshot": [
+            lambda: stats.create_snapshot(
+                title="Nämnden",
+                year=2026,
+                district_codes=[w.case.district.code],
+                indicators=["violence_share"],
+                reason="Underlag till nämnden.",
                 by=by,
             )
         ],

@@ -311,6 +311,10 @@ class World:
             from rodtrad.letters.tests.factories import OutgoingDocumentFactory
 
             return OutgoingDocumentFactory(**{f"case__{k}": v for k, v in case_of.items()}).pk
+        if kind == "snapshot":
+            from rodtrad.stats.tests.factories import SnapshotFactory
+
+            return SnapshotFactory(districts=[district]).pk
         if kind == "instrument":
             from rodtrad.followup.models import Instrument
 

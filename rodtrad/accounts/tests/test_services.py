@@ -442,3 +442,31 @@ def test_s17_enrolment_without_the_pending_code_is_refused_and_journaled(
     assert code == services.pending_activation_code(user)
     device = services.start_totp_enrollment(user, key="00" * 20, activation_code_id=code.pk)
     assert TOTPDevice.objects.filter(pk=device.pk, confirmed=False).exists()
+
+
+def test_s09_step_up_confirms_a_fresh_code_once_and_journals_both_outcomes(db, totp_device):
+    from rodtrad.accounts.tests.conftest import current_token
+    from rodtrad.accounts.tests.factories import UserFactory
+
+    user = UserFactory()
+    device = totp_device(user)
+    with time_machine.travel(dt.datetime(2026, 6, 10, 9, 30, tzinfo=dt.UTC), tick=False):
+        token = current_token(device)
+        assert services.step_up_needs_code(user)
+        assert services.confirm_second_factor(user, token, purpose="stats.export")
+        # The same code again: refused, as at sign-in (django-otp's last_t).
+        assert not services.confirm_second_factor(user, token, purpose="stats.export")
+    confirmed = JournalEntry.objects.get(action="accounts.second_factor_confirmed")
+    assert confirmed.data == {"purpose": "stats.export", "device": "totp"}
+    failed = JournalEntry.objects.get(action="accounts.second_factor_failed")
+    assert failed.data == {"stage": "step_up", "purpose": "stats.export", "throttled": False}
+
+
+def test_s09_step_up_without_a_device_is_refused_outside_demo_mode(db, settings):
+    from rodtrad.accounts.tests.factories import UserFactory
+
+    settings.DEMO_MODE = False
+    user = UserFactory(is_demo=True)
+    assert services.step_up_needs_code(user)
+    assert not services.confirm_second_factor(user, "123456", purpose="stats.export")
+    assert JournalEntry.objects.filter(action="accounts.second_factor_failed").count() == 1

@@ -107,3 +107,19 @@ def dashboard_world(own_district: Any, other_district: Any) -> Any:
     granted(bromma, "kontaktperson", "halsa", "utbildning")
     granted(farsta, "familjebehandling", "halsa")
     return bromma, farsta
+
+
+@pytest.fixture
+def otp_code(time_machine: Any) -> Any:
+    """`otp_code(user)`: a code the user's app shows now (the device `signed_in` made). The
+    clock is fixed and each code works once (django-otp), so each call first moves the clock
+    on by one 30-second step."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from rodtrad.accounts.tests.conftest import current_token
+
+    def _code(user: Any) -> str:
+        time_machine.shift(30)
+        return current_token(TOTPDevice.objects.get(user=user, confirmed=True))
+
+    return _code

@@ -49,24 +49,27 @@ def test_violence_share_counts_reports_and_investigations_with_a_violence_reason
         "Totalt": (16, 5, Decimal(31), 2, 2, Decimal(100)),
     }
     assert not table.has_suppressed
-    assert (table.indicator, table.version, table.year) == ("violence_share", 1, 2026)
+    assert (table.indicator, table.version, table.year) == ("violence_share", 2, 2026)
 
 
 def test_violence_share_suppresses_small_counts_and_what_would_reveal_them(both):
     table = ViolenceShare().publish(2026, both, threshold=5)
     rows = dict(table.rows)
-    # Reports [with, without]: Bromma [5, 1], Farsta [0, 10]. The 1 is primary; the cheapest
-    # cycle through it hides Bromma's 5 and both column totals (5 + 5 + 11 = 21).
-    assert rows["Bromma"][:3] == (Cell(6), S, S)
+    # Reports [with, without]: Bromma [5, 1], Farsta [0, 10]; investigations opened from them
+    # Bromma [2, 0], Farsta [0, 0]. Suppressed together (suppression.suppress_nested): the
+    # investigations' 2s (Bromma's violence cell, its total, the column and grand totals) are
+    # hidden, so the reports hide the same cells (else 5 − 2 and 6 − 2 would say how many
+    # reports opened none), and the 1 beside them: Bromma's reports are hidden whole.
+    assert rows["Bromma"][:3] == (S, S, S)
     assert rows["Farsta"][:3] == (Cell(10), Cell(0), Cell(Decimal(0)))
-    assert rows["Totalt"][:3] == (Cell(16), S, S)
-    # Investigations: 2 in Bromma's violence cell, every total 2 too: all hidden, zeros shown.
+    assert rows["Totalt"][:3] == (S, S, S)
     assert rows["Bromma"][3:] == (S, S, S)
+    assert rows["Farsta"][3:] == (Cell(0), Cell(0), Cell(None))
     assert rows["Totalt"][3:] == (S, S, S)
     assert all(not 0 < n < 5 for n in counts_shown(table))
     lines = list(table.csv_lines())
     assert lines[0][0] == "district"
-    assert lines[1] == ["Bromma", "6", SUPPRESSED_CSV, SUPPRESSED_CSV] + [SUPPRESSED_CSV] * 3
+    assert lines[1] == ["Bromma"] + [SUPPRESSED_CSV] * 6
 
 
 def test_child_participation_counts_closed_investigations(both):

@@ -83,7 +83,7 @@ def test_no_count_below_the_threshold_appears_on_the_page(world, manager, signed
     assert "färre än 5" in html
 
 
-def test_export_needs_a_reason_and_is_journaled(world, analyst, signed_in):
+def test_export_needs_a_reason_and_is_journaled(world, analyst, signed_in, otp_code):
     client = signed_in(analyst)
     form = client.get(EXPORT, {"indicator": "child_participation", "year": 2026})
     assert "Varför exporterar du?" in form.content.decode()
@@ -100,10 +100,14 @@ def test_export_needs_a_reason_and_is_journaled(world, analyst, signed_in):
             "year": 2026,
             "district": "",
             "reason": "Underlag till nämndens uppföljning.",
+            "file_format": "csv",
+            "otp_token": otp_code(analyst),
         },
     )
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Type"].startswith("text/csv"), re.findall(
+        r'class="errorlist"[^>]*>(.*?)</ul>', response.content.decode()
+    )
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("district,closed,met,met_pct,met_alone")
     rows = [line.split(",") for line in lines[1:]]
@@ -122,23 +126,38 @@ def test_export_needs_a_reason_and_is_journaled(world, analyst, signed_in):
     assert entry.data["year"] == 2026
     assert {"bromma", "farsta"} <= set(entry.data["districts"])  # every district, by code
     assert entry.data["reason"] == "Underlag till nämndens uppföljning."
+    assert entry.data["format"] == "csv"
 
 
-def test_a_team_manager_cannot_export_another_district(world, manager, signed_in):
+def test_a_team_manager_cannot_export_another_district(world, manager, signed_in, otp_code):
     client = signed_in(manager)
     response = client.post(
         EXPORT,
-        {"indicator": "violence_share", "year": 2026, "district": "farsta", "reason": "Test."},
+        {
+            "indicator": "violence_share",
+            "year": 2026,
+            "district": "farsta",
+            "reason": "Test.",
+            "file_format": "csv",
+            "otp_token": otp_code(manager),
+        },
     )
     assert response.status_code == 200  # the form refuses the district: nothing exported
     assert not response["Content-Type"].startswith("text/csv")
     assert not JournalEntry.objects.filter(action="stats.export").exists()
 
 
-def test_a_team_managers_export_holds_their_district_only(world, manager, signed_in):
-    response = signed_in(manager).post(
+def test_a_team_managers_export_holds_their_district_only(world, manager, signed_in, otp_code):
+    client = signed_in(manager)
+    response = client.post(
         EXPORT,
-        {"indicator": "needs_interventions", "year": 2026, "reason": "Ledningsgruppen."},
+        {
+            "indicator": "needs_interventions",
+            "year": 2026,
+            "reason": "Ledningsgruppen.",
+            "file_format": "csv",
+            "otp_token": otp_code(manager),
+        },
     )
     lines = response.content.decode().splitlines()
     # Bromma only: health [6, 1], education [0, 3]; the 1 and 3 and what reveals them hidden.
@@ -210,13 +229,39 @@ def test_an_unknown_table_is_refused_by_the_form(world, analyst, signed_in):
     assert 'class="errorlist"' in html
 
 
-def test_a_new_table_is_exported_like_the_others(world, analyst, signed_in):
-    response = signed_in(analyst).post(
-        EXPORT, {"indicator": "report_breakdown", "year": 2026, "reason": "Nämnden."}
-    )
+def test_a_new_table_is_exported_like_the_others(world, analyst, signed_in, otp_code):
+    client = signed_in(analyst)
+    data = {"indicator": "report_breakdown", "year": 2026, "reason": "Nämnden."}
+    response = client.post(EXPORT, {**data, "file_format": "csv", "otp_token": otp_code(analyst)})
     lines = response.content.decode().splitlines()
     assert lines[0] == "sex,reports,investigations,share_opened_pct"
     # Bromma 6 + Farsta 10 reports (girls, as the factories make them), 2 opened.
     assert lines[-1] == "Totalt,16,..,.."
     entry = JournalEntry.objects.get(action="stats.export")
     assert (entry.data["indicator"], entry.data["version"]) == ("report_breakdown", 1)
+    assert entry.data["breakdown"] == ""  # the default grouping (by sex)
+
+
+def test_the_grouping_chosen_on_the_dashboard_is_what_is_exported(
+    world, analyst, signed_in, otp_code
+):
+    client = signed_in(analyst)
+    page = client.get(
+        DASHBOARD, {"year": 2026, "show": ["report_breakdown"], "breakdown": "age_band_seeds"}
+    ).content.decode()
+    assert "breakdown=age_band_seeds" in page  # the table's export link carries the grouping
+    response = client.post(
+        EXPORT,
+        {
+            "indicator": "report_breakdown",
+            "year": 2026,
+            "breakdown": "age_band_seeds",
+            "reason": "Nämnden.",
+            "file_format": "csv",
+            "otp_token": otp_code(analyst),
+        },
+    )
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("age_band_seeds,")
+    entry = JournalEntry.objects.get(action="stats.export")
+    assert entry.data["breakdown"] == "age_band_seeds"
