@@ -113,9 +113,7 @@ def flags(events: QuerySet[AccessEvent]) -> list[Flag]:
         pk: _fold(name)
         for pk, name in Person.objects.filter(pk__in=person_ids).values_list("pk", "family_name")
     }
-    case_district = dict(
-        Case.objects.filter(pk__in=case_ids).values_list("pk", "district__code")
-    )
+    case_district = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "district__code"))
     last_names = {
         pk: _fold(name)
         for pk, name in User.objects.filter(pk__in=user_ids).values_list("pk", "last_name")
@@ -126,9 +124,9 @@ def flags(events: QuerySet[AccessEvent]) -> list[Flag]:
     day_persons: dict[tuple[int, date], set[int]] = defaultdict(set)
     day_first: dict[tuple[int, date], int] = {}
     for pk, occurred_at, user_id, districts, person_id, case_id, was_protected, emergency in rows:
-        if person_id is not None and (was_protected or person_id in protected_now):
-            if user_id not in handlers.get(person_id, set()):
-                found.append(Flag(pk, LogRule.PROTECTED))
+        protected = person_id is not None and (was_protected or person_id in protected_now)
+        if protected and user_id not in handlers.get(person_id, set()):
+            found.append(Flag(pk, LogRule.PROTECTED))
         if emergency:
             found.append(Flag(pk, LogRule.EMERGENCY))
         if case_id is not None and case_id in case_district:

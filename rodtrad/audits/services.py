@@ -659,7 +659,9 @@ def answer_log_item(
     if len(note) > MAX_TEXT:
         errors.add("note", _("Texten är för lång."))
     if item.event.user_id == by.pk:
-        errors.add("answer", _("Du kan inte bedöma din egen läsning. Låt en annan granskare svara."))
+        errors.add(
+            "answer", _("Du kan inte bedöma din egen läsning. Låt en annan granskare svara.")
+        )
     errors.raise_any()
     with transaction.atomic():
         item = update_versioned(
