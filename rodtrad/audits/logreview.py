@@ -104,11 +104,11 @@ def flags(events: QuerySet[AccessEvent]) -> list[Flag]:
         .exclude(protection_level=ProtectionLevel.NONE)
         .values_list("pk", flat=True)
     )
-    handlers: dict[int, set[int]] = defaultdict(set)
-    for person_id, user_id in ProtectedPersonHandler.objects.filter(
+    handlers: dict[int, set[int | None]] = defaultdict(set)
+    for handled, handler in ProtectedPersonHandler.objects.filter(
         person_id__in=person_ids
     ).values_list("person_id", "user_id"):
-        handlers[person_id].add(user_id)
+        handlers[handled].add(handler)
     family_names = {
         pk: _fold(name)
         for pk, name in Person.objects.filter(pk__in=person_ids).values_list("pk", "family_name")
@@ -121,11 +121,14 @@ def flags(events: QuerySet[AccessEvent]) -> list[Flag]:
 
     found: list[Flag] = []
     # (user, Stockholm day) -> distinct persons and the day's first event
-    day_persons: dict[tuple[int, date], set[int]] = defaultdict(set)
-    day_first: dict[tuple[int, date], int] = {}
+    day_persons: dict[tuple[int | None, date], set[int]] = defaultdict(set)
+    day_first: dict[tuple[int | None, date], int] = {}
     for pk, occurred_at, user_id, districts, person_id, case_id, was_protected, emergency in rows:
-        protected = person_id is not None and (was_protected or person_id in protected_now)
-        if protected and user_id not in handlers.get(person_id, set()):
+        if (
+            person_id is not None
+            and (was_protected or person_id in protected_now)
+            and user_id not in handlers.get(person_id, set())
+        ):
             found.append(Flag(pk, LogRule.PROTECTED))
         if emergency:
             found.append(Flag(pk, LogRule.EMERGENCY))
@@ -143,17 +146,17 @@ def flags(events: QuerySet[AccessEvent]) -> list[Flag]:
             day_persons[key].add(person_id)
             day_first.setdefault(key, pk)
 
-    counts: dict[int, dict[date, int]] = defaultdict(dict)
-    for (user_id, day), persons in day_persons.items():
-        counts[user_id][day] = len(persons)
-    for user_id, by_day in counts.items():
+    counts: dict[int | None, dict[date, int]] = defaultdict(dict)
+    for (reader, day), persons in day_persons.items():
+        counts[reader][day] = len(persons)
+    for reader, by_day in counts.items():
         for day, count in sorted(by_day.items()):
             others = [n for other, n in by_day.items() if other != day]
             median = statistics.median(others) if others else 0
             if count >= MANY_PERSONS_AT_LEAST and count > MANY_PERSONS_FACTOR * median:
                 found.append(
                     Flag(
-                        day_first[(user_id, day)],
+                        day_first[(reader, day)],
                         LogRule.MANY_PERSONS,
                         {"day": day.isoformat(), "persons": count, "median": float(median)},
                     )

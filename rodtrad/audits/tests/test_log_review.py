@@ -64,13 +64,13 @@ def ordinary(investigator: Any, own_district: Any) -> AccessEvent:
     return read(investigator, bromma_case(own_district))
 
 
-def test_an_ordinary_read_is_not_flagged(admin: Any, ordinary: AccessEvent) -> None:
+def test_s23_an_ordinary_read_is_not_flagged(admin: Any, ordinary: AccessEvent) -> None:
     review = review_of(admin)
     assert review.population_count == 1
     assert kinds(review, ordinary) == set()
 
 
-def test_a_protected_person_read_by_a_non_handler_is_flagged_but_not_by_a_handler(
+def test_s23_a_protected_person_read_by_a_non_handler_is_flagged_but_not_by_a_handler(
     admin: Any, investigator: Any, manager: Any, own_district: Any, ordinary: AccessEvent
 ) -> None:
     case = bromma_case(own_district, protected=True)
@@ -83,7 +83,7 @@ def test_a_protected_person_read_by_a_non_handler_is_flagged_but_not_by_a_handle
     assert kinds(review, ordinary) == set()
 
 
-def test_an_emergency_read_is_flagged(
+def test_s23_an_emergency_read_is_flagged(
     admin: Any, investigator: Any, own_district: Any, ordinary: AccessEvent
 ) -> None:
     grant_read = read(
@@ -94,7 +94,7 @@ def test_an_emergency_read_is_flagged(
     assert kinds(review, ordinary) == set()
 
 
-def test_a_case_outside_the_readers_districts_is_flagged(
+def test_s23_a_case_outside_the_readers_districts_is_flagged(
     admin: Any, investigator: Any, other_district: Any, ordinary: AccessEvent
 ) -> None:
     farsta = read(investigator, bromma_case(other_district))
@@ -103,7 +103,7 @@ def test_a_case_outside_the_readers_districts_is_flagged(
     assert kinds(review, ordinary) == set()
 
 
-def test_a_person_with_the_readers_family_name_is_flagged(
+def test_s23_a_person_with_the_readers_family_name_is_flagged(
     admin: Any, investigator: Any, own_district: Any, ordinary: AccessEvent
 ) -> None:
     investigator.last_name = "Lindqvist"
@@ -125,7 +125,7 @@ def test_a_person_with_the_readers_family_name_is_flagged(
         (at(date(2026, 6, 7), 12), True),  # a Sunday
     ],
 )
-def test_reads_outside_working_hours_are_flagged(
+def test_s23_reads_outside_working_hours_are_flagged(
     admin: Any, investigator: Any, own_district: Any, when: datetime, flagged: bool
 ) -> None:
     event = read(investigator, bromma_case(own_district), when)
@@ -133,7 +133,7 @@ def test_reads_outside_working_hours_are_flagged(
     assert (LogRule.AFTER_HOURS in kinds(review, event)) is flagged
 
 
-def test_a_day_with_many_more_persons_than_the_readers_median_is_flagged_once(
+def test_s23_a_day_with_many_more_persons_than_the_readers_median_is_flagged_once(
     admin: Any, investigator: Any, reviewer: Any, own_district: Any
 ) -> None:
     cases = [bromma_case(own_district) for _ in range(25)]
@@ -155,7 +155,7 @@ def test_a_day_with_many_more_persons_than_the_readers_median_is_flagged_once(
     assert many[0].detail == {"day": "2026-06-09", "persons": 25, "median": 2.0}
 
 
-def test_the_sample_is_reproducible_from_the_seed(
+def test_s23_the_sample_is_reproducible_from_the_seed(
     admin: Any, reviewer: Any, investigator: Any, own_district: Any
 ) -> None:
     events = [read(investigator, bromma_case(own_district)) for _ in range(30)]
@@ -175,7 +175,7 @@ def test_the_sample_is_reproducible_from_the_seed(
     assert len(drawn(review_of(admin, sample_size=500))) == 30
 
 
-def test_creating_is_journaled_and_refused_to_other_roles(
+def test_s23_creating_is_journaled_and_refused_to_other_roles(
     admin: Any, investigator: Any, manager: Any, ordinary: AccessEvent
 ) -> None:
     review = review_of(admin, sample_size=1, seed=7)
@@ -192,7 +192,7 @@ def test_creating_is_journaled_and_refused_to_other_roles(
         )
 
 
-def test_answering_an_item_is_journaled_locked_and_counted(
+def test_s23_answering_an_item_is_journaled_locked_and_counted(
     admin: Any, reviewer: Any, investigator: Any, own_district: Any
 ) -> None:
     flagged = read(investigator, bromma_case(own_district), at(TUESDAY, 22))
@@ -227,7 +227,7 @@ def test_answering_an_item_is_journaled_locked_and_counted(
     assert rows[LogRule.EMERGENCY]["total"] == 0
 
 
-def test_nobody_answers_an_item_about_their_own_read(
+def test_s23_nobody_answers_an_item_about_their_own_read(
     admin: Any, reviewer: Any, own_district: Any
 ) -> None:
     own = read(reviewer, bromma_case(own_district), at(TUESDAY, 23))
@@ -244,7 +244,7 @@ def test_nobody_answers_an_item_about_their_own_read(
         )
 
 
-def test_the_pages_show_no_names_are_access_logged_and_404_for_other_roles(
+def test_s26_the_pages_show_no_names_are_access_logged_and_404_for_other_roles(
     client: Any, admin: Any, reviewer: Any, investigator: Any, manager: Any, own_district: Any
 ) -> None:
     case = bromma_case(own_district, given_name="Hemliga", family_name="Namnsson", protected=True)
