@@ -284,3 +284,17 @@ def test_s26_the_pages_show_no_names_are_access_logged_and_404_for_other_roles(
             ("audits:log-item", [item.pk]),
         ):
             assert client.get(reverse(name, args=args)).status_code == 404
+
+
+def test_s23_a_period_that_ends_before_it_starts_is_the_form_again_and_nothing_is_saved(
+    client: Any, admin: Any
+) -> None:
+    sign_in(client, admin)
+    page = client.post(
+        reverse("audits:log-review-create"),
+        {"period_start": "2026-06-10", "period_end": "2026-06-01", "sample_size": "3"},
+    )
+    assert page.status_code == 200
+    assert "Perioden kan inte sluta innan den börjar." in page.content.decode()
+    assert not LogReview.objects.exists()
+    assert not JournalEntry.objects.filter(action="audits.log_review_created").exists()
