@@ -14,6 +14,7 @@ from rodtrad.audits.models import (
     Checklist,
     ChecklistItem,
     ItemKind,
+    LogAnswer,
     Openness,
     ReviewProgramme,
 )
@@ -244,3 +245,26 @@ class EditionForm(forms.Form):
             )
             for n in range(1, NEW_ITEMS + 1)
         ]
+
+
+class LogReviewForm(forms.Form):
+    period_start = date_field(_("Händelser från och med"))
+    period_end = date_field(_("Till och med"))
+    sample_size = forms.IntegerField(
+        label=_("Antal slumpvis valda händelser"),
+        min_value=0,
+        max_value=services.MAX_LOG_SAMPLE,
+        help_text=_("0: bara de händelser som reglerna flaggar."),
+        error_messages={"required": _("Ange ett antal.")},
+    )
+
+
+class LogAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Bedömning"),
+        choices=LogAnswer.choices,
+        widget=forms.RadioSelect,
+        error_messages=CHOOSE,
+    )
+    note = text_field(_("Kommentar"), help_text=_("Behövs om läsningen inte var befogad."), rows=3)
+    version = version_field()

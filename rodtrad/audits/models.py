@@ -273,3 +273,90 @@ class Finding(models.Model):
     @property
     def case_id(self) -> int:
         return int(self.sampled_case.case_id)
+
+
+# --- The log review (docs/internal-control.md, "The log review") -------------------------------
+
+
+class LogRule(models.TextChoices):
+    """Why an access event is an item of a log review: drawn in the sample, or a rule's flag
+    (logreview.py has the rules)."""
+
+    SAMPLE = "sample", _("Slumpvis urval")
+    PROTECTED = "protected", _("Skyddad person, läsaren är inte namngiven handläggare")
+    EMERGENCY = "emergency", _("Nödåtkomst")
+    OUTSIDE_DISTRICT = "outside_district", _("Ärende utanför läsarens stadsdel")
+    NAMESAKE = "namesake", _("Samma efternamn som läsaren")
+    AFTER_HOURS = "after_hours", _("Utanför arbetstid")
+    MANY_PERSONS = "many_persons", _("Ovanligt många personer på en dag")
+
+
+class LogAnswer(models.TextChoices):
+    JUSTIFIED = "justified", _("Befogad")
+    NOT_JUSTIFIED = "not_justified", _("Inte befogad")
+    REFERRED = "referred", _("Lämnad vidare")
+
+
+class LogReview(models.Model):
+    """A review of the access log over a period: a random sample of its access events and the
+    events the rules flag, each to be answered (docs/internal-control.md)."""
+
+    period_start = models.DateField(_("perioden börjar"))
+    period_end = models.DateField(_("perioden slutar"))
+    sample_size = models.PositiveIntegerField(_("antal slumpvis valda händelser"))
+    # random.Random(seed) draws the sample from the period's events, ids ascending
+    # (sampling.draw with one stratum); shown on the page so the draw can be repeated.
+    seed = models.BigIntegerField(_("slumptalsfrö"))
+    population_count = models.PositiveIntegerField(default=0)
+    population_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("loggranskning")
+        verbose_name_plural = _("loggranskningar")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="log_review_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Loggranskning {self.pk}"
+
+
+class LogReviewItem(models.Model):
+    """One access event to be answered in a log review, and why (`kind`): an event both drawn
+    and flagged, or flagged by two rules, is one item per reason."""
+
+    review = models.ForeignKey(LogReview, on_delete=models.PROTECT, related_name="items")
+    event = models.ForeignKey("journal.AccessEvent", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=LogRule.choices)
+    # What the rule saw, e.g. {"persons": 500, "median": 12} for many_persons.
+    detail = models.JSONField(default=dict, blank=True)
+    answer = models.CharField(max_length=20, choices=LogAnswer.choices, blank=True)
+    note = models.TextField(_("kommentar"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["review", "kind", "event__occurred_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "event", "kind"], name="log_review_item_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Loggranskning {self.review_id}: {self.kind} {self.event_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.answer)

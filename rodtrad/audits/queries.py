@@ -14,6 +14,10 @@ from rodtrad.audits import services
 from rodtrad.audits.models import (
     CaseReview,
     Finding,
+    LogAnswer,
+    LogReview,
+    LogReviewItem,
+    LogRule,
     ReviewerAssignment,
     ReviewProgramme,
     SampledCase,
@@ -122,3 +126,57 @@ def open_findings_for_manager(user: User | AnonymousUser) -> list[Finding]:
         .select_related("sampled_case__programme", "sampled_case__case", "item")
         .order_by("flagged_at", "pk")
     )
+
+
+# --- The log review -----------------------------------------------------------------------------
+
+
+def log_reviews_for(user: User | AnonymousUser) -> QuerySet[LogReview]:
+    """Every log review, for the administrator and the reviewers; nothing for anyone else."""
+    if not services.may_review_log(user):
+        return LogReview.objects.none()
+    return LogReview.objects.select_related("created_by")
+
+
+def get_log_review_for(user: User | AnonymousUser, pk: int | str | None) -> LogReview:
+    number = access.parse_id(pk)
+    review = log_reviews_for(user).filter(pk=number).first() if number else None
+    if review is None:
+        raise access.not_found(user)
+    return review
+
+
+def get_log_item_for(user: User | AnonymousUser, pk: int | str | None) -> LogReviewItem:
+    number = access.parse_id(pk)
+    item = (
+        LogReviewItem.objects.filter(pk=number, review__in=log_reviews_for(user))
+        .select_related("review", "event", "answered_by")
+        .first()
+        if number
+        else None
+    )
+    if item is None:
+        raise access.not_found(user)
+    return item
+
+
+def log_results(review: LogReview) -> list[dict[str, object]]:
+    """Per reason (the sample and each rule): the items, and how many have each answer and none.
+    Every reason is listed, also with no items, so that a rule that found nothing shows 0."""
+    counts: dict[tuple[str, str], int] = {}
+    for kind, answer in review.items.values_list("kind", "answer"):
+        counts[(kind, answer)] = counts.get((kind, answer), 0) + 1
+    rows: list[dict[str, object]] = []
+    for kind, label in LogRule.choices:
+        by_answer = {value: counts.get((kind, value), 0) for value in LogAnswer.values}
+        unanswered = counts.get((kind, ""), 0)
+        rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                "total": sum(by_answer.values()) + unanswered,
+                "answers": [by_answer[value] for value in LogAnswer.values],
+                "unanswered": unanswered,
+            }
+        )
+    return rows

@@ -11,7 +11,9 @@ Who may do what:
 * a **reviewer given the case** saves and submits answers and flags a finding, until the
   programme's review period ends;
 * a **team manager of the case's district** who sees the case records what was done about a
-  finding.
+  finding;
+* the **administrator** or an **internal reviewer** creates a log review and answers its items,
+  but never an item about their own reads.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from rodtrad.accounts import access
 from rodtrad.accounts.models import District, Membership, Role, User
-from rodtrad.audits import sampling
+from rodtrad.audits import logreview, sampling
 from rodtrad.audits.checklists import ChecklistSpec, ItemSpec, create_edition
 from rodtrad.audits.models import (
     CasePhase,
@@ -37,6 +39,10 @@ from rodtrad.audits.models import (
     ChecklistItem,
     Finding,
     ItemKind,
+    LogAnswer,
+    LogReview,
+    LogReviewItem,
+    LogRule,
     Openness,
     ReviewerAssignment,
     ReviewProgramme,
@@ -547,3 +553,137 @@ def record_finding_action(
             data={"programme": finding.sampled_case.programme_id},
         )
     return finding
+
+
+# --- The log review -----------------------------------------------------------------------------
+
+MAX_LOG_SAMPLE = 1000
+MAX_LOG_PERIOD_DAYS = 366
+
+
+def may_review_log(user: User | AnonymousUser) -> bool:
+    """Creates log reviews, reads them and answers their items (docs/internal-control.md,
+    "The log review"): the administrator (the security officer's role here) and the internal
+    reviewer. Everyone else gets 404 on the pages."""
+    return access.has_role(user, Role.ADMINISTRATOR, Role.REVIEWER)
+
+
+def log_access_reason(review: LogReview) -> str:
+    """The `reason` of the access events the log review's pages write."""
+    return f"Loggranskning {review.pk}"
+
+
+def create_log_review(
+    *,
+    by: User,
+    period_start: date,
+    period_end: date,
+    sample_size: int,
+    seed: int | None = None,
+) -> LogReview:
+    """Create a log review of the period: draw `sample_size` of its access events (from a new
+    seed, or `seed` to repeat a draw) and flag the events the rules find (logreview.py). Each
+    drawn or flagged event becomes an item to answer."""
+    if not may_review_log(by):
+        raise PermissionDenied
+    errors = FieldErrors()
+    if period_end < period_start:
+        errors.add("period_end", _("Perioden kan inte sluta innan den börjar."))
+    elif (period_end - period_start).days >= MAX_LOG_PERIOD_DAYS:
+        errors.add("period_end", _("Välj en period på högst ett år."))
+    if period_start > timezone.localdate():
+        errors.add("period_start", _("Perioden kan inte börja i framtiden."))
+    if not 0 <= sample_size <= MAX_LOG_SAMPLE:
+        errors.add(
+            "sample_size",
+            _("Välj mellan 0 och %(max)s händelser.") % {"max": MAX_LOG_SAMPLE},
+        )
+    errors.raise_any()
+    seed = sampling.new_seed() if seed is None else seed
+    with transaction.atomic():
+        events = logreview.period_events(period_start, period_end)
+        ids = list(events.values_list("pk", flat=True))
+        population = {"": ids}
+        drawn = sampling.draw(population, sample_size, seed)[""] if sample_size and ids else []
+        review = LogReview.objects.create(
+            period_start=period_start,
+            period_end=period_end,
+            sample_size=sample_size,
+            seed=seed,
+            population_count=len(ids),
+            population_hash=sampling.population_hash(population),
+            created_by=by,
+        )
+        items = [
+            LogReviewItem(review=review, event_id=pk, kind=LogRule.SAMPLE, detail={"order": n})
+            for n, pk in enumerate(drawn, start=1)
+        ]
+        found = logreview.flags(events)
+        items += [
+            LogReviewItem(review=review, event_id=f.event_id, kind=f.rule, detail=f.detail)
+            for f in found
+        ]
+        LogReviewItem.objects.bulk_create(items)
+        per_rule: dict[str, int] = {}
+        for item in items:
+            per_rule[item.kind] = per_rule.get(item.kind, 0) + 1
+        record(
+            "audits.log_review_created",
+            by=by,
+            obj=review,
+            data={
+                "period": [period_start.isoformat(), period_end.isoformat()],
+                "seed": seed,
+                "population": len(ids),
+                "population_hash": review.population_hash,
+                "items": dict(sorted(per_rule.items())),
+            },
+        )
+    return review
+
+
+def answer_log_item(
+    *, by: User, item: LogReviewItem, answer: str, note: str, expected_version: int
+) -> LogReviewItem:
+    """Answer one item: justified, not justified or referred, with a note (needed unless the
+    read was justified). An answer can be changed (compare-and-set on `version`); each answer
+    is journaled. Nobody answers an item about their own read."""
+    if not may_review_log(by):
+        raise PermissionDenied
+    note = note.strip()
+    errors = FieldErrors()
+    if answer not in LogAnswer.values:
+        errors.add("answer", _("Välj befogad, inte befogad eller lämnad vidare."))
+    elif answer != LogAnswer.JUSTIFIED and not note:
+        errors.add("note", _("Skriv vad du såg och vad som händer nu."))
+    if len(note) > MAX_TEXT:
+        errors.add("note", _("Texten är för lång."))
+    if item.event.user_id == by.pk:
+        errors.add(
+            "answer", _("Du kan inte bedöma din egen läsning. Låt en annan granskare svara.")
+        )
+    errors.raise_any()
+    with transaction.atomic():
+        item = update_versioned(
+            item,
+            expected_version=expected_version,
+            changes={
+                "answer": answer,
+                "note": note,
+                "answered_by": by,
+                "answered_at": timezone.now(),
+            },
+        )
+        record(
+            "audits.log_item_answered",
+            by=by,
+            obj=item,
+            data={
+                "review": item.review_id,
+                "event": item.event_id,
+                "kind": item.kind,
+                "answer": answer,
+                "version": item.version,
+            },
+        )
+    return item

@@ -17,4 +17,8 @@ urlpatterns = [
     path("urval/<int:pk>/autospara/", views.review_autosave, name="review-autosave"),
     path("urval/<int:pk>/iakttagelse/", views.flag, name="flag"),
     path("iakttagelse/<int:pk>/", views.finding_detail, name="finding-detail"),
+    path("logg/", views.log_review_list, name="log-review-list"),
+    path("logg/ny/", views.log_review_create, name="log-review-create"),
+    path("logg/<int:pk>/", views.log_review_detail, name="log-review-detail"),
+    path("logg/handelse/<int:pk>/", views.log_item, name="log-item"),
 ]

@@ -19,7 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rodtrad.accounts import access
 from rodtrad.accounts.access import signed_in_user
 from rodtrad.audits import forms, queries, record_rules, results, services
-from rodtrad.audits.models import CaseReview, Checklist, ItemKind, ReviewProgramme, SampledCase
+from rodtrad.audits.models import (
+    CaseReview,
+    Checklist,
+    ItemKind,
+    LogAnswer,
+    LogRule,
+    ReviewProgramme,
+    SampledCase,
+)
 from rodtrad.frameworks.queries import code_label
 from rodtrad.journal.services import record_access
 from rodtrad.lib.forms import handle_form
@@ -400,4 +408,118 @@ def checklist_edition(request: HttpRequest, pk: int) -> HttpResponse:
         render=lambda form: render(
             request, "audits/checklist_edition.html", {"checklist": checklist, "form": form}
         ),
+    )
+
+
+# --- The log review (docs/internal-control.md, "The log review") ------------------------------
+
+LOG_ITEMS_SHOWN = 500
+
+
+def _log_reviewer(request: HttpRequest) -> None:
+    """The log review's pages exist only for the administrator and the reviewers (404)."""
+    if not services.may_review_log(request.user):
+        raise access.not_found(request.user)
+
+
+@login_required
+@require_GET
+def log_review_list(request: HttpRequest) -> HttpResponse:
+    _log_reviewer(request)
+    return render(
+        request,
+        "audits/log_review_list.html",
+        {"reviews": queries.log_reviews_for(request.user)},
+    )
+
+
+@login_required
+@GET_OR_POST
+def log_review_create(request: HttpRequest) -> HttpResponse:
+    _log_reviewer(request)
+    return handle_form(
+        request,
+        forms.LogReviewForm(request.POST or None),
+        save=lambda data: services.create_log_review(by=signed_in_user(request), **data),
+        success=lambda r: (
+            _("Loggranskningen är skapad: %(n)s händelser att bedöma (frö %(seed)s).")
+            % {"n": r.items.count(), "seed": r.seed}
+        ),
+        then=lambda r: reverse("audits:log-review-detail", args=[r.pk]),
+        render=lambda form: render(request, "audits/log_review_form.html", {"form": form}),
+    )
+
+
+@login_required
+@require_GET
+def log_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = queries.get_log_review_for(request.user, pk)
+    kind = request.GET.get("regel", "")
+    items = review.items.select_related("event", "answered_by")
+    if kind in LogRule.values:
+        items = items.filter(kind=kind)
+    else:
+        kind = ""
+    total = items.count()
+    # Reading the log is itself a read: one access event naming the review (S26).
+    record_access(
+        by=signed_in_user(request),
+        route="audits:log-review-detail",
+        reason=services.log_access_reason(review),
+    )
+    return render(
+        request,
+        "audits/log_review_detail.html",
+        {
+            "review": review,
+            "results": queries.log_results(review),
+            "answer_labels": LogAnswer.labels,
+            "rules": LogRule.choices,
+            "kind": kind,
+            "items": items[:LOG_ITEMS_SHOWN],
+            "total": total,
+            "capped": total > LOG_ITEMS_SHOWN,
+        },
+    )
+
+
+@login_required
+@GET_OR_POST
+def log_item(request: HttpRequest, pk: int) -> HttpResponse:
+    item = queries.get_log_item_for(request.user, pk)
+    form = forms.LogAnswerForm(
+        request.POST or None,
+        initial={"version": item.version, "answer": item.answer, "note": item.note},
+    )
+
+    def page(form: forms.LogAnswerForm) -> HttpResponse:
+        record_access(
+            by=signed_in_user(request),
+            route="audits:log-item",
+            reason=services.log_access_reason(item.review),
+        )
+        return render(
+            request,
+            "audits/log_item.html",
+            {
+                "item": item,
+                "event": item.event,
+                "form": form,
+                "own_read": item.event.user_id == request.user.pk,
+            },
+        )
+
+    return handle_form(
+        request,
+        form,
+        save=lambda data: services.answer_log_item(
+            by=signed_in_user(request),
+            item=item,
+            answer=data["answer"],
+            note=data["note"],
+            expected_version=data["version"],
+        ),
+        success=_("Bedömningen är sparad."),
+        then=reverse("audits:log-review-detail", args=[item.review_id]),
+        render=page,
     )

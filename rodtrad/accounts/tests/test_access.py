@@ -301,6 +301,11 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
     audit_reviewer = UserFactory(role=Role.REVIEWER, role__district=w.own_district)
     sampled = audit_factories.sampled_case(w.case, reviewers=(audit_reviewer,), created_by=w.admin)
     audit_finding = audit_factories.finding(sampled, by=audit_reviewer)
+    # A log review with one item: the reviewer's read of the granted case.
+    log_item = audit_factories.log_item(
+        audit_factories.log_review(created_by=w.admin),
+        audit_factories.access_event(audit_reviewer, case=w.case),
+    )
 
     return {
         # audits: programmes are the administrator's, reviews the assigned reviewer's, and a
@@ -337,6 +342,17 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
         "audits.record_finding_action": [
             lambda: audits.record_finding_action(
                 by=by, finding=audit_finding, action_note="Jouren åtgärdar.", expected_version=1
+            )
+        ],
+        # audits: the log review is the administrator's and the reviewers' only
+        "audits.create_log_review": [
+            lambda: audits.create_log_review(
+                by=by, period_start=today - timedelta(days=30), period_end=today, sample_size=5
+            )
+        ],
+        "audits.answer_log_item": [
+            lambda: audits.answer_log_item(
+                by=by, item=log_item, answer="justified", note="", expected_version=1
             )
         ],
         # stats: the historical import is for administrators only (docs/import-format.md)

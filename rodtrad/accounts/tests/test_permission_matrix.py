@@ -343,6 +343,17 @@ class World:
             if kind == "sampled_case":
                 return sampled.pk
             return audit_factories.finding(sampled, by=reviewer).pk
+        if kind in {"log_review", "log_review_item"}:
+            # A log review with one item: a read of a case of the side's district by an
+            # investigator of that district (docs/internal-control.md, "The log review").
+            from rodtrad.audits.tests import factories as audit_factories
+
+            review = audit_factories.log_review(created_by=self.users[Role.ADMINISTRATOR])
+            if kind == "log_review":
+                return review.pk
+            reader = UserFactory(role=Role.INVESTIGATOR, role__district=district)
+            event = audit_factories.access_event(reader, case=CaseFactory(**case_of))
+            return audit_factories.log_item(review, event).pk
         if kind in {"codelist", "code"}:
             from rodtrad.frameworks.models import Code, CodeList
 

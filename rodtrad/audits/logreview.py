@@ -1,0 +1,164 @@
+"""The log review's population, sample and rules (docs/internal-control.md, "The log review").
+
+Reads only: the access events of a period (`AccessEvent`, Stockholm dates, both ends included)
+that name a person or a case, and what the rules need about those persons, cases and readers.
+`flags(events)` gives, per rule, the events it flags (with what it saw); the service turns them
+into `LogReviewItem` rows.
+
+The rules (each stands alone; an event may be flagged by several):
+
+* ``protected``: the person read (the case's child, for a case) has a protection level other
+  than "none" — now, or when read (`AccessEvent.is_protected`) — and the reader is not one of
+  the person's named handlers (`Person.handlers`);
+* ``emergency``: the read went through an emergency grant (`AccessEvent.is_emergency`);
+* ``outside_district``: the case read belongs to a district that is not among the reader's
+  districts when read (`AccessEvent.districts`);
+* ``namesake``: the person read has the reader's family name (`User.last_name`, ignoring case
+  and spacing). A user is not linked to a person in Rodtrad and no employee's address is
+  held, so "same surname and address" is narrowed to the surname: the reviewer judges the rest;
+* ``after_hours``: read before 07:00 or from 19:00 Stockholm time, or on a Saturday or Sunday
+  (public holidays are not known here);
+* ``many_persons``: on one Stockholm day the reader read more than three times as many distinct
+  persons as their median over their *other* days with reads in the period (0 when there are
+  none), and at least 20. One item per reader and day: the day's first event, with the count
+  and the median.
+"""
+
+from __future__ import annotations
+
+import statistics
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+
+from rodtrad.accounts.models import User
+from rodtrad.audits.models import LogRule
+from rodtrad.cases.models import Case
+from rodtrad.journal.models import AccessEvent
+from rodtrad.people.models import Person, ProtectedPersonHandler, ProtectionLevel
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+WORKDAY_STARTS = time(7, 0)
+WORKDAY_ENDS = time(19, 0)
+MANY_PERSONS_FACTOR = 3
+MANY_PERSONS_AT_LEAST = 20
+
+
+def period_events(period_start: date, period_end: date) -> QuerySet[AccessEvent]:
+    """The period's access events that name a person or a case, by a signed-in reader."""
+    start = datetime.combine(period_start, time.min, tzinfo=STOCKHOLM)
+    end = datetime.combine(period_end, time.max, tzinfo=STOCKHOLM)
+    return (
+        AccessEvent.objects.filter(occurred_at__gte=start, occurred_at__lte=end)
+        .filter(user__isnull=False)
+        .filter(Q(person_id__isnull=False) | Q(case_id__isnull=False))
+        .order_by("pk")
+    )
+
+
+@dataclass(frozen=True)
+class Flag:
+    event_id: int
+    rule: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def _fold(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(text.split())
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(STOCKHOLM)
+
+
+def is_after_hours(moment: datetime) -> bool:
+    local = _local(moment)
+    return local.weekday() >= 5 or not WORKDAY_STARTS <= local.time() < WORKDAY_ENDS
+
+
+def flags(events: QuerySet[AccessEvent]) -> list[Flag]:
+    """Every rule's flags over the events (see the module's text for the rules)."""
+    rows = list(
+        events.values_list(
+            "pk",
+            "occurred_at",
+            "user_id",
+            "districts",
+            "person_id",
+            "case_id",
+            "is_protected",
+            "is_emergency",
+        )
+    )
+    person_ids = {row[4] for row in rows if row[4] is not None}
+    case_ids = {row[5] for row in rows if row[5] is not None}
+    user_ids = {row[2] for row in rows}
+    protected_now = set(
+        Person.objects.filter(pk__in=person_ids)
+        .exclude(protection_level=ProtectionLevel.NONE)
+        .values_list("pk", flat=True)
+    )
+    handlers: dict[int, set[int | None]] = defaultdict(set)
+    for handled, handler in ProtectedPersonHandler.objects.filter(
+        person_id__in=person_ids
+    ).values_list("person_id", "user_id"):
+        handlers[handled].add(handler)
+    family_names = {
+        pk: _fold(name)
+        for pk, name in Person.objects.filter(pk__in=person_ids).values_list("pk", "family_name")
+    }
+    case_district = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "district__code"))
+    last_names = {
+        pk: _fold(name)
+        for pk, name in User.objects.filter(pk__in=user_ids).values_list("pk", "last_name")
+    }
+
+    found: list[Flag] = []
+    # (user, Stockholm day) -> distinct persons and the day's first event
+    day_persons: dict[tuple[int | None, date], set[int]] = defaultdict(set)
+    day_first: dict[tuple[int | None, date], int] = {}
+    for pk, occurred_at, user_id, districts, person_id, case_id, was_protected, emergency in rows:
+        if (
+            person_id is not None
+            and (was_protected or person_id in protected_now)
+            and user_id not in handlers.get(person_id, set())
+        ):
+            found.append(Flag(pk, LogRule.PROTECTED))
+        if emergency:
+            found.append(Flag(pk, LogRule.EMERGENCY))
+        if case_id is not None and case_id in case_district:
+            readers_districts = {d for d in districts.split(",") if d}
+            if case_district[case_id] not in readers_districts:
+                found.append(Flag(pk, LogRule.OUTSIDE_DISTRICT))
+        surname = last_names.get(user_id, "")
+        if person_id is not None and surname and family_names.get(person_id) == surname:
+            found.append(Flag(pk, LogRule.NAMESAKE))
+        if is_after_hours(occurred_at):
+            found.append(Flag(pk, LogRule.AFTER_HOURS))
+        if person_id is not None:
+            key = (user_id, _local(occurred_at).date())
+            day_persons[key].add(person_id)
+            day_first.setdefault(key, pk)
+
+    counts: dict[int | None, dict[date, int]] = defaultdict(dict)
+    for (reader, day), persons in day_persons.items():
+        counts[reader][day] = len(persons)
+    for reader, by_day in counts.items():
+        for day, count in sorted(by_day.items()):
+            others = [n for other, n in by_day.items() if other != day]
+            median = statistics.median(others) if others else 0
+            if count >= MANY_PERSONS_AT_LEAST and count > MANY_PERSONS_FACTOR * median:
+                found.append(
+                    Flag(
+                        day_first[(reader, day)],
+                        LogRule.MANY_PERSONS,
+                        {"day": day.isoformat(), "persons": count, "median": float(median)},
+                    )
+                )
+    return found
