@@ -1232,12 +1232,14 @@ def main(argv: list[str] | None = None) -> int:
         reset_queries()
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
+        # Counted now: every later request empties the log (request_started → reset_queries).
+        page_queries = len(captured.captured_queries)
         page_s, _ = _median_time(lambda: client.get(url), args.rounds)
         ratio = page_s / duck_total if duck_total else float("inf")
         flag = "  target missed" if page_s > TARGET_SECONDS or ratio > TARGET_RATIO else ""
         print(
             f"{'dashboard page, analyst, all':<32} {page_s * 1000:10.1f} {duck_total * 1000:10.1f}"
-            f" {ratio:7.1f}  {len(captured.captured_queries):>3}{flag}"
+            f" {ratio:7.1f}  {page_queries:>3}{flag}"
         )
         print(
             f"targets: each under {TARGET_SECONDS:.0f} s and within {TARGET_RATIO:.0f}× of DuckDB; "
