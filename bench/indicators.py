@@ -1191,10 +1191,11 @@ def main(argv: list[str] | None = None) -> int:
         ctx = Context(duck, year)
         reports = pages._count_reports(database)
         print(
-            f"statistics benchmark: SQLite {sqlite3.sqlite_version} with {reports:,} reports "
+            f"statistics benchmark: SQLite {sqlite3.sqlite_version} with "
+            f"{f'{reports:,}'.replace(',', ' ')} reports "
             f"vs DuckDB {duck.execute('SELECT version()').fetchone()[0]} in memory "
             f"(export to Parquet and load: {exported:.1f} s, not timed); year {year}, "
-            f"{len(ctx.districts)} districts, median of {args.rounds} runs".replace(",", " ")
+            f"{len(ctx.districts)} districts, median of {args.rounds} runs"
         )
         print(f"{'statistic':<32} {'SQLite ms':>10} {'DuckDB ms':>10} {'ratio':>7}  queries")
         missed = failed = 0
