@@ -173,6 +173,8 @@ class Course:
     planned_dose: int | None
     problems: list[str]
     commission_day: date
+    sent: bool  # the commission was sent before today
+    accepted: bool  # and accepted by the provider before today
     follow_ups: list[tuple[date, int]]  # (held on, GAS level of the goal)
     sessions: list[date]
     trajectory: str
@@ -337,6 +339,8 @@ def _plan_course(
         planned_dose=None if placement else rng.choice((8, 10, 12, 16, 20)),
         problems=problems,
         commission_day=commission_day,
+        sent=True,
+        accepted=True,
         follow_ups=[],
         sessions=[],
         trajectory=_weighted(rng, TRAJECTORIES),
@@ -381,6 +385,8 @@ def _cut(thread: Thread, today: date) -> None:
     if course is None:
         thread.status = CaseStatus.PROPOSAL_AWAITING_DECISION
         return
+    course.sent = course.commission_day < today
+    course.accepted = _weekday(course.commission_day + timedelta(days=1)) < today
     if course.started is not None and course.started >= today:
         course.started = None
     if course.ended is not None and course.ended >= today:
@@ -659,12 +665,25 @@ def _write_courses(
         assert course is not None
         sent = _moment(course.commission_day, 15)
         accepted = _weekday(course.commission_day + timedelta(days=1))
+        if not course.sent:
+            commissions.append(
+                Commission(
+                    intervention=intervention,
+                    case=case,
+                    provider_unit=intervention.provider_unit,
+                    status=CommissionStatus.DRAFT,
+                    created_at=_moment(course.decided, 14),
+                    created_by=thread.investigator,
+                    updated_at=_moment(course.decided, 14),
+                )
+            )
+            continue
         commissions.append(
             Commission(
                 intervention=intervention,
                 case=case,
                 provider_unit=intervention.provider_unit,
-                status=CommissionStatus.ACCEPTED,
+                status=CommissionStatus.ACCEPTED if course.accepted else CommissionStatus.SENT,
                 participants="Barnet och vårdnadshavarna.",
                 frequency="Varje vecka.",
                 child_goals="Att det blir lugnare hemma.",
@@ -675,14 +694,14 @@ def _write_courses(
                 updated_at=sent,
                 sent_at=sent,
                 sent_by=thread.investigator,
-                accepted_at=_moment(accepted, 10),
-                accepted_by=thread.investigator,
+                accepted_at=_moment(accepted, 10) if course.accepted else None,
+                accepted_by=thread.investigator if course.accepted else None,
             )
         )
     insert(commissions)
     goals = []
     for commission, (thread, _case, _inv, _these) in zip(commissions, decided, strict=True):
-        assert commission.sent_at is not None
+        written_at = commission.sent_at or commission.created_at
         goals.append(
             Goal(
                 commission=commission,
@@ -692,7 +711,7 @@ def _write_courses(
                 level_0="Barnet går i skolan nästan varje dag.",
                 level_plus_1="Barnet går i skolan varje dag.",
                 level_plus_2="Barnet går i skolan varje dag och trivs.",
-                recorded_at=commission.sent_at - timedelta(hours=1),
+                recorded_at=written_at - timedelta(hours=1),
                 recorded_by=thread.investigator,
             )
         )
