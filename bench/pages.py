@@ -36,6 +36,9 @@ if str(ROOT) not in sys.path:
 
 BENCH_DIR = ROOT / "var" / "bench"
 SEED = 7
+# Goes up when `rodtrad generate` writes more or other rows, so that a cached database from
+# before is built again (2: the red thread after the pre-assessment, population).
+GENERATOR_VERSION = "g2"
 
 
 def _rodtrad(database: Path, *args: str) -> None:
@@ -48,10 +51,10 @@ def _rodtrad(database: Path, *args: str) -> None:
     subprocess.run([sys.executable, "-m", "rodtrad.cli", *args], cwd=ROOT, env=env, check=True)
 
 
-def _build(reports: int, *, rebuild: bool) -> Path:
+def build(reports: int, *, rebuild: bool) -> Path:
     """var/bench/reports-N.sqlite3: the demo, then history up to N reports in all."""
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    target = BENCH_DIR / f"reports-{reports}.sqlite3"
+    target = BENCH_DIR / f"reports-{reports}-{GENERATOR_VERSION}.sqlite3"
     if target.exists() and not rebuild:
         # Indexes added since the database was built (cheap next to building it again).
         _rodtrad(target, "migrate", "-v", "0")
@@ -136,6 +139,13 @@ def _pages() -> list[Page]:
         Page("identity number search", "utredare", post("/personer/", {"query": "{number}"})),
         Page("case page", "utredare", get("/arenden/{case}/")),
         Page("emergency review list", "chef", get("/arenden/nodatkomst/granska/")),
+        # Issue 10 point 7: the red thread (the case page of a case with an intervention and
+        # the team manager's list of broken threads), the provider's list, the dashboards.
+        Page("red thread: case with intervention", "chef", get("/arenden/{thread_case}/")),
+        Page("red thread: broken threads", "chef", get("/uppfoljning/rod-trad/")),
+        Page("provider's commission list", "utforare", get("/uppdrag/")),
+        Page("dashboard, analyst", "analytiker", get("/statistik/?year={year}")),
+        Page("dashboard, team manager", "chef", get("/statistik/?year={year}")),
     ]
 
 
@@ -152,7 +162,19 @@ def _subjects() -> dict[str, Any]:
     )
     if case is None:
         raise SystemExit("the demo has no open case in Bromma")
+    from django.utils import timezone
+
+    from rodtrad.decisions.models import Intervention
+
+    thread = (
+        Intervention.objects.filter(case__district__code="bromma")
+        .order_by("pk")
+        .values_list("case_id", flat=True)
+        .first()
+    )
     return {
+        "thread_case": thread or case.pk,
+        "year": timezone.localdate().year - 1,
         "case": case.pk,
         "number": case.child.identity_number,
         "name": case.child.given_name,
@@ -173,8 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the databases again")
     args = parser.parse_args(argv)
 
-    small = _build(args.small, rebuild=args.rebuild)
-    large = _build(args.reports, rebuild=args.rebuild)
+    small = build(args.small, rebuild=args.rebuild)
+    large = build(args.reports, rebuild=args.rebuild)
 
     os.environ["DATABASE_URL"] = f"sqlite:///{small}"
     os.environ["RODTRAD_DEMO"] = "1"

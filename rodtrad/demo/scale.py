@@ -61,6 +61,7 @@ from rodtrad.accounts.models import (
 )
 from rodtrad.cases.models import Case, CaseStatus, DocumentStatus
 from rodtrad.cases.services import document_content
+from rodtrad.demo import scale_thread
 from rodtrad.demo.generator import (
     ADULT_MEN,
     ADULT_WOMEN,
@@ -91,6 +92,7 @@ from rodtrad.people.models import (
     name_word_rows,
 )
 from rodtrad.people.search import search_key
+from rodtrad.stats.models import Population
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 GENERATED_ACTION = "demo.history_generated"
@@ -100,6 +102,8 @@ OPEN_SHARE = 0.01
 # How far back the history reaches, and the last day a closed report may have come in.
 HISTORY_DAYS = 10 * 365
 REASON_CODES = ("L", "N", "B", "M", "I", "A", "Q", "S", "K", "G", "E")
+# Those of them marked violence = true in report-reasons.toml (about a quarter of reports).
+VIOLENCE_CODES = frozenset({"I", "K", "M"})
 REPORTER_CATEGORIES = (
     ("polis", True),
     ("skola", True),
@@ -123,10 +127,12 @@ HISTORY_MODELS: tuple[type[models.Model], ...] = (
 
 _INSERTED_MODELS: tuple[type[models.Model], ...] = (
     *HISTORY_MODELS,
+    *scale_thread.THREAD_MODELS,
     ReportReason,
     AccessEvent,
     JournalEntry,
     EmergencyAccess,
+    Population,
 )
 
 
@@ -143,6 +149,10 @@ class ScaleSummary:
     journal_entries: int = 0
     access_events: int = 0
     grants: int = 0
+    investigations: int = 0
+    decisions: int = 0
+    measurements: int = 0
+    population_rows: int = 0
 
 
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
@@ -207,6 +217,12 @@ class _Staff:
     intake_unit: Unit | None
     worker: User
     may_have_open_work: bool
+    # Who investigates (every case-role member of the district) and who decides (its team
+    # manager, else the worker), for the red thread after a pre-assessment (scale_thread.py).
+    investigators: list[User]
+    manager: User
+    provider_unit: Unit | None
+    placement_unit: Unit | None
 
 
 def _staff() -> list[_Staff]:
@@ -221,6 +237,12 @@ def _staff() -> list[_Staff]:
     by_district: dict[int, list[Membership]] = {}
     for membership in memberships:
         by_district.setdefault(membership.district_id or 0, []).append(membership)
+    managers = {
+        m.district_id: m.user
+        for m in Membership.objects.filter(role=Role.TEAM_MANAGER, district__isnull=False)
+        .select_related("user")
+        .order_by("-pk")
+    }
     staff = []
     for district in District.objects.order_by("code"):
         members = by_district.get(district.pk)
@@ -234,6 +256,14 @@ def _staff() -> list[_Staff]:
                 intake_unit=Unit.objects.filter(district=district, kind="intake").first(),
                 worker=worker,
                 may_have_open_work=district.code not in demo_districts,
+                investigators=list(dict.fromkeys(m.user for m in members)),
+                manager=managers.get(district.pk, worker),
+                provider_unit=Unit.objects.filter(district=district, kind="provider")
+                .order_by("pk")
+                .first(),
+                placement_unit=Unit.objects.filter(district=district, kind="placement")
+                .order_by("pk")
+                .first(),
             )
         )
     if not staff:
@@ -336,6 +366,8 @@ def generate_reports(
     summary = ScaleSummary()
     # Children per district, for the one report in three about a child already known.
     known: dict[int, list[Person]] = {s.district.pk: [] for s in staff}
+    # The guardian of each new child that has one (the rater of the guardian's ratings).
+    guardians: dict[int, int] = {}
     done = 0
     while done < reports:
         size = min(batch, reports - done)
@@ -347,6 +379,7 @@ def generate_reports(
                 staff=staff,
                 numbers=numbers,
                 known=known,
+                guardians=guardians,
                 summary=summary,
             )
         done += size
@@ -359,6 +392,8 @@ def generate_reports(
             rng=rng, staff=staff, today=today, summary=summary, count=max(5, reports // 2000)
         )
     summary.reports = done
+    with transaction.atomic():
+        summary.population_rows = _population(rng, staff=staff, today=today, reports=reports)
     # Seal the new access events and store a signed checkpoint, as `rodtrad demo` does, so
     # that `rodtrad verify-journal` checks the whole record.
     seal_access_events(margin=timedelta(0))
@@ -402,6 +437,7 @@ def _batch(
     staff: list[_Staff],
     numbers: _Numbers,
     known: dict[int, list[Person]],
+    guardians: dict[int, int],
     summary: ScaleSummary,
 ) -> None:
     plans: list[dict[str, Any]] = []
@@ -452,18 +488,35 @@ def _batch(
                 new_persons.append(guardian)
                 guardianships.append((child, guardian))
         stage = "closed" if not is_open else rng.choice(("intake", "pre_assessment"))
+        decided = _weekday(received + timedelta(days=rng.choice((2, 5, 8, 11, 13))))
+        reason = rng.choice(REASON_CODES)
+        thread = None
+        if stage == "closed" and rng.random() < scale_thread.OPENED_SHARE:
+            thread = scale_thread.plan_thread(
+                rng,
+                opened=decided,
+                child_born=child.birth_date,
+                reason=reason,
+                violent=reason in VIOLENCE_CODES,
+                staff=who,
+                today=today,
+                must_be_over=not who.may_have_open_work,
+            )
         plans.append(
             {
                 "who": who,
                 "child": child,
                 "received": received,
                 "stage": stage,
-                "decided": _weekday(received + timedelta(days=rng.choice((2, 5, 8, 11, 13)))),
+                "decided": decided,
+                "reason": reason,
+                "thread": thread,
             }
         )
     _insert(new_persons)
     _insert(name_word_rows(new_persons))
     summary.persons += len(new_persons)
+    guardians.update((child.pk, guardian.pk) for child, guardian in guardianships)
     _insert(
         [
             Relationship(
@@ -497,24 +550,35 @@ def _batch(
             )
         )
     _insert(report_rows)
-    _insert([ReportReason(report=report, code=rng.choice(REASON_CODES)) for report in report_rows])
+    _insert(
+        [
+            ReportReason(report=report, code=plan["reason"])
+            for plan, report in zip(plans, report_rows, strict=True)
+        ]
+    )
     case_rows = []
     for plan in plans:
         who = plan["who"]
         closed = plan["stage"] == "closed"
+        thread = plan["thread"]
+        status = {
+            "closed": CaseStatus.CLOSED,
+            "intake": CaseStatus.INTAKE,
+            "pre_assessment": CaseStatus.PRE_ASSESSMENT,
+        }[plan["stage"]]
+        closed_at = _moment(plan["decided"], 15) if closed else None
+        if thread is not None:
+            status = thread.status
+            closed_at = _moment(thread.case_closed_on, 16) if thread.case_closed_on else None
         case_rows.append(
             Case(
                 child=plan["child"],
                 district=who.district,
                 unit=who.intake_unit,
-                responsible=who.worker if closed else None,
-                status={
-                    "closed": CaseStatus.CLOSED,
-                    "intake": CaseStatus.INTAKE,
-                    "pre_assessment": CaseStatus.PRE_ASSESSMENT,
-                }[plan["stage"]],
+                responsible=(thread.investigator if thread else who.worker) if closed else None,
+                status=status,
                 recorded_at=plan["at"],
-                closed_at=_moment(plan["decided"], 15) if closed else None,
+                closed_at=closed_at,
             )
         )
     _insert(case_rows)
@@ -559,18 +623,29 @@ def _batch(
                 decided_at = _moment(plan["decided"], 15)
                 pre.event_on = plan["decided"]
                 pre.information_obtained = "Samtal med vårdnadshavare och anmälaren."
-                pre.assessment = "Familjen har stöd."
-                pre.decision = Decision.NOT_OPEN
-                pre.reasons = "Vårdnadshavarna har själva ordnat stöd; ingen fortsatt oro."
+                if plan["thread"] is None:
+                    pre.assessment = "Familjen har stöd."
+                    pre.decision = Decision.NOT_OPEN
+                    pre.reasons = "Vårdnadshavarna har själva ordnat stöd; ingen fortsatt oro."
+                else:
+                    pre.assessment = "Uppgifterna ger anledning att utreda barnets behov."
+                    pre.decision = Decision.OPEN
+                    pre.reasons = "Oron för barnet kvarstår efter förhandsbedömningen."
                 pre.status = DocumentStatus.SIGNED
                 pre.signed_at = pre.updated_at = decided_at
                 pre.signed_by = who.worker
                 pre.content_hash = _content_hash(pre)
                 events.append(_read(who, case, decided_at))
                 data["decided_on"] = plan["decided"].isoformat()
+                thread = plan["thread"]
+                if thread is not None:
+                    data["status"] = case.status
+                    data["investigation_closed_on"] = (
+                        thread.closing.isoformat() if thread.closing else None
+                    )
             pre_assessments.append(pre)
         chain.add(by=who.worker, case=case, district=who.district, data=data)
-        if stage == "closed":
+        if case.status == CaseStatus.CLOSED:
             summary.closed += 1
         else:
             summary.open += 1
@@ -578,6 +653,19 @@ def _batch(
     _insert(pre_assessments)
     _insert(events)
     summary.access_events += len(events)
+    written = scale_thread.write_threads(
+        _insert,
+        rng,
+        [
+            (plan["thread"], case)
+            for plan, case in zip(plans, case_rows, strict=True)
+            if plan["thread"]
+        ],
+        guardians=guardians,
+    )
+    summary.investigations += written.investigations
+    summary.decisions += written.decisions
+    summary.measurements += written.measurements
     summary.journal_entries += chain.flush(case_rows)
 
 
@@ -644,3 +732,37 @@ def _emergency_history(
             ]
         )
         summary.grants += 1
+
+
+# Population per district and year for the per-100 indicators (docs/statistics.md): about
+# 20 children of 0–20 per report a year, so about 5 reports per 100, as in the seeds' tables.
+CHILDREN_PER_REPORT = 20
+AGES = range(21)
+
+
+def _population(rng: random.Random, *, staff: list[_Staff], today: date, reports: int) -> int:
+    """Population rows (stats.Population) for every district and year of the history that
+    has none yet; returns how many were added."""
+    first = (today - timedelta(days=HISTORY_DAYS)).year
+    years = range(first, today.year + 1)
+    have = set(
+        Population.objects.filter(year__in=list(years))
+        .values_list("district_id", "year")
+        .distinct()
+    )
+    per_district_year = max(1, reports * 365 // HISTORY_DAYS // max(1, len(staff)))
+    per_cell = max(10, per_district_year * CHILDREN_PER_REPORT // (len(AGES) * 2))
+    rows = []
+    for who in staff:
+        size = rng.uniform(0.7, 1.3)
+        for year in years:
+            if (who.district.pk, year) in have:
+                continue
+            for age in AGES:
+                for sex in ("F", "M"):
+                    count = int(per_cell * size * rng.uniform(0.9, 1.1))
+                    rows.append(
+                        Population(district=who.district, year=year, age=age, sex=sex, count=count)
+                    )
+    _insert(rows)
+    return len(rows)

@@ -39,5 +39,7 @@ class Command(BaseCommand):
             f"Historik skapad på {time.monotonic() - started:.0f} s: {summary.reports} "
             f"aktualiseringar ({summary.closed} avslutade, {summary.open} pågående), "
             f"{summary.persons} personer, {summary.journal_entries} journalposter, "
-            f"{summary.access_events} åtkomsthändelser, {summary.grants} nödåtkomster."
+            f"{summary.access_events} åtkomsthändelser, {summary.grants} nödåtkomster, "
+            f"{summary.investigations} utredningar, {summary.decisions} beviljade insatser, "
+            f"{summary.measurements} skattningar, {summary.population_rows} befolkningsrader."
         )
