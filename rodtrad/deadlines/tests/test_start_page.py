@@ -34,7 +34,7 @@ def test_the_administrators_start_page_leads_to_users_approvals_and_code_lists(
 @pytest.mark.parametrize(
     ("role", "says"),
     [
-        ("analyst", "Statistiken finns inte i Rodtrad ännu"),
+        ("analyst", "Här ser du statistik och uppföljning för stadsdelarna"),
         ("reviewer", "Allt du läser loggas."),
     ],
 )
@@ -46,6 +46,11 @@ def test_the_other_roles_are_told_what_is_coming_and_whom_to_ask(
     assert says in body
     assert "kontakta" in body.lower() or "besvarar" in body
     assert "Det här gör du som administratör" not in body
+
+
+def test_the_analyst_is_sent_to_the_statistics(signed_in: Any, analyst: Any) -> None:
+    body = signed_in(analyst).get(reverse("home")).content.decode()
+    assert f'href="{reverse("stats:dashboard")}"' in body
 
 
 def test_the_reviewer_is_sent_to_their_reviews(signed_in: Any, reviewer: Any) -> None:
