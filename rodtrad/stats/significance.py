@@ -35,7 +35,10 @@ from typing import Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special, stats
+
+# scipy is imported inside the functions that use it: importing scipy.stats takes one to three
+# seconds, which every process that loads the URL configuration (the server's workers, the
+# demo, each management command) would otherwise pay before it needs a single test.
 
 
 def gettext_noop(message: str) -> str:
@@ -254,6 +257,8 @@ def compare_shares(table: Sequence[Sequence[int]]) -> Comparison:
     zeros (nobody, or everybody, has the attribute) is not an error: only one table has those
     margins, so the exact test is chosen (expected 0 < 5) and p = 1.
     """
+    from scipy import stats
+
     rows = _checked_counts(table)
     expected = expected_counts(rows)
     min_expected = min(min(pair) for pair in expected)
@@ -336,6 +341,8 @@ def tables_with_margins(table: Sequence[Sequence[int]], *, cap: int = EXACT_TABL
 
 def _log_comb(size: int, x: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
     """log C(size, x) for each x."""
+    from scipy import special
+
     return np.asarray(
         special.gammaln(size + 1) - special.gammaln(x + 1) - special.gammaln(size - x + 1)
     )
@@ -387,6 +394,8 @@ def compare_durations(first: Sequence[float], second: Sequence[float]) -> Compar
     is the same there is nothing to test: p = 1 and U = n₁n₂/2 (the approximation would divide
     by a variance of 0).
     """
+    from scipy import stats
+
     for sample in (first, second):
         for value in sample:
             if isinstance(value, bool) or not math.isfinite(value) or value < 0:
@@ -441,6 +450,8 @@ def wilson_interval(count: int, total: int, *, confidence: float = 0.95) -> Inte
     textbook p̂ ± z·SE it stays inside [0, 1] and is not of width 0 at 0 of n or n of n.
     81 of 263 gives 25.53 %–36.62 %.
     """
+    from scipy import stats
+
     for number in (count, total):
         if isinstance(number, bool) or not isinstance(number, int | np.integer):
             raise ValueError(f"count and total are whole numbers, not {number!r}")
