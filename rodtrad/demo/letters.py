@@ -24,9 +24,9 @@ from rodtrad.people import services as people
 from rodtrad.people.models import Person, ProtectionLevel
 from rodtrad.people.queries import parties_of_child, siblings_of
 
-# How many cases `rodtrad demo` gives documents (about three PDFs each); `generate()` alone
+# How many cases `rodtrad demo` gives documents (two or three PDFs each); `generate()` alone
 # makes none unless asked (the demo tests load it many times, and PDFs are slow).
-CASES = 8
+CASES = 4
 # The address a sibling with sekretessmarkering moved to: it must never be printed.
 SIBLING_STREET = "Skyddsvägen 12"
 
