@@ -133,6 +133,45 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _sqlite_test_database_from_snapshot() -> Any:
+    """The SQLite test database starts from the schema snapshot, as the demo does
+    (rodtrad/lib/snapshot.py, docs/architecture.md "The demo app"): pytest-django's `migrate`
+    of each worker's test database took about half a minute of every SQLite run. `migrate`
+    still runs and applies anything newer than the snapshot; rodtrad/lib/tests/test_snapshot.py
+    proves snapshot + migrate equals migrate. Only the test database's creation is changed
+    (`migrate` elsewhere, and PostgreSQL, never load the snapshot)."""
+    from django.db import connections
+
+    from rodtrad.lib import snapshot
+
+    connection = connections["default"]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    creation = connection.creation
+    create_test_db = creation.create_test_db
+
+    def from_snapshot(*args: Any, **kwargs: Any) -> Any:
+        # `migrate` calls the backend's prepare_database() first: the hook where PostGIS
+        # creates its extension, and where the empty test database is given the snapshot.
+        prepare_database = connection.prepare_database
+
+        def prepare_and_load() -> None:
+            prepare_database()
+            snapshot.load_if_empty()
+
+        connection.prepare_database = prepare_and_load  # type: ignore[method-assign]
+        try:
+            return create_test_db(*args, **kwargs)
+        finally:
+            del connection.prepare_database  # the class's method again
+
+    creation.create_test_db = from_snapshot  # type: ignore[method-assign]
+    yield
+    creation.create_test_db = create_test_db  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _checkpoints_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """Tests never write journal checkpoints or their signing key into the checkout's var/ (the
     demo generator writes a checkpoint): one would be taken for the development database's."""
