@@ -156,7 +156,7 @@ def generate_log_review(*, seed: int, users: dict[str, User]) -> LogReview | Non
         with _Page(_at(emergency_day, 17, 20), "cases:emergency-request"):
             request_emergency_access(
                 by=farsta,
-                identity_number=identity_number,
+                identity_number=identity_number or "",
                 reason="Barnet är placerat hos en släkting i Farsta och förskolan har ringt; "
                 "jouren behövde se pågående insatser.",
             )
@@ -185,7 +185,7 @@ def generate_log_review(*, seed: int, users: dict[str, User]) -> LogReview | Non
     return review
 
 
-ANSWERS = {
+ANSWERS: dict[tuple[str, str], tuple[str, str]] = {
     # (rule, reader): the answer and the note
     (LogRule.AFTER_HOURS, "utredare"): (
         LogAnswer.JUSTIFIED,
@@ -206,6 +206,8 @@ ANSWERS = {
 def _answer(review: LogReview, *, reviewer: User) -> None:
     """The reviewer answers the flagged reads above and one drawn read; the rest is left."""
     answered_sample = False
+    answer: str
+    note: str
     for item in review.items.select_related("event").order_by("kind", "event__occurred_at"):
         event = item.event
         if item.kind == LogRule.OUTSIDE_DISTRICT and event.is_emergency:
