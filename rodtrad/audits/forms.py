@@ -251,10 +251,13 @@ class LogReviewForm(forms.Form):
     period_start = date_field(_("Händelser från och med"))
     period_end = date_field(_("Till och med"))
     sample_size = forms.IntegerField(
-        label=_("Antal slumpvis valda händelser"),
+        label=_("Antal slumpvis valda händelser per stadsdel och månad"),
         min_value=0,
         max_value=services.MAX_LOG_SAMPLE,
-        help_text=_("0: bara de händelser som reglerna flaggar."),
+        help_text=_(
+            "Dras för varje stadsdel läsaren arbetade i och varje månad. "
+            "0: bara de händelser som reglerna flaggar."
+        ),
         error_messages={"required": _("Ange ett antal.")},
     )
 

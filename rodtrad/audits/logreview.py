@@ -2,6 +2,7 @@
 
 Reads only: the access events of a period (`AccessEvent`, Stockholm dates, both ends included)
 that name a person or a case, and what the rules need about those persons, cases and readers.
+`strata(events)` groups them for the sample (per the reader's districts and month);
 `flags(events)` gives, per rule, the events it flags (with what it saw); the service turns them
 into `LogReviewItem` rows.
 
@@ -14,8 +15,10 @@ The rules (each stands alone; an event may be flagged by several):
 * ``outside_district``: the case read belongs to a district that is not among the reader's
   districts when read (`AccessEvent.districts`);
 * ``namesake``: the person read has the reader's family name (`User.last_name`, ignoring case
-  and spacing). A user is not linked to a person in Rodtrad and no employee's address is
-  held, so "same surname and address" is narrowed to the surname: the reviewer judges the rest;
+  and spacing). A weaker rule than S23's "same surname and address": persons have an address
+  (`Person.street_address`) but users do not (Rodtrad holds no employee's home address, and a
+  user is not linked to a person), so the rule is narrowed to the surname and the reviewer
+  judges the rest (docs/internal-control.md);
 * ``after_hours``: read before 07:00 or from 19:00 Stockholm time, or on a Saturday or Sunday
   (public holidays are not known here);
 * ``many_persons``: on one Stockholm day the reader read more than three times as many distinct
@@ -47,6 +50,25 @@ WORKDAY_STARTS = time(7, 0)
 WORKDAY_ENDS = time(19, 0)
 MANY_PERSONS_FACTOR = 3
 MANY_PERSONS_AT_LEAST = 20
+
+
+NO_DISTRICT = "-"
+"""The stratum's district part for a read by someone without a district (the administrator,
+a reviewer of the whole municipality) or refused before the reader's districts were known."""
+
+
+def stratum(districts: str, occurred_at: datetime) -> str:
+    """The sample's stratum of a read: the reader's districts when read (as the event holds
+    them, e.g. "bromma" or "bromma,farsta") and the Stockholm month, "bromma 2026-06"."""
+    return f"{districts or NO_DISTRICT} {_local(occurred_at):%Y-%m}"
+
+
+def strata(events: QuerySet[AccessEvent]) -> dict[str, list[int]]:
+    """{stratum: event ids} of the events: what the log review's sample is drawn from."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for pk, districts, occurred_at in events.values_list("pk", "districts", "occurred_at"):
+        found[stratum(districts, occurred_at)].append(pk)
+    return dict(found)
 
 
 def period_events(period_start: date, period_end: date) -> QuerySet[AccessEvent]:

@@ -303,11 +303,16 @@ class LogReview(models.Model):
 
     period_start = models.DateField(_("perioden börjar"))
     period_end = models.DateField(_("perioden slutar"))
-    sample_size = models.PositiveIntegerField(_("antal slumpvis valda händelser"))
-    # random.Random(seed) draws the sample from the period's events, ids ascending
-    # (sampling.draw with one stratum); shown on the page so the draw can be repeated.
+    # Per stratum: the reader's districts and the Stockholm month (logreview.strata).
+    sample_size = models.PositiveIntegerField(
+        _("antal slumpvis valda händelser per stadsdel och månad")
+    )
+    # random.Random(seed) draws the sample from each stratum's event ids, ascending, strata in
+    # sorted order (sampling.draw); shown on the page so the draw can be repeated.
     seed = models.BigIntegerField(_("slumptalsfrö"))
     population_count = models.PositiveIntegerField(default=0)
+    # {stratum: events}, e.g. {"bromma 2026-06": 812}.
+    population_counts = models.JSONField(default=dict)
     population_hash = models.CharField(max_length=64)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -581,9 +581,10 @@ def create_log_review(
     sample_size: int,
     seed: int | None = None,
 ) -> LogReview:
-    """Create a log review of the period: draw `sample_size` of its access events (from a new
-    seed, or `seed` to repeat a draw) and flag the events the rules find (logreview.py). Each
-    drawn or flagged event becomes an item to answer."""
+    """Create a log review of the period: draw `sample_size` of its access events per
+    stratum, the reader's districts and the month (`logreview.strata`; from a new seed, or
+    `seed` to repeat a draw), and flag the events the rules find (logreview.py). Each drawn or
+    flagged event becomes an item to answer."""
     if not may_review_log(by):
         raise PermissionDenied
     errors = FieldErrors()
@@ -602,21 +603,27 @@ def create_log_review(
     seed = sampling.new_seed() if seed is None else seed
     with transaction.atomic():
         events = logreview.period_events(period_start, period_end)
-        ids = list(events.values_list("pk", flat=True))
-        population = {"": ids}
-        drawn = sampling.draw(population, sample_size, seed)[""] if sample_size and ids else []
+        population = logreview.strata(events)
+        drawn = sampling.draw(population, sample_size, seed) if sample_size else {}
         review = LogReview.objects.create(
             period_start=period_start,
             period_end=period_end,
             sample_size=sample_size,
             seed=seed,
-            population_count=len(ids),
+            population_count=sum(len(ids) for ids in population.values()),
+            population_counts={key: len(ids) for key, ids in sorted(population.items())},
             population_hash=sampling.population_hash(population),
             created_by=by,
         )
         items = [
-            LogReviewItem(review=review, event_id=pk, kind=LogRule.SAMPLE, detail={"order": n})
-            for n, pk in enumerate(drawn, start=1)
+            LogReviewItem(
+                review=review,
+                event_id=pk,
+                kind=LogRule.SAMPLE,
+                detail={"stratum": key, "order": n},
+            )
+            for key, ids in drawn.items()
+            for n, pk in enumerate(ids, start=1)
         ]
         found = logreview.flags(events)
         items += [
@@ -634,7 +641,7 @@ def create_log_review(
             data={
                 "period": [period_start.isoformat(), period_end.isoformat()],
                 "seed": seed,
-                "population": len(ids),
+                "population": review.population_counts,
                 "population_hash": review.population_hash,
                 "items": dict(sorted(per_rule.items())),
             },

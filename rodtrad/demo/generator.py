@@ -19,6 +19,7 @@ from rodtrad.accounts.access import CASE_ROLES
 from rodtrad.accounts.models import District, Membership, Role, Unit, UnitKind, User
 from rodtrad.cases.models import Case
 from rodtrad.demo.letters import generate_letters
+from rodtrad.demo.log_review import generate_log_review
 from rodtrad.demo.reviews import generate_reviews
 from rodtrad.demo.users import DEMO_PASSWORD, DEMO_USERS
 from rodtrad.journal.services import record
@@ -520,8 +521,12 @@ def generate(*, seed: int = 1, families: int = 180, letter_cases: int = 0) -> De
         code: users[DEMO_ACTORS.get(code, ("", "", f"chef.{code}"))[2]] for code in districts
     }
     generate_letters(seed=seed, managers=managers, districts=districts, cases=letter_cases)
-    # A sampled review of violence cases for the demo reviewer (docs/internal-control.md).
-    generate_reviews(seed=seed, users=users, districts=districts)
+    # Sampled reviews of violence cases for the demo reviewers, and a log review of the last
+    # weeks' reads (docs/internal-control.md, "Demo").
+    # One transaction: each service's own becomes a savepoint (SQLite commits are the cost).
+    with transaction.atomic():
+        generate_reviews(seed=seed, users=users, districts=districts)
+        generate_log_review(seed=seed, users=users)
     # Seal the history's access events (nothing else is writing: no margin) and store a signed
     # checkpoint, so that `rodtrad verify-journal` on a fresh demo checks one (S22).
     from rodtrad.journal.services import seal_access_events, write_checkpoint

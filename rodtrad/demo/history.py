@@ -132,6 +132,10 @@ def _pick_reasons(rng: random.Random) -> list[str]:
     return sorted(picked)
 
 
+# How far back the history reaches: reports are received in the last HISTORY_DAYS days (the
+# demo's review programmes are cut from this window: demo/reviews.py).
+HISTORY_DAYS = 240
+
 # Share of a district's children with at least one report in the history: high where the demo
 # users work (their worklists should be full), lower elsewhere (history for the statistics).
 REPORTED_SHARE = {"bromma": 0.65, "farsta": 0.65}
@@ -170,7 +174,7 @@ def build_history(
     rng: random.Random,
     districts: dict[str, District],
     actors: dict[str, Actors],
-    days: int = 240,
+    days: int = HISTORY_DAYS,
 ) -> Timeline:
     """Plan the events; nothing is written until Timeline.replay().
 

@@ -1,4 +1,5 @@
-"""The generated demo users: one per role, in Bromma unless stated. Fictitious people only."""
+"""The generated demo users: one per role (two reviewers, for agreement), in Bromma unless
+stated. Fictitious people only."""
 
 from __future__ import annotations
 
@@ -52,5 +53,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("chef.farsta", "Fanny", "Fors", "Enhetschef", "team_manager", "farsta", None),
     DemoUser("analytiker", "Anton", "Analys", "Metodutvecklare", "analyst", "bromma", None),
     DemoUser("granskare", "Greta", "Granskare", "Intern granskare", "reviewer", "bromma", None),
+    # A second reviewer, so that the demo's review programmes measure agreement.
+    DemoUser("granskare2", "Gustav", "Granlund", "Intern granskare", "reviewer", "farsta", None),
     DemoUser("admin", "Adam", "Administratör", "Systemförvaltare", "administrator", None, None),
 )

@@ -167,12 +167,49 @@ def test_s23_the_sample_is_reproducible_from_the_seed(
         return [item.event_id for item in items]
 
     ids = sorted(e.pk for e in events)
+    # One stratum here (Bromma readers, June): the draw is random.Random(seed).sample.
+    assert first.population_counts == {"bromma 2026-06": 30}
     assert drawn(first) == drawn(again) == random.Random(99).sample(ids, 5)
-    assert drawn(first) == sampling.draw({"": ids}, 5, 99)[""]
+    assert drawn(first) == sampling.draw({"bromma 2026-06": ids}, 5, 99)["bromma 2026-06"]
     assert first.population_hash == again.population_hash
     # Another seed, another sample; the sample is never larger than the population.
     assert drawn(review_of(admin, sample_size=5, seed=100)) != drawn(first)
     assert len(drawn(review_of(admin, sample_size=500))) == 30
+
+
+def test_s23_the_sample_is_drawn_per_district_and_month(
+    admin: Any, investigator: Any, own_district: Any, other_district: Any
+) -> None:
+    # S23: "N per unit per month". Bromma reads in May and June, a Farsta reader's in June and
+    # an administrator's (no district): four strata, each drawn on its own.
+    may, june = date(2026, 5, 26), TUESDAY
+    case = bromma_case(own_district)
+    for _ in range(4):
+        read(investigator, case, at(may, 10))
+        read(investigator, case, at(june, 10))
+        read(investigator, case, at(june, 11), districts=other_district.code)
+    read(admin, case, at(june, 12), districts="")
+    review = services.create_log_review(
+        by=admin, period_start=may, period_end=june, sample_size=2, seed=5
+    )
+    assert review.population_counts == {
+        "- 2026-06": 1,
+        f"{other_district.code} 2026-06": 4,
+        "bromma 2026-05": 4,
+        "bromma 2026-06": 4,
+    }
+    drawn = review.items.filter(kind=LogRule.SAMPLE)
+    per_stratum: dict[str, int] = {}
+    for item in drawn:
+        per_stratum[item.detail["stratum"]] = per_stratum.get(item.detail["stratum"], 0) + 1
+    assert per_stratum == {
+        "- 2026-06": 1,
+        f"{other_district.code} 2026-06": 2,
+        "bromma 2026-05": 2,
+        "bromma 2026-06": 2,
+    }
+    entry = JournalEntry.objects.get(action="audits.log_review_created")
+    assert entry.data["population"] == review.population_counts
 
 
 def test_s23_creating_is_journaled_and_refused_to_other_roles(

@@ -15,14 +15,25 @@ import time_machine
 from django.db import connection
 from django.test import override_settings
 
-from rodtrad.audits.models import CaseReview, ReviewProgramme, ReviewStatus
+from rodtrad.audits.models import (
+    CaseReview,
+    LogAnswer,
+    LogReview,
+    LogRule,
+    ReviewerAssignment,
+    ReviewProgramme,
+    ReviewStatus,
+)
+from rodtrad.audits.results import programme_results
 from rodtrad.commissions.models import Goal
 from rodtrad.commissions.thread import threads
 from rodtrad.decisions.models import Intervention
 from rodtrad.demo.generator import generate
+from rodtrad.demo.reviews import programme_periods
 from rodtrad.followup.models import CaseFollowUp, FollowUp
 from rodtrad.followup.queries import series_of
 from rodtrad.followup.scoring import Classification
+from rodtrad.journal.models import AccessAction, AccessEvent
 from rodtrad.people.models import Person, Relationship, RelationshipKind
 from rodtrad.placements.models import PlacementReview
 
@@ -84,12 +95,63 @@ def test_the_demo_thread_holds_from_need_to_outcome(tmp_path) -> None:
     assert PlacementReview.objects.exists()
     assert CaseFollowUp.objects.exists()
 
-    # The demo reviewer has a sampled review of violence cases, one case reviewed and submitted.
-    programme = ReviewProgramme.objects.get()
-    assert programme.sampled_cases.filter(assignments__reviewer__username="granskare").exists()
-    assert CaseReview.objects.filter(
-        sampled_case__programme=programme, status=ReviewStatus.SUBMITTED
-    ).exists()
+    # Two programmes of violence cases, an earlier and a later period named truly for the day;
+    # both demo reviewers on each, the second on part of the sample, and answers that differ.
+    earlier, later = programme_periods(moment.date())
+    programmes = list(ReviewProgramme.objects.order_by("period_start"))
+    assert [p.name for p in programmes] == [
+        f"Våldsärenden Bromma och Farsta {earlier.label}",
+        f"Våldsärenden Bromma och Farsta {later.label}",
+    ]
+    kappas = []
+    for programme in programmes:
+        sampled = programme.sampled_cases.count()
+        first = ReviewerAssignment.objects.filter(
+            sampled_case__programme=programme, reviewer__username="granskare", position=1
+        ).count()
+        second = ReviewerAssignment.objects.filter(
+            sampled_case__programme=programme, reviewer__username="granskare2", position=2
+        ).count()
+        assert first == sampled and 0 < second < sampled
+        assert (
+            CaseReview.objects.filter(
+                sampled_case__programme=programme,
+                reviewer__username="granskare2",
+                status=ReviewStatus.SUBMITTED,
+            ).count()
+            == second
+        )
+        kappas += [r.kappa.kappa for r in programme_results(programme) if r.kappa is not None]
+    assert CaseReview.objects.filter(status=ReviewStatus.DRAFT).count() == 1
+    assert any(k is not None and -1 < k < 1 for k in kappas), kappas
+
+    # A log review of the last four weeks' reads: the reads were written as the pages write
+    # them, the rules flag the after-hours, emergency, other-district and protected reads,
+    # the sample is drawn per district and month, and some items are answered.
+    log_review = LogReview.objects.get()
+    assert log_review.period_end == moment.date() - timedelta(days=1)
+    events = AccessEvent.objects.filter(
+        occurred_at__date__gte=log_review.period_start - timedelta(days=1)
+    )
+    assert set(events.values_list("channel", flat=True)) == {"web"}
+    assert {"cases:case-list", "cases:case-detail", "people:person-detail"} <= set(
+        events.values_list("route", flat=True)
+    )
+    items = log_review.items.select_related("event")
+    by_kind = Counter(item.kind for item in items)
+    for rule in (LogRule.AFTER_HOURS, LogRule.EMERGENCY, LogRule.PROTECTED, LogRule.SAMPLE):
+        assert by_kind[rule] >= 1, by_kind
+    assert by_kind[LogRule.OUTSIDE_DISTRICT] >= 2, by_kind  # granted and refused
+    assert items.get(kind=LogRule.EMERGENCY).event.emergency_access_id is not None
+    assert items.filter(kind=LogRule.OUTSIDE_DISTRICT, event__action=AccessAction.DENIED).exists()
+    assert {"bromma", "farsta"} <= {k.split()[0] for k in log_review.population_counts}
+    assert {item.detail["stratum"] for item in items.filter(kind=LogRule.SAMPLE)} <= set(
+        log_review.population_counts
+    )
+    answers = {item.answer for item in items if item.answer}
+    assert answers == {LogAnswer.JUSTIFIED, LogAnswer.NOT_JUSTIFIED, LogAnswer.REFERRED}
+    assert all(item.note for item in items if item.answer == LogAnswer.NOT_JUSTIFIED)
+    assert items.filter(answer="").exists()
 
     # Intake can register a first report about two siblings (the case spine's browser journey
     # does): the full demo keeps one Bromma family of children without history.
