@@ -121,11 +121,19 @@ def item_field_name(item: ChecklistItem) -> str:
     return f"item_{item.key}"
 
 
+# The id of the review form's version field: the autosave answer swaps the new version into
+# it (hx-swap-oob), so that the page's own Submit after an autosave is not a conflict.
+VERSION_INPUT_ID = "review-version"
+
+
 class ReviewForm(forms.Form):
     """One field per checklist item; nothing is required until the review is submitted (the
-    service checks that)."""
+    service checks that). The items a submitted review must answer (every item but the
+    free-text ones) say "(krävs för att lämna in)", the others "(frivilligt)"."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput(attrs={"id": VERSION_INPUT_ID}), required=False, min_value=0
+    )
     note = text_field(_("Kommentar till granskningen"), rows=3)
     # Set by the button pressed: "submit" hands the review in, anything else saves a draft.
     action = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
@@ -138,7 +146,7 @@ class ReviewForm(forms.Form):
             if item.kind == ItemKind.TEXT:
                 self.fields[name] = text_field(item.text, rows=3, help_text=item.help_text)
             else:
-                self.fields[name] = forms.ChoiceField(
+                field = forms.ChoiceField(
                     label=item.text,
                     help_text=item.help_text,
                     required=False,
@@ -146,6 +154,9 @@ class ReviewForm(forms.Form):
                     widget=forms.RadioSelect,
                     error_messages=CHOOSE,
                 )
+                # Optional in a draft, needed to submit (services._clean_answers).
+                field.required_to_submit = True  # type: ignore[attr-defined]
+                self.fields[name] = field
 
     def answers(self) -> dict[str, str]:
         return {item.key: self.cleaned_data.get(item_field_name(item)) or "" for item in self.items}

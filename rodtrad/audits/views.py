@@ -249,7 +249,7 @@ def review_autosave(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "saved_at": timezone.localtime(saved.updated_at),
             "version": saved.version,
-            "version_input_id": "id_version",
+            "version_input_id": forms.VERSION_INPUT_ID,
         },
     )
 

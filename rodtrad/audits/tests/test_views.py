@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from conftest import sign_in
-from rodtrad.audits import services
+from rodtrad.audits import forms, services
 from rodtrad.audits.models import CaseReview, Checklist, Finding, ReviewStatus
 from rodtrad.audits.tests import factories
 from rodtrad.audits.tests.conftest import violence_case
@@ -224,3 +225,83 @@ def test_a_submitted_review_is_shown_read_only_and_a_post_changes_nothing(
     assert response.status_code == 200
     assert "disabled" in response.content.decode()
     assert CaseReview.objects.get(sampled_case=sampled).answers["risk-assessment"] == "yes"
+
+
+def _version_input(body: str) -> str:
+    """The review form's hidden version field, as rendered."""
+    found = re.search(r'<input type="hidden" name="version"[^>]*>', body)
+    assert found, "no version field"
+    return found.group(0)
+
+
+def test_the_autosave_swaps_its_version_into_the_form_so_submit_after_it_is_no_conflict(
+    client, reviewer, sampled
+):
+    sign_in(client, reviewer)
+    page_url = reverse("audits:review", args=[sampled.pk])
+    autosave_url = reverse("audits:review-autosave", args=[sampled.pk])
+    field = _version_input(client.get(page_url).content.decode())
+    assert f'id="{forms.VERSION_INPUT_ID}"' in field and 'value="' not in field  # no draft yet
+    answers = {
+        f"item_{i.key}": "yes" for i in sampled.programme.checklist.items.exclude(kind="text")
+    }
+    first = client.post(autosave_url, {"item_risk-assessment": "no"}, HTTP_HX_REQUEST="true")
+    swapped = _version_input(first.content.decode())
+    # The answer replaces the page's field (same id, out of band) with the new version.
+    assert f'id="{forms.VERSION_INPUT_ID}"' in swapped and 'hx-swap-oob="true"' in swapped
+    assert 'value="1"' in swapped
+    # The answer that raised the version on blur, then Submit with the swapped-in version.
+    second = client.post(autosave_url, {**answers, "version": 1}, HTTP_HX_REQUEST="true")
+    assert 'value="2"' in _version_input(second.content.decode())
+    response = client.post(page_url, {**answers, "version": 2, "action": "submit"})
+    assert response.status_code == 302
+    review = CaseReview.objects.get(sampled_case=sampled, reviewer=reviewer)
+    assert review.status == ReviewStatus.SUBMITTED and review.version == 3
+
+
+def test_a_save_from_another_tab_is_still_a_conflict_in_swedish(client, reviewer, sampled):
+    sign_in(client, reviewer)
+    page_url = reverse("audits:review", args=[sampled.pk])
+    autosave_url = reverse("audits:review-autosave", args=[sampled.pk])
+    answers = {
+        f"item_{i.key}": "yes" for i in sampled.programme.checklist.items.exclude(kind="text")
+    }
+    client.post(autosave_url, {"item_risk-assessment": "no"}, HTTP_HX_REQUEST="true")
+    # Both tabs hold version 1; the other tab's autosave makes it 2.
+    client.post(autosave_url, {"item_risk-assessment": "yes", "version": 1})
+    stale_autosave = client.post(autosave_url, {"item_risk-assessment": "no", "version": 1})
+    assert stale_autosave.status_code == 409
+    assert "Dina senaste ändringar har inte sparats." in stale_autosave.content.decode()
+    stale_submit = client.post(page_url, {**answers, "version": 1, "action": "submit"})
+    assert stale_submit.status_code == 409
+    assert "Någon annan har ändrat uppgifterna" in stale_submit.content.decode()
+    review = CaseReview.objects.get(sampled_case=sampled, reviewer=reviewer)
+    assert review.status == ReviewStatus.DRAFT and review.version == 2
+
+
+def test_the_form_says_which_items_are_needed_to_submit_and_a_draft_may_lack_them(
+    client, reviewer, sampled
+):
+    sign_in(client, reviewer)
+    url = reverse("audits:review", args=[sampled.pk])
+    body = client.get(url).content.decode()
+    items = list(sampled.programme.checklist.items.all())
+    needed = [i for i in items if i.kind != "text"]
+    free_text = [i for i in items if i.kind == "text"]
+    assert needed and free_text
+    for item in needed:
+        legend = re.search(rf"<legend>{re.escape(item.text)}(.*?)</legend>", body)
+        assert legend, item.key
+        assert "(krävs för att lämna in)" in legend.group(1)
+        assert "frivilligt" not in legend.group(1)
+    assert body.count("(krävs för att lämna in)") == len(needed)
+    # The free-text items and the comment are optional, and say so.
+    assert body.count("(frivilligt)") == len(free_text) + 1
+    # A draft may be incomplete; submitting it is refused item by item.
+    draft = client.post(url, {"item_risk-assessment": "no", "action": "save"})
+    assert draft.status_code == 302
+    refused = client.post(url, {"item_risk-assessment": "no", "version": 1, "action": "submit"})
+    assert refused.status_code == 200
+    assert refused.content.decode().count("Svara på frågan innan du lämnar in.") == len(needed) - 1
+    review = CaseReview.objects.get(sampled_case=sampled, reviewer=reviewer)
+    assert review.status == ReviewStatus.DRAFT
