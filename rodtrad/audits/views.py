@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rodtrad.accounts import access
 from rodtrad.accounts.access import signed_in_user
+from rodtrad.accounts.models import District, Role
 from rodtrad.accounts.services import step_up_needs_code
-from rodtrad.audits import exports, forms, queries, record_rules, results, services
+from rodtrad.audits import exports, forms, logreview, queries, record_rules, results, services
 from rodtrad.audits.models import (
     CaseReview,
     Checklist,
@@ -31,6 +32,7 @@ from rodtrad.audits.models import (
     SampledCase,
 )
 from rodtrad.frameworks.queries import code_label
+from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_access
 from rodtrad.lib.forms import apply_service_errors, handle_form
 from rodtrad.lib.versioning import StaleVersion
@@ -103,8 +105,20 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "administer": administer,
             "review_open": services.review_is_open(programme),
             "reasons": [code_label("report-reasons", c) for c in programme.reason_codes],
+            "population": _population_rows(programme) if administer else [],
             "may_see_results": _may_see_results(request, programme),
         },
+    )
+
+
+def _population_rows(programme: ReviewProgramme) -> list[tuple[str, int]]:
+    """The population per district, by the district's name (the stored counts are by code),
+    in name order."""
+    counts = programme.population_counts
+    names = dict(District.objects.filter(code__in=counts).values_list("code", "name"))
+    return sorted(
+        ((names.get(code, code), count) for code, count in counts.items()),
+        key=lambda row: row[0],
     )
 
 
@@ -546,7 +560,17 @@ def checklist_edition(request: HttpRequest, pk: int) -> HttpResponse:
         success=lambda c: _("Utgåva %(edition)s är skapad och gäller nu.") % {"edition": c.edition},
         then=lambda c: reverse("audits:checklist-edition", args=[c.pk]),
         render=lambda form: render(
-            request, "audits/checklist_edition.html", {"checklist": checklist, "form": form}
+            request,
+            "audits/checklist_edition.html",
+            {
+                "checklist": checklist,
+                "form": form,
+                # what the record rule reads, in words (the rule's key is internal)
+                "items": [
+                    (item, record_rules.rule_label(item.record_rule))
+                    for item in checklist.items.all()
+                ],
+            },
         ),
     )
 
@@ -616,11 +640,28 @@ def log_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "answer_labels": LogAnswer.labels,
             "rules": LogRule.choices,
             "kind": kind,
-            "items": items[:LOG_ITEMS_SHOWN],
+            "items": [
+                (item, logreview.reason_label(item.kind, item.event))
+                for item in items[:LOG_ITEMS_SHOWN]
+            ],
             "total": total,
             "capped": total > LOG_ITEMS_SHOWN,
         },
     )
+
+
+def _role_names(roles: str) -> str:
+    """The reader's roles as logged (codes, comma-separated), in words."""
+    return ", ".join(
+        str(Role(code).label) if code in Role.values else code for code in roles.split(",") if code
+    )
+
+
+def _district_names(codes: str) -> str:
+    """The reader's districts as logged (codes, comma-separated), by name."""
+    wanted = [code for code in codes.split(",") if code]
+    names = dict(District.objects.filter(code__in=wanted).values_list("code", "name"))
+    return ", ".join(names.get(code, code) for code in wanted)
 
 
 @login_required
@@ -644,6 +685,11 @@ def log_item(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "item": item,
                 "event": item.event,
+                "reason": logreview.reason_label(item.kind, item.event),
+                "roles": _role_names(item.event.roles),
+                "districts": _district_names(item.event.districts),
+                "page_read": logreview.page_read(item.event.route),
+                "denied": item.event.action == AccessAction.DENIED,
                 "form": form,
                 "own_read": item.event.user_id == request.user.pk,
             },
