@@ -20,6 +20,7 @@ from rodtrad.audits.models import (
 )
 from rodtrad.frameworks.queries import current_codes
 from rodtrad.investigation.forms import date_field, text_field, version_field
+from rodtrad.stats.forms import StepUpExportForm
 
 CHOOSE = {"required": _("Välj ett av alternativen."), "invalid_choice": _("Välj i listan.")}
 
@@ -282,3 +283,29 @@ class LogAnswerForm(forms.Form):
     )
     note = text_field(_("Kommentar"), help_text=_("Behövs om läsningen inte var befogad."), rows=3)
     version = version_field()
+
+
+# --- Exports (docs/internal-control.md, "Exports") ----------------------------------------------
+
+
+class ResultsExportForm(StepUpExportForm):
+    """A programme's results as a file: the format, why, and the code from the app again
+    (the statistics' export form; step-up)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = _(
+            "Skriv varför du exporterar resultaten."
+        )
+        self.fields["reason"].help_text = _("Till exempel: underlag till nämndens uppföljning.")
+
+
+class ComparisonExportForm(ResultsExportForm):
+    """The comparison of two programmes as a file (the two from the comparison page)."""
+
+    first = forms.ModelChoiceField(
+        queryset=ReviewProgramme.objects.all(), widget=forms.HiddenInput, error_messages=CHOOSE
+    )
+    second = forms.ModelChoiceField(
+        queryset=ReviewProgramme.objects.all(), widget=forms.HiddenInput, error_messages=CHOOSE
+    )

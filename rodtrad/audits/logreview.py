@@ -38,11 +38,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from rodtrad.accounts.models import User
 from rodtrad.audits.models import LogRule
 from rodtrad.cases.models import Case
-from rodtrad.journal.models import AccessEvent
+from rodtrad.journal.models import AccessAction, AccessEvent
 from rodtrad.people.models import Person, ProtectedPersonHandler, ProtectionLevel
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -50,6 +52,8 @@ WORKDAY_STARTS = time(7, 0)
 WORKDAY_ENDS = time(19, 0)
 MANY_PERSONS_FACTOR = 3
 MANY_PERSONS_AT_LEAST = 20
+
+StrOrPromise = str | Promise
 
 
 NO_DISTRICT = "-"
@@ -184,3 +188,74 @@ def flags(events: QuerySet[AccessEvent]) -> list[Flag]:
                     )
                 )
     return found
+
+
+# --- What an item shows (docs/internal-control.md, "The log review", "Pages") ------------------
+
+# The pages that read a person or a case, in words: the access event stores the route's name
+# (`AccessEvent.route`), not the page's title. Routes not named here are described by their
+# part of Rodtrad (`AREAS`).
+PAGES: dict[str, StrOrPromise] = {
+    "home": gettext_lazy("Översikten (startsidan)"),
+    "cases:case-detail": gettext_lazy("Ärendets sida"),
+    "cases:case-list": gettext_lazy("Listan över ärenden"),
+    "cases:emergency-request": gettext_lazy("Begäran om nödåtkomst till ett ärende"),
+    "people:person-detail": gettext_lazy("Personens sida"),
+    "people:person-search": gettext_lazy("Sökning efter personer"),
+    "intake:queue": gettext_lazy("Mottagningens lista över aktualiseringar"),
+    "intake:report-detail": gettext_lazy("En aktualisering"),
+    "investigation:investigation-detail": gettext_lazy("Utredningens sida"),
+    "decisions:decision-detail": gettext_lazy("Ett beslut"),
+    "decisions:intervention-detail": gettext_lazy("En insats"),
+    "audits:review": gettext_lazy("Egenkontroll: granskning av ett ärende"),
+    "audits:flag": gettext_lazy("Egenkontroll: en iakttagelse om ett ärende"),
+    "audits:finding-detail": gettext_lazy("Egenkontroll: en iakttagelse till enhetschefen"),
+    "api:case-list": gettext_lazy("Programgränssnittet (API): listan över ärenden"),
+    "api:case-detail": gettext_lazy("Programgränssnittet (API): ett ärende"),
+    "api:case-search": gettext_lazy("Programgränssnittet (API): sökning efter ärenden"),
+    "api:person-detail": gettext_lazy("Programgränssnittet (API): en person"),
+}
+AREAS: dict[str, StrOrPromise] = {
+    "cases": gettext_lazy("En sida om ett ärende"),
+    "people": gettext_lazy("En sida om en person"),
+    "intake": gettext_lazy("En sida i mottagningen"),
+    "investigation": gettext_lazy("En sida i utredningen"),
+    "decisions": gettext_lazy("En sida om beslut och insatser"),
+    "commissions": gettext_lazy("En sida om uppdrag till utförare"),
+    "followup": gettext_lazy("En sida om uppföljning"),
+    "placements": gettext_lazy("En sida om en placering"),
+    "letters": gettext_lazy("En sida om brev och dokument"),
+    "deadlines": gettext_lazy("En lista över frister"),
+    "worklists": gettext_lazy("En arbetslista"),
+    "audits": gettext_lazy("En sida i egenkontrollen"),
+    "api": gettext_lazy("Programgränssnittet (API)"),
+}
+SOME_PAGE = gettext_lazy("En sida i Rodtrad")
+
+
+def page_read(route: str) -> StrOrPromise:
+    """The page an access event was written by, in words ("" when the event names none)."""
+    if not route:
+        return ""
+    if route in PAGES:
+        return PAGES[route]
+    return AREAS.get(route.partition(":")[0], SOME_PAGE)
+
+
+DENIED_CASE = gettext_lazy(
+    "Nekad läsning av ett ärende: läsaren fick inte se det. Läsarens stadsdelar sparas inte "
+    "när en läsning nekas, så det går inte att se om ärendet var i läsarens stadsdel."
+)
+DISTRICTS_UNKNOWN = gettext_lazy(
+    "Läsning av ett ärende. Läsarens stadsdelar finns inte i loggen, så det går inte att se om "
+    "ärendet var i läsarens stadsdel."
+)
+
+
+def reason_label(kind: str, event: AccessEvent) -> StrOrPromise:
+    """Why the item is in the review, in words. The rule `outside_district` compares the case's
+    district with the reader's districts as logged; where none are logged (a denied read
+    stores no roles or districts) the label says what is known instead of "outside"."""
+    if kind == LogRule.OUTSIDE_DISTRICT and not event.districts:
+        return DENIED_CASE if event.action == AccessAction.DENIED else DISTRICTS_UNKNOWN
+    return LogRule(kind).label if kind in LogRule.values else kind

@@ -18,7 +18,7 @@ from rodtrad.audits.models import NO, YES
 from rodtrad.cases.models import Case, DocumentStatus
 from rodtrad.decisions.models import Decision, Intervention
 from rodtrad.followup.models import CaseFollowUp, FollowUp
-from rodtrad.frameworks.queries import code_label
+from rodtrad.frameworks.queries import code_label, code_labels
 from rodtrad.intake.models import ReportReason
 from rodtrad.investigation.models import (
     Analysis,
@@ -131,14 +131,25 @@ def case_file(case: Case) -> dict[str, list[Any]]:
     investigations = list(
         Investigation.objects.filter(case=case).prefetch_related("contacts").order_by("opened_on")
     )
+    reason_labels = code_labels("report-reasons")
+    interventions = list(Intervention.objects.filter(case=case).order_by("planned_start", "pk"))
+    catalogue = code_labels("intervention-catalogue") if interventions else {}
+    for intervention in interventions:  # the catalogue's label, not its code
+        intervention.catalogue_label = catalogue.get(  # type: ignore[attr-defined]
+            intervention.catalogue_code, intervention.catalogue_code
+        )
     return {
-        "reasons": sorted(
-            set(
-                ReportReason.objects.filter(report__children__case=case).values_list(
-                    "code", flat=True
+        # the reasons' labels (the code lists' words), in code order
+        "reasons": [
+            reason_labels.get(code, code)
+            for code in sorted(
+                set(
+                    ReportReason.objects.filter(report__children__case=case).values_list(
+                        "code", flat=True
+                    )
                 )
             )
-        ),
+        ],
         "investigations": investigations,
         "area_assessments": [
             (code_label(a.framework, a.area), a)
@@ -153,8 +164,6 @@ def case_file(case: Case) -> dict[str, list[Any]]:
             Analysis.objects.filter(investigation__case=case).order_by("event_on", "pk")
         ),
         "decisions": list(Decision.objects.filter(case=case).order_by("decided_on", "pk")),
-        "interventions": list(
-            Intervention.objects.filter(case=case).order_by("planned_start", "pk")
-        ),
+        "interventions": interventions,
         "follow_ups": list(FollowUp.objects.filter(case=case).order_by("held_on", "pk")),
     }

@@ -54,6 +54,10 @@ class ItemResult:
     record_rule_label: str = ""
     record_compared: int = 0
     record_disagreements: int = 0
+    # The two counts as published: None where the small-cell suppression hides them (as the
+    # shares; `_record_counts`).
+    record_compared_shown: int | None = None
+    record_disagreements_shown: int | None = None
 
     @property
     def headline(self) -> Share | None:
@@ -135,8 +139,20 @@ def programme_results(programme: ReviewProgramme) -> list[ItemResult]:
         result.rows.append(("Totalt", _shares(categories, table.column_totals, table.grand_total)))
         result.kappa = _kappa(item, reviews)
         result.record_rule_label = record_rules.rule_label(item.record_rule)
+        if item.record_rule:
+            _record_counts(result)
         results.append(result)
     return results
+
+
+def _record_counts(result: ItemResult) -> None:
+    """The comparison with the record, suppressed as the shares: the table (differ, agree) of
+    one row through `stats.suppression.suppress`, so that a count from 1 to 4, or one that
+    would reveal it, is not shown (the number compared then still is, when it is 5 or more)."""
+    differ = result.record_disagreements
+    table = suppression.suppress([[differ, result.record_compared - differ]])
+    result.record_disagreements_shown = table.cells[0][0].value
+    result.record_compared_shown = table.grand_total.value
 
 
 def _shares(
@@ -162,6 +178,7 @@ class ItemComparison:
     second: Share | None
     comparison: significance.Comparison | None
     undefined: str = ""
+    item_key: str = ""  # the item's key, the same in both checklists (an export's join key)
 
 
 def compare(first: ReviewProgramme, second: ReviewProgramme) -> list[ItemComparison]:
@@ -186,5 +203,5 @@ def compare(first: ReviewProgramme, second: ReviewProgramme) -> list[ItemCompari
                 comparison = significance.compare_shares(table)
             except significance.UndefinedComparison as exc:
                 undefined = exc.message
-        rows.append(ItemComparison(left.item.text, one, two, comparison, undefined))
+        rows.append(ItemComparison(left.item.text, one, two, comparison, undefined, key))
     return rows

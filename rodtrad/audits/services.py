@@ -29,8 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rodtrad.accounts import access
+from rodtrad.accounts import services as accounts
 from rodtrad.accounts.models import District, Membership, Role, User
-from rodtrad.audits import logreview, sampling
+from rodtrad.audits import logreview, results, sampling
 from rodtrad.audits.checklists import ChecklistSpec, ItemSpec, create_edition
 from rodtrad.audits.models import (
     CasePhase,
@@ -54,6 +55,8 @@ from rodtrad.frameworks.models import Code
 from rodtrad.journal.services import record
 from rodtrad.lib.validation import FieldErrors
 from rodtrad.lib.versioning import update_versioned
+from rodtrad.stats import suppression
+from rodtrad.stats.exports import FileFormat
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -694,3 +697,108 @@ def answer_log_item(
             },
         )
     return item
+
+
+# --- Exports (docs/internal-control.md, "Exports") ----------------------------------------------
+
+
+def may_see_results(
+    user: User | AnonymousUser, programme: ReviewProgramme, today: date | None = None
+) -> bool:
+    """The administrator at any time; a reviewer given a case of the programme once its review
+    period has ended (until then the reviewers stay blind to each other's answers)."""
+    if may_administer(user):
+        return True
+    return (
+        is_reviewer(user)
+        and not review_is_open(programme, today)
+        and ReviewerAssignment.objects.filter(
+            sampled_case__programme=programme, reviewer_id=user.pk
+        ).exists()
+    )
+
+
+def _export_checks(by: User, *, file_format: str, reason: str, otp_token: str) -> str:
+    """The reason, the format and the second factor again (step-up, as the statistics' export:
+    `accounts.services.confirm_second_factor`, journaled in its own transaction, so that a
+    failed code stays in the journal although nothing is exported). The reason, stripped."""
+    errors = FieldErrors()
+    reason = reason.strip()
+    if not reason:
+        errors.add("reason", _("Skriv varför du exporterar resultaten."))
+    if file_format not in set(FileFormat):
+        errors.add("file_format", _("Välj ett filformat."))
+    errors.raise_any()
+    if not accounts.confirm_second_factor(by, otp_token, purpose="audits.export"):
+        errors.add(
+            "otp_token", _("Koden stämmer inte. Skriv in den kod som visas i appen just nu.")
+        )
+        errors.raise_any()
+    return reason
+
+
+def export_results(
+    *,
+    by: User,
+    programme: ReviewProgramme,
+    file_format: str,
+    reason: str,
+    otp_token: str,
+) -> list[results.ItemResult]:
+    """A programme's results for a file, after step-up, journaled with who, the programme,
+    the format and why (`audits.results_exported`). Those who see the results page may export
+    it (`may_see_results`); the results are the page's, suppressed as there."""
+    if not may_see_results(by, programme):
+        raise PermissionDenied
+    reason = _export_checks(by, file_format=file_format, reason=reason, otp_token=otp_token)
+    with transaction.atomic():
+        item_results = results.programme_results(programme)
+        record(
+            "audits.results_exported",
+            by=by,
+            obj=programme,
+            data={
+                "what": "results",
+                "programme": programme.pk,
+                "checklist": f"{programme.checklist.key} {programme.checklist.edition}",
+                "seed": programme.seed,
+                "threshold": suppression.DEFAULT_THRESHOLD,
+                "format": file_format,
+                "reason": reason,
+            },
+        )
+    return item_results
+
+
+def export_comparison(
+    *,
+    by: User,
+    first: ReviewProgramme,
+    second: ReviewProgramme,
+    file_format: str,
+    reason: str,
+    otp_token: str,
+) -> list[results.ItemComparison]:
+    """The comparison of two programmes for a file, after step-up, journaled with who, the
+    programmes, the format and why (`audits.comparison_exported`). The administrator only, as
+    the comparison page."""
+    if not may_administer(by):
+        raise PermissionDenied
+    reason = _export_checks(by, file_format=file_format, reason=reason, otp_token=otp_token)
+    with transaction.atomic():
+        rows = results.compare(first, second)
+        record(
+            "audits.comparison_exported",
+            by=by,
+            obj=first,
+            data={
+                "what": "comparison",
+                "programmes": [first.pk, second.pk],
+                "checklists": [f"{p.checklist.key} {p.checklist.edition}" for p in (first, second)],
+                "seeds": [first.seed, second.seed],
+                "threshold": suppression.DEFAULT_THRESHOLD,
+                "format": file_format,
+                "reason": reason,
+            },
+        )
+    return rows

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rodtrad.accounts import access
 from rodtrad.accounts.access import signed_in_user
-from rodtrad.audits import forms, queries, record_rules, results, services
+from rodtrad.accounts.models import District, Role
+from rodtrad.accounts.services import step_up_needs_code
+from rodtrad.audits import exports, forms, logreview, queries, record_rules, results, services
 from rodtrad.audits.models import (
     CaseReview,
     Checklist,
@@ -29,10 +32,12 @@ from rodtrad.audits.models import (
     SampledCase,
 )
 from rodtrad.frameworks.queries import code_label
+from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_access
-from rodtrad.lib.forms import handle_form
+from rodtrad.lib.forms import apply_service_errors, handle_form
 from rodtrad.lib.versioning import StaleVersion
 from rodtrad.stats.charts import bar_chart
+from rodtrad.stats.exports import ExportFile, FileFormat
 
 GET_OR_POST = require_http_methods(["GET", "POST"])
 AUTOSAVE_TEMPLATE = "components/autosave_status.html"
@@ -100,17 +105,27 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "administer": administer,
             "review_open": services.review_is_open(programme),
             "reasons": [code_label("report-reasons", c) for c in programme.reason_codes],
+            "population": _population_rows(programme) if administer else [],
             "may_see_results": _may_see_results(request, programme),
         },
     )
 
 
+def _population_rows(programme: ReviewProgramme) -> list[tuple[str, int]]:
+    """The population per district, by the district's name (the stored counts are by code),
+    in name order."""
+    counts = programme.population_counts
+    names = dict(District.objects.filter(code__in=counts).values_list("code", "name"))
+    return sorted(
+        ((names.get(code, code), count) for code, count in counts.items()),
+        key=lambda row: row[0],
+    )
+
+
 def _may_see_results(request: HttpRequest, programme: ReviewProgramme) -> bool:
     """The administrator at any time; the programme's reviewers once the review period has
-    ended (until then they stay blind to each other's answers)."""
-    if services.may_administer(request.user):
-        return True
-    return services.is_reviewer(request.user) and not services.review_is_open(programme)
+    ended (until then they stay blind to each other's answers): `services.may_see_results`."""
+    return services.may_see_results(request.user, programme)
 
 
 @login_required
@@ -346,6 +361,7 @@ def programme_results(request: HttpRequest, pk: int) -> HttpResponse:
                 "year": programme.name,
             },
             "today": timezone.localdate(),
+            "export_url": reverse("audits:results-export", args=[programme.pk]),
         },
     )
 
@@ -359,10 +375,148 @@ def compare(request: HttpRequest) -> HttpResponse:
     rows = None
     if form.is_valid():
         rows = results.compare(form.cleaned_data["first"], form.cleaned_data["second"])
+    export_url = None
+    if rows is not None:
+        export_url = f"{reverse('audits:compare-export')}?" + urlencode(
+            {"first": form.cleaned_data["first"].pk, "second": form.cleaned_data["second"].pk}
+        )
     return render(
         request,
         "audits/compare.html",
-        {"form": form, "rows": rows, "percent": Decimal(100)},
+        {"form": form, "rows": rows, "percent": Decimal(100), "export_url": export_url},
+    )
+
+
+# --- Exports (docs/internal-control.md, "Exports") ----------------------------------------------
+
+
+def _file_response(produced: ExportFile) -> HttpResponse:
+    response = HttpResponse(produced.content, content_type=produced.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{produced.name}"'
+    return response
+
+
+def _format_asked(request: HttpRequest) -> str:
+    asked = request.GET.get("format", "")
+    return asked if asked in set(FileFormat) else FileFormat.CSV.value
+
+
+@login_required
+@GET_OR_POST
+def results_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The results page as a file, as the statistics' export (stats.views._export): the
+    format, why and the code again; the service checks, journals and returns the numbers."""
+    programme = queries.get_programme_for(request.user, pk)
+    if not services.may_see_results(request.user, programme):
+        raise PermissionDenied
+    user = signed_in_user(request)
+    needs_code = step_up_needs_code(user)
+    if request.method == "POST":
+        form = forms.ResultsExportForm(request.POST, needs_code=needs_code)
+    else:
+        form = forms.ResultsExportForm(
+            initial={"file_format": _format_asked(request)}, needs_code=needs_code
+        )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item_results = services.export_results(
+                by=user,
+                programme=programme,
+                file_format=data["file_format"],
+                reason=data["reason"],
+                otp_token=data["otp_token"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            return _file_response(
+                exports.results_file(
+                    programme,
+                    item_results,
+                    FileFormat(data["file_format"]),
+                    data_at=timezone.now(),
+                )
+            )
+    return render(
+        request,
+        "audits/export.html",
+        {
+            "form": form,
+            "title": _("Exportera resultaten"),
+            "what": _("Resultaten för %(name)s.") % {"name": programme.name},
+            "back_url": reverse("audits:results", args=[programme.pk]),
+            "needs_code": needs_code,
+        },
+    )
+
+
+@login_required
+@GET_OR_POST
+def compare_export(request: HttpRequest) -> HttpResponse:
+    """The comparison of two programmes as a file: the administrator's, as the comparison."""
+    if not services.may_administer(request.user):
+        raise PermissionDenied
+    user = signed_in_user(request)
+    needs_code = step_up_needs_code(user)
+    if request.method == "POST":
+        form = forms.ComparisonExportForm(request.POST, needs_code=needs_code)
+    else:
+        form = forms.ComparisonExportForm(
+            initial={
+                "file_format": _format_asked(request),
+                "first": request.GET.get("first", ""),
+                "second": request.GET.get("second", ""),
+            },
+            needs_code=needs_code,
+        )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            rows = services.export_comparison(
+                by=user,
+                first=data["first"],
+                second=data["second"],
+                file_format=data["file_format"],
+                reason=data["reason"],
+                otp_token=data["otp_token"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            return _file_response(
+                exports.comparison_file(
+                    data["first"],
+                    data["second"],
+                    rows,
+                    FileFormat(data["file_format"]),
+                    data_at=timezone.now(),
+                )
+            )
+    first, second = (
+        ReviewProgramme.objects.filter(pk=access.parse_id(form[name].value())).first()
+        for name in ("first", "second")
+    )
+    back = reverse("audits:compare")
+    if first is not None and second is not None:
+        back += "?" + urlencode({"first": first.pk, "second": second.pk})
+    return render(
+        request,
+        "audits/export.html",
+        {
+            "form": form,
+            "title": _("Exportera jämförelsen"),
+            "what": (
+                _("Jämförelsen av %(first)s och %(second)s.")
+                % {"first": first.name, "second": second.name}
+                if first is not None and second is not None
+                else None
+            ),
+            "pair": True,
+            "missing": first is None or second is None,
+            "back_url": back,
+            "needs_code": needs_code,
+        },
     )
 
 
@@ -406,7 +560,17 @@ def checklist_edition(request: HttpRequest, pk: int) -> HttpResponse:
         success=lambda c: _("Utgåva %(edition)s är skapad och gäller nu.") % {"edition": c.edition},
         then=lambda c: reverse("audits:checklist-edition", args=[c.pk]),
         render=lambda form: render(
-            request, "audits/checklist_edition.html", {"checklist": checklist, "form": form}
+            request,
+            "audits/checklist_edition.html",
+            {
+                "checklist": checklist,
+                "form": form,
+                # what the record rule reads, in words (the rule's key is internal)
+                "items": [
+                    (item, record_rules.rule_label(item.record_rule))
+                    for item in checklist.items.all()
+                ],
+            },
         ),
     )
 
@@ -476,11 +640,28 @@ def log_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "answer_labels": LogAnswer.labels,
             "rules": LogRule.choices,
             "kind": kind,
-            "items": items[:LOG_ITEMS_SHOWN],
+            "items": [
+                (item, logreview.reason_label(item.kind, item.event))
+                for item in items[:LOG_ITEMS_SHOWN]
+            ],
             "total": total,
             "capped": total > LOG_ITEMS_SHOWN,
         },
     )
+
+
+def _role_names(roles: str) -> str:
+    """The reader's roles as logged (codes, comma-separated), in words."""
+    return ", ".join(
+        str(Role(code).label) if code in Role.values else code for code in roles.split(",") if code
+    )
+
+
+def _district_names(codes: str) -> str:
+    """The reader's districts as logged (codes, comma-separated), by name."""
+    wanted = [code for code in codes.split(",") if code]
+    names = dict(District.objects.filter(code__in=wanted).values_list("code", "name"))
+    return ", ".join(names.get(code, code) for code in wanted)
 
 
 @login_required
@@ -504,6 +685,11 @@ def log_item(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "item": item,
                 "event": item.event,
+                "reason": logreview.reason_label(item.kind, item.event),
+                "roles": _role_names(item.event.roles),
+                "districts": _district_names(item.event.districts),
+                "page_read": logreview.page_read(item.event.route),
+                "denied": item.event.action == AccessAction.DENIED,
                 "form": form,
                 "own_read": item.event.user_id == request.user.pk,
             },

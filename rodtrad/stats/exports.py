@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -106,37 +106,86 @@ def render(table: PublishedTable, file_format: FileFormat, provenance: Provenanc
 
 def _csv(table: PublishedTable) -> bytes:
     """UTF-8, comma, header of column keys, decimal point (docs/statistics.md, "Export")."""
-    buffer = StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(table.csv_lines())
-    return buffer.getvalue().encode()
+    return csv_bytes(table.csv_lines())
 
 
 def _xlsx(table: PublishedTable, provenance: Provenance) -> bytes:
     """One sheet: a title line, the Swedish headings, the rows (numbers as numbers, `..` as
     text), then the footnote and the provenance."""
+    with translation.override("sv"):
+        return xlsx_bytes(
+            sheet_title=str(table.indicator),
+            title=f"{table.title} {table.year}",
+            headings=[str(table.row_heading), *(str(column.label) for column in table.columns)],
+            rows=[[label, *(_xlsx_value(cell) for cell in cells)] for label, cells in table.rows],
+            notes=_notes(table, provenance),
+        )
+
+
+# --- The file formats, for any aggregate table (the internal control's exports use them too) ---
+
+XlsxValue = int | float | Decimal | str | None
+
+
+def csv_bytes(lines: Iterable[Sequence[object]]) -> bytes:
+    """UTF-8, comma-separated, one line per row, a newline (LF) after each."""
+    buffer = StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(lines)
+    return buffer.getvalue().encode()
+
+
+def xlsx_bytes(
+    *,
+    sheet_title: str,
+    title: str,
+    headings: Sequence[str],
+    rows: Iterable[Sequence[XlsxValue]],
+    notes: Sequence[str],
+    label_columns: int = 1,
+) -> bytes:
+    """One sheet: the title line (bold), the headings (bold), the rows as given (numbers as
+    numbers, `..` as text), an empty line and the notes. The first `label_columns` columns
+    and the two top lines stay in view when scrolling."""
     from openpyxl import Workbook  # loaded when a workbook is made
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = sheet_title[:31]
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(list(headings))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    sheet.append([])
+    for line in notes:
+        sheet.append([line])
+    sheet.freeze_panes = f"{get_column_letter(label_columns + 1)}3"
+    sheet.column_dimensions["A"].width = 28
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def pdf_bytes(template: str, context: dict[str, Any]) -> bytes:
+    """`template` rendered in Swedish with the letters' fonts and the municipality's name, as
+    a PDF (letters.rendering.render_pdf: tagged, fonts embedded, no network)."""
+    from rodtrad.letters.rendering import font_face, render_pdf
 
     with translation.override("sv"):
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = str(table.indicator)[:31]
-        sheet.append([f"{table.title} {table.year}"])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append([str(table.row_heading), *(str(column.label) for column in table.columns)])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for label, cells in table.rows:
-            sheet.append([label, *(_xlsx_value(cell) for cell in cells)])
-        sheet.append([])
-        for line in _notes(table, provenance):
-            sheet.append([line])
-        sheet.freeze_panes = "B3"
-        sheet.column_dimensions["A"].width = 28
-        out = BytesIO()
-        workbook.save(out)
-    return out.getvalue()
+        html = render_to_string(
+            template,
+            {
+                **context,
+                "font": font_face(),
+                "municipality": settings.RODTRAD_MUNICIPALITY_NAME,
+            },
+        )
+    return render_pdf(html)
 
 
 def _notes(table: PublishedTable, provenance: Provenance) -> list[str]:
@@ -155,20 +204,16 @@ def _notes(table: PublishedTable, provenance: Provenance) -> list[str]:
 
 
 def _pdf(table: PublishedTable, provenance: Provenance) -> bytes:
-    from rodtrad.letters.rendering import font_face, render_pdf
-
     with translation.override("sv"):
-        html = render_to_string(
-            "stats/export_pdf.html",
-            {
-                "table": table,
-                "rows": [(label, [cell_text(c) for c in cells]) for label, cells in table.rows],
-                "notes": _notes(table, provenance),
-                "font": font_face(),
-                "municipality": settings.RODTRAD_MUNICIPALITY_NAME,
-            },
-        )
-    return render_pdf(html)
+        notes = _notes(table, provenance)
+    return pdf_bytes(
+        "stats/export_pdf.html",
+        {
+            "table": table,
+            "rows": [(label, [cell_text(c) for c in cells]) for label, cells in table.rows],
+            "notes": notes,
+        },
+    )
 
 
 # --- A table as JSON (a snapshot's frozen numbers) and back ----------------------------------

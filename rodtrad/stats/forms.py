@@ -77,17 +77,11 @@ class DashboardForm(DashboardFilterForm):
         return self.cleaned_data.get("breakdown") or DEFAULT_BREAKDOWN
 
 
-class ExportForm(DashboardFilterForm):
-    """What to export (indicator and filters from the dashboard's link, or a snapshot), in
-    which format, why, and the second factor again (step-up; docs/statistics.md, "Export")."""
+class StepUpExportForm(forms.Form):
+    """An export's format, why, and the second factor again (step-up; docs/statistics.md,
+    "Export"). The statistics' table export and the internal control's exports
+    (docs/internal-control.md, "Exports") add what to export."""
 
-    indicator = forms.ChoiceField(
-        label=_("Tabell"), choices=[(code, code) for code in DASHBOARD_INDICATORS]
-    )
-    snapshot = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    breakdown = forms.ChoiceField(
-        required=False, choices=list(BREAKDOWNS.items()), widget=forms.HiddenInput
-    )
     file_format = forms.ChoiceField(
         label=_("Filformat"),
         choices=list(FORMAT_LABELS.items()),
@@ -121,6 +115,19 @@ class ExportForm(DashboardFilterForm):
         if not self.fields["otp_token"].required and not token:
             return ""
         return TokenForm.clean_otp_token(cast("TokenForm", self))
+
+
+class ExportForm(DashboardFilterForm, StepUpExportForm):
+    """What to export (indicator and filters from the dashboard's link, or a snapshot), in
+    which format, why, and the second factor again (step-up; docs/statistics.md, "Export")."""
+
+    indicator = forms.ChoiceField(
+        label=_("Tabell"), choices=[(code, code) for code in DASHBOARD_INDICATORS]
+    )
+    snapshot = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    breakdown = forms.ChoiceField(
+        required=False, choices=list(BREAKDOWNS.items()), widget=forms.HiddenInput
+    )
 
 
 class SnapshotForm(DashboardForm):

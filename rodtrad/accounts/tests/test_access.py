@@ -355,6 +355,28 @@ def _calls(w: SimpleNamespace) -> dict[str, list[Call]]:
                 by=by, item=log_item, answer="justified", note="", expected_version=1
             )
         ],
+        # audits: the exports are for those who see the results (the administrator; a
+        # reviewer of the programme after its review period) and the comparison the
+        # administrator's (docs/internal-control.md, "Exports")
+        "audits.export_results": [
+            lambda: audits.export_results(
+                by=by,
+                programme=sampled.programme,
+                file_format="csv",
+                reason="Underlag till nämnden.",
+                otp_token="123456",
+            )
+        ],
+        "audits.export_comparison": [
+            lambda: audits.export_comparison(
+                by=by,
+                first=sampled.programme,
+                second=sampled.programme,
+                file_format="csv",
+                reason="Underlag till nämnden.",
+                otp_token="123456",
+            )
+        ],
         # stats: the historical import is for administrators only (docs/import-format.md)
         "stats.import_districts": [
             lambda: stats.import_districts(b"code,name\nny,Ny\n", file_name="d.csv", by=by)

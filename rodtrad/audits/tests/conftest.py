@@ -11,6 +11,7 @@ import pytest
 from conftest import _user_with
 from rodtrad.accounts.models import Role
 from rodtrad.intake.tests.factories import ReportChildFactory
+from rodtrad.stats.tests.conftest import otp_code  # noqa: F401  (the exports' step-up code)
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TODAY = date(2026, 6, 10)
