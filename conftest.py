@@ -56,8 +56,10 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     Outside CI, a test for the other database engine, or a browser test without Chromium,
     skips with a one-line reason. Under CI=true a skip is a failure, and CI runs the suite
     once per engine, so a test for the other engine is deselected (it runs in the other
-    pass). e2e tests run last: Playwright keeps an event loop open in this thread, and Django
-    refuses ORM calls while one is open.
+    pass). e2e tests run last in one process: Playwright keeps an event loop open in this
+    thread while the browser is up, and Django refuses ORM calls while one is open.
+
+    Under pytest-xdist the e2e tests are one unit of work (`pytest_xdist_make_scheduler`).
     """
     engine = _database_engine()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -88,6 +90,25 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
         items[:] = kept
         _deselected_for_engine[:] = [item.nodeid for item in deselected]
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)  # stable
+
+
+def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
+    """Under `-n N` (xdist's default `--dist load`): the e2e tests are one unit of work, every
+    other test a unit of its own. One worker prepares the demo database and starts the server
+    and the browser once, and runs every e2e test; xdist hands out the largest unit first, so
+    that worker starts on them at once while the other runs the rest, instead of both workers
+    preparing a demo at the end. The browser is package-scoped (e2e/conftest.py): it is closed
+    before that worker goes on to tests that use the ORM. (`--dist loadgroup` with xdist_group
+    marks would say the same, but pytest-xdist 3.8 under pytest 9 ignores the marks.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class E2ETogether(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return "e2e" if nodeid.startswith("e2e/") else nodeid
+
+    return E2ETogether(config, log)
 
 
 # Under CI=true a skipped test is a failure (issue: platform, point 2). Skips are counted

@@ -67,9 +67,11 @@ def e2e_server(
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """One headless Chromium (Debian's package) for the session."""
+    """One headless Chromium (Debian's package) for the e2e tests, closed after the last of
+    them: Playwright's event loop must be gone before the process runs a test that uses the ORM
+    (the root conftest.py's ordering)."""
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
