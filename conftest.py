@@ -40,6 +40,9 @@ ENGINE_MARKERS = {
     "sqlite": ("sqlite", "unset DATABASE_URL"),
 }
 BROWSER_FIXTURES = {"page", "context", "browser"}
+# A test marked no_database (pure functions: the same on every engine) runs once, in CI's
+# SQLite pass; one that asks for a database cannot carry the mark.
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "e2e_database"}
 
 
 def pytest_configure(config: Any) -> None:
@@ -56,8 +59,9 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     Outside CI, a test for the other database engine, or a browser test without Chromium,
     skips with a one-line reason. Under CI=true a skip is a failure, and CI runs the suite
     once per engine, so a test for the other engine is deselected (it runs in the other
-    pass). e2e tests run last in one process: Playwright keeps an event loop open in this
-    thread while the browser is up, and Django refuses ORM calls while one is open.
+    pass), as is a test marked no_database on PostgreSQL. e2e tests run last in one
+    process: Playwright keeps an event loop open in this thread while the browser is up, and
+    Django refuses ORM calls while one is open.
 
     Under pytest-xdist the e2e tests are one unit of work (`pytest_xdist_make_scheduler`).
     """
@@ -66,6 +70,16 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     kept: list[Any] = []
     deselected: list[Any] = []
     for item in items:
+        if item.get_closest_marker("no_database"):
+            database_fixtures = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+            if item.get_closest_marker("django_db") or database_fixtures:
+                uses = sorted(database_fixtures) or ["the django_db mark"]
+                raise pytest.UsageError(
+                    f"{item.nodeid} is marked no_database but uses {', '.join(uses)}"
+                )
+            if _in_ci() and engine != "sqlite":
+                deselected.append(item)
+                continue
         wrong_engine = [
             (wanted, hint)
             for marker, (wanted, hint) in ENGINE_MARKERS.items()

@@ -27,6 +27,8 @@ from rodtrad.stats.suppression import (
     suppress_nested,
 )
 
+pytestmark = pytest.mark.no_database  # CI runs it once, in the SQLite pass
+
 Position = tuple[int, int]
 
 

@@ -34,6 +34,8 @@ from rodtrad.stats.significance import (
     wilson_interval,
 )
 
+pytestmark = pytest.mark.no_database  # CI runs it once, in the SQLite pass
+
 # --- Shares: hand-worked -------------------------------------------------------------------
 
 

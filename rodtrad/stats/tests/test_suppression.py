@@ -23,6 +23,8 @@ from rodtrad.stats.suppression import (
     suppress,
 )
 
+pytestmark = pytest.mark.no_database  # CI runs it once, in the SQLite pass
+
 P, S = Reason.PRIMARY, Reason.SECONDARY
 
 
