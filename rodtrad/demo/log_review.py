@@ -14,7 +14,8 @@ What the rules find on every day of the year (when the demo has the cases for it
 * ``emergency`` and ``outside_district``: the Farsta investigator breaks the glass to a Bromma
   case and reads it (answered: referred, and justified);
 * ``outside_district``: the Farsta investigator tries another Bromma case and is refused
-  (answered: not justified: a task for the Farsta team manager, `worklists`);
+  (answered: not justified; the note says the Farsta team manager is told, since such an
+  answer does not yet reach the manager's start page: docs/internal-control.md);
 * ``protected``: Bromma intake opens a protected child's page without being the child's named
   handler (left for the reviewer to answer).
 """
