@@ -146,7 +146,16 @@ def generate_reviews(*, seed: int, users: dict[str, User], districts: dict[str, 
         rng = random.Random(f"reviews-{seed}-{index}")
         is_later = index == len(periods) - 1
         pair = 0  # the how-manieth case with two reviewers
-        for position, sampled_case in enumerate(sampled):
+        # In the later programme the first reviewer is still at work: one of her cases is not
+        # begun and one only begun (a draft), so her start page has work left and the browser
+        # journey has two cases to review. Cases without a second reviewer are taken first,
+        # so that the pairs for the agreement stay whole where the sample allows.
+        pool = [s for s in sampled if s not in double] + [
+            s for s in reversed(sampled) if s in double
+        ]
+        waiting = {pool[0].pk} if is_later and len(pool) > 1 else set()
+        begun = {pool[1].pk} if is_later and len(pool) > 1 else set()
+        for sampled_case in sampled:
             first = {
                 key: rng.choices((YES, NO, NOT_APPLICABLE), weights=(6, 3, 1))[0] for key in yes_no
             }
@@ -167,8 +176,9 @@ def generate_reviews(*, seed: int, users: dict[str, User], districts: dict[str, 
                 save_review(
                     by=second_reviewer, sampled_case=sampled_case, answers=second, submit=True
                 )
-            elif is_later and position == len(sampled) - 1:
-                # The last case of the later programme is only begun.
+            if sampled_case.pk in waiting:
+                continue
+            if sampled_case.pk in begun:
                 save_review(
                     by=first_reviewer,
                     sampled_case=sampled_case,

@@ -123,6 +123,20 @@ def test_the_demo_thread_holds_from_need_to_outcome(tmp_path) -> None:
         )
         kappas += [r.kappa.kappa for r in programme_results(programme) if r.kappa is not None]
     assert CaseReview.objects.filter(status=ReviewStatus.DRAFT).count() == 1
+    # The first reviewer is still at work on the later programme: a case not begun and a draft.
+    assigned = set(
+        ReviewerAssignment.objects.filter(
+            sampled_case__programme=programmes[-1], reviewer__username="granskare"
+        ).values_list("sampled_case_id", flat=True)
+    )
+    submitted = set(
+        CaseReview.objects.filter(
+            sampled_case__programme=programmes[-1],
+            reviewer__username="granskare",
+            status=ReviewStatus.SUBMITTED,
+        ).values_list("sampled_case_id", flat=True)
+    )
+    assert len(assigned - submitted) == 2
     assert any(k is not None and -1 < k < 1 for k in kappas), kappas
 
     # A log review of the last four weeks' reads: the reads were written as the pages write
