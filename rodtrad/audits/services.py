@@ -323,10 +323,10 @@ def new_checklist_edition(
                     _("En skala behåller sina nivåer i en ny utgåva. Ändra bara texterna."),
                 )
             else:
+                was = [(lv["label"], lv.get("description", "")) for lv in item_levels]
+                if written != was:
+                    changed_scales.append(item.key)
                 for level, (label, description) in zip(item_levels, written, strict=True):
-                    if (label, description) != (level["label"], level.get("description", "")):
-                        if item.key not in changed_scales:
-                            changed_scales.append(item.key)
                     level["label"], level["description"] = label, description
         items.append(
             ItemSpec(
