@@ -212,9 +212,31 @@ NEW_ITEM_KINDS = [
 ]
 
 
+def _level_fields(
+    form: forms.Form, prefix: str, number: int, *, label: str = "", description: str = ""
+) -> None:
+    """A level's two fields, `{prefix}_label_{n}` and `{prefix}_description_{n}` (the names the
+    service's errors use); an existing scale's label is required, a new scale's rows are not."""
+    form.fields[f"{prefix}_label_{number}"] = forms.CharField(
+        label=_("Nivå %(n)s") % {"n": number},
+        initial=label,
+        max_length=200,
+        required=prefix != "new_scale",
+        error_messages={"required": _("Skriv en text för varje nivå.")},
+    )
+    form.fields[f"{prefix}_description_{number}"] = forms.CharField(
+        label=_("Beskrivning av nivå %(n)s") % {"n": number},
+        initial=description,
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class EditionForm(forms.Form):
-    """A new edition of a checklist: each question's text (or removed) and up to three new
-    questions."""
+    """A new edition of a checklist: each question's text (or removed), the level texts of each
+    scale, up to three new yes/no or free-text questions and one new scale question with two to
+    six levels (services.new_checklist_edition decides)."""
 
     edition = forms.CharField(
         label=_("Den nya utgåvans namn"),
@@ -233,6 +255,15 @@ class EditionForm(forms.Form):
             self.fields[f"remove_{item.key}"] = forms.BooleanField(
                 label=_("Ta bort frågan"), required=False
             )
+            if item.kind == ItemKind.ORDINAL:
+                for number, level in enumerate(item.levels, start=1):
+                    _level_fields(
+                        self,
+                        f"levels_{item.key}",
+                        number,
+                        label=str(level["label"]),
+                        description=str(level.get("description", "")),
+                    )
         for n in range(1, NEW_ITEMS + 1):
             self.fields[f"new_text_{n}"] = forms.CharField(
                 label=_("Ny fråga %(n)s") % {"n": n}, max_length=1000, required=False
@@ -242,6 +273,46 @@ class EditionForm(forms.Form):
                 choices=NEW_ITEM_KINDS,
                 required=False,
             )
+        self.fields["new_scale_text"] = forms.CharField(
+            label=_("Ny fråga med skala"),
+            help_text=_("Till exempel: I vilken grad användes BBIC:s teori i analysen?"),
+            max_length=1000,
+            required=False,
+        )
+        for number in range(1, services.MAX_LEVELS + 1):
+            _level_fields(self, "new_scale", number)
+
+    def item_rows(self) -> list[tuple[ChecklistItem, list[Any], list[tuple[int, list[Any]]]]]:
+        """Per item: its text and remove fields, and per level of a scale its two fields."""
+        return [
+            (
+                item,
+                [self[f"text_{item.key}"], self[f"remove_{item.key}"]],
+                [
+                    (n, self._level_bound(f"levels_{item.key}", n))
+                    for n in range(1, len(item.levels) + 1)
+                ]
+                if item.kind == ItemKind.ORDINAL
+                else [],
+            )
+            for item in self.checklist_items
+        ]
+
+    def new_item_fields(self) -> list[Any]:
+        return [
+            self[f"new_{part}_{n}"] for n in range(1, NEW_ITEMS + 1) for part in ("text", "kind")
+        ]
+
+    def new_scale_levels(self) -> list[tuple[int, list[Any]]]:
+        return [(n, self._level_bound("new_scale", n)) for n in range(1, services.MAX_LEVELS + 1)]
+
+    def _level_bound(self, prefix: str, number: int) -> list[Any]:
+        return [self[f"{prefix}_label_{number}"], self[f"{prefix}_description_{number}"]]
+
+    def field_map(self) -> dict[str, str]:
+        """The service's error on a scale as a whole goes to the scale's first level."""
+        scales = [f"levels_{i.key}" for i in self.checklist_items if i.kind == ItemKind.ORDINAL]
+        return {f"{p}_levels": f"{p}_label_1" for p in [*scales, "new_scale"]}
 
     def texts(self) -> dict[str, str]:
         return {i.key: self.cleaned_data.get(f"text_{i.key}") or "" for i in self.checklist_items}
@@ -257,6 +328,27 @@ class EditionForm(forms.Form):
             )
             for n in range(1, NEW_ITEMS + 1)
         ]
+
+    def _levels(self, prefix: str, count: int) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        return [
+            (data.get(f"{prefix}_label_{n}") or "", data.get(f"{prefix}_description_{n}") or "")
+            for n in range(1, count + 1)
+        ]
+
+    def levels(self) -> dict[str, list[tuple[str, str]]]:
+        """The level texts of each scale kept in the new edition, by item key."""
+        return {
+            i.key: self._levels(f"levels_{i.key}", len(i.levels))
+            for i in self.checklist_items
+            if i.kind == ItemKind.ORDINAL
+        }
+
+    def new_scale(self) -> tuple[str, list[tuple[str, str]]]:
+        return (
+            self.cleaned_data.get("new_scale_text") or "",
+            self._levels("new_scale", services.MAX_LEVELS),
+        )
 
 
 class LogReviewForm(forms.Form):

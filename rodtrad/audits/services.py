@@ -18,7 +18,7 @@ Who may do what:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -253,6 +253,30 @@ def create_programme(
 # --- Checklists ---------------------------------------------------------------------------------
 
 
+# A scale has two to six levels (docs/internal-control.md, "Checklists are data").
+MIN_LEVELS, MAX_LEVELS = 2, 6
+
+
+def _clean_levels(
+    rows: Sequence[tuple[str, str]], errors: FieldErrors, *, field: str, keep_blank: bool
+) -> list[tuple[str, str]]:
+    """The levels (label, description) as written, best first. Each level needs a label
+    (reported on `{field}_label_{n}`, n from 1). A row with neither is left out when
+    `keep_blank` is false (the new scale's empty rows), else it is a level without a label."""
+    levels: list[tuple[str, str]] = []
+    for number, (label, description) in enumerate(rows, start=1):
+        label, description = (label or "").strip(), (description or "").strip()
+        if not label and not description and not keep_blank:
+            continue
+        if not label:
+            errors.add(f"{field}_label_{number}", _("Skriv en text för varje nivå."))
+        levels.append((label, description))
+    labels = [label.casefold() for label, _description in levels if label]
+    if len(set(labels)) != len(labels):
+        errors.add(f"{field}_levels", _("Två nivåer har samma text. Skriv olika texter."))
+    return levels
+
+
 def new_checklist_edition(
     *,
     by: User,
@@ -261,10 +285,15 @@ def new_checklist_edition(
     texts: Mapping[str, str],
     removed: Iterable[str] = (),
     added: Iterable[tuple[str, str]] = (),
+    levels: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    new_scale: tuple[str, Sequence[tuple[str, str]]] | None = None,
 ) -> Checklist:
     """A new edition of the checklist (new rows; the old edition stays with its programmes):
-    the items' new texts by key, the keys left out, and new items as (text, kind). Scales keep
-    their levels; a new scale comes as a file (docs/internal-control.md)."""
+    the items' new texts by key, the keys left out, new items as (text, kind), the new level
+    texts of scales by key (label, description; as many levels as before, each keeps its
+    value, so answers and comparisons still match) and one new scale as (text, levels best
+    first, two to six). Errors name `levels_{key}_label_{n}`, `levels_{key}_levels`,
+    `new_scale_text`, `new_scale_label_{n}`, `new_scale_levels` (docs/internal-control.md)."""
     if not may_administer(by):
         raise PermissionDenied
     edition = edition.strip()
@@ -276,11 +305,29 @@ def new_checklist_edition(
     if not checklist.is_current:
         errors.add("edition", _("Bara den gällande utgåvan kan få en ny utgåva."))
     gone = set(removed)
+    level_texts = levels or {}
+    changed_scales: list[str] = []
     items: list[ItemSpec] = []
     for item in checklist.items.all():
         if item.key in gone:
             continue
         text = (texts.get(item.key) or item.text).strip()
+        item_levels = [dict(level) for level in item.levels]
+        if item.kind == ItemKind.ORDINAL and item.key in level_texts:
+            written = _clean_levels(
+                level_texts[item.key], errors, field=f"levels_{item.key}", keep_blank=True
+            )
+            if len(written) != len(item_levels):
+                errors.add(
+                    f"levels_{item.key}_levels",
+                    _("En skala behåller sina nivåer i en ny utgåva. Ändra bara texterna."),
+                )
+            else:
+                was = [(lv["label"], lv.get("description", "")) for lv in item_levels]
+                if written != was:
+                    changed_scales.append(item.key)
+                for level, (label, description) in zip(item_levels, written, strict=True):
+                    level["label"], level["description"] = label, description
         items.append(
             ItemSpec(
                 key=item.key,
@@ -288,22 +335,49 @@ def new_checklist_edition(
                 kind=item.kind,
                 group=item.group,
                 help_text=item.help_text,
-                levels=list(item.levels),
+                levels=item_levels,
                 record_rule=item.record_rule,
             )
         )
     taken = {i.key for i in items} | {i.key for i in checklist.items.all()}
+
+    def next_key() -> str:
+        number = 1
+        while f"item-{number}" in taken:
+            number += 1
+        taken.add(f"item-{number}")
+        return f"item-{number}"
+
     for text, kind in added:
         if not text.strip():
             continue
         if kind not in (ItemKind.YES_NO, ItemKind.TEXT):
             errors.add("added", _("En ny fråga är ja/nej eller fritext."))
             continue
-        number = 1
-        while f"item-{number}" in taken:
-            number += 1
-        taken.add(f"item-{number}")
-        items.append(ItemSpec(key=f"item-{number}", text=text.strip(), kind=kind))
+        items.append(ItemSpec(key=next_key(), text=text.strip(), kind=kind))
+    scale_key = ""
+    if new_scale is not None:
+        scale_text, scale_rows = new_scale[0].strip(), new_scale[1]
+        written = _clean_levels(scale_rows, errors, field="new_scale", keep_blank=False)
+        if scale_text or written:
+            if not scale_text:
+                errors.add("new_scale_text", _("Skriv frågan för den nya skalan."))
+            if len(written) < MIN_LEVELS:
+                errors.add("new_scale_levels", _("En skala behöver minst två nivåer."))
+            elif len(written) > MAX_LEVELS:
+                errors.add("new_scale_levels", _("En skala kan ha högst sex nivåer."))
+            scale_key = next_key()
+            items.append(
+                ItemSpec(
+                    key=scale_key,
+                    text=scale_text,
+                    kind=ItemKind.ORDINAL,
+                    levels=[
+                        {"value": f"level-{n}", "label": label, "description": description}
+                        for n, (label, description) in enumerate(written, start=1)
+                    ],
+                )
+            )
     if not items:
         errors.add("added", _("En checklista behöver minst en fråga."))
     errors.raise_any()
@@ -333,6 +407,8 @@ def new_checklist_edition(
                 "edition": made.edition,
                 "replaces": checklist.edition,
                 "items": len(items),
+                "scale_added": scale_key,
+                "scale_levels_changed": changed_scales,
             },
         )
     return made

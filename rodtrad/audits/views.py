@@ -556,9 +556,12 @@ def checklist_edition(request: HttpRequest, pk: int) -> HttpResponse:
             texts=form.texts(),
             removed=form.removed(),
             added=form.added(),
+            levels=form.levels(),
+            new_scale=form.new_scale(),
         ),
         success=lambda c: _("Utgåva %(edition)s är skapad och gäller nu.") % {"edition": c.edition},
         then=lambda c: reverse("audits:checklist-edition", args=[c.pk]),
+        field_map=form.field_map(),
         render=lambda form: render(
             request,
             "audits/checklist_edition.html",
