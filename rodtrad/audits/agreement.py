@@ -5,7 +5,7 @@ formulas and the references).
   1968, weights 1 − |i − j| / (k − 1)). The 95 % interval is kappa ± 1.96 · SE with the
   large-sample standard error of Fleiss, Cohen & Everitt (1969), the variance under the
   alternative (not under kappa = 0), as statsmodels' `cohens_kappa` computes it; the tests
-  check both against statsmodels on the same answers.
+  check both against statsmodels on the same answers. The bounds are clipped to [-1, 1].
 * More than two: Fleiss' kappa (1971). Its interval comes from a percentile bootstrap over the
   cases (2 000 resamples, a fixed seed, so the same answers always give the same interval):
   the closed-form standard error of Fleiss, Nee & Landis (1979) holds only under kappa = 0.
@@ -102,7 +102,11 @@ def cohen(
     )
     variance = (total - (kappa - p_e * (1 - kappa)) ** 2) / ((1 - p_e) ** 2 * n)
     se = math.sqrt(max(variance, 0.0))
-    return Kappa(method, n, 2, kappa, low=kappa - Z_95 * se, high=kappa + Z_95 * se, observed=p_o)
+    # Kappa lies in [-1, 1]; the Wald interval of a few cases reaches past it (0.50 on four
+    # cases gave -0.23 to 1.23), so the bounds are clipped there. statsmodels does not clip.
+    low = max(kappa - Z_95 * se, -1.0)
+    high = min(kappa + Z_95 * se, 1.0)
+    return Kappa(method, n, 2, kappa, low=low, high=high, observed=p_o)
 
 
 def _fleiss_value(counts: Sequence[Sequence[int]], raters: int) -> float | None:

@@ -43,6 +43,22 @@ class Share:
             return None
         return (Decimal(self.share) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
 
+    # The interval in percent with one decimal, as in the exported files (exports._pct), so
+    # the page does not show a share in percent beside its interval as a proportion.
+    @property
+    def low_percent(self) -> Decimal | None:
+        return _one_decimal_percent(self.low)
+
+    @property
+    def high_percent(self) -> Decimal | None:
+        return _one_decimal_percent(self.high)
+
+
+def _one_decimal_percent(value: float | None) -> Decimal | None:
+    if value is None:
+        return None
+    return (Decimal(value) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
 
 @dataclass
 class ItemResult:

@@ -34,7 +34,7 @@ from rodtrad.audits.models import (
 from rodtrad.frameworks.queries import code_label
 from rodtrad.journal.models import AccessAction
 from rodtrad.journal.services import record_access
-from rodtrad.lib.forms import apply_service_errors, handle_form
+from rodtrad.lib.forms import apply_service_errors, form_conflict, handle_form
 from rodtrad.lib.versioning import StaleVersion
 from rodtrad.stats.charts import bar_chart
 from rodtrad.stats.exports import ExportFile, FileFormat
@@ -227,6 +227,30 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         then=reverse("audits:review", args=[pk]),
         render=page,
+        on_conflict=lambda exc: _review_conflict(request, form, exc),
+    )
+
+
+def _review_conflict(
+    request: HttpRequest, form: forms.ReviewForm, exc: StaleVersion
+) -> HttpResponse:
+    """The conflict page of a review: the answers are not columns of the row but its `answers`,
+    so each question is compared by its answer's label, saved now and sent, with the note."""
+    labels: dict[str, str] = {}
+    for _item, bound in form.item_fields():
+        labels.update({str(v): str(label) for v, label in getattr(bound.field, "choices", ()) if v})
+    saved = exc.current
+    answers = saved.answers if isinstance(saved, CaseReview) else {}
+    current: dict[str, Any] = {"note": saved.note if isinstance(saved, CaseReview) else ""}
+    for item, bound in form.item_fields():
+        answer = answers.get(item.key) or ""
+        current[bound.name] = labels.get(answer, answer)
+    return form_conflict(
+        request,
+        form,
+        exc,
+        current=current,
+        as_text=lambda value: labels.get(value, value) if isinstance(value, str) else value,
     )
 
 

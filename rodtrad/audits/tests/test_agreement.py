@@ -83,3 +83,15 @@ def test_perfect_agreement_is_one_and_no_variation_is_undefined():
 def test_fleiss_needs_the_same_number_of_ratings_per_case():
     with pytest.raises(ValueError):
         agreement.fleiss([["yes", "no", "yes"], ["yes", "no"]], YES_NO_NA)
+
+
+def test_the_interval_of_a_few_cases_stays_within_minus_one_and_one():
+    # The demo's four cases with one disagreement: kappa 0.50, and κ ± 1.96 · SE runs from
+    # -0.23 to 1.23 (statsmodels' bounds); a kappa above 1 does not exist.
+    pairs = [("yes", "yes"), ("no", "no"), ("yes", "yes"), ("yes", "no")]
+    ours = agreement.cohen(pairs, YES_NO_NA)
+    theirs = cohens_kappa(agreement._table(pairs, YES_NO_NA))
+    assert ours.kappa == pytest.approx(0.5)
+    assert theirs.kappa_upp > 1
+    assert ours.high == 1.0
+    assert ours.low == pytest.approx(theirs.kappa_low, abs=1e-9)

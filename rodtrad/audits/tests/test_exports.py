@@ -90,6 +90,16 @@ def test_results_page_links_to_the_export_form(programme, admin, signed_in):
     assert 'name="otp_token"' in form
 
 
+def test_results_page_gives_the_interval_in_percent_as_the_files_do(programme, admin, signed_in):
+    # 7 "yes" of 12: the share 58 % and Wilson's interval in percent with one decimal, as in
+    # the files' ci_low_pct and ci_high_pct, not as a proportion (0,32–0,81) beside a percent.
+    page = signed_in(admin).get(reverse("audits:results", args=[programme.pk])).content.decode()
+    interval = significance.wilson_interval(7, 12)
+    low, high = (_pct(v).replace(".", ",") for v in (interval.low, interval.high))
+    assert f"{low}–{high} %" in page
+    assert f"{interval.low:.2f}".replace(".", ",") + "–" not in page
+
+
 def test_csv_has_a_provenance_line_and_the_shares_with_intervals(
     programme, admin, signed_in, otp_code
 ):

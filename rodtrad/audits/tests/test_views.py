@@ -305,3 +305,18 @@ def test_the_form_says_which_items_are_needed_to_submit_and_a_draft_may_lack_the
     assert refused.content.decode().count("Svara på frågan innan du lämnar in.") == len(needed) - 1
     review = CaseReview.objects.get(sampled_case=sampled, reviewer=reviewer)
     assert review.status == ReviewStatus.DRAFT
+
+
+def test_a_stale_review_gets_the_conflict_page_with_the_answers_not_only_the_note(
+    client, reviewer, sampled
+):
+    # Two tabs: one saved "Ja" (version 1), the other still holds no version and sends "Nej".
+    sign_in(client, reviewer)
+    url = reverse("audits:review", args=[sampled.pk])
+    client.post(url, {"item_risk-assessment": "yes"})
+    stale = client.post(url, {"item_risk-assessment": "no", "version": 0})
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert "Gjordes en riskbedömning?" in page
+    assert "Ja" in page and "Nej" in page
+    assert CaseReview.objects.get(sampled_case=sampled).answers == {"risk-assessment": "yes"}
