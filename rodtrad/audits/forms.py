@@ -69,7 +69,7 @@ class ProgrammeForm(forms.Form):
             (
                 code.code,
                 f"{code.code} – {code.label}"
-                + (" (våld)" if (code.attributes or {}).get("violence") else ""),
+                + (" " + _("(våld)") if (code.attributes or {}).get("violence") else ""),
             )
             for code in current_codes("report-reasons")
         ]

@@ -38,6 +38,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
@@ -65,6 +66,19 @@ def stratum(districts: str, occurred_at: datetime) -> str:
     """The sample's stratum of a read: the reader's districts when read (as the event holds
     them, e.g. "bromma" or "bromma,farsta") and the Stockholm month, "bromma 2026-06"."""
     return f"{districts or NO_DISTRICT} {_local(occurred_at):%Y-%m}"
+
+
+def stratum_label(key: str, district_names: dict[str, str]) -> str:
+    """A stratum as a person reads it: "Bromma, november 2026" for "bromma 2026-11",
+    "Utan stadsdel, november 2026" for a read without districts."""
+    districts, _space, month = key.rpartition(" ")
+    year, _dash, number = month.partition("-")
+    when = date_format(date(int(year), int(number), 1), "F Y").lower()
+    if districts in ("", NO_DISTRICT):
+        where = str(gettext_lazy("Utan stadsdel"))
+    else:
+        where = ", ".join(district_names.get(code, code) for code in districts.split(","))
+    return f"{where}, {when}"
 
 
 def strata(events: QuerySet[AccessEvent]) -> dict[str, list[int]]:

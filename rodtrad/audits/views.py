@@ -652,6 +652,7 @@ def log_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         kind = ""
     total = items.count()
+    district_names = dict(District.objects.values_list("code", "name"))
     # Reading the log is itself a read: one access event naming the review (S26).
     record_access(
         by=signed_in_user(request),
@@ -663,6 +664,10 @@ def log_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "audits/log_review_detail.html",
         {
             "review": review,
+            "strata": [
+                (logreview.stratum_label(key, district_names), count)
+                for key, count in review.population_counts.items()
+            ],
             "results": queries.log_results(review),
             "answer_labels": LogAnswer.labels,
             "rules": LogRule.choices,

@@ -297,6 +297,8 @@ def test_s26_the_pages_show_no_names_are_access_logged_and_404_for_other_roles(
     body = page.content.decode()
     assert page.status_code == 200
     assert str(event.case_id) in body and investigator.username in body
+    # The sample's strata by district name and month, not by code.
+    assert f"{own_district.name}, juni 2026: 1" in body
     assert "Namnsson" not in body and "Hemliga" not in body
     assert case.child.identity_number not in body
     seen = AccessEvent.objects.filter(user=reviewer, route="audits:log-review-detail").get()
