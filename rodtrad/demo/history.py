@@ -137,7 +137,11 @@ def _pick_reasons(rng: random.Random) -> list[str]:
 HISTORY_DAYS = 240
 
 # Share of a district's children with at least one report in the history: high where the demo
-# users work (their worklists should be full), lower elsewhere (history for the statistics).
+# users work (their worklists should be full: about ten to twenty-five open cases each), lower
+# elsewhere (history for the statistics). Every report is replayed through the services, about
+# a fifth of a second each (most of `rodtrad demo`'s time); the browser journeys and the
+# red-thread test need what these shares give (twenty interventions of eight kinds or more,
+# families with two guardians and an intervention at a provider on every day).
 REPORTED_SHARE = {"bromma": 0.65, "farsta": 0.65}
 OTHER_DISTRICTS_REPORTED_SHARE = 0.15
 # A family with several children gets one report about two or more of them with this

@@ -26,7 +26,7 @@ from rodtrad.people.queries import parties_of_child, siblings_of
 
 # How many cases `rodtrad demo` gives documents (two or three PDFs each); `generate()` alone
 # makes none unless asked (the demo tests load it many times, and PDFs are slow).
-CASES = 4
+CASES = 2
 # The address a sibling with sekretessmarkering moved to: it must never be printed.
 SIBLING_STREET = "Skyddsvägen 12"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from django.core.management import call_command
@@ -28,16 +29,26 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not options["skip_migrate"]:
-            # A new SQLite file starts from the migrated schema (rodtrad/lib/snapshot.py);
-            # migrate then applies anything newer.
-            snapshot.load_if_empty()
-            call_command("migrate", interactive=False, verbosity=0)
-        summary = generate(
-            seed=options["seed"],
-            families=options["families"],
-            letter_cases=options["letter_cases"],
-        )
+        # A batch job of many short-lived objects: what exists now (modules, settings, the
+        # URL configuration) is never garbage, and collecting less often saves about 3 %.
+        thresholds = gc.get_threshold()
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(20_000, 50, 100)
+        try:
+            if not options["skip_migrate"]:
+                # A new SQLite file starts from the migrated schema (rodtrad/lib/snapshot.py);
+                # migrate then applies anything newer.
+                snapshot.load_if_empty()
+                call_command("migrate", interactive=False, verbosity=0)
+            summary = generate(
+                seed=options["seed"],
+                families=options["families"],
+                letter_cases=options["letter_cases"],
+            )
+        finally:  # the server `rodtrad demo` starts next runs with Python's defaults
+            gc.set_threshold(*thresholds)
+            gc.unfreeze()
         if summary.children:
             self.stdout.write(
                 f"Demodata skapade: {summary.districts} stadsdelar, {summary.children} barn, "
