@@ -222,6 +222,19 @@ def _checkpoints_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) 
     override.disable()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _failed_sign_ins_answered_at_once() -> Any:
+    """A failed sign-in waits for RODTRAD_FAILED_SIGN_IN_MIN_SECONDS before it is answered
+    (S04); the lockout tests fail dozens of sign-ins, so the suite answers at once and the S04
+    timing tests turn the wait on again."""
+    from django.test import override_settings
+
+    override = override_settings(RODTRAD_FAILED_SIGN_IN_MIN_SECONDS=0)
+    override.enable()
+    yield
+    override.disable()
+
+
 @pytest.fixture
 def own_district(db: Any) -> Any:
     return DistrictFactory(code="bromma", name="Bromma")

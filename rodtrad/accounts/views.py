@@ -7,6 +7,7 @@ administrator, who sets a new one (accounts:user-set-password). The login page s
 from __future__ import annotations
 
 import base64
+import time
 
 import segno
 from django.conf import settings
@@ -66,7 +67,9 @@ def _after_password(request: HttpRequest) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    """Password step. Wrong password, unknown user and inactive user get the same answer."""
+    """Password step. Wrong password, unknown user and inactive user get the same answer, and
+    no sooner than RODTRAD_FAILED_SIGN_IN_MIN_SECONDS after the request came (S04)."""
+    started = time.monotonic()
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -74,7 +77,18 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if next_url:
             request.session[NEXT_SESSION_KEY] = next_url
         return redirect(_after_password(request))
-    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+    response = render(request, "accounts/login.html", {"form": form, "next": next_url})
+    if request.method == "POST":
+        _answer_no_sooner_than(started + settings.RODTRAD_FAILED_SIGN_IN_MIN_SECONDS)
+    return response
+
+
+def _answer_no_sooner_than(moment: float) -> None:
+    """Sleep until `moment` (time.monotonic()): a failed sign-in's answer time then says
+    nothing about whether the username exists, whatever each path had to do (S04)."""
+    remaining = moment - time.monotonic()
+    if remaining > 0:
+        time.sleep(remaining)
 
 
 @require_POST

@@ -241,7 +241,27 @@ class CheapArgon2(Argon2PasswordHasher):
     parallelism = 1
 
 
-@override_settings(PASSWORD_HASHERS=[f"{__name__}.CheapArgon2"])
+# The S04 timing tests run with the answer floor on (a shorter one than production's 0.5 s,
+# still well above a failure's work on a loaded CI machine): without it a real account's
+# failure, which is always journaled, was up to 48 ms slower under load than a made-up name's
+# past the journal budget, which is only counted.
+S04_FLOOR = 0.25
+
+
+def _timed_failures(users: list[str], wrong: str, address_prefix: str) -> dict[str, list[float]]:
+    timings: dict[str, list[float]] = {username: [] for username in users}
+    for run in range(20):
+        for username in timings:  # interleaved, so that drift hits both alike
+            client = Client()
+            started = time.perf_counter()
+            post_login(client, username, wrong, REMOTE_ADDR=f"{address_prefix}.{run}.1")
+            timings[username].append(time.perf_counter() - started)
+    return timings
+
+
+@override_settings(
+    PASSWORD_HASHERS=[f"{__name__}.CheapArgon2"], RODTRAD_FAILED_SIGN_IN_MIN_SECONDS=S04_FLOOR
+)
 def test_s04_no_user_enumeration_on_login(db, investigator):
     investigator.set_password(TEST_PASSWORD)
     investigator.save(update_fields=["password"])
@@ -252,20 +272,17 @@ def test_s04_no_user_enumeration_on_login(db, investigator):
     assert known.status_code == unknown.status_code == 200
     assert _normalised(known, "investigator") == _normalised(unknown, "finns.inte")
 
-    timings: dict[str, list[float]] = {"investigator": [], "nobody.here1": []}
-    for run in range(20):
-        for username in timings:  # interleaved, so that drift hits both alike
-            client = Client()
-            started = time.perf_counter()
-            post_login(client, username, wrong, REMOTE_ADDR=f"10.3.{run}.1")
-            timings[username].append(time.perf_counter() - started)
+    timings = _timed_failures(["investigator", "nobody.here1"], wrong, "10.3")
+    assert min(min(values) for values in timings.values()) >= S04_FLOOR
     difference = abs(
         statistics.median(timings["investigator"]) - statistics.median(timings["nobody.here1"])
     )
     assert difference < 0.020, f"median difference {difference * 1000:.1f} ms"
 
 
-@override_settings(PASSWORD_HASHERS=[f"{__name__}.CheapArgon2"])
+@override_settings(
+    PASSWORD_HASHERS=[f"{__name__}.CheapArgon2"], RODTRAD_FAILED_SIGN_IN_MIN_SECONDS=S04_FLOOR
+)
 def test_s04_past_the_journal_budget_a_real_username_gets_the_same_answer_as_a_made_up_one(
     db, investigator, settings
 ):
@@ -282,13 +299,8 @@ def test_s04_past_the_journal_budget_a_real_username_gets_the_same_answer_as_a_m
     assert known.status_code == unknown.status_code == 200
     assert _normalised(known, "investigator") == _normalised(unknown, "finns.inte")
 
-    timings: dict[str, list[float]] = {"investigator": [], "nobody.here2": []}
-    for run in range(20):
-        for username in timings:
-            client = Client()
-            started = time.perf_counter()
-            post_login(client, username, wrong, REMOTE_ADDR=f"10.9.{run}.1")
-            timings[username].append(time.perf_counter() - started)
+    timings = _timed_failures(["investigator", "nobody.here2"], wrong, "10.9")
+    assert min(min(values) for values in timings.values()) >= S04_FLOOR
     difference = abs(
         statistics.median(timings["investigator"]) - statistics.median(timings["nobody.here2"])
     )
