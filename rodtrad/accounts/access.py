@@ -80,17 +80,21 @@ def active_memberships(user: User | AnonymousUser) -> list[Membership]:
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     today = timezone.localdate()
-    key = (_membership_generation, today)
+    # Every membership of the user is read once per user object and change of memberships
+    # (a request's user lives for one request; the demo's replay keeps its users for months of
+    # history, and a date condition in the query made each new day a new query).
     cached = getattr(user, _MEMBERSHIPS_CACHE, None)
-    if cached is not None and cached[0] == key:
-        return list(cached[1])
-    memberships = list(
-        Membership.objects.filter(user=user, valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .select_related("district", "unit")
-    )
-    setattr(user, _MEMBERSHIPS_CACHE, (key, memberships))
-    return list(memberships)
+    if cached is None or cached[0] != _membership_generation:
+        cached = (
+            _membership_generation,
+            list(Membership.objects.filter(user=user).select_related("district", "unit")),
+        )
+        setattr(user, _MEMBERSHIPS_CACHE, cached)
+    return [
+        m
+        for m in cached[1]
+        if m.valid_from <= today and (m.valid_to is None or m.valid_to >= today)
+    ]
 
 
 def active_roles(user: User | AnonymousUser) -> set[str]:

@@ -11,6 +11,7 @@ used (the kind's template, then the layout).
 from __future__ import annotations
 
 import hashlib
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -85,10 +86,33 @@ def _font_fetcher() -> Any:
     return FontsOnly(allowed_protocols=["file"])
 
 
+def _weasyprint() -> Any:
+    """WeasyPrint, imported when the first document is produced (pango and fonts are heavy).
+
+    Its loader tries six names per library (one per platform), and cffi asks
+    `ctypes.util.find_library` about each name that does not load; on Linux that runs
+    `ldconfig -p` and then gcc and ld: about ninety processes and over a second at import.
+    While it imports, find_library only asks `ldconfig -p`, the first thing it consults
+    anyway (the compiler fallbacks find nothing the linker cache lacks)."""
+    import ctypes.util
+
+    from_cache = getattr(ctypes.util, "_findSoname_ldconfig", None)
+    if "weasyprint" in sys.modules or from_cache is None:
+        import weasyprint
+
+        return weasyprint
+    original = ctypes.util.find_library
+    ctypes.util.find_library = from_cache
+    try:
+        import weasyprint
+    finally:
+        ctypes.util.find_library = original
+    return weasyprint
+
+
 def render_pdf(html: str) -> bytes:
     """PDF/A-2b, tagged (headings and reading order for screen readers), fonts embedded."""
-    import weasyprint  # heavy (pango, fonts): loaded when a document is produced
-
+    weasyprint = _weasyprint()
     pdf = weasyprint.HTML(string=html, url_fetcher=_font_fetcher()).write_pdf(
         pdf_variant="pdf/a-2b", pdf_tags=True
     )
