@@ -194,7 +194,23 @@ class FindingActionForm(forms.Form):
     action_note = text_field(_("Vad gjordes?"), required=True)
 
 
-class CompareForm(forms.Form):
+SAME_PROGRAMME = _("Välj två olika granskningar att jämföra.")
+
+
+class _TwoProgrammes:
+    """A comparison needs two different programmes (one compared with itself says nothing)."""
+
+    same_programme_field: str | None = "second"  # None: the form's own error (hidden fields)
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean()  # type: ignore[misc]
+        first, second = data.get("first"), data.get("second")
+        if first is not None and first == second:
+            self.add_error(self.same_programme_field, SAME_PROGRAMME)  # type: ignore[attr-defined]
+        return data
+
+
+class CompareForm(_TwoProgrammes, forms.Form):
     first = forms.ModelChoiceField(
         label=_("Första granskningen"),
         queryset=ReviewProgramme.objects.all(),
@@ -373,7 +389,11 @@ class LogAnswerForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages=CHOOSE,
     )
-    note = text_field(_("Kommentar"), help_text=_("Behövs om läsningen inte var befogad."), rows=3)
+    note = text_field(
+        _("Kommentar"),
+        help_text=_("Behövs om läsningen inte var befogad eller om du skickar den vidare."),
+        rows=3,
+    )
     version = version_field()
 
 
@@ -392,8 +412,10 @@ class ResultsExportForm(StepUpExportForm):
         self.fields["reason"].help_text = _("Till exempel: underlag till nämndens uppföljning.")
 
 
-class ComparisonExportForm(ResultsExportForm):
+class ComparisonExportForm(_TwoProgrammes, ResultsExportForm):
     """The comparison of two programmes as a file (the two from the comparison page)."""
+
+    same_programme_field = None
 
     first = forms.ModelChoiceField(
         queryset=ReviewProgramme.objects.all(), widget=forms.HiddenInput, error_messages=CHOOSE

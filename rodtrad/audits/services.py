@@ -860,6 +860,8 @@ def export_comparison(
     the comparison page."""
     if not may_administer(by):
         raise PermissionDenied
+    if first.pk == second.pk:
+        raise ValidationError({"second": _("Välj två olika granskningar att jämföra.")})
     reason = _export_checks(by, file_format=file_format, reason=reason, otp_token=otp_token)
     with transaction.atomic():
         rows = results.compare(first, second)

@@ -10,9 +10,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO, StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from rodtrad.audits import services
 from rodtrad.audits.models import CaseReview, ReviewStatus
 from rodtrad.audits.tests import factories
 from rodtrad.audits.tests.conftest import violence_case
@@ -279,3 +281,24 @@ def test_only_the_administrator_exports_a_comparison(programme, reviewer, signed
     )
     assert response.status_code == 403
     assert not JournalEntry.objects.filter(action="audits.comparison_exported").exists()
+
+
+def test_a_programme_is_not_exported_compared_with_itself(programme, admin, signed_in, otp_code):
+    client = signed_in(admin)
+    url = reverse("audits:compare-export")
+    response = _post(
+        client, url, otp_code(admin), file_format="csv", first=programme.pk, second=programme.pk
+    )
+    assert response.status_code == 200
+    assert "Välj två olika granskningar att jämföra." in response.content.decode()
+    assert not JournalEntry.objects.filter(action="audits.comparison_exported").exists()
+    with pytest.raises(ValidationError) as refused:
+        services.export_comparison(
+            by=admin,
+            first=programme,
+            second=programme,
+            file_format="csv",
+            reason=REASON,
+            otp_token=otp_code(admin),
+        )
+    assert "second" in refused.value.message_dict
