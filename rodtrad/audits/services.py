@@ -589,6 +589,19 @@ def flag_finding(
         errors.add("note", _("Granskningsperioden är slut."))
     errors.raise_any()
     with transaction.atomic():
+        # One open flag per case and question: a second would be a second task for the same
+        # thing on the manager's start page. Once the manager has acted, it may be flagged again.
+        if Finding.objects.filter(
+            sampled_case=sampled_case, item=item, action_at__isnull=True
+        ).exists():
+            raise ValidationError(
+                {
+                    "item" if item is not None else "note": _(
+                        "Ärendet är redan flaggat för den här frågan och enhetschefen har inte "
+                        "svarat ännu."
+                    )
+                }
+            )
         finding = Finding.objects.create(
             sampled_case=sampled_case, item=item, note=note, flagged_by=by
         )

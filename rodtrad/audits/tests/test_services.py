@@ -216,10 +216,18 @@ def test_a_finding_goes_to_the_team_manager_of_the_district_who_records_what_was
         services.record_finding_action(
             by=manager, finding=finding, action_note=" ", expected_version=1
         )
+    # The same question cannot be flagged again while the manager has not answered.
+    with pytest.raises(ValidationError) as twice:
+        services.flag_finding(by=reviewer, sampled_case=assigned, item=item, note="Igen.")
+    assert "item" in twice.value.message_dict
     handled = services.record_finding_action(
         by=manager, finding=finding, action_note="Riskbedömning gjord.", expected_version=1
     )
     assert not handled.is_open and handled.action_by == manager
+    again = services.flag_finding(
+        by=reviewer, sampled_case=assigned, item=item, note="Riskbedömningen saknar våldet."
+    )
+    assert again.is_open
     assert JournalEntry.objects.filter(
         action="audits.finding_handled", case_id=assigned.case_id
     ).exists()
