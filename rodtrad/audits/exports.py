@@ -306,7 +306,7 @@ def comparison_file(
                     *(
                         [
                             row.item_key,
-                            row.item_text,
+                            row.shown_text(),
                             *(_text(v) for v in (a.count, a.total, a.percent)),
                             *(_text(v) for v in (b.count, b.total, b.percent)),
                             _p_text(row),
@@ -331,7 +331,7 @@ def comparison_file(
                 ],
                 rows=[
                     [
-                        row.item_text,
+                        row.shown_text(),
                         *_xlsx((a.count, a.total, a.percent)),
                         *_xlsx((b.count, b.total, b.percent)),
                         _p_value(row),

@@ -14,6 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from rodtrad.audits import agreement, record_rules
 from rodtrad.audits.models import (
     NOT_APPLICABLE,
@@ -195,6 +197,18 @@ class ItemComparison:
     comparison: significance.Comparison | None
     undefined: str = ""
     item_key: str = ""  # the item's key, the same in both checklists (an export's join key)
+    # The question's wording in the second programme's edition when it differs: a reworded
+    # question keeps its key, and the reader must see that the two may not ask the same.
+    second_text: str = ""
+
+    def shown_text(self) -> str:
+        """The question as a file shows it: with the second wording when it was reworded."""
+        if not self.second_text:
+            return self.item_text
+        return _("%(first)s (i den andra granskningen: ”%(second)s”)") % {
+            "first": self.item_text,
+            "second": self.second_text,
+        }
 
 
 def compare(first: ReviewProgramme, second: ReviewProgramme) -> list[ItemComparison]:
@@ -219,5 +233,6 @@ def compare(first: ReviewProgramme, second: ReviewProgramme) -> list[ItemCompari
                 comparison = significance.compare_shares(table)
             except significance.UndefinedComparison as exc:
                 undefined = exc.message
-        rows.append(ItemComparison(left.item.text, one, two, comparison, undefined, key))
+        reworded = right.item.text if right.item.text != left.item.text else ""
+        rows.append(ItemComparison(left.item.text, one, two, comparison, undefined, key, reworded))
     return rows

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from rodtrad.audits import agreement, results
 from rodtrad.audits.models import CaseReview, ReviewStatus
@@ -108,6 +109,38 @@ def test_two_programmes_are_compared_item_by_item(reviewed, admin, reviewer, own
     assert row.comparison.p_value == pytest.approx(expected.p_value)
     assert row.comparison.test == expected.test
     assert row.comparison.mark() == expected.mark()
+
+
+def test_a_question_reworded_in_a_new_edition_is_shown_with_both_wordings(
+    reviewed, admin, reviewer, own_district, client
+):
+    from conftest import sign_in
+    from rodtrad.audits import services
+
+    services.new_checklist_edition(
+        by=admin,
+        checklist=factories.checklist(),
+        edition="2027",
+        texts={"risk-assessment": "Gjordes en strukturerad riskbedömning av våldet?"},
+    )
+    later = factories.programme(created_by=admin, districts=[own_district], name="2027")
+    for n in range(6):
+        sampled = factories.sampled_case(
+            violence_case(own_district), of=later, reviewers=(reviewer,)
+        )
+        _review(sampled, reviewer, **{"risk-assessment": "yes" if n < 3 else "no"})
+    rows = {r.item_key: r for r in results.compare(reviewed, later)}
+    assert rows["risk-assessment"].item_text == "Gjordes en riskbedömning?"
+    assert rows["risk-assessment"].second_text == "Gjordes en strukturerad riskbedömning av våldet?"
+    unchanged = [r for key, r in rows.items() if key != "risk-assessment"]
+    assert unchanged and all(r.second_text == "" for r in unchanged)
+    sign_in(client, admin)
+    page = client.get(reverse("audits:compare"), {"first": reviewed.pk, "second": later.pk})
+    assert "Frågan är omformulerad" in page.content.decode()
+    assert rows["risk-assessment"].shown_text() == (
+        "Gjordes en riskbedömning? (i den andra granskningen: "
+        "”Gjordes en strukturerad riskbedömning av våldet?”)"
+    )
 
 
 def test_three_reviewers_give_fleiss_kappa_and_a_scale_gives_weighted_kappa(
