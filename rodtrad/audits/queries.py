@@ -86,6 +86,16 @@ def own_review(user: User | AnonymousUser, sampled: SampledCase) -> CaseReview |
     return CaseReview.objects.filter(sampled_case=sampled, reviewer_id=user.pk).first()
 
 
+def own_findings(user: User | AnonymousUser, sampled: SampledCase) -> list[Finding]:
+    """What the reviewer flagged about the sampled case and what the manager did about it
+    (the reviewer sees her own flags only, as her own answers)."""
+    return list(
+        Finding.objects.filter(sampled_case=sampled, flagged_by_id=user.pk)
+        .select_related("item", "action_by")
+        .order_by("flagged_at", "pk")
+    )
+
+
 def get_finding_for(user: User | AnonymousUser, pk: int | str | None) -> Finding:
     """A finding for a team manager of its case's district who sees the case; otherwise 404."""
     number = access.parse_id(pk)

@@ -309,7 +309,11 @@ def flag(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Iakttagelsen är skickad till enhetschefen."),
         then=reverse("audits:review", args=[pk]),
         render=lambda form: _case_page(
-            request, "audits/flag.html", sampled, "audits:flag", {"form": form}
+            request,
+            "audits/flag.html",
+            sampled,
+            "audits:flag",
+            {"form": form, "findings": queries.own_findings(request.user, sampled)},
         ),
     )
 

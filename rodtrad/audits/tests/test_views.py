@@ -109,6 +109,12 @@ def test_a_flag_becomes_a_task_on_the_managers_start_page(client, reviewer, mana
     assert response.status_code == 302
     finding.refresh_from_db()
     assert not finding.is_open
+    # The reviewer sees on the flag page what the manager did.
+    sign_in(client, reviewer)
+    flag_page = client.get(reverse("audits:flag", args=[sampled.pk])).content.decode()
+    assert "Riskbedömning saknas." in flag_page
+    assert "Riskbedömning gjord med FREDA." in flag_page
+    sign_in(client, manager)
     assert (
         reverse("audits:finding-detail", args=[finding.pk])
         not in client.get(reverse("home")).content.decode()
