@@ -88,6 +88,26 @@ def test_agreement_is_cohens_kappa_on_the_cases_with_two_reviewers(reviewed):
     assert result.kappa.kappa == pytest.approx(expected.kappa)
 
 
+def test_full_agreement_gives_an_interval_without_width_and_the_page_says_what_it_means(
+    admin, reviewer, second_reviewer, own_district, client
+):
+    from conftest import sign_in
+
+    programme = factories.programme(created_by=admin, districts=[own_district])
+    for n in range(10):
+        sampled = factories.sampled_case(
+            violence_case(own_district), of=programme, reviewers=(reviewer, second_reviewer)
+        )
+        answer = "yes" if n < 6 else "no"
+        _review(sampled, reviewer, **{"risk-assessment": answer})
+        _review(sampled, second_reviewer, **{"risk-assessment": answer})
+    kappa = _item(results.programme_results(programme), "risk-assessment").kappa
+    assert (kappa.kappa, kappa.low, kappa.high) == (1.0, 1.0, 1.0)
+    sign_in(client, admin)
+    page = client.get(reverse("audits:results", args=[programme.pk])).content.decode()
+    assert "intervallet har ingen bredd" in page
+
+
 def test_disagreements_with_the_record_are_counted(reviewed):
     result = _item(results.programme_results(reviewed), "risk-assessment")
     # 12 answers: the record says yes only for the first case (which the reviewer also said
