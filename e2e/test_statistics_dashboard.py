@@ -87,7 +87,7 @@ def test_the_analyst_exports_xlsx_after_a_wrong_code_and_then_the_right_one(page
     wrong = "000000" if app_code() != "000000" else "111111"
     page.get_by_label("Engångskod").fill(wrong)
     page.get_by_role("button", name="Exportera").click()
-    expect(page.get_by_text("Koden stämmer inte.").first).to_be_visible()
+    expect(page.get_by_text("Koden stämmer inte eller har redan använts.").first).to_be_visible()
     expect(page.get_by_label("Excel (XLSX)")).to_be_checked()  # the choice is kept
     # django-otp slows a new attempt down for a second after a failure.
     page.wait_for_timeout(1500)

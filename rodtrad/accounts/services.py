@@ -740,7 +740,28 @@ def step_up_needs_code(user: User) -> bool:
     return True
 
 
-def confirm_second_factor(user: User, token: str, *, purpose: str) -> bool:
+@dataclass(frozen=True)
+class StepUp:
+    """What confirm_second_factor() found: true when the code was right; `throttled` when
+    earlier wrong codes made the device refuse to check for a while."""
+
+    confirmed: bool
+    throttled: bool = False
+
+    def __bool__(self) -> bool:
+        return self.confirmed
+
+
+def wrong_code_message(throttled: bool) -> str:
+    """What a user is told about a refused code, at sign-in and at step-up alike."""
+    if throttled:
+        return _("För många felaktiga försök. Vänta en stund och försök sedan igen.")
+    return _(
+        "Koden stämmer inte eller har redan använts. Vänta på nästa kod i appen och försök igen."
+    )
+
+
+def confirm_second_factor(user: User, token: str, *, purpose: str) -> StepUp:
     """Step-up: the signed-in user enters a code from their app again before a sensitive act
     (`purpose`, e.g. "stats.export"; docs/statistics.md, "Step-up"). Journaled either way
     (`accounts.second_factor_confirmed` or `accounts.second_factor_failed` with stage
@@ -762,7 +783,7 @@ def confirm_second_factor(user: User, token: str, *, purpose: str) -> bool:
                 obj=user,
                 data={"purpose": purpose, "device": "demo"},
             )
-            return True
+            return StepUp(True)
         throttled = False
         for device in devices:
             allowed, _details = device.verify_is_allowed()
@@ -774,14 +795,14 @@ def confirm_second_factor(user: User, token: str, *, purpose: str) -> bool:
                     obj=user,
                     data={"purpose": purpose, "device": "totp"},
                 )
-                return True
+                return StepUp(True)
         record(
             "accounts.second_factor_failed",
             by=user,
             obj=user,
             data={"stage": "step_up", "purpose": purpose, "throttled": throttled},
         )
-    return False
+    return StepUp(False, throttled=throttled)
 
 
 def forget_expired_session(session_key: str) -> bool:

@@ -144,16 +144,8 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             return redirect(_pop_next(request))
-        form.add_error("otp_token", _wrong_code_message(throttled))
+        form.add_error("otp_token", services.wrong_code_message(throttled))
     return render(request, "accounts/otp_verify.html", {"form": form})
-
-
-def _wrong_code_message(throttled: bool) -> str:
-    if throttled:
-        return _("För många felaktiga försök. Vänta en stund och försök sedan igen.")
-    return _(
-        "Koden stämmer inte eller har redan använts. Vänta på nästa kod i appen och försök igen."
-    )
 
 
 def _qr_code_svg(device: TOTPDevice) -> str:
@@ -268,7 +260,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             messages.success(request, _("Tvåstegsverifiering är aktiverad."))
             return redirect(_pop_next(request))
-        form.add_error("otp_token", _wrong_code_message(throttled=False))
+        form.add_error("otp_token", services.wrong_code_message(throttled=False))
     device = _device_to_show(request, user)
     context = {
         "form": form,

@@ -818,10 +818,9 @@ def _export_checks(by: User, *, file_format: str, reason: str, otp_token: str) -
     if file_format not in set(FileFormat):
         errors.add("file_format", _("Välj ett filformat."))
     errors.raise_any()
-    if not accounts.confirm_second_factor(by, otp_token, purpose="audits.export"):
-        errors.add(
-            "otp_token", _("Koden stämmer inte. Skriv in den kod som visas i appen just nu.")
-        )
+    step_up = accounts.confirm_second_factor(by, otp_token, purpose="audits.export")
+    if not step_up:
+        errors.add("otp_token", accounts.wrong_code_message(step_up.throttled))
         errors.raise_any()
     return reason
 

@@ -1030,11 +1030,9 @@ def export_table(
     errors.raise_any()
     # Step-up after the checks above, before anything is computed: its own transaction, so a
     # failed code stays in the journal.
-    if not accounts.confirm_second_factor(by, otp_token, purpose="stats.export"):
-        errors.add(
-            "otp_token",
-            _("Koden stämmer inte. Skriv in den kod som visas i appen just nu."),
-        )
+    step_up = accounts.confirm_second_factor(by, otp_token, purpose="stats.export")
+    if not step_up:
+        errors.add("otp_token", accounts.wrong_code_message(step_up.throttled))
         errors.raise_any()
     with transaction.atomic():
         table = frozen or DASHBOARD_INDICATORS[indicator](breakdown=breakdown or None).publish(

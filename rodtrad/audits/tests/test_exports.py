@@ -188,7 +188,7 @@ def test_a_wrong_code_exports_nothing_and_is_a_security_event(programme, admin, 
     response = _post(signed_in(admin), _url(programme), "000000", file_format="csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
-    assert "Koden stämmer inte." in response.content.decode()
+    assert "Koden stämmer inte eller har redan använts." in response.content.decode()
     assert not JournalEntry.objects.filter(action="audits.results_exported").exists()
     failure = JournalEntry.objects.get(action="accounts.second_factor_failed")
     assert failure.actor == admin

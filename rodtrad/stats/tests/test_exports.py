@@ -101,11 +101,26 @@ def test_a_wrong_code_exports_nothing_and_is_a_security_event(world, analyst, si
     response = post(client, "000000", file_format="xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
-    assert "Koden stämmer inte." in response.content.decode()
+    assert "Koden stämmer inte eller har redan använts." in response.content.decode()
     assert not JournalEntry.objects.filter(action="stats.export").exists()
     failure = JournalEntry.objects.get(action="accounts.second_factor_failed")
     assert failure.actor == analyst
     assert failure.data == {"stage": "step_up", "purpose": "stats.export", "throttled": False}
+
+
+def test_a_code_tried_again_at_once_after_a_wrong_one_is_slowed_down_and_told_so(
+    world, analyst, signed_in, otp_code
+):
+    client = signed_in(analyst)
+    code = otp_code(analyst)  # the clock stands still from here (the fixture fixes it)
+    post(client, "000000" if code != "000000" else "111111", file_format="csv")
+    # django-otp refuses to check any code for a second after a failure: the user is told to
+    # wait, not that the right code is wrong.
+    response = post(client, code, file_format="csv")
+    assert "För många felaktiga försök. Vänta en stund" in response.content.decode()
+    assert not JournalEntry.objects.filter(action="stats.export").exists()
+    failures = JournalEntry.objects.filter(action="accounts.second_factor_failed")
+    assert [f.data["throttled"] for f in failures] == [False, True]
 
 
 def test_a_code_is_required_and_has_six_digits(world, analyst, signed_in):
@@ -120,7 +135,7 @@ def test_a_code_works_once(world, analyst, signed_in, otp_code):
     code = otp_code(analyst)
     assert post(client, code, file_format="csv")["Content-Type"].startswith("text/csv")
     again = post(client, code, file_format="csv")
-    assert "Koden stämmer inte." in again.content.decode()
+    assert "Koden stämmer inte eller har redan använts." in again.content.decode()
     assert JournalEntry.objects.filter(action="stats.export").count() == 1
     assert JournalEntry.objects.filter(action="accounts.second_factor_confirmed").count() == 1
 
