@@ -105,7 +105,7 @@ def test_full_agreement_gives_an_interval_without_width_and_the_page_says_what_i
     assert (kappa.kappa, kappa.low, kappa.high) == (1.0, 1.0, 1.0)
     sign_in(client, admin)
     page = client.get(reverse("audits:results", args=[programme.pk])).content.decode()
-    assert "intervallet har ingen bredd" in page
+    assert "Intervallet har då ingen bredd" in page
 
 
 def test_disagreements_with_the_record_are_counted(reviewed):
