@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import override_settings
 
 from rodtrad.audits.models import (
@@ -38,19 +37,22 @@ from rodtrad.people.models import Person, Relationship, RelationshipKind
 from rodtrad.placements.models import PlacementReview
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-# Two days half a year apart, one for each database CI runs (the full demo takes half a minute
-# on SQLite and minutes on PostgreSQL; the small demos of test_demo_every_day cover the named
-# days on both).
-MOMENTS = {
-    "sqlite": datetime(2027, 3, 17, 9, 30, tzinfo=STOCKHOLM),
-    "postgresql": datetime(2027, 9, 6, 16, 45, tzinfo=STOCKHOLM),
-}
+# Two days half a year apart. On SQLite only: the full demo takes half a minute there and over
+# two minutes on PostgreSQL, where the browser journeys generate the same full demo for
+# today (any failure to generate it on PostgreSQL fails them) and test_demo_every_day
+# generates small demos on six named days. What is checked here is the data the generator
+# made, the same on both engines.
+MOMENTS = [
+    datetime(2027, 3, 17, 9, 30, tzinfo=STOCKHOLM),
+    datetime(2027, 9, 6, 16, 45, tzinfo=STOCKHOLM),
+]
 
 
 @pytest.mark.django_db
+@pytest.mark.sqlite
+@pytest.mark.parametrize("moment", MOMENTS, ids=lambda moment: moment.date().isoformat())
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-def test_the_demo_thread_holds_from_need_to_outcome(tmp_path) -> None:
-    moment = MOMENTS[connection.vendor]
+def test_the_demo_thread_holds_from_need_to_outcome(tmp_path, moment) -> None:
     with (
         override_settings(
             RODTRAD_CHECKPOINT_DIR=tmp_path / "checkpoints",
