@@ -2,7 +2,8 @@
 reviewer opens her review programme under Egenkontroll, reviews two sampled cases (the items
 needed to submit say so; the record's answer stands beside hers; autosave, then submit at once),
 and flags one case to the team manager; the team manager of the case's district sees the flag
-on the start page and records what was done; the reviewer gets 404 on cases outside her sample.
+on the start page and records what was done, which the reviewer then reads on the case's flag
+page; the reviewer gets 404 on cases outside her sample.
 axe checks every page.
 
 Nothing here depends on the day the demo was generated: the programme, the cases and the
@@ -134,6 +135,7 @@ def test_the_reviewer_reviews_two_cases_flags_one_and_the_manager_acts_on_it(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Iakttagelse om ärende {second_number}"
     )
+    flag_url = page.url
     item = page.get_by_label("Fråga i checklistan")
     item.select_option(index=1)
     item_text = item.locator("option:checked").inner_text().strip()
@@ -162,7 +164,8 @@ def test_the_reviewer_reviews_two_cases_flags_one_and_the_manager_acts_on_it(
     flagged.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Iakttagelse från egenkontrollen")
     expect(page.get_by_text(finding_note)).to_be_visible()
-    page.get_by_label("Vad gjordes?").fill("Riskbedömning gjord med FREDA och signerad.")
+    action_note = "Riskbedömning gjord med FREDA och signerad."
+    page.get_by_label("Vad gjordes?").fill(action_note)
     page.get_by_role("button", name="Registrera vad som gjordes").click()
     expect(page.get_by_text("Det som gjordes är registrerat.")).to_be_visible()
     expect(page.locator(f"a[href='{finding_url}']")).to_have_count(0)  # no longer waiting
@@ -183,8 +186,14 @@ def test_the_reviewer_reviews_two_cases_flags_one_and_the_manager_acts_on_it(
     assert outside is not None, "the manager's case list has no case outside the sample"
     sign_out(page)
 
-    # The reviewer reads only her sample, and only through the review pages.
+    # The reviewer sees on the case's flag page what she flagged and what the manager did;
+    # she reads only her sample, and only through the review pages.
     sign_in(page, REVIEWER, DEMO_PASSWORD)
+    page.goto(flag_url)
+    sent = page.get_by_role("heading", name="Iakttagelser du redan har skickat om ärendet")
+    expect(sent).to_be_visible()
+    expect(page.get_by_text(finding_note)).to_be_visible()
+    expect(page.get_by_text(action_note)).to_be_visible()
     for url in (f"/arenden/{outside}/", f"/arenden/{second_number}/"):
         response = page.goto(url)
         assert response is not None and response.status == 404, url
