@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -39,8 +39,6 @@ from rodtrad.stats.exports import (
     xlsx_bytes,
 )
 from rodtrad.stats.suppression import DEFAULT_THRESHOLD
-
-ONE_DECIMAL = Decimal("0.1")
 
 RESULT_KEYS = (
     "item_key",
@@ -80,10 +78,6 @@ class Numbers:
     high: Decimal | str | None
 
 
-def _percent_1(value: float) -> Decimal:
-    return (Decimal(value) * 100).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
-
-
 def numbers(share: Share | None) -> Numbers:
     """A share of the results with suppression kept: a hidden count hides the share and the
     interval computed from it; a share of nothing (no answers) is empty."""
@@ -95,8 +89,8 @@ def numbers(share: Share | None) -> Numbers:
         count=SUPPRESSED if share.count is None else share.count,
         total=SUPPRESSED if share.total is None else share.total,
         percent=share.percent if share.percent is not None and not hidden else empty,
-        low=_percent_1(share.low) if share.low is not None and not hidden else empty,
-        high=_percent_1(share.high) if share.high is not None and not hidden else empty,
+        low=share.low_percent if share.low is not None and not hidden else empty,
+        high=share.high_percent if share.high is not None and not hidden else empty,
     )
 
 

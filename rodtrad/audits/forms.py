@@ -194,9 +194,6 @@ class FindingActionForm(forms.Form):
     action_note = text_field(_("Vad gjordes?"), required=True)
 
 
-SAME_PROGRAMME = _("Välj två olika granskningar att jämföra.")
-
-
 class _TwoProgrammes:
     """A comparison needs two different programmes (one compared with itself says nothing)."""
 
@@ -206,7 +203,7 @@ class _TwoProgrammes:
         data: dict[str, Any] = super().clean()  # type: ignore[misc]
         first, second = data.get("first"), data.get("second")
         if first is not None and first == second:
-            self.add_error(self.same_programme_field, SAME_PROGRAMME)  # type: ignore[attr-defined]
+            self.add_error(self.same_programme_field, services.SAME_PROGRAMME)  # type: ignore[attr-defined]
         return data
 
 

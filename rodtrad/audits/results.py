@@ -45,8 +45,8 @@ class Share:
             return None
         return (Decimal(self.share) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
 
-    # The interval in percent with one decimal, as in the exported files (exports._pct), so
-    # the page does not show a share in percent beside its interval as a proportion.
+    # The interval in percent with one decimal, on the page as in the exported files (so the
+    # page does not show a share in percent beside its interval as a proportion).
     @property
     def low_percent(self) -> Decimal | None:
         return _one_decimal_percent(self.low)

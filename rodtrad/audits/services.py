@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rodtrad.accounts import access
 from rodtrad.accounts import services as accounts
@@ -858,6 +859,11 @@ def export_results(
     return item_results
 
 
+# A comparison needs two different programmes (one compared with itself says nothing); the
+# comparison forms give the same message.
+SAME_PROGRAMME = gettext_lazy("Välj två olika granskningar att jämföra.")
+
+
 def export_comparison(
     *,
     by: User,
@@ -873,7 +879,7 @@ def export_comparison(
     if not may_administer(by):
         raise PermissionDenied
     if first.pk == second.pk:
-        raise ValidationError({"second": _("Välj två olika granskningar att jämföra.")})
+        raise ValidationError({"second": SAME_PROGRAMME})
     reason = _export_checks(by, file_format=file_format, reason=reason, otp_token=otp_token)
     with transaction.atomic():
         rows = results.compare(first, second)
